@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// SkyCorpus: remote-sensing image-text corpora (ingest, M2B, B2C, p-Hash dedup, CLIP) as one Swift package.
+let package = Package(
+    name: "SkyCorpus",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SkyCorpus", targets: [
+            "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
+            "SkyCorpusStore", "SkyCLIP", "SkySearch", "SkySchemas",
+        ]),
+        .library(name: "SkyImaging", targets: ["SkyImaging"]),
+        .library(name: "SkyGeometry", targets: ["SkyGeometry"]),
+        .library(name: "SkyDatasets", targets: ["SkyDatasets"]),
+        .library(name: "SkyText", targets: ["SkyText"]),
+        .library(name: "SkyHashing", targets: ["SkyHashing"]),
+        .library(name: "SkyCorpusStore", targets: ["SkyCorpusStore"]),
+        .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
+        .library(name: "SkySearch", targets: ["SkySearch"]),
+        .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C: libpng and libjpeg-turbo. Every setjmp/longjmp stays in this target.
+        .target(
+            name: "CSkyCodecs",
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+        ),
+        // System library: OpenBLAS (cblas.h).
+        .systemLibrary(name: "CSkyBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Data: the corpus DDL, palettes, class tables, caption and prompt templates.
+        .target(
+            name: "SkySchemas",
+            path: "Schemas",
+            exclude: ["README.md"],
+            sources: ["SkySchemas.swift"],
+            resources: [
+                .copy("corpus.sql"), .copy("palettes"), .copy("classes"),
+                .copy("captions"), .copy("prompts"),
+            ]
+        ),
+        .target(name: "SkyImaging", dependencies: ["CSkyCodecs"]),
+        .target(name: "SkyGeometry", dependencies: ["SkyImaging", "SkySchemas"]),
+        .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
+        .target(name: "SkyText", dependencies: ["SkyGeometry", "SkySchemas"]),
+        .target(name: "SkyHashing", dependencies: ["SkyImaging"]),
+        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS"]),
+        .target(
+            name: "SkyCorpusStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                "SkySchemas", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
+            ]
+        ),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore"]),
+        .executableTarget(
+            name: "SkyCorpusCLI",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
+                "SkyCorpusStore", "SkyCLIP", "SkySearch",
+            ]
+        ),
+        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging"]),
+        .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets"]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
+        .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore"]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

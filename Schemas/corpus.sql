@@ -1,0 +1,127 @@
+-- SkyCorpus corpus schema.
+--
+-- This file is the one readable definition of the corpus. The store applies it through versioned
+-- migrations: each section that starts with a line `-- migration: NAME` is one migration, applied
+-- once, in file order, inside one transaction. Never edit a section that has shipped; append a new one.
+
+-- migration: v1-foundation
+
+-- A dataset as registered or ingested: its name, where its files live, how it was read.
+CREATE TABLE dataset (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    root        TEXT,                       -- absolute path of the dataset root
+    format      TEXT,                       -- annotation format it was ingested from
+    priority    INTEGER NOT NULL DEFAULT 0, -- dedup keeps the image of the higher priority
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- An image file of a dataset.
+CREATE TABLE image (
+    id            INTEGER PRIMARY KEY,
+    dataset_id    INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+    path          TEXT NOT NULL,            -- relative to the dataset root, '/' separated
+    split         TEXT,                     -- train, val, test, ... or NULL when unknown
+    width         INTEGER,
+    height        INTEGER,
+    content_hash  TEXT,                     -- SHA-256 of the file bytes, 64 hex digits
+    phash         INTEGER,                  -- 64-bit perceptual hash, imagehash bit order, as a signed integer
+    duplicate_of  INTEGER REFERENCES image(id) ON DELETE SET NULL,
+    UNIQUE (dataset_id, path)
+);
+CREATE INDEX image_split ON image(dataset_id, split);
+CREATE INDEX image_content_hash ON image(content_hash);
+
+-- A segmentation mask registered for M2B, with the palette that decodes it.
+CREATE TABLE mask (
+    id        INTEGER PRIMARY KEY,
+    image_id  INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    path      TEXT NOT NULL,                -- relative to the dataset root
+    palette   TEXT NOT NULL,                -- a file name under Schemas/palettes/, without .json
+    UNIQUE (image_id, path)
+);
+
+-- An object on an image: from the dataset's annotation or from M2B over a mask.
+CREATE TABLE object (
+    id         INTEGER PRIMARY KEY,
+    image_id   INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    class      TEXT NOT NULL,               -- clean English name (Schemas/classes/)
+    raw_class  TEXT NOT NULL,               -- the name as the dataset spells it
+    x          REAL NOT NULL,               -- axis-aligned box: left, top, width, height in pixels
+    y          REAL NOT NULL,
+    w          REAL NOT NULL,
+    h          REAL NOT NULL,
+    rotated    TEXT,                        -- JSON {"cx","cy","w","h","angle"} when known
+    polygon    TEXT,                        -- JSON [[x, y], ...] when known
+    source     TEXT NOT NULL CHECK (source IN ('annotation', 'm2b')),
+    difficult  INTEGER NOT NULL DEFAULT 0 CHECK (difficult IN (0, 1)),
+    ignore     INTEGER NOT NULL DEFAULT 0 CHECK (ignore IN (0, 1)),
+    truncated  INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1))
+);
+CREATE INDEX object_image ON object(image_id);
+CREATE INDEX object_class ON object(class);
+
+-- A caption of an image.
+CREATE TABLE caption (
+    id        INTEGER PRIMARY KEY,
+    image_id  INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    text      TEXT NOT NULL,
+    source    TEXT NOT NULL CHECK (source IN ('b2c', 'human', 'prompt', 'change')),
+    rule      TEXT                          -- the rule or template that made it (NULL for human captions)
+);
+CREATE INDEX caption_image ON caption(image_id, source);
+
+-- Full-text search over caption text, kept in step by triggers.
+CREATE VIRTUAL TABLE caption_fts USING fts5(text, content = 'caption', content_rowid = 'id');
+CREATE TRIGGER caption_fts_insert AFTER INSERT ON caption BEGIN
+    INSERT INTO caption_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER caption_fts_delete AFTER DELETE ON caption BEGIN
+    INSERT INTO caption_fts(caption_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER caption_fts_update AFTER UPDATE OF text ON caption BEGIN
+    INSERT INTO caption_fts(caption_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO caption_fts(rowid, text) VALUES (new.id, new.text);
+END;
+
+-- A change-detection pair: the same place at two times, with its change label(s).
+CREATE TABLE change_pair (
+    id               INTEGER PRIMARY KEY,
+    dataset_id       INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+    before_image_id  INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    after_image_id   INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    label_path       TEXT,                  -- binary change mask, relative to the dataset root
+    label2_path      TEXT,                  -- SECOND: the semantic label of the second time
+    split            TEXT,
+    UNIQUE (before_image_id, after_image_id)
+);
+
+-- A text prompt for CLIP: a template applied to a class, per dataset or per image.
+CREATE TABLE prompt (
+    id            INTEGER PRIMARY KEY,
+    dataset_id    INTEGER REFERENCES dataset(id) ON DELETE CASCADE,
+    image_id      INTEGER REFERENCES image(id) ON DELETE CASCADE,
+    template_set  TEXT NOT NULL,            -- a file name under Schemas/prompts/
+    class         TEXT,
+    text          TEXT NOT NULL,
+    UNIQUE (dataset_id, image_id, template_set, class, text)
+);
+
+-- An encoder model whose embeddings the corpus holds.
+CREATE TABLE encoder_model (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    architecture  TEXT NOT NULL,
+    checksum      TEXT NOT NULL,            -- SHA-256 of the checkpoint file
+    dimension     INTEGER NOT NULL,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- A normalised embedding of an image, a caption or a prompt: float32 little-endian.
+CREATE TABLE embedding (
+    model_id   INTEGER NOT NULL REFERENCES encoder_model(id) ON DELETE CASCADE,
+    item_kind  TEXT NOT NULL CHECK (item_kind IN ('image', 'caption', 'prompt')),
+    item_id    INTEGER NOT NULL,
+    vector     BLOB NOT NULL,
+    PRIMARY KEY (model_id, item_kind, item_id)
+) WITHOUT ROWID;

@@ -1,0 +1,69 @@
+/*
+ * CSkyCodecs: PNG and JPEG over libpng and libjpeg-turbo.
+ *
+ * Every setjmp/longjmp of the two libraries stays inside this target: each entry point
+ * returns CSKY_OK or CSKY_ERROR and writes the codec's message into `error`, so that no
+ * codec failure exits the process or unwinds through Swift frames.
+ */
+#ifndef CSKY_CODECS_H
+#define CSKY_CODECS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CSKY_OK 0
+#define CSKY_ERROR 1
+#define CSKY_ERROR_LEN 256
+
+/* The pixel layout that a decode produces. */
+typedef enum {
+    CSKY_LAYOUT_GRAY = 1,
+    CSKY_LAYOUT_GRAY_ALPHA = 2,
+    CSKY_LAYOUT_RGB = 3,
+    CSKY_LAYOUT_RGBA = 4,
+    CSKY_LAYOUT_INDEXED = 5 /* one palette index per pixel */
+} csky_layout;
+
+/* What a header read or a decode reports. */
+typedef struct {
+    int32_t width;           /* output width (after JPEG scaling) */
+    int32_t height;          /* output height */
+    int32_t source_width;    /* width stored in the file */
+    int32_t source_height;   /* height stored in the file */
+    int32_t channels;        /* bytes per output pixel */
+    int32_t layout;          /* csky_layout of the output */
+    int32_t bit_depth;       /* bits per sample in the file */
+    int32_t source_channels; /* components in the file (JPEG: 1, 3 or 4) */
+    int32_t palette_count;   /* PNG palette entries, 0 when none */
+    int32_t palette_has_alpha;
+    uint8_t palette[256 * 4]; /* RGBA entries */
+} csky_image_info;
+
+/* PNG: read the header (and palette) only. keep_indices: report palette PNGs as indices. */
+int csky_png_info(const uint8_t *data, size_t size, int keep_indices,
+                  csky_image_info *info, char *error);
+/* PNG: decode into `out`, which must hold width * height * channels bytes as csky_png_info said. */
+int csky_png_decode(const uint8_t *data, size_t size, int keep_indices,
+                    uint8_t *out, size_t out_size, csky_image_info *info, char *error);
+
+/* JPEG: read the header; scale_denom is 1, 2, 4 or 8 (libjpeg DCT scaling). */
+int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
+                   csky_image_info *info, char *error);
+/* JPEG: decode into `out` (width * height * channels bytes as csky_jpeg_info said). */
+int csky_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
+                     uint8_t *out, size_t out_size, csky_image_info *info, char *error);
+
+/* PNG encode of 8-bit pixels (channels 1-4); *out is malloc'd: release it with csky_free. */
+int csky_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                    int32_t compression_level, uint8_t **out, size_t *out_size, char *error);
+/* PNG encode of a palette image: one index per pixel and `palette_count` RGB entries. */
+int csky_png_encode_indexed(const uint8_t *indices, int32_t width, int32_t height,
+                            const uint8_t *palette_rgb, int32_t palette_count,
+                            uint8_t **out, size_t *out_size, char *error);
+/* JPEG encode of gray (1) or RGB (3) pixels at quality 1-100; *out is malloc'd. */
+int csky_jpeg_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                     int32_t quality, uint8_t **out, size_t *out_size, char *error);
+
+void csky_free(void *pointer);
+
+#endif

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `skycorpus` tool: build remote-sensing image-text corpora.
+@main
+struct SkyCorpusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skycorpus",
+        abstract: "Build remote-sensing image-text corpora: ingest, M2B, B2C, p-Hash dedup, CLIP.",
+        subcommands: []
+    )
+}

@@ -1,0 +1,28 @@
+/// Why a corpus step failed. Each case says what, where and what to do.
+public enum CorpusError: Error, Sendable, CustomStringConvertible {
+    /// The schema file is malformed (a packaging problem).
+    case schema(String)
+    /// The corpus file does not exist and the step does not create one.
+    case missingCorpus(path: String)
+    /// The named dataset is not in the corpus.
+    case unknownDataset(name: String)
+    /// An input file is bad; the step wrote nothing.
+    case badInput(path: String, reason: String)
+    /// The input to a step is invalid (an option, an empty folder, ...).
+    case invalidRequest(String)
+
+    public var description: String {
+        switch self {
+        case .schema(let message):
+            "corpus schema: \(message)"
+        case .missingCorpus(let path):
+            "\(path): no corpus here; create one with 'skycorpus init' or pass --corpus PATH"
+        case .unknownDataset(let name):
+            "dataset '\(name)' is not in the corpus; 'skycorpus stats' lists the datasets"
+        case .badInput(let path, let reason):
+            "\(path): \(reason); nothing was written"
+        case .invalidRequest(let message):
+            message
+        }
+    }
+}

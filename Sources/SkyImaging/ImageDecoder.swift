@@ -1,0 +1,185 @@
+import CSkyCodecs
+
+/// What an image header says, read without decoding pixels.
+public struct ImageHeader: Sendable, Equatable {
+    /// The file format.
+    public var format: ImageFormat
+    /// Width in pixels as stored.
+    public var width: Int
+    /// Height in pixels as stored.
+    public var height: Int
+    /// Components stored in the file (PNG palette: 1; JPEG CMYK: 4).
+    public var sourceChannels: Int
+    /// Bits per sample in the file.
+    public var bitDepth: Int
+    /// Whether the file is a palette PNG.
+    public var isPalette: Bool
+}
+
+/// The DCT scaling libjpeg-turbo applies while decoding a JPEG: output is ceil(size / denominator).
+public enum JPEGScale: Int, Sendable, CaseIterable {
+    case full = 1
+    case half = 2
+    case quarter = 4
+    case eighth = 8
+}
+
+/// Decodes PNG and JPEG files into 8-bit ``RasterImage``s, refusing images over a pixel budget.
+public struct ImageDecoder: Sendable {
+    /// The default pixel budget: 400 megapixels.
+    public static let defaultPixelLimit = 400_000_000
+    /// Bytes read for a header-only look before falling back to the whole file.
+    static let headerPrefix = 1 << 18
+
+    /// Images whose header claims more pixels than this are refused before any allocation.
+    public var pixelLimit: Int
+
+    /// A decoder with the given pixel budget.
+    public init(pixelLimit: Int = ImageDecoder.defaultPixelLimit) {
+        self.pixelLimit = pixelLimit
+    }
+
+    // MARK: Headers
+
+    /// Reads width, height and format from the file's header without decoding pixels.
+    public func header(ofFile path: String) throws(ImageError) -> ImageHeader {
+        let prefix = try FileBytes.read(path, limit: Self.headerPrefix)
+        do {
+            return try header(of: prefix, name: path)
+        } catch {
+            // A header past the prefix (large EXIF or text chunks): look at the whole file.
+            guard prefix.count == Self.headerPrefix else { throw error }
+            return try header(of: FileBytes.read(path), name: path)
+        }
+    }
+
+    /// Reads width, height and format from bytes in memory; `name` labels errors.
+    public func header(of bytes: [UInt8], name: String) throws(ImageError) -> ImageHeader {
+        let format = try Self.format(of: bytes, name: name)
+        let info = try Self.info(bytes, format: format, keepIndices: false, scale: .full, name: name)
+        return ImageHeader(format: format, width: Int(info.source_width), height: Int(info.source_height),
+                           sourceChannels: Int(info.source_channels), bitDepth: Int(info.bit_depth),
+                           isPalette: info.palette_count > 0)
+    }
+
+    // MARK: Pixels
+
+    /// Decodes a PNG or JPEG file. JPEGs can be decoded at a reduced scale; PNGs refuse a reduced scale.
+    public func decode(file path: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
+        try decode(FileBytes.read(path), name: path, jpegScale: jpegScale)
+    }
+
+    /// Decodes PNG or JPEG bytes in memory; `name` labels errors.
+    public func decode(_ bytes: [UInt8], name: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
+        let format = try Self.format(of: bytes, name: name)
+        if format == .png && jpegScale != .full {
+            throw .unsupportedRequest(path: name, reason: "PNG has no reduced-scale decoding; use .full")
+        }
+        var info = try Self.info(bytes, format: format, keepIndices: false, scale: jpegScale, name: name)
+        try checkBudget(info, name: name)
+        let pixels = try Self.pixels(bytes, format: format, keepIndices: false, scale: jpegScale,
+                                     info: &info, name: name)
+        guard let layout = PixelLayout(rawValue: Int(info.layout)) else {
+            throw .decodeFailed(path: name, format: format, message: "unexpected layout \(info.layout)")
+        }
+        return RasterImage(width: Int(info.width), height: Int(info.height), layout: layout, pixels: pixels)
+    }
+
+    /// Decodes an index mask: a palette PNG's indices with its palette, or a gray PNG's values.
+    ///
+    /// Gray masks (LoveDA, Potsdam and Vaihingen as index PNGs) come back with an empty palette.
+    public func decodeIndexed(file path: String) throws(ImageError) -> IndexedImage {
+        try decodeIndexed(FileBytes.read(path), name: path)
+    }
+
+    /// Decodes an index mask from bytes in memory; `name` labels errors.
+    public func decodeIndexed(_ bytes: [UInt8], name: String) throws(ImageError) -> IndexedImage {
+        let format = try Self.format(of: bytes, name: name)
+        guard format == .png else {
+            throw .unsupportedRequest(path: name, reason: "an index mask must be a PNG, not a lossy JPEG")
+        }
+        var info = try Self.info(bytes, format: format, keepIndices: true, scale: .full, name: name)
+        try checkBudget(info, name: name)
+        let isIndexed = info.layout == CSKY_LAYOUT_INDEXED.rawValue
+        guard isIndexed || info.layout == CSKY_LAYOUT_GRAY.rawValue else {
+            throw .unsupportedRequest(
+                path: name,
+                reason: "an index mask must be a palette or gray PNG, this one is \(info.channels)-channel colour; "
+                    + "decode it as colour and map it through a palette")
+        }
+        let indices = try Self.pixels(bytes, format: format, keepIndices: true, scale: .full, info: &info, name: name)
+        var palette: [RGBA] = []
+        if isIndexed {
+            withUnsafeBytes(of: &info.palette) { raw in
+                for entry in 0..<Int(info.palette_count) {
+                    palette.append(RGBA(raw[entry * 4], raw[entry * 4 + 1], raw[entry * 4 + 2], raw[entry * 4 + 3]))
+                }
+            }
+        }
+        return IndexedImage(width: Int(info.width), height: Int(info.height), indices: indices, palette: palette)
+    }
+
+    // MARK: Internals
+
+    private func checkBudget(_ info: csky_image_info, name: String) throws(ImageError) {
+        let width = Int(info.source_width), height = Int(info.source_height)
+        if width * height > pixelLimit {
+            throw .tooLarge(path: name, width: width, height: height, limit: pixelLimit)
+        }
+        if width == 0 || height == 0 {
+            throw .decodeFailed(path: name, format: .png, message: "the image has no pixels (\(width)x\(height))")
+        }
+    }
+
+    static func format(of bytes: [UInt8], name: String) throws(ImageError) -> ImageFormat {
+        if bytes.isEmpty { throw .empty(path: name) }
+        guard let format = ImageFormat.sniff(bytes) else {
+            let signature = bytes.prefix(4).map { byte in
+                let hex = String(byte, radix: 16, uppercase: true)
+                return hex.count == 1 ? "0" + hex : hex
+            }.joined(separator: " ")
+            throw .unsupportedFormat(path: name, signature: signature)
+        }
+        return format
+    }
+
+    static func info(_ bytes: [UInt8], format: ImageFormat, keepIndices: Bool, scale: JPEGScale,
+                     name: String) throws(ImageError) -> csky_image_info {
+        var info = csky_image_info()
+        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        let status: Int32 = bytes.withUnsafeBufferPointer { buffer in
+            switch format {
+            case .png: csky_png_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
+            case .jpeg: csky_jpeg_info(buffer.baseAddress, buffer.count, Int32(scale.rawValue), &info, &message)
+            }
+        }
+        guard status == CSKY_OK else {
+            throw .decodeFailed(path: name, format: format, message: String(cString: message))
+        }
+        return info
+    }
+
+    static func pixels(_ bytes: [UInt8], format: ImageFormat, keepIndices: Bool, scale: JPEGScale,
+                       info: inout csky_image_info, name: String) throws(ImageError) -> [UInt8] {
+        let count = Int(info.width) * Int(info.height) * Int(info.channels)
+        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        var status: Int32 = CSKY_OK
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            status = bytes.withUnsafeBufferPointer { input in
+                switch format {
+                case .png:
+                    csky_png_decode(input.baseAddress, input.count, keepIndices ? 1 : 0,
+                                    output.baseAddress, count, &info, &message)
+                case .jpeg:
+                    csky_jpeg_decode(input.baseAddress, input.count, Int32(scale.rawValue),
+                                     output.baseAddress, count, &info, &message)
+                }
+            }
+            initialized = status == CSKY_OK ? count : 0
+        }
+        guard status == CSKY_OK else {
+            throw .decodeFailed(path: name, format: format, message: String(cString: message))
+        }
+        return pixels
+    }
+}

@@ -1,0 +1,64 @@
+/// Why an image could not be read or written. Every case names the file.
+public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened or read.
+    case unreadable(path: String, reason: String)
+    /// The file is empty.
+    case empty(path: String)
+    /// The bytes are neither PNG nor JPEG.
+    case unsupportedFormat(path: String, signature: String)
+    /// The codec rejected the data; `message` is the codec's own.
+    case decodeFailed(path: String, format: ImageFormat, message: String)
+    /// The header claims more pixels than the budget allows.
+    case tooLarge(path: String, width: Int, height: Int, limit: Int)
+    /// The image could not be encoded.
+    case encodeFailed(path: String, format: ImageFormat, message: String)
+    /// The request does not fit the image (a scale PNG lacks, indices of a non-palette PNG, ...).
+    case unsupportedRequest(path: String, reason: String)
+
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case .unreadable(let path, _), .empty(let path), .unsupportedFormat(let path, _),
+             .decodeFailed(let path, _, _), .tooLarge(let path, _, _, _),
+             .encodeFailed(let path, _, _), .unsupportedRequest(let path, _):
+            path
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            "\(path): cannot read the file: \(reason)"
+        case .empty(let path):
+            "\(path): the file is empty"
+        case .unsupportedFormat(let path, let signature):
+            "\(path): not a PNG or JPEG image (starts with \(signature)); convert it to PNG or JPEG"
+        case .decodeFailed(let path, let format, let message):
+            "\(path): cannot decode \(format): \(message)"
+        case .tooLarge(let path, let width, let height, let limit):
+            "\(path): \(width)x\(height) is \(width * height) pixels, over the limit of \(limit); "
+                + "raise the pixel limit if the image is genuine"
+        case .encodeFailed(let path, let format, let message):
+            "\(path): cannot encode \(format): \(message)"
+        case .unsupportedRequest(let path, let reason):
+            "\(path): \(reason)"
+        }
+    }
+}
+
+/// The image file formats SkyCorpus reads and writes.
+public enum ImageFormat: String, Sendable, Hashable, CustomStringConvertible {
+    case png = "PNG"
+    case jpeg = "JPEG"
+
+    public var description: String { rawValue }
+
+    /// The format that the first bytes announce, or nil.
+    public static func sniff<Bytes: Collection>(_ bytes: Bytes) -> ImageFormat?
+    where Bytes.Element == UInt8 {
+        let head = Array(bytes.prefix(8))
+        if head.count >= 8, head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
+        if head.count >= 3, head[0] == 0xFF, head[1] == 0xD8, head[2] == 0xFF { return .jpeg }
+        return nil
+    }
+}
