@@ -65,6 +65,15 @@ let package = Package(
                 "SkyCorpusStore", "SkyCLIP", "SkySearch",
             ]
         ),
+        // In-process timing of the hot paths, driven by the runners in Benchmarks/.
+        .executableTarget(
+            name: "SkyBench",
+            dependencies: [
+                "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
+                "SkyCorpusStore", "SkyCLIP", "SkySearch",
+            ],
+            path: "Benchmarks/SkyBench"
+        ),
         .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging"]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets"]),

@@ -1,0 +1,23 @@
+// skybench NAME ARGS...: times one hot path in process and prints one JSON object on stdout.
+// The Python runners in Benchmarks/ call it and time the reference on the same input.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every benchmark by name. Each lives in its own file beside this one.
+let benchmarks: [String: ([String]) throws -> Void] = [
+    "decode": DecodeBench.run,
+]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, let run = benchmarks[name] else {
+    let names = benchmarks.keys.sorted().joined(separator: ", ")
+    fputs("usage: skybench NAME ARGS...  (NAME: \(names))\n", stderr)
+    exit(2)
+}
+do {
+    try run(Array(arguments.dropFirst()))
+} catch {
+    fputs("skybench \(name): \(error)\n", stderr)
+    exit(1)
+}
