@@ -1,8 +1,6 @@
 // skybench NAME ARGS...: times one hot path in process and prints one JSON object on stdout.
 // The Python runners in Benchmarks/ call it and time the reference on the same input.
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Every benchmark by name. Each lives in its own file beside this one.
 let benchmarks: [String: ([String]) throws -> Void] = [
@@ -12,12 +10,12 @@ let benchmarks: [String: ([String]) throws -> Void] = [
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let run = benchmarks[name] else {
     let names = benchmarks.keys.sorted().joined(separator: ", ")
-    fputs("usage: skybench NAME ARGS...  (NAME: \(names))\n", stderr)
+    FileHandle.standardError.write(Data("usage: skybench NAME ARGS...  (NAME: \(names))\n".utf8))
     exit(2)
 }
 do {
     try run(Array(arguments.dropFirst()))
 } catch {
-    fputs("skybench \(name): \(error)\n", stderr)
+    FileHandle.standardError.write(Data("skybench \(name): \(error)\n".utf8))
     exit(1)
 }
