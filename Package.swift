@@ -74,7 +74,7 @@ let package = Package(
             ],
             path: "Benchmarks/SkyBench"
         ),
-        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging"]),
+        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets"]),
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
