@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore"]),
+        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
     ],
     swiftLanguageModes: [.v6]
