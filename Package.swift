@@ -74,13 +74,13 @@ let package = Package(
             ],
             path: "Benchmarks/SkyBench"
         ),
-        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging"]),
+        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets"]),
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore"]),
+        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
     ],
     swiftLanguageModes: [.v6]
