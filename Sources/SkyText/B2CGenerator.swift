@@ -118,8 +118,10 @@ public struct B2CGenerator: Sendable {
                 _ random: inout SeededRandom) -> NounPhrase {
         if group.isArea {
             let name = group.name.isMass ? group.name.singular : group.name.plural
-            let choices = group.count == 1 ? phrasings.area.one
-                : group.count <= 10 ? phrasings.area.several : phrasings.area.many
+            let areas = group.name.isMass ? phrasings.area.mass : phrasings.area.countable
+            let choices = group.count == 1 ? areas.one
+                : group.count <= 10 ? areas.several
+                : atSentenceStart ? areas.many + areas.manyLead : areas.many
             return NounPhrase(text: random.pick(choices).replacingOccurrences(of: "{name}", with: name),
                               isPlural: group.count > 1)
         }
@@ -132,7 +134,8 @@ public struct B2CGenerator: Sendable {
             let number = atSentenceStart || !digits ? phrasings.numberWords[group.count] : String(group.count)
             return NounPhrase(text: number + " " + group.name.plural, isPlural: true)
         default:
-            return NounPhrase(text: random.pick(phrasings.many) + " " + group.name.plural, isPlural: true)
+            let words = atSentenceStart ? phrasings.many + phrasings.manyLead : phrasings.many
+            return NounPhrase(text: random.pick(words) + " " + group.name.plural, isPlural: true)
         }
     }
 }

@@ -37,6 +37,19 @@ public struct CaptionPhrasings: Sendable, Hashable, Codable {
         public var several: [String]
         /// More than ten regions: "many areas of {name}".
         public var many: [String]
+        /// More than ten regions, only at the start of a sentence: "a large deal of places with {name}".
+        public var manyLead: [String]
+
+        /// Every phrase, for checks.
+        var all: [String] { one + several + many + manyLead }
+    }
+
+    /// Area phrases for mass nouns (name singular) and for countable classes (name plural).
+    public struct AreaPhrasings: Sendable, Hashable, Codable {
+        /// "an area of water".
+        public var mass: AreaPhrases
+        /// "a place with buildings".
+        public var countable: AreaPhrases
     }
 
     /// Templates for objects whose box centre is in the central region.
@@ -45,10 +58,12 @@ public struct CaptionPhrasings: Sendable, Hashable, Codable {
     public var edge: [CaptionTemplate]
     /// Templates for the count captions.
     public var count: [CaptionTemplate]
-    /// General words for counts above ten: "many", "lots of".
+    /// General words for counts above ten that read well anywhere: "many", "lots of".
     public var many: [String]
+    /// General words for counts above ten that only open a sentence: "a crowd of" ("There are a crowd of" is wrong).
+    public var manyLead: [String]
     /// Phrases for areas.
-    public var area: AreaPhrases
+    public var area: AreaPhrasings
     /// "zero" ... "ten".
     public var numberWords: [String]
     /// Clean class names that are mass nouns.
@@ -97,10 +112,11 @@ public struct CaptionPhrasings: Sendable, Hashable, Codable {
                 }
             }
         }
-        guard !many.isEmpty, !area.one.isEmpty, !area.several.isEmpty, !area.many.isEmpty else {
-            throw TextError.badSchemaFile(path: name, reason: "'many' and each 'area' list need at least one phrase")
+        for areas in [area.mass, area.countable]
+        where many.isEmpty || areas.one.isEmpty || areas.several.isEmpty || areas.many.isEmpty {
+            throw TextError.badSchemaFile(path: name, reason: "'many' and each 'area' list but 'manyLead' need a phrase")
         }
-        for phrase in area.one + area.several + area.many where !phrase.contains("{name}") {
+        for phrase in area.mass.all + area.countable.all where !phrase.contains("{name}") {
             throw TextError.badSchemaFile(path: name, reason: "area phrase '\(phrase)' lacks {name}")
         }
         guard numberWords.count == 11 else {

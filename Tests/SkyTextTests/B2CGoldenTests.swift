@@ -26,6 +26,6 @@ import Testing
         "Lots of small vehicles, 4 large vehicles and an area of water are located near the border of this remote sensing picture.",
         "A plane, an area of water, 4 large vehicles and many small vehicles are in the scene.",
         "A plane is located in the picture.",
-        "A plane, a large number of small vehicles, 4 large vehicles and a place with water can be seen in this aerial image.",
+        "A plane, a lot of small vehicles, 4 large vehicles and a patch of water can be seen in this aerial image.",
     ]
 }

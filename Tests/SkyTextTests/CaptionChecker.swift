@@ -27,14 +27,16 @@ struct CaptionChecker {
     }
 
     private func quantity(before: String, areaName: String) -> Quantity? {
-        for (amount, phrases) in [(AreaAmount.one, phrasings.area.one), (.several, phrasings.area.several),
-                                  (.many, phrasings.area.many)] {
+        let mass = phrasings.area.mass, countable = phrasings.area.countable
+        for (amount, phrases) in [(AreaAmount.one, mass.one + countable.one),
+                                  (.several, mass.several + countable.several),
+                                  (.many, mass.many + mass.manyLead + countable.many + countable.manyLead)] {
             for phrase in phrases {
                 let lead = phrase.replacingOccurrences(of: "{name}", with: "").lowercased()
                 if before.hasSuffix(lead) { return .area(amount) }
             }
         }
-        for word in phrasings.many.sorted(by: { $0.count > $1.count }) where before.hasSuffix(word + " ") {
+        for word in (phrasings.many + phrasings.manyLead).sorted(by: { $0.count > $1.count }) where before.hasSuffix(word + " ") {
             return .moreThanTen
         }
         let words = before.split(separator: " ")
@@ -75,6 +77,13 @@ struct CaptionChecker {
         if !caption.hasSuffix(".") || caption.dropLast().contains(".") { problems.append("not exactly one final period") }
         if caption.contains("  ") || caption.contains("{") { problems.append("unfilled template or double space") }
         let lower = caption.lowercased()
+        let leads = phrasings.manyLead + phrasings.area.mass.manyLead + phrasings.area.countable.manyLead
+        for lead in leads {
+            let stem = lead.replacingOccurrences(of: " {name}", with: "")
+            if let range = lower.range(of: stem), range.lowerBound != lower.startIndex {
+                problems.append("'\(stem)' inside the sentence")
+            }
+        }
         if lower.hasPrefix("there is ") || lower.hasPrefix("there are ") {
             let rest = String(lower.dropFirst(lower.hasPrefix("there is ") ? 9 : 10))
             let firstIsPlural = startsWithPlural(rest, names: names)

@@ -22,6 +22,8 @@ import Testing
         #expect(!checker.formProblems("three ships are in the scene.", names: names).isEmpty)
         #expect(!checker.formProblems("Three ships are in the scene", names: names).isEmpty)
         #expect(checker.formProblems("Three ships are in the scene.", names: names).isEmpty)
+        #expect(!checker.formProblems("There are a crowd of ships in the picture.", names: names).isEmpty)
+        #expect(checker.formProblems("A crowd of ships are in the scene.", names: names).isEmpty)
         #expect(checker.formProblems("There is a bus and 4 ships in the picture.", names: names).isEmpty)
     }
 }
