@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
         .library(name: "SkySearch", targets: ["SkySearch"]),
         .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
+        .executable(name: "skybench", targets: ["SkyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
