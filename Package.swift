@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets"]),
+        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"]),
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
