@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"]),
-        .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
