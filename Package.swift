@@ -41,7 +41,7 @@ let package = Package(
             sources: ["SkySchemas.swift"],
             resources: [
                 .copy("corpus.sql"), .copy("palettes"), .copy("classes"),
-                .copy("captions"), .copy("prompts"),
+                .copy("captions"), .copy("prompts"), .copy("vocabularies"),
             ]
         ),
         .target(name: "SkyImaging", dependencies: ["CSkyCodecs"]),
@@ -57,7 +57,7 @@ let package = Package(
                 "SkySchemas", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
             ]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkySchemas", "CSkyBLAS"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
