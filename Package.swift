@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
         .target(name: "SkyText", dependencies: ["SkyGeometry", "SkySchemas"]),
         .target(name: "SkyHashing", dependencies: ["SkyImaging"]),
-        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS"]),
+        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs"], resources: [.copy("Resources")]),
         .target(
             name: "SkyCorpusStore",
             dependencies: [
