@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"]),
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
     ],
