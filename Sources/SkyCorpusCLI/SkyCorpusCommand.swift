@@ -12,6 +12,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Stats.self,
             Export.self,
             Caption.self,
+            Tokenize.self, Encode.self,
         ]
     )
 }
