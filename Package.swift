@@ -41,7 +41,7 @@ let package = Package(
             sources: ["SkySchemas.swift"],
             resources: [
                 .copy("corpus.sql"), .copy("palettes"), .copy("classes"),
-                .copy("captions"), .copy("prompts"), .copy("vocabularies"),
+                .copy("captions"), .copy("prompts"),
             ]
         ),
         .target(name: "SkyImaging", dependencies: ["CSkyCodecs"]),
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyImaging"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,11 +14,11 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "SkySearchTests", "Fixtures")
-VOCABULARY = os.path.join(ROOT, "Schemas", "vocabularies", "changeclip-rscls56.txt")
+VOCABULARY = os.path.join(ROOT, "Schemas", "prompts", "vocabularies", "changeclip-rscls56.json")
 
 
 def main():
-    classes = [line.strip() for line in open(VOCABULARY, encoding="utf-8") if line.strip()]
+    classes = json.load(open(VOCABULARY, encoding="utf-8"))["classes"]
     rng = np.random.default_rng(56)
     paths = ["/data/SYSU-CD/train/time1/00001.png", "/data/SYSU-CD/train/time1/0002 \"quoted\".png",
              "/données/LEVIR-CD/test/A/test_2_0000_0000.png", "/data/CDD/val/B/tab\there.jpg"]

@@ -13,6 +13,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Export.self,
             Caption.self,
             Tokenize.self, Encode.self,
+            ChangeCLIPPrompts.self,
         ]
     )
 }
