@@ -1,22 +1,22 @@
 import SkyImaging
 
 extension LabelMask {
-    /// Reads a mask file: an index PNG (gray or palette indices) as is, or an RGB(A) colour mask through
-    /// `palette`. With a palette, index PNGs are refused (their colours are not class colours).
+    /// Reads a mask file. Index PNGs (gray, or palette indices) give their values as class indices; RGB(A)
+    /// colour masks are mapped through `palette`, which they need.
     public static func load(path: String, palette: Palette? = nil, unknownColours: UnknownColourPolicy = .fail,
                             decoder: ImageDecoder = ImageDecoder()) throws(GeometryError) -> LabelMask {
         do {
-            if let palette {
-                let image = try decoder.decode(file: path)
-                return try palette.labelMask(from: image, path: path, unknownColours: unknownColours)
-            }
             let header = try decoder.header(ofFile: path)
-            guard header.isPalette || header.sourceChannels <= 2 else {
+            if header.isPalette || header.sourceChannels <= 2 {
+                let indexed = try decoder.decodeIndexed(file: path)
+                return try LabelMask(width: indexed.width, height: indexed.height, values: indexed.indices)
+            }
+            guard let palette else {
                 throw GeometryError.unsupportedMask(
                     path: path, reason: "a \(header.sourceChannels)-channel colour mask needs a palette (--palette)")
             }
-            let indexed = try decoder.decodeIndexed(file: path)
-            return try LabelMask(width: indexed.width, height: indexed.height, values: indexed.indices)
+            let image = try decoder.decode(file: path)
+            return try palette.labelMask(from: image, path: path, unknownColours: unknownColours)
         } catch let error as GeometryError {
             throw error
         } catch let error as ImageError {
