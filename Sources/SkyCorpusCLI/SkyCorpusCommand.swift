@@ -14,6 +14,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Caption.self,
             Tokenize.self, Encode.self,
             ChangeCLIPPrompts.self,
+            ContoursCommand.self, M2BCommand.self,
         ]
     )
 }
