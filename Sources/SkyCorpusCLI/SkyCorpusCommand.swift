@@ -10,6 +10,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Init.self,
             AddImages.self,
             Stats.self,
+            Hash.self, Dedup.self,
         ]
     )
 }
