@@ -15,6 +15,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Tokenize.self, Encode.self,
             ChangeCLIPPrompts.self,
             ContoursCommand.self, M2BCommand.self,
+            Hash.self, Dedup.self,
         ]
     )
 }
