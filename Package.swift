@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
         .library(name: "SkySearch", targets: ["SkySearch"]),
         .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
+        .executable(name: "skybench", targets: ["SkyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -74,14 +75,14 @@ let package = Package(
             ],
             path: "Benchmarks/SkyBench"
         ),
-        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging"]),
+        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore"]),
+        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,11 @@ struct SkyCorpusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skycorpus",
         abstract: "Build remote-sensing image-text corpora: ingest, M2B, B2C, p-Hash dedup, CLIP.",
-        subcommands: []
+        subcommands: [
+            Init.self,
+            AddImages.self,
+            Stats.self,
+            Export.self,
+        ]
     )
 }

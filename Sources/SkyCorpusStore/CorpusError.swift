@@ -1,3 +1,5 @@
+import SkyImaging
+
 /// Why a corpus step failed. Each case says what, where and what to do.
 public enum CorpusError: Error, Sendable, CustomStringConvertible {
     /// The schema file is malformed (a packaging problem).
@@ -8,6 +10,8 @@ public enum CorpusError: Error, Sendable, CustomStringConvertible {
     case unknownDataset(name: String)
     /// An input file is bad; the step wrote nothing.
     case badInput(path: String, reason: String)
+    /// An image could not be read; the step wrote nothing.
+    case image(ImageError)
     /// The input to a step is invalid (an option, an empty folder, ...).
     case invalidRequest(String)
 
@@ -21,6 +25,8 @@ public enum CorpusError: Error, Sendable, CustomStringConvertible {
             "dataset '\(name)' is not in the corpus; 'skycorpus stats' lists the datasets"
         case .badInput(let path, let reason):
             "\(path): \(reason); nothing was written"
+        case .image(let error):
+            "\(error); nothing was written (pass --skip-invalid to skip such files)"
         case .invalidRequest(let message):
             message
         }
