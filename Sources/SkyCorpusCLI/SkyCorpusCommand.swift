@@ -11,6 +11,7 @@ struct SkyCorpusCommand: ParsableCommand {
             AddImages.self,
             Stats.self,
             Export.self,
+            Ingest.self,
         ]
     )
 }
