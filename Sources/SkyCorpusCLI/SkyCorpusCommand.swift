@@ -16,6 +16,7 @@ struct SkyCorpusCommand: ParsableCommand {
             ChangeCLIPPrompts.self,
             ContoursCommand.self, M2BCommand.self,
             Hash.self, Dedup.self,
+            Ingest.self,
         ]
     )
 }
