@@ -1,0 +1,133 @@
+import SkyImaging
+
+/// The perceptual hashes SkyHashing computes, each bit-identical to its reference.
+public enum HashKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// imagehash's `phash`: "L", LANCZOS 32x32, 2-D type-II DCT, top-left 8x8 above its median.
+    case phash
+    /// imagehash's `dhash`: "L", LANCZOS 9x8, each pixel brighter than its left neighbour.
+    case dhash
+    /// imagehash's `average_hash`: "L", LANCZOS 8x8, each pixel above the mean.
+    case ahash
+    /// imagededup's `PHash`: RGB resized first, then "L"; median without the DC term; `>=`.
+    case phashImagededup = "phash-imagededup"
+
+    public var description: String { rawValue }
+}
+
+/// How an image file is decoded before hashing.
+public enum HashMode: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// Full-size decoding: the same pixels as Pillow, so hashes equal imagehash's bit for bit.
+    case exact
+    /// JPEGs decoded at 1/2, 1/4 or 1/8 scale through libjpeg's DCT scaling, keeping at least
+    /// ``PerceptualHasher/fastMinimumSide`` pixels per side; other formats as in exact mode.
+    /// Much faster on large JPEGs; hashes are close to, not always equal to, the exact ones.
+    case fast
+
+    public var description: String { rawValue }
+}
+
+/// Computes perceptual hashes of images and image files.
+public struct PerceptualHasher: Sendable {
+    /// Fast mode never decodes a JPEG side below this many pixels (twice the phash resize).
+    public static let fastMinimumSide = 64
+
+    /// Which hash.
+    public var kind: HashKind
+    /// Exact or fast decoding.
+    public var mode: HashMode
+    /// The decoder (and its pixel budget) used for files.
+    public var decoder: ImageDecoder
+
+    /// A hasher of `kind` in `mode`.
+    public init(kind: HashKind = .phash, mode: HashMode = .exact, decoder: ImageDecoder = ImageDecoder()) {
+        self.kind = kind
+        self.mode = mode
+        self.decoder = decoder
+    }
+
+    /// The hash of decoded pixels (the mode does not apply: the pixels are already decoded).
+    public func hash(_ image: RasterImage) -> Hash64 {
+        switch kind {
+        case .phash:
+            let gray = PillowResample.resize(PillowConvert.luminance(image), width: 32, height: 32, filter: .lanczos)
+            return Self.phashBits(of: gray.pixels)
+        case .phashImagededup:
+            let small = PillowResample.resize(PillowConvert.rgb(image), width: 32, height: 32, filter: .lanczos)
+            return Self.imagededupPhashBits(of: PillowConvert.luminance(small).pixels)
+        case .dhash:
+            let gray = PillowResample.resize(PillowConvert.luminance(image), width: 9, height: 8, filter: .lanczos)
+            return Self.dhashBits(of: gray.pixels)
+        case .ahash:
+            let gray = PillowResample.resize(PillowConvert.luminance(image), width: 8, height: 8, filter: .lanczos)
+            return Self.ahashBits(of: gray.pixels)
+        }
+    }
+
+    /// The hash of an image file; a file that cannot be read or decoded throws an error naming it.
+    public func hash(file path: String) throws(ImageError) -> Hash64 {
+        try hash(bytes: FileBytes.read(path), name: path)
+    }
+
+    /// The hash of encoded PNG or JPEG bytes; `name` labels errors.
+    public func hash(bytes: [UInt8], name: String) throws(ImageError) -> Hash64 {
+        var scale = JPEGScale.full
+        if mode == .fast, ImageFormat.sniff(bytes) == .jpeg {
+            let header = try decoder.header(of: bytes, name: name)
+            scale = Self.fastScale(width: header.width, height: header.height)
+        }
+        return hash(try decoder.decode(bytes, name: name, jpegScale: scale))
+    }
+
+    /// The largest DCT scaling that keeps both sides at least ``fastMinimumSide`` (or the full size).
+    public static func fastScale(width: Int, height: Int) -> JPEGScale {
+        let shorter = min(width, height)
+        for scale in [JPEGScale.eighth, .quarter, .half] {
+            let side = (shorter + scale.rawValue - 1) / scale.rawValue
+            if side >= fastMinimumSide { return scale }
+        }
+        return .full
+    }
+
+    // MARK: Bits from the small image
+
+    /// imagehash's phash bits from a 32x32 "L" image: DCT top-left 8x8 strictly above its median.
+    static func phashBits(of pixels: [UInt8]) -> Hash64 {
+        let low = DCT32.lowFrequencies(of: pixels)
+        let sorted = low.sorted()
+        // numpy.median of 64 values: the mean of the two middle ones.
+        let median = (sorted[31] + sorted[32]) / 2
+        return pack(low.map { $0 > median })
+    }
+
+    /// imagededup's PHash bits: the median of the 63 values after the DC term, compared with `>=`.
+    static func imagededupPhashBits(of pixels: [UInt8]) -> Hash64 {
+        let low = DCT32.lowFrequencies(of: pixels)
+        let median = low.dropFirst().sorted()[31]
+        return pack(low.map { $0 >= median })
+    }
+
+    /// dhash bits from a 9x8 image: right neighbour strictly brighter, row by row.
+    static func dhashBits(of pixels: [UInt8]) -> Hash64 {
+        var bits: [Bool] = []
+        bits.reserveCapacity(64)
+        for row in 0..<8 {
+            for column in 0..<8 {
+                bits.append(pixels[row * 9 + column + 1] > pixels[row * 9 + column])
+            }
+        }
+        return pack(bits)
+    }
+
+    /// average_hash bits from an 8x8 image: strictly above the mean (compared in integers: 64 p > sum).
+    static func ahashBits(of pixels: [UInt8]) -> Hash64 {
+        let sum = pixels.reduce(0) { $0 + Int($1) }
+        return pack(pixels.map { Int($0) * 64 > sum })
+    }
+
+    /// Packs 64 booleans, first one in the most significant bit (imagehash's hex order).
+    static func pack(_ bits: [Bool]) -> Hash64 {
+        var value: UInt64 = 0
+        for bit in bits { value = value << 1 | (bit ? 1 : 0) }
+        return Hash64(bits: value)
+    }
+}
