@@ -44,7 +44,7 @@ struct Caption: ParsableCommand {
         let options = B2COptions(perImage: perImage, centerFraction: centerRegion, difficult: policy)
         let phrasings = try CaptionPhrasings.standard()
         let generator = try B2CGenerator(phrasings: phrasings, options: options)
-        let store = B2CCaptionStore(generator: generator, naming: RuleBasedClassNaming(phrasings: phrasings),
+        let store = B2CCaptionStore(generator: generator, naming: RuleBasedClassNaming(phrasings: phrasings, table: .standard),
                                     seed: seed)
         let corpus = try global.openCorpus()
         var printed: [B2CImageCaptions] = []
