@@ -11,7 +11,7 @@ struct SkyCorpusCommand: ParsableCommand {
             AddImages.self,
             Stats.self,
             Export.self,
-            Caption.self,
+            Caption.self, Prompts.self,
             Tokenize.self, Encode.self,
             ChangeCLIPPrompts.self,
             ContoursCommand.self, M2BCommand.self,

@@ -130,6 +130,19 @@ public struct B2CGenerator: Sendable {
     /// The noun phrase of one class: "a ship", "3 ships", "three ships", "many ships", "an area of forest".
     func phrase(for group: ObjectGroup, atSentenceStart: Bool, digits: Bool,
                 _ random: inout SeededRandom) -> NounPhrase {
+        if group.isArea && isAreaName(group.name) {
+            switch group.count {
+            case 1:
+                let singular = group.name.singular
+                return NounPhrase(text: EnglishGrammar.indefiniteArticle(before: singular) + " " + singular,
+                                  isPlural: false)
+            case 2...10:
+                return NounPhrase(text: random.pick(phrasings.few) + " " + group.name.plural, isPlural: true)
+            default:
+                let words = atSentenceStart ? phrasings.many + phrasings.manyLead : phrasings.many
+                return NounPhrase(text: random.pick(words) + " " + group.name.plural, isPlural: true)
+            }
+        }
         if group.isArea {
             let name = group.name.isMass ? group.name.singular : group.name.plural
             let areas = group.name.isMass ? phrasings.area.mass : phrasings.area.countable
@@ -152,6 +165,14 @@ public struct B2CGenerator: Sendable {
             let words = atSentenceStart ? phrasings.many + phrasings.manyLead : phrasings.many
             return NounPhrase(text: random.pick(words) + " " + group.name.plural, isPlural: true)
         }
+    }
+}
+
+extension B2CGenerator {
+    /// True when the class name already names an area ("water area"): its last word is an area noun.
+    func isAreaName(_ name: ClassName) -> Bool {
+        guard let last = name.singular.split(separator: " ").last else { return false }
+        return phrasings.areaNouns.contains(String(last))
     }
 }
 
