@@ -25,14 +25,17 @@ public struct ChangeSentenceGenerator: Sendable {
     }
 
     /// The sentences for one change mask of `imageSize` with `regions` (empty when nothing changed).
-    public func sentences(regions: [ChangeRegion], imageSize: ImageSize, seed: UInt64,
+    /// `changedPixels`, when known, is the exact count of changed pixels (M2B gives regions' contour areas,
+    /// which run slightly under their pixel counts); otherwise the regions' sizes are summed.
+    public func sentences(regions: [ChangeRegion], imageSize: ImageSize, changedPixels: Int? = nil, seed: UInt64,
                           identity: String) -> [ChangeSentence] {
         var random = SeededRandom(seed: seed, identity: identity)
         let regions = regions.filter { $0.pixelCount > 0 }
         if regions.isEmpty {
             return random.shuffled(phrasings.noChange).prefix(perPair).map { ChangeSentence(text: $0, rule: .noChange) }
         }
-        let facts = ChangeFacts(regions: regions, imageSize: imageSize, phrasings: phrasings)
+        let facts = ChangeFacts(regions: regions, imageSize: imageSize, changedPixels: changedPixels,
+                                phrasings: phrasings)
         var rules: [ChangeRule] = [.count, .location, .size]
         if !facts.transitions.isEmpty { rules.append(.semantic) }
         rules.append(.combined)
@@ -119,7 +122,7 @@ struct ChangeFacts {
     /// Before/after class pairs with a real change of class, most changed pixels first.
     var transitions: [Transition]
 
-    init(regions: [ChangeRegion], imageSize: ImageSize, phrasings: ChangePhrasings) {
+    init(regions: [ChangeRegion], imageSize: ImageSize, changedPixels: Int?, phrasings: ChangePhrasings) {
         let imagePixels = max(1, imageSize.width * imageSize.height)
         count = regions.count
         var pixelsPerPosition: [ChangePosition: Int] = [:]
@@ -130,7 +133,7 @@ struct ChangeFacts {
             left.value != right.value ? left.value > right.value
                 : (ChangePosition.allCases.firstIndex(of: left.key) ?? 0) < (ChangePosition.allCases.firstIndex(of: right.key) ?? 0)
         }.map(\.key)
-        let changed = regions.reduce(0) { $0 + $1.pixelCount }
+        let changed = changedPixels ?? regions.reduce(0) { $0 + $1.pixelCount }
         changedShare = min(1, Double(changed) / imagePixels)
         let largest = regions.map(\.pixelCount).max() ?? 0
         largestShare = min(1, Double(largest) / imagePixels)
