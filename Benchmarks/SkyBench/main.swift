@@ -6,6 +6,7 @@ import Foundation
 let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
     "caption": CaptionBench.run,
+    "caption-change": CaptionChangeBench.run,
     "m2b": M2BBench.run,
 ]
 
