@@ -105,6 +105,36 @@ struct RealDataTests {
         #expect(boxes > 500)
     }
 
+    @Test("M2B rotated boxes equal cv2.minAreaRect of each outer contour, in both angle conventions",
+          arguments: [MinAreaRectConvention.legacy, .current])
+    func rotatedMatches(convention: MinAreaRectConvention) throws {
+        struct Rotated: Decodable {
+            struct Mask: Decodable {
+                var path: String
+                var palette: String?
+                var classes: [String: [[Double]]]
+            }
+            var masks: [Mask]
+        }
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/realdata_rotated_\(convention.rawValue).json",
+                                                 withExtension: nil))
+        let fixture = try JSONDecoder().decode(Rotated.self, from: Data(contentsOf: url))
+        var compared = 0
+        for entry in fixture.masks {
+            let palette = try entry.palette.map { name throws(GeometryError) in try Palette.named(name) }
+            let mask = try LabelMask.load(path: RealData.path(entry.path), palette: palette)
+            let regions = M2B.boxes(in: mask, options: M2BOptions(rotated: true, rotatedConvention: convention))
+            for (value, expected) in entry.classes {
+                let mine = regions.filter { String($0.classValue) == value }.compactMap(\.rotatedBox).map {
+                    [$0.center.x, $0.center.y, $0.width, $0.height, $0.angle].map { Float($0).bitPattern }
+                }
+                #expect(mine == expected.map { $0.map { Float($0).bitPattern } }, "\(entry.path) class \(value)")
+                compared += expected.count
+            }
+        }
+        #expect(compared > 500)
+    }
+
     @Test("iSAID masks decode through the palette with no unknown colour; a wrong palette names the colour")
     func palettes() throws {
         let path = RealData.path("isaid/val/images/P0003_instance_color_RGB.png")
