@@ -40,7 +40,7 @@ struct M2BCommand: ParsableCommand {
     @Flag(help: "Do not ignore the palette's default classes.")
     var noDefaultIgnore = false
 
-    @Flag(help: "Map colours missing from the palette to 255 (ignored) instead of failing.")
+    @Flag(help: "Treat colours missing from the palette as background instead of failing.")
     var ignoreUnknownColours = false
 
     @Flag(help: "Store the boxes in the corpus (implied by an explicit --corpus).")
@@ -76,7 +76,7 @@ struct M2BCommand: ParsableCommand {
         let palette = try Palette.named(palette)
         var ignored = Set(try ignore.map { try CLIClasses.value(of: $0, palette: palette) })
         if !noDefaultIgnore { ignored.formUnion(palette.defaultIgnore) }
-        if ignoreUnknownColours { ignored.insert(Palette.unknownValue) }
+        if ignoreUnknownColours { ignored.insert(palette.unusedIndex) }
         let options = M2BOptions(minimumArea: minArea, ignoredClasses: ignored, rotated: rotated,
                                  rotatedConvention: legacyAngles ? .legacy : .current, keepPolygons: polygons)
         let storing = store || CommandLine.arguments.contains { $0 == "--corpus" || $0.hasPrefix("--corpus=") }
@@ -85,7 +85,7 @@ struct M2BCommand: ParsableCommand {
         var results: [MaskResult] = []
         for (index, path) in masks.enumerated() {
             let mask = try LabelMask.load(path: path, palette: palette,
-                                          unknownColours: ignoreUnknownColours ? .mapTo(Palette.unknownValue) : .fail)
+                                          unknownColours: ignoreUnknownColours ? .mapTo(palette.unusedIndex) : .fail)
             let regions = M2B.boxes(in: mask, options: options)
             var result = MaskResult(mask: path, width: mask.width, height: mask.height, regions: regions.map {
                 .init(classValue: $0.classValue, className: palette.className(of: $0.classValue),

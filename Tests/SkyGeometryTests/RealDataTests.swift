@@ -155,3 +155,22 @@ struct RealDataTests {
         #expect(throws: GeometryError.self) { try mask.requireSize(width: 1024, height: 1024, path: path) }
     }
 }
+
+@Suite("Real LEVIR-CD change masks", .enabled(if: RealData.isAvailable, "../shared/realdata is absent"))
+struct ChangeMaskTests {
+    @Test("0/255 change labels load as index masks and M2B boxes the changed regions like the per-class pipeline")
+    func changeMasks() throws {
+        let palette = try Palette.named("change")
+        let options = M2BOptions(ignoredClasses: Set(palette.defaultIgnore), keepPolygons: true)
+        let changed = try LabelMask.load(path: RealData.path("levir-cd/label/train_36_0512_0512.png"), palette: palette)
+        #expect(changed.presentValues == [0, 255])
+        let boxes = M2B.boxes(in: changed, options: options)
+        #expect(!boxes.isEmpty)
+        #expect(boxes == perClassReference(changed, ignoring: [0]))
+        #expect(boxes.allSatisfy { palette.className(of: $0.classValue) == "change" })
+        // train_386's label is all zero: no change, no boxes.
+        let unchanged = try LabelMask.load(path: RealData.path("levir-cd/label/train_386_0512_0768.png"))
+        #expect(unchanged.presentValues == [0])
+        #expect(M2B.boxes(in: unchanged, options: options).isEmpty)
+    }
+}
