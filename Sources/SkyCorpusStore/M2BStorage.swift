@@ -38,12 +38,11 @@ public struct M2BStorage: Sendable {
         try corpus.write { db in
             let (dataset, image) = try resolveImage(db)
             guard let imageID = image.id else { throw CorpusError.badInput(path: maskPath, reason: "image without id") }
-            if let width = image.width, let height = image.height {
-                do {
-                    try mask.requireSize(width: width, height: height, path: maskPath)
-                } catch {
-                    throw CorpusError.badInput(path: maskPath, reason: "\(error)")
-                }
+            if let width = image.width, let height = image.height, mask.width != width || mask.height != height {
+                throw CorpusError.badInput(path: maskPath, reason: """
+                    the mask is \(mask.width)x\(mask.height) but its image \(image.path) is \(width)x\(height); \
+                    pair each mask with its own image
+                    """)
             }
             try db.execute(sql: "DELETE FROM object WHERE image_id = ? AND source = 'm2b'", arguments: [imageID])
             let removed = db.changesCount
@@ -65,21 +64,26 @@ public struct M2BStorage: Sendable {
     }
 
     /// The dataset and image the mask belongs to: its `mask` row, or the `imagePath` given (then registered).
+    ///
+    /// Mask paths are stored relative to the dataset root, with `..` when the masks sit beside the images'
+    /// folder (LoveDA's `ann_dir` next to `img_dir`).
     private func resolveImage(_ db: Database) throws -> (DatasetRecord, ImageRecord) {
         let datasets = try DatasetRecord.fetchAll(db)
-        if let (dataset, relative) = Self.locate(maskPath, in: datasets),
-           let image = try ImageRecord.fetchOne(db, sql: """
-               SELECT image.* FROM image JOIN mask ON mask.image_id = image.id
-               WHERE image.dataset_id = ? AND mask.path = ?
-               """, arguments: [dataset.id, relative]) {
-            return (dataset, image)
+        for dataset in datasets {
+            guard let root = dataset.root else { continue }
+            if let image = try ImageRecord.fetchOne(db, sql: """
+                SELECT image.* FROM image JOIN mask ON mask.image_id = image.id
+                WHERE image.dataset_id = ? AND mask.path = ?
+                """, arguments: [dataset.id, Self.relativePath(maskPath, from: root)]) {
+                return (dataset, image)
+            }
         }
         guard let imagePath else {
             throw CorpusError.badInput(path: maskPath, reason: """
                 no image in the corpus lists this mask; pass --image IMAGE (a registered image) to attach it
                 """)
         }
-        guard let (dataset, imageRelative) = Self.locate(imagePath, in: datasets) else {
+        guard let (dataset, imageRelative) = Self.locate(imagePath, in: datasets), let root = dataset.root else {
             throw CorpusError.badInput(path: imagePath, reason: "not under the root of any dataset in the corpus")
         }
         guard let image = try ImageRecord.fetchOne(db, sql: "SELECT * FROM image WHERE dataset_id = ? AND path = ?",
@@ -88,11 +92,8 @@ public struct M2BStorage: Sendable {
                 not registered in dataset '\(dataset.name)'; add it with 'skycorpus add-images' first
                 """)
         }
-        guard let (maskDataset, maskRelative) = Self.locate(maskPath, in: datasets), maskDataset.id == dataset.id else {
-            throw CorpusError.badInput(path: maskPath, reason: "not under the root of dataset '\(dataset.name)'")
-        }
         try db.execute(sql: "INSERT INTO mask (image_id, path, palette) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                       arguments: [image.id, maskRelative, palette.name])
+                       arguments: [image.id, Self.relativePath(maskPath, from: root), palette.name])
         return (dataset, image)
     }
 
@@ -109,6 +110,16 @@ public struct M2BStorage: Sendable {
             }
         }
         return best
+    }
+
+    /// `path` relative to the folder `root`, '/' separated, with `..` steps when it lies outside.
+    static func relativePath(_ path: String, from root: String) -> String {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+        let base = URL(fileURLWithPath: root).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(target.count, base.count) && target[common] == base[common] { common += 1 }
+        let steps = [String](repeating: "..", count: base.count - common) + target[common...]
+        return steps.joined(separator: "/")
     }
 
     static func rotatedJSON(_ box: RotatedBox) -> String {
