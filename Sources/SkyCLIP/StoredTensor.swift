@@ -1,0 +1,149 @@
+import Foundation
+
+/// The element types a checkpoint may store; floating types are converted to float32 at load.
+public enum TensorDType: String, Sendable, Equatable {
+    case float32 = "F32", float16 = "F16", bfloat16 = "BF16", float64 = "F64"
+    case int64 = "I64", int32 = "I32", int16 = "I16", int8 = "I8", uint8 = "U8", bool = "BOOL"
+
+    /// Bytes per element.
+    public var size: Int {
+        switch self {
+        case .float64, .int64: 8
+        case .float32, .int32: 4
+        case .float16, .bfloat16, .int16: 2
+        case .int8, .uint8, .bool: 1
+        }
+    }
+}
+
+/// One tensor inside a checkpoint file: where its elements lie in the (memory-mapped) file and how to read them.
+public struct StoredTensor: Sendable {
+    /// Element type as stored.
+    public var dtype: TensorDType
+    /// Logical shape.
+    public var shape: [Int]
+    /// Element strides (row-major contiguous unless the checkpoint stored a view).
+    public var strides: [Int]
+    /// The file's bytes (memory-mapped), shared by all tensors of the file.
+    let storage: Data
+    /// Byte offset of element 0 within `storage`.
+    let byteOffset: Int
+
+    /// The number of elements.
+    public var count: Int { shape.reduce(1, *) }
+
+    static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = running
+            running *= max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// The elements as float32, row-major (views are gathered; f16/bf16/f64/integers converted).
+    public func floats() -> [Float] {
+        let n = count
+        var result = [Float](repeating: 0, count: n)
+        guard n > 0 else { return result }
+        let contiguous = strides == Self.contiguousStrides(shape)
+        storage.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let base = raw.baseAddress!.advanced(by: byteOffset)
+            result.withUnsafeMutableBufferPointer { out in
+                if contiguous {
+                    convert(base, first: 0, count: n, into: out.baseAddress!)
+                } else {
+                    var index = [Int](repeating: 0, count: shape.count)
+                    for position in 0..<n {
+                        var element = 0
+                        for axis in 0..<shape.count { element += index[axis] * strides[axis] }
+                        convert(base, first: element, count: 1, into: out.baseAddress! + position)
+                        var axis = shape.count - 1
+                        while axis >= 0 {
+                            index[axis] += 1
+                            if index[axis] < shape[axis] { break }
+                            index[axis] = 0
+                            axis -= 1
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    private func convert(_ base: UnsafeRawPointer, first: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        let start = base + first * dtype.size
+        switch dtype {
+        case .float32:
+            // Unaligned-safe copy of little-endian float32.
+            memcpy(out, start, count * 4)
+        case .float16:
+            for i in 0..<count {
+                let bits = start.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)
+                out[i] = Float(Float16(bitPattern: UInt16(littleEndian: bits)))
+            }
+        case .bfloat16:
+            for i in 0..<count {
+                let bits = UInt16(littleEndian: start.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                out[i] = Float(bitPattern: UInt32(bits) << 16)
+            }
+        case .float64:
+            for i in 0..<count { out[i] = Float(start.loadUnaligned(fromByteOffset: i * 8, as: Double.self)) }
+        case .int64:
+            for i in 0..<count { out[i] = Float(start.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
+        case .int32:
+            for i in 0..<count { out[i] = Float(start.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)) }
+        case .int16:
+            for i in 0..<count { out[i] = Float(start.loadUnaligned(fromByteOffset: i * 2, as: Int16.self)) }
+        case .int8:
+            for i in 0..<count { out[i] = Float(start.loadUnaligned(fromByteOffset: i, as: Int8.self)) }
+        case .uint8, .bool:
+            for i in 0..<count { out[i] = Float(start.load(fromByteOffset: i, as: UInt8.self)) }
+        }
+    }
+}
+
+/// Memory-maps a whole file read-only.
+enum MappedFile {
+    static func open(_ path: String) throws(CLIPError) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+}
+
+/// Bounds-checked little-endian reads over a byte buffer; every failure names the file.
+struct ByteReader {
+    let data: Data
+    let path: String
+
+    func require(_ offset: Int, _ length: Int, _ what: String) throws(CLIPError) {
+        guard offset >= 0, length >= 0, offset <= data.count - length else {
+            throw .notACheckpoint(path: path, reason: "\(what) lies outside the file (offset \(offset), \(length) bytes, file \(data.count) bytes)")
+        }
+    }
+
+    func u16(_ offset: Int) throws(CLIPError) -> Int {
+        try require(offset, 2, "a 16-bit field")
+        return data.withUnsafeBytes { Int(UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self))) }
+    }
+
+    func u32(_ offset: Int) throws(CLIPError) -> Int {
+        try require(offset, 4, "a 32-bit field")
+        return data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
+    }
+
+    func u64(_ offset: Int) throws(CLIPError) -> UInt64 {
+        try require(offset, 8, "a 64-bit field")
+        return data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+    }
+
+    func bytes(_ offset: Int, _ length: Int) throws(CLIPError) -> [UInt8] {
+        try require(offset, length, "a byte range")
+        return [UInt8](data[data.startIndex + offset ..< data.startIndex + offset + length])
+    }
+}
