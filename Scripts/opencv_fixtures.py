@@ -311,6 +311,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--realdata", default=os.path.join("..", "shared", "realdata"))
     parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=20240611, help="seed of the random masks (keep the default for the "
+                        "committed fixture; others give extra one-off sweeps)")
+    parser.add_argument("--geometry-cases", type=int, default=2000)
+    parser.add_argument("--geometry-seed", type=int, default=7)
     parser.add_argument("--geometry-only", action="store_true",
                         help="only write the minAreaRect fixture of this OpenCV's angle convention")
     args = parser.parse_args()
@@ -318,14 +322,14 @@ def main():
     major, minor = (int(part) for part in cv2.__version__.split(".")[:2])
     convention = "current" if (major, minor) >= (4, 13) else "legacy"
     name = f"geometry_{convention}.bin"
-    size = write_geometry(os.path.join(FIXTURES, name), 2000, np.random.default_rng(7))
+    size = write_geometry(os.path.join(FIXTURES, name), args.geometry_cases, np.random.default_rng(args.geometry_seed))
     print(f"{name}: {size} bytes, OpenCV {cv2.__version__}", file=sys.stderr)
     if os.path.isdir(args.realdata):
         with open(os.path.join(FIXTURES, f"realdata_rotated_{convention}.json"), "w") as handle:
             json.dump(real_rotated(args.realdata), handle, separators=(",", ":"))
     if args.geometry_only:
         return
-    rng = np.random.default_rng(20240611)
+    rng = np.random.default_rng(args.seed)
     size = write_contours(os.path.join(FIXTURES, "contours_random.bin"), random_cases(rng, args.cases))
     print(f"contours_random.bin: {size} bytes, OpenCV {cv2.__version__}", file=sys.stderr)
     if os.path.isdir(args.realdata):
