@@ -83,6 +83,7 @@ struct M2BCommand: ParsableCommand {
         let corpus = storing ? try global.openCorpus() : nil
         let progress = global.progress("m2b")
         var results: [MaskResult] = []
+        var items: [M2BStorage.Item] = []
         for (index, path) in masks.enumerated() {
             let mask = try LabelMask.load(path: path, palette: palette,
                                           unknownColours: ignoreUnknownColours ? .mapTo(palette.unusedIndex) : .fail)
@@ -92,12 +93,18 @@ struct M2BCommand: ParsableCommand {
                       box: $0.box.openCVArray, area: $0.contourArea, rotated: $0.rotatedBox,
                       polygon: $0.polygon?.map { [$0.x, $0.y] })
             })
-            if let corpus {
-                result.stored = try M2BStorage(maskPath: path, palette: palette, imagePath: image)
-                    .store(regions, of: mask, in: corpus)
+            if corpus != nil {
+                items.append(.init(storage: M2BStorage(maskPath: path, palette: palette, imagePath: image),
+                                   regions: regions, mask: mask))
             }
             results.append(result)
             progress.update(index + 1, masks.count)
+        }
+        if let corpus {
+            // Every mask was read before anything is written; all of them go in one transaction.
+            for (index, summary) in try M2BStorage.storeAll(items, in: corpus).enumerated() {
+                results[index].stored = summary
+            }
         }
         if global.json {
             try Output.json(results)

@@ -33,34 +33,56 @@ public struct M2BStorage: Sendable {
         self.imagePath = imagePath
     }
 
+    /// One mask's boxes, ready to store.
+    public struct Item: Sendable {
+        public var storage: M2BStorage
+        public var regions: [ClassRegion]
+        public var mask: LabelMask
+
+        public init(storage: M2BStorage, regions: [ClassRegion], mask: LabelMask) {
+            self.storage = storage
+            self.regions = regions
+            self.mask = mask
+        }
+    }
+
     /// Replaces the mask's image's `m2b` objects by `regions` of `mask`, in one transaction.
     public func store(_ regions: [ClassRegion], of mask: LabelMask, in corpus: Corpus) throws -> Summary {
+        try corpus.write { db in try store(regions, of: mask, db: db) }
+    }
+
+    /// Stores several masks' boxes in one transaction: one bad mask and nothing is written.
+    public static func storeAll(_ items: [Item], in corpus: Corpus) throws -> [Summary] {
         try corpus.write { db in
-            let (dataset, image) = try resolveImage(db)
-            guard let imageID = image.id else { throw CorpusError.badInput(path: maskPath, reason: "image without id") }
-            if let width = image.width, let height = image.height, mask.width != width || mask.height != height {
-                throw CorpusError.badInput(path: maskPath, reason: """
-                    the mask is \(mask.width)x\(mask.height) but its image \(image.path) is \(width)x\(height); \
-                    pair each mask with its own image
-                    """)
-            }
-            try db.execute(sql: "DELETE FROM object WHERE image_id = ? AND source = 'm2b'", arguments: [imageID])
-            let removed = db.changesCount
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO object (image_id, class, raw_class, x, y, w, h, rotated, polygon, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'm2b')
-                """)
-            for region in regions {
-                let raw = palette.className(of: region.classValue) ?? String(region.classValue)
-                let clean = ClassTable.standard.name(raw: raw, dataset: dataset.name).singular
-                let box = region.box
-                try insert.execute(arguments: [imageID, clean, raw, box.x, box.y, box.width, box.height,
-                                               region.rotatedBox.map(Self.rotatedJSON),
-                                               region.polygon.map(Self.polygonJSON)])
-            }
-            return Summary(mask: maskPath, dataset: dataset.name, image: image.path, removed: removed,
-                           inserted: regions.count)
+            try items.map { try $0.storage.store($0.regions, of: $0.mask, db: db) }
         }
+    }
+
+    private func store(_ regions: [ClassRegion], of mask: LabelMask, db: Database) throws -> Summary {
+        let (dataset, image) = try resolveImage(db)
+        guard let imageID = image.id else { throw CorpusError.badInput(path: maskPath, reason: "image without id") }
+        if let width = image.width, let height = image.height, mask.width != width || mask.height != height {
+            throw CorpusError.badInput(path: maskPath, reason: """
+                the mask is \(mask.width)x\(mask.height) but its image \(image.path) is \(width)x\(height); \
+                pair each mask with its own image
+                """)
+        }
+        try db.execute(sql: "DELETE FROM object WHERE image_id = ? AND source = 'm2b'", arguments: [imageID])
+        let removed = db.changesCount
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO object (image_id, class, raw_class, x, y, w, h, rotated, polygon, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'm2b')
+            """)
+        for region in regions {
+            let raw = palette.className(of: region.classValue) ?? String(region.classValue)
+            let clean = ClassTable.standard.name(raw: raw, dataset: dataset.name).singular
+            let box = region.box
+            try insert.execute(arguments: [imageID, clean, raw, box.x, box.y, box.width, box.height,
+                                           region.rotatedBox.map(Self.rotatedJSON),
+                                           region.polygon.map(Self.polygonJSON)])
+        }
+        return Summary(mask: maskPath, dataset: dataset.name, image: image.path, removed: removed,
+                       inserted: regions.count)
     }
 
     /// The dataset and image the mask belongs to: its `mask` row, or the `imagePath` given (then registered).

@@ -75,4 +75,21 @@ import Testing
         #expect(try objects(corpus).isEmpty)
         #expect(try corpus.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mask") } == 0)
     }
+
+    @Test func severalMasksGoInOneTransaction() throws {
+        let folder = try TemporaryFolder("m2b-batch")
+        let corpus = try setUp(folder)
+        let palette = try Palette.named("loveda")
+        let good = M2BStorage.Item(
+            storage: M2BStorage(maskPath: folder.path("ann_dir/0.png"), palette: palette,
+                                imagePath: folder.path("img_dir/0.png")),
+            regions: M2B.boxes(in: try mask()), mask: try mask())
+        let small = LabelMask(width: 2, height: 2, filledWith: 3)
+        let bad = M2BStorage.Item(storage: M2BStorage(maskPath: folder.path("ann_dir/9.png"), palette: palette),
+                                  regions: M2B.boxes(in: small), mask: small)
+        #expect(throws: CorpusError.self) { try M2BStorage.storeAll([good, bad], in: corpus) }
+        #expect(try objects(corpus).isEmpty)
+        let summaries = try M2BStorage.storeAll([good], in: corpus)
+        #expect(summaries.map(\.inserted) == [M2B.boxes(in: try mask()).count])
+    }
 }
