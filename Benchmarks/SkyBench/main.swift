@@ -7,6 +7,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
     "caption": CaptionBench.run,
     "m2b": M2BBench.run,
+    "hash": HashBench.run, "hash-agreement": HashBench.agreement, "dedup": DedupBench.run,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
