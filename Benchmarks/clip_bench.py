@@ -115,9 +115,9 @@ def main():
 
         exact_out, fast_out = os.path.join(scratch, "exact.json"), os.path.join(scratch, "fast.json")
         exact = skybench("clip", "--model", weights, "--activation", activation, "--threads", str(options.threads),
-                         "--repeats", "1", "--out", exact_out, *big_jpegs)
+                         "--repeats", str(options.repeats), "--out", exact_out, *big_jpegs)
         fast = skybench("clip", "--model", weights, "--activation", activation, "--threads", str(options.threads),
-                        "--repeats", "1", "--fast-jpeg", "--out", fast_out, *big_jpegs)
+                        "--repeats", str(options.repeats), "--fast-jpeg", "--out", fast_out, *big_jpegs)
         with open(exact_out) as f, open(fast_out) as g:
             fast_rel, fast_cos = parity(json.load(g)["images"], json.load(f)["images"])
 

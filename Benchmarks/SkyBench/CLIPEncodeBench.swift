@@ -1,8 +1,5 @@
 import Foundation
 import SkyCLIP
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `skybench clip --model PATH [--activation gelu|quickgelu] [--threads N] [--repeats N] [--batch N]
 /// [--fast-jpeg] [--texts FILE] [--out FILE] IMAGE...`
@@ -70,8 +67,10 @@ enum CLIPEncodeBench {
             let payload: [String: Any] = ["images": imageVectors.map { $0.map(Double.init) }, "texts": textVectors.map { $0.map(Double.init) }]
             try JSONSerialization.data(withJSONObject: payload).write(to: URL(fileURLWithPath: out))
         }
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        // VmHWM, not getrusage: ru_maxrss survives fork+exec, so it would report the Python runner's peak.
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let peakKiB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
         let imageMedian = BenchClock.median(imageTimes), textMedian = BenchClock.median(textTimes)
         let result: [String: Any] = [
             "architecture": clip.architecture.description, "threads": threads,
@@ -79,7 +78,7 @@ enum CLIPEncodeBench {
             "image_median_s": imageMedian, "images_per_s": imageMedian > 0 ? Double(images.count) / imageMedian : 0,
             "text_median_s": textMedian, "texts_per_s": textMedian > 0 ? Double(texts.count) / textMedian : 0,
             "text_full_context_s": BenchClock.median(fullTextTimes),
-            "peak_rss_mb": Double(usage.ru_maxrss) / 1024,
+            "peak_rss_mb": peakKiB / 1024,
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
