@@ -57,7 +57,7 @@ let package = Package(
                 "SkySchemas", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
             ]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkySchemas", "CSkyBLAS"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
@@ -77,12 +77,13 @@ let package = Package(
         ),
         .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"]),
-        .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
+        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyImaging"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,10 @@ Python. Everything is seeded, so re-running gives the same bytes for the same Op
 
 Files:
 - contours_random.bin: random masks and cv2.findContours for all 4 modes x 2 approximations (format below).
-- geometry_random.bin: random point sets with convexHull, contourArea, boundingRect, minAreaRect, boxPoints.
+- geometry_legacy.bin / geometry_current.bin: random point sets with convexHull, contourArea, boundingRect,
+  minAreaRect and boxPoints. minAreaRect's angle convention changed in OpenCV 4.13 (PR #28051), so the file is
+  named after the convention of the OpenCV that runs the script: run it once with OpenCV 4.10-4.12 (legacy,
+  angle in (0, 90]) and once with --geometry-only under OpenCV 4.13+/5.x (current, angle in [-90, 0)).
 - realdata_contours.json: per real mask and class, contour counts and FNV-1a digests of every mode x approximation,
   plus the per-class RETR_EXTERNAL + boundingRect boxes (the M2B reference).
 
@@ -283,13 +286,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--realdata", default=os.path.join("..", "shared", "realdata"))
     parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--geometry-only", action="store_true",
+                        help="only write the minAreaRect fixture of this OpenCV's angle convention")
     args = parser.parse_args()
     os.makedirs(FIXTURES, exist_ok=True)
+    major, minor = (int(part) for part in cv2.__version__.split(".")[:2])
+    convention = "current" if (major, minor) >= (4, 13) else "legacy"
+    name = f"geometry_{convention}.bin"
+    size = write_geometry(os.path.join(FIXTURES, name), 2000, np.random.default_rng(7))
+    print(f"{name}: {size} bytes, OpenCV {cv2.__version__}", file=sys.stderr)
+    if args.geometry_only:
+        return
     rng = np.random.default_rng(20240611)
     size = write_contours(os.path.join(FIXTURES, "contours_random.bin"), random_cases(rng, args.cases))
     print(f"contours_random.bin: {size} bytes, OpenCV {cv2.__version__}", file=sys.stderr)
-    size = write_geometry(os.path.join(FIXTURES, "geometry_random.bin"), 3000, np.random.default_rng(7))
-    print(f"geometry_random.bin: {size} bytes", file=sys.stderr)
     if os.path.isdir(args.realdata):
         data = real_fixtures(args.realdata)
         with open(os.path.join(FIXTURES, "realdata_contours.json"), "w") as handle:

@@ -5,6 +5,8 @@ import Foundation
 /// Every benchmark by name. Each lives in its own file beside this one.
 let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
+    "caption": CaptionBench.run,
+    "m2b": M2BBench.run,
     "clip": CLIPEncodeBench.run,
 ]
 

@@ -221,6 +221,7 @@ public enum CaptionReader {
         }
         let lookup = ImageLookup(root: base)
         var set = CaptionSet()
+        var indexByPath: [String: Int] = [:]
         for name in accumulator.order {
             guard var image = accumulator.entries[name] else { continue }
             if image.split == nil { image.split = options.split }
@@ -237,6 +238,12 @@ public enum CaptionReader {
             } else {
                 collector.report.annotationsWithoutImage.append(name)
             }
+            // Two names of one file (`a.jpg` and `images/a.jpg`) become one image with both caption lists.
+            if let existing = indexByPath[image.relativePath] {
+                set.images[existing].captions += image.captions
+                continue
+            }
+            indexByPath[image.relativePath] = set.images.count
             set.images.append(image)
         }
         set.images.sort { $0.relativePath < $1.relativePath }

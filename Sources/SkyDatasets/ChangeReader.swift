@@ -90,6 +90,9 @@ public enum ChangeReader {
             }
             collector.report.filesRead += 1
             let labels = labelFolders.map { $0.image(stem: stem) }
+            if labels.allSatisfy({ $0 == nil }) {
+                collector.report.pairsWithoutLabel.append(DatasetFiles.relative(first, to: root))
+            }
             guard let firstSize = try size(first, root: root, collector: &collector),
                   let secondSize = try size(second, root: root, collector: &collector) else { continue }
             var sizes = [(first, firstSize), (second, secondSize)]
@@ -104,9 +107,6 @@ public enum ChangeReader {
                 continue
             }
             let relativeLabels = labels.map { $0.map { DatasetFiles.relative($0, to: root) } }
-            if relativeLabels.allSatisfy({ $0 == nil }) {
-                collector.report.pairsWithoutLabel.append(DatasetFiles.relative(first, to: root))
-            }
             set.pairs.append(ChangePair(before: DatasetFiles.relative(first, to: root), after: DatasetFiles.relative(second, to: root),
                                         label: relativeLabels.first ?? nil, label2: relativeLabels.count > 1 ? relativeLabels[1] : nil,
                                         split: split, width: firstSize.0, height: firstSize.1))

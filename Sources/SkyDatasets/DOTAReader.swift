@@ -53,7 +53,8 @@ public enum DOTAReader {
     public static func parse(_ text: String, file: String, collector: inout IssueCollector) throws(DatasetError) -> LabelFile {
         var result = LabelFile()
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on both spellings.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

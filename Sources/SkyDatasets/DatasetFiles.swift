@@ -79,9 +79,9 @@ public enum DatasetFiles {
     /// The file's lines, without line terminators (`\n` or `\r\n`); a final empty line is dropped.
     public static func lines(_ path: String) throws(DatasetError) -> [Substring] {
         let text = try text(path)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift: split on both spellings.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { line -> Substring in line.hasSuffix("\r") ? line.dropLast() : line }
         if lines.last?.isEmpty == true { lines.removeLast() }
         return lines
     }

@@ -42,6 +42,7 @@ public enum SegmentationReader {
     /// Folders below `root` (itself included, three levels deep) that hold images and masks, with their split.
     static func pairFolders(root: String) -> [(images: String, masks: String?, split: String?)] {
         var found: [(String, String?, String?)] = []
+        var imageOnly: [(String, String?, String?)] = []
         func visit(_ folder: String, split: String?, depth: Int) {
             for pair in folderPairs {
                 guard let images = DatasetFiles.child(folder, named: pair.images),
@@ -57,10 +58,13 @@ public enum SegmentationReader {
                 }
                 return
             }
-            // iSAID: masks beside the images in one folder.
-            if let images = DatasetFiles.child(folder, named: "images"),
-               DatasetFiles.list(images).contains(where: { $0.contains(isaidMaskSuffix) }) {
-                found.append((images, nil, split))
+            // iSAID: masks beside the images in one folder (a split may have images only, as test/ does).
+            if let images = DatasetFiles.child(folder, named: "images") {
+                if DatasetFiles.list(images).contains(where: { $0.contains(isaidMaskSuffix) }) {
+                    found.append((images, nil, split))
+                } else {
+                    imageOnly.append((images, nil, split))
+                }
                 return
             }
             guard depth < 3 else { return }
@@ -69,6 +73,7 @@ public enum SegmentationReader {
             }
         }
         visit(root, split: nil, depth: 0)
+        if found.contains(where: { $0.1 == nil }) { found += imageOnly }
         return found.map { (images: $0.0, masks: $0.1, split: $0.2) }
     }
 

@@ -1,0 +1,40 @@
+import SkyGeometry
+
+/// `skybench m2b [--repeats N] [--palette NAME] FILE...`: median seconds of `M2B.boxes` per mask.
+///
+/// Masks are decoded (and mapped through the palette) before timing, as the OpenCV side gets label arrays.
+enum M2BBench {
+    static func run(_ arguments: [String]) throws {
+        var repeats = 20
+        var paletteName: String?
+        var files: [String] = []
+        var index = 0
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--repeats":
+                index += 1
+                repeats = Int(arguments[index]) ?? repeats
+            case "--palette":
+                index += 1
+                paletteName = arguments[index]
+            default:
+                files.append(arguments[index])
+            }
+            index += 1
+        }
+        let palette = try paletteName.map { name throws(GeometryError) in try Palette.named(name) }
+        let masks = try files.map { file throws(GeometryError) in try LabelMask.load(path: file, palette: palette) }
+        var perMask: [String] = []
+        var total = 0.0, regions = 0
+        for (file, mask) in zip(files, masks) {
+            var count = 0
+            let times = BenchClock.measure(repeats: repeats) { count = M2B.boxes(in: mask).count }
+            let median = BenchClock.median(times)
+            total += median
+            regions += count
+            perMask.append("{\"file\": \"\(file)\", \"regions\": \(count), \"median_s\": \(median)}")
+        }
+        print("{\"masks\": \(masks.count), \"regions\": \(regions), \"median_s\": \(total), "
+              + "\"per_mask\": [\(perMask.joined(separator: ", "))]}")
+    }
+}

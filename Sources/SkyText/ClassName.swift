@@ -1,0 +1,50 @@
+/// How a class is written in English: singular, plural, and whether it is a mass noun.
+///
+/// B2C never invents a spelling: it takes these from a ``ClassNaming`` (the class tables of
+/// `Schemas/classes/`, or ``RuleBasedClassNaming`` until a dataset has a table).
+public struct ClassName: Sendable, Hashable, Codable {
+    /// One object: "bus", "storage tank", "person".
+    public var singular: String
+    /// Several objects: "buses", "storage tanks", "people".
+    public var plural: String
+    /// True for stuff that is not counted ("water", "forest", "low vegetation"): areas of it read
+    /// "an area of forest" rather than "a place with forests".
+    public var isMass: Bool
+
+    public init(singular: String, plural: String, isMass: Bool = false) {
+        self.singular = singular
+        self.plural = plural
+        self.isMass = isMass
+    }
+}
+
+/// Anything that turns a clean class name (as stored in the corpus) into its English forms.
+///
+/// The class tables conform with one line; B2C depends only on this protocol.
+public protocol ClassNaming: Sendable {
+    /// The English forms of the clean class name `clean` (e.g. "small vehicle").
+    func name(for clean: String) -> ClassName
+}
+
+/// English forms by rule: ``EnglishGrammar/plural(of:)`` and a list of mass nouns.
+public struct RuleBasedClassNaming: ClassNaming {
+    /// Clean class names that are mass nouns ("water", "forest").
+    public var massNouns: Set<String>
+
+    /// Naming with the mass nouns of `Schemas/captions/b2c.json`.
+    public init(phrasings: CaptionPhrasings) {
+        self.massNouns = Set(phrasings.massNouns)
+    }
+
+    /// Naming with an explicit list of mass nouns.
+    public init(massNouns: Set<String>) {
+        self.massNouns = massNouns
+    }
+
+    public func name(for clean: String) -> ClassName {
+        let singular = clean.lowercased()
+        let isMass = massNouns.contains(singular)
+        return ClassName(singular: singular, plural: isMass ? singular : EnglishGrammar.plural(of: singular),
+                         isMass: isMass)
+    }
+}
