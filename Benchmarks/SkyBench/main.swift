@@ -8,6 +8,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "caption": CaptionBench.run,
     "m2b": M2BBench.run,
     "hash": HashBench.run, "hash-agreement": HashBench.agreement, "dedup": DedupBench.run,
+    "clip": CLIPEncodeBench.run,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

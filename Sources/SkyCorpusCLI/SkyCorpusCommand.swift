@@ -12,7 +12,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Stats.self,
             Export.self,
             Caption.self,
-            Tokenize.self, Encode.self,
+            Tokenize.self, Encode.self, Embed.self,
             ChangeCLIPPrompts.self,
             ContoursCommand.self, M2BCommand.self,
             Hash.self, Dedup.self,
