@@ -5,6 +5,7 @@ import Foundation
 /// Every benchmark by name. Each lives in its own file beside this one.
 let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
+    "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -132,7 +132,7 @@ public enum BoxRepair {
         if image.width != nil && image.height != nil { return true }
         let path = DatasetFiles.join(root, image.relativePath)
         do {
-            let header = try ImageDecoder().header(ofFile: path)
+            let header = try headerQuickly(path)
             image.width = header.width
             image.height = header.height
             return true
@@ -141,6 +141,16 @@ public enum BoxRepair {
                 "cannot read the image size from its header (\(error)); convert it to PNG or JPEG or give its size in the annotation"))
             return false
         }
+    }
+
+    /// The image header from the first 16 KiB when they hold it (PNG always, most JPEGs), else from the file:
+    /// a big aerial scene is not read in bulk just for its size.
+    public static func headerQuickly(_ path: String) throws(ImageError) -> ImageHeader {
+        let decoder = ImageDecoder()
+        let prefix = try FileBytes.read(path, limit: 1 << 14)
+        if prefix.count < (1 << 14) { return try decoder.header(of: prefix, name: path) }
+        if let header = try? decoder.header(of: prefix, name: path) { return header }
+        return try decoder.header(ofFile: path)
     }
 
     /// Clips every box to `[0, width] x [0, height]` and drops those left with no area, counting both.
