@@ -199,8 +199,11 @@ public struct JSONScanner {
         }
         guard position > digitsStart else { position = start; throw error("a value") }
         if integral { return Double(negative ? -value : value) }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard let parsed = Double(text) else { position = start; throw error("a number") }
+        let end = position
+        guard let parsed = bytes.withUnsafeBufferPointer({ DecimalParser.parse($0, start..<end) }) else {
+            position = start
+            throw error("a number")
+        }
         return parsed
     }
 
