@@ -12,9 +12,53 @@ public enum COCOReader {
         var height: Int?
     }
 
+    /// Where an annotation is, for errors: its id, or its index when it has none.
+    struct Place: CustomStringConvertible {
+        var id: Int?
+        var index: Int
+        var description: String { id.map { "annotation id \($0)" } ?? "annotations[\(index)]" }
+    }
+
+    /// The members of an annotation record that matter, scanned without building the whole record
+    /// (a dictionary per record would cost more than the rest of the read).
+    struct Record {
+        var id, imageID, categoryID, bbox, segmentation, iscrowd: JSONValue?
+
+        subscript(key: String) -> JSONValue? {
+            switch key {
+            case "id": id
+            case "image_id": imageID
+            case "category_id": categoryID
+            case "bbox": bbox
+            case "segmentation": segmentation
+            case "iscrowd": iscrowd
+            default: nil
+            }
+        }
+    }
+
+    /// Scans one annotation record; members other than those of ``Record`` (`area`, ...) are skipped unparsed.
+    static func scanAnnotation(_ scanner: inout JSONScanner) throws(DatasetError) -> Record {
+        var record = Record()
+        try scanner.forEachMember { key, scanner throws(DatasetError) in
+            switch key {
+            case "id": record.id = try scanner.parseValue()
+            case "image_id": record.imageID = try scanner.parseValue()
+            case "category_id": record.categoryID = try scanner.parseValue()
+            case "bbox": record.bbox = try scanner.parseValue()
+            case "segmentation": record.segmentation = try scanner.parseValue()
+            case "iscrowd": record.iscrowd = try scanner.parseValue()
+            default: try scanner.skipValue()
+            }
+        }
+        return record
+    }
+
     /// Builds one object from an annotation record; `where` names it in errors.
-    static func object(_ record: JSONValue, categories: [Int: String], file: String,
-                       location: String) throws(DatasetError) -> AnnotatedObject {
+    static func object(_ record: Record, categories: [Int: String], file: String,
+                       place: Place) throws(DatasetError) -> AnnotatedObject {
+        // Built only for an error: a million interpolated strings would cost more than the parse.
+        var location: String { place.description }
         guard let categoryID = record["category_id"]?.int else {
             throw DatasetError(.malformedRecord, file: file, location: location, "expected an integer 'category_id'")
         }
@@ -86,15 +130,16 @@ public enum COCOReader {
     public static func read(json path: String, imageRoot: String, root: String, split: String?,
                             collector: inout IssueCollector) throws(DatasetError) -> [AnnotatedImage] {
         let file = DatasetFiles.relative(path, to: root)
-        var scanner = JSONScanner(bytes: try DatasetFiles.bytes(path), file: file)
+        let bytes = try DatasetFiles.bytes(path)
         var images: [Int: ImageEntry] = [:]
         var categories: [Int: String] = [:]
         // Annotations may come before images and categories: keep the records of those seen too early.
         var objects: [Int: [AnnotatedObject]] = [:]
-        var early: [(imageID: Int, record: JSONValue, location: String)] = []
+        var early: [(imageID: Int, record: Record, place: Place)] = []
         var sawAnnotations = false
         collector.report.filesRead += 1
-        try scanner.forEachMember { key, scanner throws(DatasetError) in
+        try JSONScanner.scan(bytes, file: file) { scanner throws(DatasetError) in
+          try scanner.forEachMember { key, scanner throws(DatasetError) in
             switch key {
             case "images":
                 try scanner.forEachElement { index, scanner throws(DatasetError) in
@@ -118,20 +163,23 @@ public enum COCOReader {
             case "annotations":
                 sawAnnotations = true
                 try scanner.forEachElement { index, scanner throws(DatasetError) in
-                    let record = try scanner.parseValue()
-                    let location = record["id"]?.int.map { "annotation id \($0)" } ?? "annotations[\(index)]"
+                    guard scanner.peekIsObject() else {
+                        throw scanner.error("an annotation object '{'")
+                    }
+                    let record = try scanAnnotation(&scanner)
+                    let place = Place(id: record["id"]?.int, index: index)
                     guard let imageID = record["image_id"]?.int else {
-                        try collector.invalid(DatasetError(.malformedRecord, file: file, location: location,
+                        try collector.invalid(DatasetError(.malformedRecord, file: file, location: place.description,
                                                            "expected an integer 'image_id'"))
                         return
                     }
                     if categories.isEmpty {
-                        early.append((imageID, record, location))
+                        early.append((imageID, record, place))
                         return
                     }
                     do throws(DatasetError) {
                         objects[imageID, default: []].append(try object(record, categories: categories, file: file,
-                                                                        location: location))
+                                                                        place: place))
                     } catch {
                         try collector.invalid(error)
                     }
@@ -139,6 +187,7 @@ public enum COCOReader {
             default:
                 try scanner.skipValue()
             }
+          }
         }
         guard sawAnnotations, !images.isEmpty || !objects.isEmpty || !early.isEmpty else {
             throw DatasetError(.unreadableFile, file: file, "expected a COCO object with 'images', 'annotations' and 'categories'")
@@ -146,7 +195,7 @@ public enum COCOReader {
         for entry in early {
             do throws(DatasetError) {
                 objects[entry.imageID, default: []].append(try object(entry.record, categories: categories, file: file,
-                                                                      location: entry.location))
+                                                                      place: entry.place))
             } catch {
                 try collector.invalid(error)
             }

@@ -115,8 +115,9 @@ struct COCOReaderTests {
     @Test("the scanner parses escapes, numbers and nesting like JSONSerialization")
     func scannerMatchesFoundation() throws {
         let text = #"{"a": [1, -2.5, 3e2, true, false, null, "x\"y\n\u0041\ud83d\ude00"], "b": {"c": []}, "d": 12345678901234567}"#
-        var scanner = JSONScanner(bytes: Array(text.utf8), file: "t.json")
-        let value = try scanner.parseValue()
+        let value = try JSONScanner.scan(Array(text.utf8), file: "t.json") { scanner throws(DatasetError) in
+            try scanner.parseValue()
+        }
         let array = try #require(value["a"]?.array)
         #expect(array[0] == .number(1) && array[1] == .number(-2.5) && array[2] == .number(300))
         #expect(array[3] == .bool(true) && array[5] == .null)
