@@ -23,6 +23,11 @@ public enum COCOReader {
     /// (a dictionary per record would cost more than the rest of the read).
     struct Record {
         var id, imageID, categoryID, bbox, segmentation, iscrowd: JSONValue?
+        /// `bbox` as numbers, and its element count, when it is an array.
+        var bboxValues: [Double]?
+        var bboxCount = 0
+        /// Polygon `segmentation` parts as numbers (nil for a part that is not all numbers).
+        var polygonParts: [[Double]?]?
 
         subscript(key: String) -> JSONValue? {
             switch key {
@@ -45,8 +50,29 @@ public enum COCOReader {
             case "id": record.id = try scanner.parseValue()
             case "image_id": record.imageID = try scanner.parseValue()
             case "category_id": record.categoryID = try scanner.parseValue()
-            case "bbox": record.bbox = try scanner.parseValue()
-            case "segmentation": record.segmentation = try scanner.parseValue()
+            case "bbox":
+                if scanner.peekIsArray() {
+                    record.bboxValues = try scanner.parseNumbers(count: &record.bboxCount)
+                    record.bbox = .array([])
+                } else {
+                    record.bbox = try scanner.parseValue()
+                }
+            case "segmentation":
+                if scanner.peekIsArray() {
+                    var parts: [[Double]?] = []
+                    try scanner.forEachElement { _, scanner throws(DatasetError) in
+                        if scanner.peekIsArray() {
+                            var count = 0
+                            parts.append(try scanner.parseNumbers(count: &count))
+                        } else {
+                            try scanner.skipValue()
+                            parts.append(nil)
+                        }
+                    }
+                    record.polygonParts = parts
+                } else {
+                    record.segmentation = try scanner.parseValue()
+                }
             case "iscrowd": record.iscrowd = try scanner.parseValue()
             default: try scanner.skipValue()
             }
@@ -68,20 +94,18 @@ public enum COCOReader {
         }
         var polygon: [Point2D]? = nil
         var box: AxisBox? = nil
-        if let bbox = record["bbox"]?.array {
-            let values = bbox.compactMap(\.double)
-            guard values.count == 4, bbox.count == 4 else {
+        if record.bbox != nil {
+            guard let values = record.bboxValues, values.count == 4 else {
+                let found = record.bboxValues == nil && record.bboxCount == 0 ? "not an array" : "\(record.bboxCount) values"
                 throw DatasetError(.malformedRecord, file: file, location: location,
-                                   "expected 'bbox' as [x, y, width, height], found \(bbox.count) values")
+                                   "expected 'bbox' as [x, y, width, height] numbers, found \(found)")
             }
             box = AxisBox(x: values[0], y: values[1], width: values[2], height: values[3])
         }
-        switch record["segmentation"] {
-        case .array(let parts)?:
+        if let parts = record.polygonParts {
             var polygons: [[Point2D]] = []
             for part in parts {
-                let values = part.array?.compactMap(\.double) ?? []
-                guard values.count >= 6, values.count % 2 == 0, values.count == part.array?.count else {
+                guard let values = part, values.count >= 6, values.count % 2 == 0 else {
                     throw DatasetError(.malformedRecord, file: file, location: location,
                                        "expected each polygon of 'segmentation' as [x1, y1, x2, y2, ...] with at least 3 points")
                 }
@@ -89,6 +113,8 @@ public enum COCOReader {
             }
             if polygons.count == 1 { polygon = polygons[0] }
             if box == nil, !polygons.isEmpty { box = BoxRepair.bounds(of: polygons.flatMap { $0 }) }
+        }
+        switch record["segmentation"] {
         case .object?:
             if box == nil, let segmentation = record["segmentation"] {
                 box = try rleBounds(segmentation, file: file, location: location)

@@ -163,24 +163,25 @@ public enum BoxRepair {
             }
             return
         }
-        var kept: [AnnotatedObject] = []
-        kept.reserveCapacity(image.objects.count)
-        for var object in image.objects {
-            let box = object.box
+        // In place: copying every object (its class string and polygon) would double the work on big sets.
+        var degenerate = false
+        for index in image.objects.indices {
+            let box = image.objects[index].box
             let left = min(max(box.x, 0), width), top = min(max(box.y, 0), height)
             let right = min(max(box.maxX, 0), width), bottom = min(max(box.maxY, 0), height)
             let clipped = AxisBox(x: left, y: top, width: right - left, height: bottom - top)
             guard clipped.width > 0, clipped.height > 0, clipped.width.isFinite, clipped.height.isFinite else {
                 report.degenerateBoxes += 1
+                image.objects[index].box = AxisBox(x: 0, y: 0, width: 0, height: 0)
+                degenerate = true
                 continue
             }
             if clipped != box {
                 report.clippedBoxes += 1
-                object.box = clipped
+                image.objects[index].box = clipped
             }
-            kept.append(object)
         }
-        image.objects = kept
+        if degenerate { image.objects.removeAll { $0.box.width == 0 } }
     }
 
     /// The axis-aligned box around some points.

@@ -138,6 +138,26 @@ public struct JSONScanner {
         }
     }
 
+    /// Parses an array of numbers without building a tree; nil (with the array consumed) when an element is
+    /// not a number. `count` gets the number of elements either way.
+    public mutating func parseNumbers(count: inout Int) throws(DatasetError) -> [Double]? {
+        var values: [Double] = []
+        var allNumbers = true
+        count = 0
+        try forEachElement { _, scanner throws(DatasetError) in
+            count += 1
+            scanner.skipWhitespace()
+            let next = scanner.position < scanner.bytes.count ? scanner.bytes[scanner.position] : 0
+            if next == UInt8(ascii: "-") || (next >= 0x30 && next <= 0x39) {
+                values.append(try scanner.parseNumber())
+            } else {
+                allNumbers = false
+                try scanner.skipValue()
+            }
+        }
+        return allNumbers ? values : nil
+    }
+
     /// Parses the next value into a tree.
     public mutating func parseValue() throws(DatasetError) -> JSONValue {
         skipWhitespace()
