@@ -13,6 +13,8 @@ struct SkyCorpusCommand: ParsableCommand {
             Export.self,
             Caption.self,
             Tokenize.self, Encode.self, Embed.self,
+            Caption.self, Prompts.self,
+            Tokenize.self, Encode.self,
             ChangeCLIPPrompts.self,
             ContoursCommand.self, M2BCommand.self,
             Hash.self, Dedup.self,
