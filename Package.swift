@@ -81,7 +81,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyCorpusStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyImaging"], resources: [.copy("Fixtures")]),
     ],

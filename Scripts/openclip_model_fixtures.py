@@ -100,3 +100,42 @@ for index, (name, (embed_dim, vision, text, quick_gelu, dtype, prefix)) in enume
 
 for path in sorted(out_dir.iterdir()):
     print(f"  {path.name}: {path.stat().st_size} bytes")
+
+# An OpenAI-style TorchScript archive: a traced model whose Linear/Conv/attention/projection weights are half
+# and whose LayerNorms and embeddings stay float32 (open_clip's convert_weights_to_lp, as OpenAI's convert_weights).
+from open_clip.model import convert_weights_to_lp
+
+name = "vit-openai-jit"
+generator = torch.Generator().manual_seed(2000)
+torch.manual_seed(2000)
+model = CLIP(32, CLIPVisionCfg(layers=2, width=64, head_width=32, patch_size=8, image_size=32),
+             CLIPTextCfg(context_length=CONTEXT, vocab_size=VOCAB, width=32, heads=2, layers=2), quick_gelu=True).eval()
+perturb(model, generator)
+convert_weights_to_lp(model, torch.float16)
+mixed = {k: v.detach().clone() for k, v in model.state_dict().items()}
+images = torch.round(torch.randn(2, 3, 32, 32, generator=generator) * 1000) / 1000
+tokens = token_batch(generator, 4)
+traced = torch.jit.trace_module(model.float().eval(), {"encode_image": (images,), "encode_text": (tokens,)}, check_trace=False)
+with torch.no_grad():
+    for key, value in list(traced.named_parameters()) + list(traced.named_buffers()):
+        if key in mixed and mixed[key].dtype == torch.float16:
+            value.data = value.data.half()
+    reference = CLIP(32, CLIPVisionCfg(layers=2, width=64, head_width=32, patch_size=8, image_size=32),
+                     CLIPTextCfg(context_length=CONTEXT, vocab_size=VOCAB, width=32, heads=2, layers=2), quick_gelu=True).eval()
+    reference.load_state_dict({k: v.float() for k, v in mixed.items()})
+    image_features = reference.encode_image(images)
+    text_features = reference.encode_text(tokens)
+torch.jit.save(traced, str(out_dir / f"{name}.pt"))
+dtypes = sorted({str(v.dtype) for v in torch.jit.load(str(out_dir / f"{name}.pt")).state_dict().values()})
+record = {
+    "reference": f"open_clip {open_clip.__version__}, torch {torch.__version__}",
+    "architecture": {"visionHeads": 2, "textHeads": 2, "quickGELU": True, "vit": True, "embedDim": 32, "imageSize": 32,
+                     "dtype": "mixed float16/float32"},
+    "images": {"shape": list(images.shape), "data": images.flatten().tolist()},
+    "tokens": tokens.tolist(),
+    "imageFeatures": image_features.tolist(),
+    "textFeatures": text_features.tolist(),
+    "logitScale": float(reference.logit_scale.detach()),
+}
+(out_dir / f"{name}.json.gz").write_bytes(gzip.compress(json.dumps(record).encode(), 9, mtime=0))
+print(f"{name}: TorchScript archive with dtypes {dtypes}, {(out_dir / (name + '.pt')).stat().st_size} bytes")

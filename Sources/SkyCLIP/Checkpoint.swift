@@ -16,13 +16,14 @@ public struct Checkpoint: Sendable {
 
     /// Opens and indexes a checkpoint; the weights stay in the memory-mapped file until a model reads them.
     public init(path: String) throws(CLIPError) {
-        let data = try MappedFile.open(path)
+        let region = try MappedRegion(path: path)
+        let data = region.data
         self.path = path
         var raw: [String: StoredTensor]
         if ZipArchive.isZip(data) {
-            (raw, format) = try Self.readTorchArchive(path: path, data: data)
+            (raw, format) = try Self.readTorchArchive(path: path, region: region)
         } else if data.count >= 9, data[data.startIndex + 8] == UInt8(ascii: "{") {
-            raw = try SafeTensorsReader.read(path: path, data: data)
+            raw = try SafeTensorsReader.read(path: path, region: region)
             format = .safetensors
         } else {
             throw .notACheckpoint(path: path, reason: "neither a safetensors file nor a PyTorch zip archive (legacy pre-1.6 torch.save files are not supported)")
@@ -45,13 +46,24 @@ public struct Checkpoint: Sendable {
         return tensor.floats()
     }
 
+    /// A tensor that must exist with the given shape, as float32 weights (zero-copy for aligned float32).
+    func weights(_ name: String, shape: [Int]) throws(CLIPError) -> Weights {
+        guard let tensor = tensors[name] else {
+            throw .missingTensor(path: path, name: name, expected: "shape \(shape)")
+        }
+        guard tensor.shape == shape else {
+            throw .missingTensor(path: path, name: name, expected: "shape \(shape), found \(tensor.shape)")
+        }
+        return tensor.weights()
+    }
+
     /// The shape of a tensor, or nil when absent.
     public func shape(_ name: String) -> [Int]? { tensors[name]?.shape }
 
     // MARK: torch zip archives
 
-    private static func readTorchArchive(path: String, data: Data) throws(CLIPError) -> ([String: StoredTensor], Format) {
-        let archive = try ZipArchive(path: path, data: data)
+    private static func readTorchArchive(path: String, region: MappedRegion) throws(CLIPError) -> ([String: StoredTensor], Format) {
+        let archive = try ZipArchive(path: path, data: region.data)
         guard let first = archive.names.first, let slash = first.firstIndex(of: "/") else {
             throw .notACheckpoint(path: path, reason: "a ZIP archive without PyTorch's top-level folder")
         }
@@ -79,7 +91,7 @@ public struct Checkpoint: Sendable {
                 throw .notACheckpoint(path: path, reason: "tensor \(name) reaches past its storage record data/\(tensor.key)")
             }
             tensors[name] = StoredTensor(dtype: tensor.dtype, shape: tensor.shape, strides: tensor.strides,
-                                         storage: data, byteOffset: entry.dataOffset + tensor.offset * tensor.dtype.size)
+                                         region: region, byteOffset: entry.dataOffset + tensor.offset * tensor.dtype.size)
         }
         return (tensors, isScript ? .torchScript : .torchSave)
     }

@@ -54,19 +54,19 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
 
 /// `y = x·Wᵀ + b` for a row-major batch of rows (torch `nn.Linear` weight layout `[out, in]`).
 struct Linear: Sendable {
-    let weight: [Float]
+    let weight: Weights
     let bias: [Float]?
     let inFeatures: Int
     let outFeatures: Int
 
     init(_ checkpoint: Checkpoint, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws(CLIPError) {
-        weight = try checkpoint.floats("\(prefix).weight", shape: [outFeatures, inFeatures])
+        weight = try checkpoint.weights("\(prefix).weight", shape: [outFeatures, inFeatures])
         bias = hasBias ? try checkpoint.floats("\(prefix).bias", shape: [outFeatures]) : nil
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
     }
 
-    init(weight: [Float], bias: [Float]?, in inFeatures: Int, out outFeatures: Int) {
+    init(weight: Weights, bias: [Float]?, in inFeatures: Int, out outFeatures: Int) {
         self.weight = weight
         self.bias = bias
         self.inFeatures = inFeatures
@@ -86,10 +86,8 @@ struct Linear: Sendable {
                 for r in 0..<rows { (o.baseAddress! + r * outFeatures).update(from: bias, count: outFeatures) }
             }
             x.withUnsafeBufferPointer { a in
-                weight.withUnsafeBufferPointer { w in
-                    Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: a.baseAddress!, lda: inFeatures,
-                                 b: w.baseAddress!, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: o.baseAddress!, ldc: outFeatures)
-                }
+                Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: a.baseAddress!, lda: inFeatures,
+                             b: weight.pointer, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: o.baseAddress!, ldc: outFeatures)
             }
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 /// A convolution (no bias in the checkpoint) with its inference-time BatchNorm folded in:
 /// `w' = w·γ/√(var+ε)`, `b' = β − mean·γ/√(var+ε)`. Runs as im2col + one `sgemm` per image.
 struct FoldedConv: Sendable {
-    let weight: [Float]
+    let weight: Weights
     let bias: [Float]
     let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
 
@@ -21,7 +21,7 @@ struct FoldedConv: Sendable {
             for i in 0..<per { weight[o * per + i] *= scale }
             bias[o] = beta[o] - mean[o] * scale
         }
-        self.weight = weight
+        self.weight = Weights(weight)
         self.bias = bias
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -67,11 +67,9 @@ struct FoldedConv: Sendable {
         }
         let source = direct ? input : columns
         source.withUnsafeBufferPointer { col in
-            weight.withUnsafeBufferPointer { w in
-                output.withUnsafeMutableBufferPointer { out in
-                    Kernels.gemm(m: outChannels, n: spatial, k: depth, a: w.baseAddress!, lda: depth, b: col.baseAddress!,
-                                 ldb: spatial, beta: 1, c: out.baseAddress!, ldc: spatial)
-                }
+            output.withUnsafeMutableBufferPointer { out in
+                Kernels.gemm(m: outChannels, n: spatial, k: depth, a: weight.pointer, lda: depth, b: col.baseAddress!,
+                             ldb: spatial, beta: 1, c: out.baseAddress!, ldc: spatial)
             }
         }
         if relu { for i in output.indices where output[i] < 0 { output[i] = 0 } }

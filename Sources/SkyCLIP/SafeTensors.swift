@@ -4,7 +4,8 @@ import Foundation
 enum SafeTensorsReader {
     static let maxHeaderSize = 100_000_000
 
-    static func read(path: String, data: Data) throws(CLIPError) -> [String: StoredTensor] {
+    static func read(path: String, region: MappedRegion) throws(CLIPError) -> [String: StoredTensor] {
+        let data = region.data
         let reader = ByteReader(data: data, path: path)
         guard data.count >= 8 else { throw .notACheckpoint(path: path, reason: "shorter than a safetensors header") }
         let headerSize = try reader.u64(0)
@@ -38,7 +39,7 @@ enum SafeTensorsReader {
             }
             ranges.append((begin, end, name))
             tensors[name] = StoredTensor(dtype: dtype, shape: shape, strides: StoredTensor.contiguousStrides(shape),
-                                         storage: data, byteOffset: bufferStart + begin)
+                                         region: region, byteOffset: bufferStart + begin)
         }
         // The format requires the tensors to tile the buffer exactly.
         ranges.sort { ($0.0, $0.1) < ($1.0, $1.1) }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The element types a checkpoint may store; floating types are converted to float32 at load.
 public enum TensorDType: String, Sendable, Equatable {
@@ -24,9 +27,9 @@ public struct StoredTensor: Sendable {
     public var shape: [Int]
     /// Element strides (row-major contiguous unless the checkpoint stored a view).
     public var strides: [Int]
-    /// The file's bytes (memory-mapped), shared by all tensors of the file.
-    let storage: Data
-    /// Byte offset of element 0 within `storage`.
+    /// The memory-mapped file, shared by all tensors of the file.
+    let region: MappedRegion
+    /// Byte offset of element 0 within the mapping.
     let byteOffset: Int
 
     /// The number of elements.
@@ -48,8 +51,8 @@ public struct StoredTensor: Sendable {
         var result = [Float](repeating: 0, count: n)
         guard n > 0 else { return result }
         let contiguous = strides == Self.contiguousStrides(shape)
-        storage.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let base = raw.baseAddress!.advanced(by: byteOffset)
+        do {
+            let base = region.base.advanced(by: byteOffset)
             result.withUnsafeMutableBufferPointer { out in
                 if contiguous {
                     convert(base, first: 0, count: n, into: out.baseAddress!)
@@ -71,6 +74,18 @@ public struct StoredTensor: Sendable {
             }
         }
         return result
+    }
+
+    /// The elements as float32 weights: a zero-copy view into the mapping when the file stores contiguous,
+    /// aligned float32; otherwise a converted copy, after which the source pages are released.
+    func weights() -> Weights {
+        let address = region.base.advanced(by: byteOffset)
+        if dtype == .float32, strides == Self.contiguousStrides(shape), Int(bitPattern: address) % 4 == 0 {
+            return Weights(pointer: address.assumingMemoryBound(to: Float.self), count: count, owner: region)
+        }
+        let converted = Weights(floats())
+        region.release(offset: byteOffset, length: count * dtype.size)
+        return converted
     }
 
     private func convert(_ base: UnsafeRawPointer, first: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
@@ -105,15 +120,41 @@ public struct StoredTensor: Sendable {
     }
 }
 
-/// Memory-maps a whole file read-only.
-enum MappedFile {
-    static func open(_ path: String) throws(CLIPError) -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+/// A whole file mapped read-only; unmapped when the last tensor or weight that points into it goes away.
+final class MappedRegion: @unchecked Sendable {
+    let base: UnsafeRawPointer
+    let count: Int
+
+    init(path: String) throws(CLIPError) {
+        let descriptor = Glibc.open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(path: path, reason: "not a regular file") }
+        let size = Int(info.st_size)
+        guard size > 0 else { throw .notACheckpoint(path: path, reason: "the file is empty") }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
+            throw .unreadable(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
+        base = UnsafeRawPointer(mapped)
+        count = size
     }
+
+    /// A `Data` view of the mapping (no copy); valid while the region lives.
+    var data: Data { Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: count, deallocator: .none) }
+
+    /// Tells the kernel the pages of a byte range will not be read again (after conversion to float32), so they
+    /// leave the resident set.
+    func release(offset: Int, length: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (offset + page - 1) / page * page
+        let end = (offset + length) / page * page
+        guard end > start else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), count) }
 }
 
 /// Bounds-checked little-endian reads over a byte buffer; every failure names the file.

@@ -8,18 +8,18 @@ import Foundation
 /// context, to prove the equality).
 struct TextTransformer: Sendable {
     let width: Int, contextLength: Int, vocabularySize: Int, embedDim: Int
-    let tokenEmbedding: [Float]
+    let tokenEmbedding: Weights
     let positional: [Float]
     let blocks: [TransformerBlock]
     let lnFinal: LayerNorm
-    let projection: [Float]
+    let projection: Weights
 
     init(_ checkpoint: Checkpoint, architecture: CLIPArchitecture) throws(CLIPError) {
         width = architecture.textWidth
         contextLength = architecture.contextLength
         vocabularySize = architecture.vocabularySize
         embedDim = architecture.embedDim
-        tokenEmbedding = try checkpoint.floats("token_embedding.weight", shape: [vocabularySize, width])
+        tokenEmbedding = try checkpoint.weights("token_embedding.weight", shape: [vocabularySize, width])
         positional = try checkpoint.floats("positional_embedding", shape: [contextLength, width])
         var blocks: [TransformerBlock] = []
         for index in 0..<architecture.textLayers {
@@ -28,7 +28,7 @@ struct TextTransformer: Sendable {
         }
         self.blocks = blocks
         lnFinal = try LayerNorm(checkpoint, "ln_final", width: width)
-        projection = try checkpoint.floats("text_projection", shape: [width, embedDim])
+        projection = try checkpoint.weights("text_projection", shape: [width, embedDim])
     }
 
     /// Embeds token sequences (each padded or cut to the context length) into `count × embedDim`.

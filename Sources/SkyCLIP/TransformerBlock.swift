@@ -22,7 +22,7 @@ struct TransformerBlock: Sendable {
         self.activation = activation
         ln1 = try LayerNorm(checkpoint, "\(prefix).ln_1", width: width)
         ln2 = try LayerNorm(checkpoint, "\(prefix).ln_2", width: width)
-        inProj = Linear(weight: try checkpoint.floats("\(prefix).attn.in_proj_weight", shape: [3 * width, width]),
+        inProj = Linear(weight: try checkpoint.weights("\(prefix).attn.in_proj_weight", shape: [3 * width, width]),
                         bias: try checkpoint.floats("\(prefix).attn.in_proj_bias", shape: [3 * width]),
                         in: width, out: 3 * width)
         outProj = try Linear(checkpoint, "\(prefix).attn.out_proj", in: width, out: width)

@@ -4,13 +4,13 @@ import Foundation
 /// `ln_pre`, residual blocks, `ln_post` on the class token, then `proj`.
 struct VisionTransformer: Sendable {
     let width: Int, patch: Int, imageSize: Int, embedDim: Int
-    let patchWeight: [Float]
+    let patchWeight: Weights
     let classEmbedding: [Float]
     let positional: [Float]
     let lnPre: LayerNorm
     let lnPost: LayerNorm
     let blocks: [TransformerBlock]
-    let projection: [Float]
+    let projection: Weights
 
     init(_ checkpoint: Checkpoint, width: Int, layers: Int, heads: Int, patch: Int, imageSize: Int, embedDim: Int,
          activation: Activation) throws(CLIPError) {
@@ -19,7 +19,7 @@ struct VisionTransformer: Sendable {
         self.imageSize = imageSize
         self.embedDim = embedDim
         let grid = imageSize / patch
-        patchWeight = try checkpoint.floats("visual.conv1.weight", shape: [width, 3, patch, patch])
+        patchWeight = try checkpoint.weights("visual.conv1.weight", shape: [width, 3, patch, patch])
         classEmbedding = try checkpoint.floats("visual.class_embedding", shape: [width])
         positional = try checkpoint.floats("visual.positional_embedding", shape: [grid * grid + 1, width])
         lnPre = try LayerNorm(checkpoint, "visual.ln_pre", width: width)
@@ -30,7 +30,7 @@ struct VisionTransformer: Sendable {
                                                heads: heads, activation: activation))
         }
         self.blocks = blocks
-        projection = try checkpoint.floats("visual.proj", shape: [width, embedDim])
+        projection = try checkpoint.weights("visual.proj", shape: [width, embedDim])
     }
 
     /// Embeds a batch of normalised images, `count × 3 × imageSize × imageSize`, into `count × embedDim`.
@@ -79,15 +79,13 @@ struct VisionTransformer: Sendable {
 }
 
 /// `x @ P` for a bare projection parameter `P` of shape `[width, embedDim]`.
-func project(_ x: [Float], rows: Int, width: Int, projection: [Float], embedDim: Int) -> [Float] {
+func project(_ x: [Float], rows: Int, width: Int, projection: Weights, embedDim: Int) -> [Float] {
     var out = [Float](repeating: 0, count: rows * embedDim)
     guard rows > 0 else { return out }
     x.withUnsafeBufferPointer { a in
-        projection.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { o in
-                Kernels.gemm(m: rows, n: embedDim, k: width, a: a.baseAddress!, lda: width, b: p.baseAddress!, ldb: embedDim,
-                             c: o.baseAddress!, ldc: embedDim)
-            }
+        out.withUnsafeMutableBufferPointer { o in
+            Kernels.gemm(m: rows, n: embedDim, k: width, a: a.baseAddress!, lda: width, b: projection.pointer, ldb: embedDim,
+                         c: o.baseAddress!, ldc: embedDim)
         }
     }
     return out

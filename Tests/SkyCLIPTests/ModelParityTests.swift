@@ -92,6 +92,25 @@ func compare(_ actual: [Float], _ expected: [Float]) -> (relative: Double, cosin
         }
     }
 
+    /// An OpenAI-style TorchScript archive (traced module tree, mixed float16/float32 storages) loads by walking
+    /// the pickled module attributes and matches open_clip's float32 forward on the same weights.
+    @Test func torchScriptArchiveMatchesOpenClip() throws {
+        let fixture = try ModelFixture("vit-openai-jit")
+        let checkpoint = try Checkpoint(path: fixture.path("pt"))
+        #expect(checkpoint.format == .torchScript)
+        #expect(checkpoint.tensors["visual.conv1.weight"]?.dtype == .float16)
+        #expect(checkpoint.tensors["visual.ln_pre.weight"]?.dtype == .float32)
+        let model = try CLIPModel(checkpoint: checkpoint, override: fixture.override)
+        for (actual, expected) in zip(try model.encodeImages(fixture.images, count: fixture.imageCount), fixture.imageFeatures) {
+            let result = compare(actual, expected)
+            #expect(result.relative < 1e-4 && result.cosine > 0.99999, "image: relative \(result.relative)")
+        }
+        for (actual, expected) in zip(try model.encodeTokens(fixture.tokens), fixture.textFeatures) {
+            let result = compare(actual, expected)
+            #expect(result.relative < 1e-4 && result.cosine > 0.99999, "text: relative \(result.relative)")
+        }
+    }
+
     /// The end-token shortcut (run each sequence only up to its end token) gives the full-context result.
     @Test func endTokenShortcutIsExact() throws {
         let fixture = try ModelFixture("vit-quickgelu")
