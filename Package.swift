@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyCorpusStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
