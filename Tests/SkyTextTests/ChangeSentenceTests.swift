@@ -138,13 +138,15 @@ import Testing
         let labels = RealData.files(in: "levir-cd/label", suffix: ".png")
         #expect(labels.count == 11)
         for label in labels {
-            let mask = try ImageDecoder().decodeIndexed(file: RealData.path(label))
-            let values = mask.indices.map(Int.init)
-            let regions = RegionBoxes.regions(labels: values, width: mask.width, height: mask.height) { $0 != 0 }
-                .map { ChangeRegion(box: $0.box, pixelCount: $0.area) }
+            let mask = try LabelMask.load(path: RealData.path(label))
+            let regions = M2B.boxes(in: mask, options: M2BOptions(ignoredClasses: [0])).map {
+                ChangeRegion(box: $0.box.axisBox, pixelCount: max(1, Int($0.contourArea.rounded())))
+            }
+            let changed = mask.values.filter { $0 != 0 }.count
             let size = ImageSize(width: Double(mask.width), height: Double(mask.height))
             let name = (label as NSString).lastPathComponent
-            let sentences = generator.sentences(regions: regions, imageSize: size, seed: 0, identity: "levir-cd/" + name)
+            let sentences = generator.sentences(regions: regions, imageSize: size, changedPixels: changed, seed: 0,
+                                                identity: "levir-cd/" + name)
             for sentence in sentences { print("change-real \(name) [\(sentence.rule.rawValue)] \(sentence.text)") }
             if name.hasPrefix("train_386") {
                 #expect(regions.isEmpty && sentences.allSatisfy { $0.rule == .noChange })
