@@ -62,9 +62,13 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
             return (.nwpu, "'ground truth/' folder (NWPU VHR-10)")
         }
         let devkit = has("data").flatMap { has("Annotations", in: $0) }
-        if let annotations = has("Annotations") ?? devkit {
+        if let annotations = has("Annotations") ?? has("Annotation") ?? devkit {
             let entries = DatasetFiles.list(annotations)
-            if entries.contains(where: { $0.lowercased().hasSuffix(".txt") }) {
+            if let text = entries.first(where: { $0.lowercased().hasSuffix(".txt") }) {
+                // Folder names match case-insensitively: tell VisDrone's comma lines from CARPK's spaced ones.
+                if peek(DatasetFiles.join(annotations, text)).contains(",") {
+                    return (.visdrone, "annotations/*.txt of comma-separated boxes beside images/ (VisDrone)")
+                }
                 return (.carpk, "Annotations/ of txt files beside Images/ (CARPK devkit)")
             }
             if let folder = VOCReader.annotationFolder(root: root, preferOriented: false),
@@ -77,6 +81,9 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         }
         if ChangeReader.hasLayout(root) || subfolders.contains(where: ChangeReader.hasLayout) {
             return (.change, "before/after image folders (A/B, time1/time2 or im1/im2) with change labels")
+        }
+        if subfolders.contains(where: { VOCReader.annotationFolder(root: $0, preferOriented: false) != nil }) {
+            return (.voc, "class folders with VOC XML annotations (RSOD)")
         }
         if let annotations = has("annotations") {
             if has("frames") != nil { return (.sdd, "annotations/ + frames/ (Stanford Drone)") }
