@@ -5,6 +5,10 @@ import Foundation
 /// Every benchmark by name. Each lives in its own file beside this one.
 let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
+    "caption": CaptionBench.run,
+    "m2b": M2BBench.run,
+    "hash": HashBench.run, "hash-agreement": HashBench.agreement, "dedup": DedupBench.run,
+    "clip": CLIPEncodeBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
 ]
 

@@ -11,6 +11,13 @@ struct SkyCorpusCommand: ParsableCommand {
             AddImages.self,
             Stats.self,
             Export.self,
+            Caption.self,
+            Tokenize.self, Encode.self, Embed.self,
+            Caption.self, Prompts.self,
+            Tokenize.self, Encode.self,
+            ChangeCLIPPrompts.self,
+            ContoursCommand.self, M2BCommand.self,
+            Hash.self, Dedup.self,
             Ingest.self,
         ]
     )

@@ -1,3 +1,5 @@
+import SkyImaging
+
 /// Why a geometry or mask operation refused its input. Every case says what is wrong and where.
 public enum GeometryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A mask's value count does not match its width and height.
@@ -12,6 +14,8 @@ public enum GeometryError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPalette(name: String, available: [String])
     /// The mask image has a layout the request cannot use.
     case unsupportedMask(path: String, reason: String)
+    /// The mask file could not be read or decoded.
+    case image(ImageError)
 
     public var description: String {
         switch self {
@@ -28,6 +32,8 @@ public enum GeometryError: Error, Sendable, Equatable, CustomStringConvertible {
             "no palette named '\(name)'; available: \(available.joined(separator: ", "))"
         case .unsupportedMask(let path, let reason):
             "\(path): \(reason)"
+        case .image(let error):
+            error.description
         }
     }
 }

@@ -77,7 +77,7 @@ public struct NearDuplicateIndex: Sendable {
     /// Every pair of indexed hashes within `threshold` bits (0...64), sorted by (first, second).
     ///
     /// Work is split over `workers` threads (default: all cores).
-    public func pairs(within threshold: Int, workers: Int = System.coreCount) -> [NearPair] {
+    public func pairs(within threshold: Int, workers: Int = ProcessorCount.online) -> [NearPair] {
         let threshold = min(max(threshold, 0), 64)
         let radius = threshold / Self.blockCount
         let probes = Self.probeMasks(radius: radius)
@@ -164,10 +164,10 @@ private final class ChunkResults: @unchecked Sendable {
     }
 }
 
-/// Core count, for sizing parallel work.
-public enum System {
+/// The number of processors, for sizing parallel work.
+public enum ProcessorCount {
     /// Processors online (at least 1).
-    public static var coreCount: Int {
+    public static var online: Int {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else

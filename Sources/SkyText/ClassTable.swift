@@ -1,19 +1,6 @@
 import Foundation
 import SkySchemas
 
-/// A class name in clean English, singular and plural, for captions and prompts.
-public struct ClassName: Sendable, Hashable, Codable {
-    /// One object: `small vehicle`.
-    public var singular: String
-    /// Several objects: `small vehicles`.
-    public var plural: String
-
-    public init(singular: String, plural: String) {
-        self.singular = singular
-        self.plural = plural
-    }
-}
-
 /// Maps each dataset's raw class names to clean English through the tables in `Schemas/classes/`.
 ///
 /// Lookup order for `name(raw:dataset:)`: the table of the dataset's family (exact key, then the key folded

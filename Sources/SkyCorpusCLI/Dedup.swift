@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import SkyCorpusStore
+
+/// `skycorpus dedup [--threshold 2] [--protect DATASET:SPLIT...] [--report PATH]`.
+struct Dedup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dedup",
+        abstract: "Hash images that lack a p-Hash, group near-duplicates and set duplicate_of.",
+        discussion: "Hashes are imagehash phash (exact mode) and are stored, so a re-run only hashes new "
+            + "images. Images of protected splits are kept; training images near them are reported as "
+            + "leakage. An image that cannot be decoded is listed and skipped. All marks are written in "
+            + "one transaction.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Hamming distance within which two images are duplicates.")
+    var threshold: Int = 2
+
+    @Option(parsing: .upToNextOption, help: "Splits to protect, as DATASET:SPLIT (for example RSICD:test).")
+    var protect: [String] = []
+
+    @Option(help: "Write the removed images (kind, kept, removed, distance) to this .csv or .json file.")
+    var report: String?
+
+    func run() throws {
+        let corpus = try global.openCorpus()
+        let protected = try protect.map { try ProtectedSplit(parsing: $0) }
+        let progress = LockedProgress(global.progress("hash"))
+        let outcome = try Deduplication(threshold: threshold, protected: protected)
+            .run(in: corpus) { done, total in progress.update(done, total) }
+        if let report { try DedupReport.write(outcome.removals, to: report) }
+        let summary = outcome.summary
+        for failure in summary.failed { Output.note("skipped \(failure.path): \(failure.reason)") }
+        if global.json {
+            try Output.json(summary)
+            return
+        }
+        print("dedup: \(summary.images) images, \(summary.hashed) hashed now, \(summary.alreadyHashed) already hashed, "
+              + "\(summary.failed.count) could not be decoded; \(summary.pairs) pairs within \(threshold), "
+              + "\(summary.groups) groups, \(summary.duplicates) marked duplicate (\(summary.leaked) leaked into "
+              + "protected splits)" + (report.map { "; report: \($0)" } ?? ""))
+    }
+}
+
+/// Serialises progress updates that arrive from hashing threads.
+final class LockedProgress: @unchecked Sendable {
+    private let reporter: ProgressReporter
+    private let lock = NSLock()
+
+    init(_ reporter: ProgressReporter) { self.reporter = reporter }
+
+    func update(_ done: Int, _ total: Int) {
+        lock.withLock { reporter.update(done, total) }
+    }
+}

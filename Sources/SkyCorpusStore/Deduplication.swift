@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import SkyHashing
+import SkyImaging
+
+/// A dataset split whose images must stay and must not leak into training data (a benchmark test set).
+public struct ProtectedSplit: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var dataset: String
+    public var split: String
+
+    public init(dataset: String, split: String) {
+        self.dataset = dataset
+        self.split = split
+    }
+
+    /// Parses `DATASET:SPLIT` (the split is after the last colon).
+    public init(parsing text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex else {
+            throw CorpusError.invalidRequest("'\(text)': give a protected split as DATASET:SPLIT, for example RSICD:test")
+        }
+        dataset = String(text[..<colon])
+        split = String(text[text.index(after: colon)...])
+    }
+
+    public var description: String { "\(dataset):\(split)" }
+}
+
+/// The dedup step: hashes what the corpus lacks (imagehash phash, exact mode), finds every pair within
+/// the threshold, groups them, keeps one image per group and points the others' `duplicate_of` at it.
+///
+/// The keeper of a group is, in order: an image of a protected split, the dataset of higher priority,
+/// the smaller path, the smaller dataset name, the smaller id. Images of protected splits are never
+/// marked. Hashing happens before the transaction; every write (new hashes, all `duplicate_of`) is one
+/// transaction, and a re-run hashes only images added since and gives the same marks.
+public struct Deduplication: Sendable {
+    /// Bits within which two images are duplicates (RemoteCLIP: 2).
+    public var threshold: Int
+    /// Splits whose images are kept and whose near-duplicates in other splits are reported as leakage.
+    public var protected: [ProtectedSplit]
+    /// The hasher for images without a stored hash.
+    public var hasher: PerceptualHasher
+
+    public init(threshold: Int = 2, protected: [ProtectedSplit] = [],
+                hasher: PerceptualHasher = PerceptualHasher(kind: .phash, mode: .exact)) {
+        self.threshold = threshold
+        self.protected = protected
+        self.hasher = hasher
+    }
+
+    /// What a run did.
+    public struct Summary: Codable, Sendable, Equatable {
+        public var images: Int
+        public var hashed: Int
+        public var alreadyHashed: Int
+        public var failed: [ImageRegistration.SkippedFile]
+        public var pairs: Int
+        public var groups: Int
+        public var duplicates: Int
+        public var leaked: Int
+    }
+
+    /// One removed image: which image it duplicates and at what distance.
+    public struct Removal: Codable, Sendable, Equatable {
+        /// `leakage` when the removed image is within the threshold of a protected image, else `duplicate`.
+        public var kind: String
+        public var keptId: Int64
+        public var kept: String
+        public var removedId: Int64
+        public var removed: String
+        public var distance: Int
+    }
+
+    /// The outcome: the summary and every removal, ordered by kept then removed image.
+    public struct Outcome: Sendable {
+        public var summary: Summary
+        public var removals: [Removal]
+    }
+
+    /// Runs the step on `corpus`; `progress(done, total)` reports hashing.
+    public func run(in corpus: Corpus, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
+        guard (0...64).contains(threshold) else {
+            throw CorpusError.invalidRequest("--threshold \(threshold): give a Hamming distance from 0 to 64")
+        }
+        var images = try corpus.read { db in try DedupImage.fetchAll(db) }
+        try checkProtected(images, corpus: corpus)
+        // Hash what lacks a hash, outside the transaction (files only; the corpus is not touched yet).
+        let missing = images.indices.filter { images[$0].phash == nil }
+        let results = hasher.hash(files: missing.map { images[$0].filePath }, progress: progress)
+        var newHashes: [(id: Int64, hash: Hash64)] = []
+        var failed: [ImageRegistration.SkippedFile] = []
+        for (position, result) in zip(missing, results) {
+            switch result {
+            case .success(let hash):
+                images[position].phash = Int64(bitPattern: hash.bits)
+                newHashes.append((images[position].id, hash))
+            case .failure(let error):
+                failed.append(.init(path: images[position].label, reason: "\(error)"))
+            }
+        }
+        let hashed = images.filter { $0.phash != nil }
+        let plan = DedupPlan(images: hashed, threshold: threshold, protected: Set(protected))
+        try corpus.write { db in
+            let store = try db.makeStatement(sql: "UPDATE image SET phash = ? WHERE id = ?")
+            for (id, hash) in newHashes { try store.execute(arguments: [Int64(bitPattern: hash.bits), id]) }
+            try db.execute(sql: "UPDATE image SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
+            let mark = try db.makeStatement(sql: "UPDATE image SET duplicate_of = ? WHERE id = ?")
+            for removal in plan.removals { try mark.execute(arguments: [removal.keptId, removal.removedId]) }
+        }
+        let summary = Summary(
+            images: images.count, hashed: newHashes.count, alreadyHashed: images.count - missing.count,
+            failed: failed, pairs: plan.pairCount, groups: plan.groupCount, duplicates: plan.removals.count,
+            leaked: plan.removals.filter { $0.kind == "leakage" }.count)
+        return Outcome(summary: summary, removals: plan.removals)
+    }
+
+    /// Every protected dataset must exist and its split must hold images, or the request is a typo.
+    private func checkProtected(_ images: [DedupImage], corpus: Corpus) throws {
+        for split in protected {
+            _ = try corpus.read { db in try DatasetRecord.require(split.dataset, in: db) }
+            if !images.contains(where: { $0.dataset == split.dataset && $0.split == split.split }) {
+                throw CorpusError.invalidRequest(
+                    "protected split \(split): dataset '\(split.dataset)' has no images in split '\(split.split)'; "
+                        + "'skycorpus stats' lists the splits")
+            }
+        }
+    }
+}
+
+/// An image as dedup sees it: identity, ranking facts and its stored hash.
+struct DedupImage: Sendable, FetchableRecord {
+    var id: Int64
+    var dataset: String
+    var priority: Int
+    var root: String?
+    var path: String
+    var split: String?
+    var phash: Int64?
+
+    init(row: Row) {
+        id = row["id"]
+        dataset = row["dataset"]
+        priority = row["priority"]
+        root = row["root"]
+        path = row["path"]
+        split = row["split"]
+        phash = row["phash"]
+    }
+
+    static func fetchAll(_ db: Database) throws -> [DedupImage] {
+        try DedupImage.fetchAll(db, sql: """
+            SELECT image.id, dataset.name AS dataset, dataset.priority, dataset.root, image.path, image.split, image.phash
+            FROM image JOIN dataset ON dataset.id = image.dataset_id ORDER BY image.id
+            """)
+    }
+
+    /// `dataset:path`, how reports name the image.
+    var label: String { "\(dataset):\(path)" }
+
+    /// The file on disk: the path under the dataset root.
+    var filePath: String {
+        guard let root, !path.hasPrefix("/") else { return path }
+        return root.hasSuffix("/") ? root + path : root + "/" + path
+    }
+}
