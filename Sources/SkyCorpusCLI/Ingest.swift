@@ -28,7 +28,7 @@ struct Ingest: ParsableCommand {
     @Option(help: "Only this split (when the layout has splits), or the split of every image (when it has none).")
     var split: String?
 
-    @Option(help: "The palette of segmentation masks (loveda, isprs, isaid, second); default from the dataset name.")
+    @Option(help: "The palette of segmentation masks (loveda, potsdam, vaihingen, isaid, second); default from the dataset name.")
     var palette: String?
 
     @Flag(help: "Delete the dataset and everything under it, then import it again.")

@@ -15,7 +15,8 @@ public struct IngestRequest: Sendable {
     public var options: ReadOptions
     /// Delete the dataset and everything under it first, then import it again.
     public var replace: Bool
-    /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name.
+    /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name
+    /// (``DatasetIngest/defaultPalette(forDataset:)``).
     public var palette: String?
 
     public init(name: String, root: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
@@ -78,11 +79,12 @@ public struct IngestSummary: Sendable, Codable, Equatable {
 
 /// Imports datasets into a corpus: one transaction per dataset, idempotent, `replace` to import again.
 public enum DatasetIngest {
-    /// The palette of a segmentation dataset by its name (`loveda`, `isprs` for Potsdam/Vaihingen, `isaid`, `second`).
+    /// The palette (`Schemas/palettes/NAME.json`) of a segmentation dataset by its name: `loveda`, `potsdam`,
+    /// `vaihingen`, `isaid`, `second`.
     public static func defaultPalette(forDataset name: String) -> String? {
         let folded = ClassTable.foldDatasetName(name)
-        let prefixes: [(String, String)] = [("loveda", "loveda"), ("potsdam", "isprs"), ("vaihingen", "isprs"),
-                                            ("isprs", "isprs"), ("isaid", "isaid"), ("second", "second")]
+        let prefixes: [(String, String)] = [("loveda", "loveda"), ("potsdam", "potsdam"), ("vaihingen", "vaihingen"),
+                                            ("isaid", "isaid"), ("second", "second")]
         return prefixes.first { folded.hasPrefix($0.0) }?.1
     }
 
@@ -108,7 +110,7 @@ public enum DatasetIngest {
             palette = defaultPalette(forDataset: request.name)
             guard palette != nil else {
                 throw CorpusError.invalidRequest("dataset '\(request.name)': no default mask palette for this name; "
-                    + "pass --palette NAME (loveda, isprs, isaid, second)")
+                    + "pass --palette NAME (loveda, potsdam, vaihingen, isaid, second)")
             }
         }
         let contents = try format.read(root: root, options: request.options)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import SkyCorpusStore
+import SkySchemas
 @testable import SkyDatasets
 
 @Suite("Ingest into the corpus")
@@ -101,10 +102,18 @@ struct IngestTests {
         try data.image("seg/ann_dir/a.png", width: 8, height: 8)
         let seg = try DatasetIngest.run(IngestRequest(name: "vaihingen", root: data.path("seg")), into: corpus)
         #expect(seg.masksAdded == 1)
-        #expect(try count(corpus, "SELECT COUNT(*) FROM mask WHERE palette = 'isprs' AND path = 'ann_dir/a.png'") == 1)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM mask WHERE palette = 'vaihingen' AND path = 'ann_dir/a.png'") == 1)
         #expect(throws: CorpusError.self) {
             try DatasetIngest.run(IngestRequest(name: "mystery-seg", root: data.path("seg")), into: corpus)
         }
+    }
+
+    @Test("each default mask palette is a palette file of Schemas/palettes", arguments: [
+        "LoveDA", "potsdam-512", "Vaihingen", "iSAID", "SECOND",
+    ])
+    func palettesExist(dataset: String) throws {
+        let palette = try #require(DatasetIngest.defaultPalette(forDataset: dataset))
+        #expect(SkySchemas.files(in: "palettes").contains(palette + ".json"))
     }
 
     @Test("real DOTA sample: object counts per clean class in the corpus match an independent parse",
