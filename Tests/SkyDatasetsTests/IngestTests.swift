@@ -133,4 +133,31 @@ struct IngestTests {
         #expect(summary.objectsAdded == expected.values.reduce(0, +))
         #expect(try count(corpus, "SELECT COUNT(*) FROM object WHERE raw_class = 'small-vehicle' AND class != 'small vehicle'") == 0)
     }
+
+    @Test("real LEVIR-CD, iSAID, LoveDA and caption samples: corpus rows equal what the readers report",
+          .enabled(if: RealData.available))
+    func realOthers() throws {
+        let data = try TempDataset("corpus")
+        let corpus = try corpus(data)
+        var levir = IngestRequest(name: "levir-cd", root: RealData.path("levir-cd"))
+        #expect(throws: DatasetError.self) { try DatasetIngest.run(levir, into: corpus) }
+        #expect(try count(corpus, "SELECT COUNT(*) FROM dataset") == 0, "the failed ingest wrote nothing")
+        levir.options.skipInvalid = true
+        let pairs = try DatasetIngest.run(levir, into: corpus)
+        #expect(pairs.pairsAdded == 11 && pairs.problems == ["size mismatch": 1])
+        #expect(try count(corpus, "SELECT COUNT(*) FROM change_pair WHERE label_path IS NOT NULL") == 11)
+
+        let isaid = try DatasetIngest.run(IngestRequest(name: "isaid", root: RealData.path("isaid")), into: corpus)
+        #expect(isaid.imagesAdded == 4 && isaid.masksAdded == 3)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM mask WHERE palette = 'isaid'") == 3)
+
+        let loveda = try DatasetIngest.run(IngestRequest(name: "loveda", root: RealData.path("segmentation/loveda")),
+                                           into: corpus)
+        #expect(loveda.masksAdded == 3)
+
+        let captions = try DatasetIngest.run(IngestRequest(name: "rsicd-rsitmd",
+                                                           root: RealData.path("captions/amfmn_precomp")), into: corpus)
+        #expect(captions.captionsAdded == 500)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM caption c JOIN image i ON i.id = c.image_id WHERE i.split = 'test'") == 500)
+    }
 }
