@@ -50,7 +50,15 @@ struct Ingest: ParsableCommand {
                                     options: ReadOptions(skipInvalid: skipInvalid, split: split),
                                     replace: replace, palette: palette)
         if !global.quiet { Output.note("ingest: reading \(root)") }
-        let summary = try DatasetIngest.run(request, into: corpus)
+        let summary: IngestSummary
+        do {
+            summary = try DatasetIngest.run(request, into: corpus)
+        } catch let error as DatasetError {
+            // Name the file by its full path, and say how to go on past bad records.
+            let path = error.file.hasPrefix("/") ? error.file : root + "/" + error.file
+            let reason = (error.location.map { $0 + ": " } ?? "") + error.problem
+            throw CorpusError.badInput(path: path, reason: reason + (skipInvalid ? "" : " (--skip-invalid skips and counts such records)"))
+        }
         if global.json {
             try Output.json(summary)
             return
