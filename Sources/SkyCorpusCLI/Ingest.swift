@@ -52,7 +52,8 @@ struct Ingest: ParsableCommand {
         if !global.quiet { Output.note("ingest: reading \(root)") }
         let summary: IngestSummary
         do {
-            summary = try DatasetIngest.run(request, into: corpus)
+            let progress = global.progress("ingest")
+            summary = try DatasetIngest.run(request, into: corpus) { done, total in progress.update(done, total) }
         } catch let error as DatasetError {
             // Name the file by its full path, and say how to go on past bad records.
             let path = error.file.hasPrefix("/") ? error.file : root + "/" + error.file

@@ -88,8 +88,10 @@ public enum DatasetIngest {
         return prefixes.first { folded.hasPrefix($0.0) }?.1
     }
 
-    /// Reads the dataset of `request` and writes it into `corpus` in one transaction.
-    public static func run(_ request: IngestRequest, into corpus: Corpus) throws -> IngestSummary {
+    /// Reads the dataset of `request` and writes it into `corpus` in one transaction; `progress` is told
+    /// `(done, total)` records as they are written.
+    public static func run(_ request: IngestRequest, into corpus: Corpus,
+                           progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> IngestSummary {
         let root = URL(fileURLWithPath: request.root).standardizedFileURL.path
         guard DatasetFiles.isDirectory(root) || (request.format == .captions && DatasetFiles.isFile(root)) else {
             throw CorpusError.invalidRequest("\(request.root): no such dataset folder; pass the dataset root")
@@ -119,6 +121,7 @@ public enum DatasetIngest {
         try corpus.write { db in
             let datasetID = try prepareDataset(db, name: request.name, root: root, format: format, replace: request.replace)
             var writer = try IngestWriter(db: db, datasetID: datasetID, dataset: request.name)
+            writer.progress = progress
             switch contents {
             case .detection(let set): try writer.write(set)
             case .captions(let set): try writer.write(set)

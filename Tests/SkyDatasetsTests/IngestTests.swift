@@ -29,7 +29,13 @@ struct IngestTests {
         let data = try dota()
         let corpus = try corpus(data)
         let request = IngestRequest(name: "dota-v1", root: data.root)
-        let first = try DatasetIngest.run(request, into: corpus)
+        final class Calls { var done: [Int] = []; var totals = Set<Int>() }
+        let calls = Calls()
+        let first = try DatasetIngest.run(request, into: corpus) { done, total in
+            calls.done.append(done)
+            calls.totals.insert(total)
+        }
+        #expect(calls.done == [1, 2] && calls.totals == [2], "progress per image written")
         #expect(first.format == "dota" && first.detected != nil)
         #expect(first.imagesAdded == 2 && first.objectsAdded == 3)
         #expect(try count(corpus, "SELECT COUNT(*) FROM object WHERE class = 'small vehicle' AND raw_class = 'small-vehicle'") == 1)
