@@ -93,8 +93,10 @@ public enum DatasetIngest {
     public static func run(_ request: IngestRequest, into corpus: Corpus,
                            progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> IngestSummary {
         let root = URL(fileURLWithPath: request.root).standardizedFileURL.path
-        guard DatasetFiles.isDirectory(root) || (request.format == .captions && DatasetFiles.isFile(root)) else {
-            throw CorpusError.invalidRequest("\(request.root): no such dataset folder; pass the dataset root")
+        let isCaptionFile = DatasetFiles.isFile(root) && (request.format == nil || request.format == .captions)
+        guard DatasetFiles.isDirectory(root) || isCaptionFile else {
+            throw CorpusError.invalidRequest("\(request.root): no such dataset folder; pass the dataset root "
+                + "(only caption datasets may be given as one file)")
         }
         var detected: String? = nil
         let format: DatasetFormat

@@ -50,6 +50,17 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         func peek(_ path: String) -> String {
             String(decoding: (try? FileBytes.read(path, limit: 1 << 16)) ?? [], as: UTF8.self)
         }
+        if DatasetFiles.isFile(root) {
+            let text = peek(root)
+            let lower = root.lowercased()
+            // COCO-caption files list their images first: the file name may be the only early sign.
+            let name = lower.split(separator: "/").last.map(String.init) ?? lower
+            if (lower.hasSuffix(".json") || lower.hasSuffix(".jsonl"))
+                && (text.contains("\"sentences\"") || text.contains("\"caption") || name.contains("caption")) {
+                return (.captions, "a caption file (Karpathy, COCO-caption or JSON lines)")
+            }
+            return nil
+        }
         let subfolders = DatasetFiles.list(root).map { DatasetFiles.join(root, $0) }.filter(DatasetFiles.isDirectory)
         if !DOTAReader.labelFolders(root: root).isEmpty {
             return (.dota, "labelTxt/ label files beside images/ (DOTA)")
@@ -109,7 +120,7 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         }
         for json in DatasetFiles.list(root).filter({ $0.lowercased().hasSuffix(".json") }) {
             let text = peek(DatasetFiles.join(root, json))
-            if text.contains("\"sentences\"") || text.contains("\"caption\"") {
+            if text.contains("\"sentences\"") || text.contains("\"caption\"") || json.lowercased().contains("caption") {
                 return (.captions, "\(json) with captions (Karpathy or COCO-caption JSON)")
             }
             if text.contains("\"annotations\"") || text.contains("\"categories\"") {

@@ -22,6 +22,9 @@ struct PairedDatasetTests {
         #expect(set.images[1].captions == ["waves on a beach ."] && set.images[1].width == nil)
         #expect(set.report.annotationsWithoutImage == ["beach_2.jpg"])
 
+        #expect(DatasetFormat.detect(root: data.path("dataset_rsicd.json"))?.format == .captions)
+        #expect(try CaptionReader.read(root: data.path("dataset_rsicd.json")).captionCount == 3)
+
         let coco = try TempDataset("coco-captions")
         try coco.write("captions_val2017.json", """
             {"images": [{"id": 7, "file_name": "a.jpg", "width": 10, "height": 12}],
