@@ -75,6 +75,15 @@ struct PairedDatasetTests {
         let skipped = try ChangeReader.read(root: data.root, options: ReadOptions(skipInvalid: true))
         #expect(skipped.pairs.count == 2 && skipped.report.skipped == [.sizeMismatch: 1])
 
+        let listed = try TempDataset("changeclip")
+        for name in ["a", "b"] {
+            for folder in ["A", "B", "label"] { try listed.image("\(folder)/\(name).png", width: 8, height: 8) }
+        }
+        try listed.write("train.txt", "A/a.png  B/a.png  label/a.png\n")
+        try listed.write("README.txt", "b.png is a tile\n")
+        let listedSet = try ChangeReader.read(root: listed.root)
+        #expect(listedSet.pairs.map(\.split) == ["train", nil], "ChangeCLIP's two-space lists; README.txt is no list")
+
         let second = try TempDataset("second")
         for folder in ["im1", "im2", "label1", "label2"] { try second.image("train/\(folder)/00001.png", width: 8, height: 8) }
         let secondSet = try ChangeReader.read(root: second.root)
