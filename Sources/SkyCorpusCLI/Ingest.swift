@@ -28,7 +28,7 @@ struct Ingest: ParsableCommand {
     @Option(help: "Only this split (when the layout has splits), or the split of every image (when it has none).")
     var split: String?
 
-    @Option(help: "The palette of segmentation masks (loveda, isprs, isaid, second); default from the dataset name.")
+    @Option(help: "The palette of segmentation masks (loveda, potsdam, vaihingen, isaid, second); default from the dataset name.")
     var palette: String?
 
     @Flag(help: "Delete the dataset and everything under it, then import it again.")
@@ -50,7 +50,16 @@ struct Ingest: ParsableCommand {
                                     options: ReadOptions(skipInvalid: skipInvalid, split: split),
                                     replace: replace, palette: palette)
         if !global.quiet { Output.note("ingest: reading \(root)") }
-        let summary = try DatasetIngest.run(request, into: corpus)
+        let summary: IngestSummary
+        do {
+            let progress = global.progress("ingest")
+            summary = try DatasetIngest.run(request, into: corpus) { done, total in progress.update(done, total) }
+        } catch let error as DatasetError {
+            // Name the file by its full path, and say how to go on past bad records.
+            let path = error.file.hasPrefix("/") ? error.file : root + "/" + error.file
+            let reason = (error.location.map { $0 + ": " } ?? "") + error.problem
+            throw CorpusError.badInput(path: path, reason: reason + (skipInvalid ? "" : " (--skip-invalid skips and counts such records)"))
+        }
         if global.json {
             try Output.json(summary)
             return

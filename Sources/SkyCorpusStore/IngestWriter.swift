@@ -21,6 +21,8 @@ struct IngestWriter {
     let insertPair: Statement
     /// Clean names by raw name, so the class table is consulted once per class.
     var cleanNames: [String: String] = [:]
+    /// Told `(done, total)` records as they are written (for a progress bar).
+    var progress: (Int, Int) -> Void = { _, _ in }
 
     var imagesAdded = 0
     var imagesAlreadyPresent = 0
@@ -105,7 +107,8 @@ struct IngestWriter {
     }
 
     mutating func write(_ set: DetectionSet) throws {
-        for image in set.images {
+        for (done, image) in set.images.enumerated() {
+            progress(done + 1, set.images.count)
             let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
             guard isNew else { continue }
             for object in image.objects {
@@ -123,7 +126,8 @@ struct IngestWriter {
     }
 
     mutating func write(_ set: CaptionSet) throws {
-        for image in set.images {
+        for (done, image) in set.images.enumerated() {
+            progress(done + 1, set.images.count)
             let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
             guard isNew else { continue }
             for caption in image.captions {
@@ -139,7 +143,8 @@ struct IngestWriter {
     }
 
     mutating func write(_ set: SegmentationSet, palette: String) throws {
-        for image in set.images {
+        for (done, image) in set.images.enumerated() {
+            progress(done + 1, set.images.count)
             let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
             guard isNew else { continue }
             for mask in image.masks { try addMask(image: id, path: mask, palette: palette) }
@@ -148,7 +153,8 @@ struct IngestWriter {
 
     /// Change pairs; SECOND's semantic labels (`label`, `label2`) are also registered as masks of each time's image.
     mutating func write(_ set: ChangeSet, secondPalette: String?) throws {
-        for pair in set.pairs {
+        for (done, pair) in set.pairs.enumerated() {
+            progress(done + 1, set.pairs.count)
             let before = try image(path: pair.before, split: pair.split, width: pair.width, height: pair.height)
             let after = try image(path: pair.after, split: pair.split, width: pair.width, height: pair.height)
             try insertPair.execute(arguments: [datasetID, before.id, after.id, pair.label, pair.label2, pair.split])
