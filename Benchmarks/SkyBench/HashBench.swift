@@ -1,14 +1,14 @@
 import SkyHashing
 import SkyImaging
 
-/// `skybench hash [--kind phash] [--mode exact|fast] [--workers N] [--repeats N] FILE...`:
+/// `skybench hash [--kind phash] [--mode exact|fast] [--min-side N] [--workers N] [--repeats N] FILE...`:
 /// median seconds to read, decode and hash every file once (files read from disk each run, as imagehash does).
 ///
 /// `skybench hash-agreement [--min-side N] FILE...`: exact against fast phash per file: equal count and distance histogram.
 enum HashBench {
     static func run(_ arguments: [String]) throws {
         var kind = HashKind.phash, mode = HashMode.exact
-        var workers = 1, repeats = 5
+        var workers = 1, repeats = 5, minimumSide = PerceptualHasher.defaultFastMinimumSide
         var files: [String] = []
         var index = 0
         while index < arguments.count {
@@ -19,11 +19,13 @@ enum HashBench {
             case "--mode": mode = HashMode(rawValue: value) ?? .exact; index += 1
             case "--workers": workers = Int(value) ?? 1; index += 1
             case "--repeats": repeats = Int(value) ?? 5; index += 1
+            case "--min-side": minimumSide = Int(value) ?? minimumSide; index += 1
             default: files.append(argument)
             }
             index += 1
         }
-        let hasher = PerceptualHasher(kind: kind, mode: mode)
+        var hasher = PerceptualHasher(kind: kind, mode: mode)
+        hasher.fastMinimumSide = minimumSide
         var failures = 0
         let times = BenchClock.measure(repeats: repeats) {
             failures = 0
