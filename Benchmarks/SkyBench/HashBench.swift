@@ -42,6 +42,18 @@ enum HashBench {
               + "\"median_s\": \(median), \"ms_per_image\": \(median * 1000 / Double(max(files.count, 1)))}")
     }
 
+    /// `skybench hash-print [--mode exact|fast] FILE...`: one `HASH FILE` line per file (phash).
+    static func printHashes(_ arguments: [String]) throws {
+        var files = arguments
+        var mode = HashMode.exact
+        if files.count >= 2, files[0] == "--mode" {
+            mode = HashMode(rawValue: files[1]) ?? .exact
+            files.removeFirst(2)
+        }
+        let hasher = PerceptualHasher(mode: mode)
+        for file in files { print("\(try hasher.hash(file: file)) \(file)") }
+    }
+
     static func agreement(_ arguments: [String]) throws {
         var fast = PerceptualHasher(mode: .fast)
         var files = arguments

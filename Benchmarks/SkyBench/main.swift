@@ -5,7 +5,7 @@ import Foundation
 /// Every benchmark by name. Each lives in its own file beside this one.
 let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
-    "hash": HashBench.run, "hash-agreement": HashBench.agreement, "dedup": DedupBench.run,
+    "hash": HashBench.run, "hash-agreement": HashBench.agreement, "hash-print": HashBench.printHashes, "dedup": DedupBench.run,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
