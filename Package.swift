@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
         .library(name: "SkySearch", targets: ["SkySearch"]),
         .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
+        .executable(name: "skybench", targets: ["SkyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -48,7 +49,7 @@ let package = Package(
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
         .target(name: "SkyText", dependencies: ["SkyGeometry", "SkySchemas"]),
         .target(name: "SkyHashing", dependencies: ["SkyImaging"]),
-        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS"]),
+        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs"], resources: [.copy("Resources")]),
         .target(
             name: "SkyCorpusStore",
             dependencies: [
@@ -56,7 +57,7 @@ let package = Package(
                 "SkySchemas", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
             ]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkySchemas", "CSkyBLAS"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
@@ -76,12 +77,13 @@ let package = Package(
         ),
         .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets"]),
-        .testTarget(name: "SkyTextTests", dependencies: ["SkyText"]),
+        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyCorpusStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch"]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyImaging"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,11 @@ import Foundation
 /// Every benchmark by name. Each lives in its own file beside this one.
 let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
+    "caption": CaptionBench.run,
+    "m2b": M2BBench.run,
     "hash": HashBench.run, "hash-agreement": HashBench.agreement, "hash-print": HashBench.printHashes, "dedup": DedupBench.run,
+    "clip": CLIPEncodeBench.run,
+    "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -10,7 +10,15 @@ struct SkyCorpusCommand: ParsableCommand {
             Init.self,
             AddImages.self,
             Stats.self,
+            Export.self,
+            Caption.self,
+            Tokenize.self, Encode.self, Embed.self,
+            Caption.self, Prompts.self,
+            Tokenize.self, Encode.self,
+            ChangeCLIPPrompts.self,
+            ContoursCommand.self, M2BCommand.self,
             Hash.self, Dedup.self,
+            Ingest.self,
         ]
     )
 }

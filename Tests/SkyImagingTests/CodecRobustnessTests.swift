@@ -61,7 +61,7 @@ import Testing
             do {
                 let image = try ImageDecoder().decode(damaged, name: name)
                 #expect(image.pixels.count == image.width * image.height * image.channels)
-            } catch let error as ImageError {
+            } catch {
                 #expect(error.path == name)
                 errors += 1
             }

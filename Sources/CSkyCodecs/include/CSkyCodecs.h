@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "CSkyGzip.h" /* gzip inflation (SkyCLIP vocabulary); umbrella include so Swift sees it */
 
 #define CSKY_OK 0
 #define CSKY_ERROR 1

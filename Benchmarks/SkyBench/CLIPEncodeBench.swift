@@ -1,0 +1,86 @@
+import Foundation
+import SkyCLIP
+
+/// `skybench clip --model PATH [--activation gelu|quickgelu] [--threads N] [--repeats N] [--batch N]
+/// [--fast-jpeg] [--texts FILE] [--out FILE] IMAGE...`
+///
+/// Loads the model once (timed), then encodes all images (decode + preprocess + image tower) and all texts
+/// (tokenize + text tower with the end-token shortcut, and once without it) `repeats` times. Prints one JSON
+/// object with median seconds, rates and peak resident memory; `--out` writes the embeddings for parity checks.
+enum CLIPEncodeBench {
+    static func run(_ arguments: [String]) throws {
+        var model = "", activation: String?, threads = 2, repeats = 3, batch = 8, fastJPEG = false
+        var textsFile: String?, out: String?
+        var images: [String] = []
+        var index = 0
+        func value() -> String {
+            index += 1
+            return index < arguments.count ? arguments[index] : ""
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--model": model = value()
+            case "--activation": activation = value()
+            case "--threads": threads = Int(value()) ?? 2
+            case "--repeats": repeats = Int(value()) ?? 3
+            case "--batch": batch = Int(value()) ?? 8
+            case "--fast-jpeg": fastJPEG = true
+            case "--texts": textsFile = value()
+            case "--out": out = value()
+            default: images.append(arguments[index])
+            }
+            index += 1
+        }
+        CLIPModel.setThreads(threads)
+        let override = CLIPArchitecture.Override(activation: activation.flatMap(Activation.init(rawValue:)))
+        let loadStart = BenchClock.now()
+        let clip = try CLIPModel(path: model, override: override)
+        let loadSeconds = BenchClock.now() - loadStart
+        let texts = try textsFile.map { try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n").map(String.init) } ?? []
+        let tokenizer = try CLIPTokenizer()
+        let preprocessor = CLIPPreprocessor(imageSize: clip.architecture.imageSize, reducedJPEGDecode: fastJPEG)
+
+        var imageVectors: [[Float]] = []
+        let imageTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
+            imageVectors = []
+            for start in stride(from: 0, to: images.count, by: batch) {
+                let chunk = images[start ..< min(start + batch, images.count)]
+                var pixels: [Float] = []
+                for path in chunk { pixels += try preprocessor.tensor(file: path) }
+                imageVectors += try clip.encodeImages(pixels, count: chunk.count)
+            }
+        }
+        var textVectors: [[Float]] = []
+        let encodeTexts = { (shortcut: Bool) throws -> [[Float]] in
+            var vectors: [[Float]] = []
+            for start in stride(from: 0, to: texts.count, by: 64) {
+                let chunk = texts[start ..< min(start + 64, texts.count)]
+                vectors += try clip.encodeTokens(chunk.map { tokenizer.tokenize($0, contextLength: clip.architecture.contextLength) },
+                                                 shortcut: shortcut)
+            }
+            return vectors
+        }
+        let textTimes = try BenchClock.measure(repeats: texts.isEmpty ? 0 : repeats) { textVectors = try encodeTexts(true) }
+        let fullTextTimes = try BenchClock.measure(repeats: texts.isEmpty ? 0 : 1) { _ = try encodeTexts(false) }
+
+        if let out {
+            let payload: [String: Any] = ["images": imageVectors.map { $0.map(Double.init) }, "texts": textVectors.map { $0.map(Double.init) }]
+            try JSONSerialization.data(withJSONObject: payload).write(to: URL(fileURLWithPath: out))
+        }
+        // VmHWM, not getrusage: ru_maxrss survives fork+exec, so it would report the Python runner's peak.
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let peakKiB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        let imageMedian = BenchClock.median(imageTimes), textMedian = BenchClock.median(textTimes)
+        let result: [String: Any] = [
+            "architecture": clip.architecture.description, "threads": threads,
+            "load_s": loadSeconds, "images": images.count, "texts": texts.count,
+            "image_median_s": imageMedian, "images_per_s": imageMedian > 0 ? Double(images.count) / imageMedian : 0,
+            "text_median_s": textMedian, "texts_per_s": textMedian > 0 ? Double(texts.count) / textMedian : 0,
+            "text_full_context_s": BenchClock.median(fullTextTimes),
+            "peak_rss_mb": peakKiB / 1024,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Decode benchmark: SkyCorpus (libpng/libjpeg-turbo via skybench) against Pillow on the same files.
+
+Usage: python3 Benchmarks/decode_bench.py [FILE...]   (default: every PNG/JPEG in ../shared/realdata)
+Builds skybench in release, then prints median seconds per pass over all files and the ratios:
+full decode vs Pillow's Image.open().load(), and 1/8-scale JPEG decode (DCT scaling) vs full decode.
+"""
+import glob
+import io
+import tempfile
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPEATS = 7
+
+
+def skybench(*args):
+    binary = os.path.join(ROOT, ".build", "release", "skybench")
+    output = subprocess.run([binary, *args], check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def pillow_pass(blobs, scale=1):
+    for data in blobs:
+        image = Image.open(io.BytesIO(data))
+        if scale > 1:
+            image.draft(image.mode, (image.width // scale, image.height // scale))
+        image.load()
+
+
+def median_seconds(body):
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main():
+    files = sys.argv[1:] or sorted(
+        f for f in glob.glob(os.path.join(ROOT, "..", "shared", "realdata", "**", "*"), recursive=True)
+        if f.lower().endswith((".png", ".jpg", ".jpeg")))
+    if not files:
+        sys.exit("no images: pass files or provide ../shared/realdata")
+    subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    jpegs = [f for f in files if f.lower().endswith((".jpg", ".jpeg"))]
+    # Large aerial JPEGs, as DOTA and DIOR ship: the big real PNG scenes re-encoded at quality 90.
+    scratch = tempfile.mkdtemp(prefix="skycorpus-decode-bench-")
+    for path in files:
+        with Image.open(path) as image:
+            if image.width * image.height >= 800 * 800 and image.mode in ("RGB", "L"):
+                target = os.path.join(scratch, os.path.basename(path).rsplit(".", 1)[0] + ".jpg")
+                image.save(target, quality=90)
+                jpegs.append(target)
+    pngs = [f for f in files if f.lower().endswith(".png")]
+    print(f"{len(pngs)} PNG and {len(jpegs)} JPEG files, median of {REPEATS} passes (file bytes read before timing, both sides)")
+    for label, group in (("PNG", pngs), ("JPEG", jpegs)):
+        if not group:
+            continue
+        sky = skybench("decode", "--repeats", str(REPEATS), *group)["median_s"]
+        blobs = [open(f, "rb").read() for f in group]
+        pil = median_seconds(lambda: pillow_pass(blobs))
+        print(f"{label:5} full decode: SkyCorpus {sky * 1000:8.1f} ms  Pillow {pil * 1000:8.1f} ms  "
+              f"speed-up x{pil / sky:.2f}")
+    if jpegs:
+        full = skybench("decode", "--repeats", str(REPEATS), *jpegs)["median_s"]
+        for scale in (2, 4, 8):
+            scaled = skybench("decode", "--scale", str(scale), "--repeats", str(REPEATS), *jpegs)["median_s"]
+            blobs = [open(f, "rb").read() for f in jpegs]
+            pil = median_seconds(lambda: pillow_pass(blobs, scale))
+            print(f"JPEG 1/{scale} decode: SkyCorpus {scaled * 1000:8.2f} ms  Pillow draft {pil * 1000:8.2f} ms  "
+                  f"x{full / scaled:.1f} faster than full decode")
+
+
+if __name__ == "__main__":
+    main()

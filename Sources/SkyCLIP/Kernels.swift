@@ -1,0 +1,129 @@
+import CSkyBLAS
+import Foundation
+
+/// Float32 building blocks; every matrix product goes through OpenBLAS `cblas_sgemm`.
+enum Kernels {
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major, with explicit leading dimensions.
+    @inline(__always)
+    static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Sets the number of OpenBLAS threads (the benchmark matches torch's thread count with it).
+    static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+
+    /// Softmax of each row in place (`count` valid entries, the rest of the row is ignored).
+    @inline(__always)
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
+        var maximum = -Float.infinity
+        for i in 0..<count where row[i] > maximum { maximum = row[i] }
+        var sum: Float = 0
+        for i in 0..<count {
+            let e = expf(row[i] - maximum)
+            row[i] = e
+            sum += e
+        }
+        let inverse = 1 / sum
+        for i in 0..<count { row[i] *= inverse }
+    }
+}
+
+/// The MLP activation: open_clip's `nn.GELU` (exact erf) or OpenAI's QuickGELU, `x·σ(1.702x)`.
+public enum Activation: String, Sendable, Codable, CaseIterable {
+    case gelu
+    case quickGELU = "quickgelu"
+
+    func apply(_ values: UnsafeMutableBufferPointer<Float>) {
+        switch self {
+        case .gelu:
+            for i in values.indices {
+                let x = values[i]
+                values[i] = 0.5 * x * (1 + erff(x * 0.70710678118654752))
+            }
+        case .quickGELU:
+            for i in values.indices {
+                let x = values[i]
+                values[i] = x / (1 + expf(-1.702 * x))
+            }
+        }
+    }
+}
+
+/// `y = x·Wᵀ + b` for a row-major batch of rows (torch `nn.Linear` weight layout `[out, in]`).
+struct Linear: Sendable {
+    let weight: Weights
+    let bias: [Float]?
+    let inFeatures: Int
+    let outFeatures: Int
+
+    init(_ checkpoint: Checkpoint, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws(CLIPError) {
+        weight = try checkpoint.weights("\(prefix).weight", shape: [outFeatures, inFeatures])
+        bias = hasBias ? try checkpoint.floats("\(prefix).bias", shape: [outFeatures]) : nil
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    init(weight: Weights, bias: [Float]?, in inFeatures: Int, out outFeatures: Int) {
+        self.weight = weight
+        self.bias = bias
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    func callAsFunction(_ x: [Float], rows: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows * outFeatures)
+        apply(x, rows: rows, into: &out)
+        return out
+    }
+
+    func apply(_ x: [Float], rows: Int, into out: inout [Float]) {
+        guard rows > 0 else { return }
+        out.withUnsafeMutableBufferPointer { o in
+            if let bias {
+                for r in 0..<rows { (o.baseAddress! + r * outFeatures).update(from: bias, count: outFeatures) }
+            }
+            x.withUnsafeBufferPointer { a in
+                Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: a.baseAddress!, lda: inFeatures,
+                             b: weight.pointer, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: o.baseAddress!, ldc: outFeatures)
+            }
+        }
+    }
+}
+
+/// LayerNorm over the last dimension (eps 1e-5), computed in float32 as open_clip does.
+struct LayerNorm: Sendable {
+    let weight: [Float]
+    let bias: [Float]
+    let eps: Float = 1e-5
+
+    init(_ checkpoint: Checkpoint, _ prefix: String, width: Int) throws(CLIPError) {
+        weight = try checkpoint.floats("\(prefix).weight", shape: [width])
+        bias = try checkpoint.floats("\(prefix).bias", shape: [width])
+    }
+
+    /// Normalises `rows` rows of `x` into a new buffer.
+    func callAsFunction(_ x: [Float], rows: Int) -> [Float] {
+        let width = weight.count
+        var out = [Float](repeating: 0, count: rows * width)
+        x.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                for r in 0..<rows {
+                    let row = input.baseAddress! + r * width
+                    var mean: Float = 0
+                    for i in 0..<width { mean += row[i] }
+                    mean /= Float(width)
+                    var variance: Float = 0
+                    for i in 0..<width { let d = row[i] - mean; variance += d * d }
+                    variance /= Float(width)
+                    let scale = 1 / (variance + eps).squareRoot()
+                    let target = output.baseAddress! + r * width
+                    for i in 0..<width { target[i] = (row[i] - mean) * scale * weight[i] + bias[i] }
+                }
+            }
+        }
+        return out
+    }
+}

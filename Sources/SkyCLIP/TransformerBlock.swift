@@ -1,0 +1,80 @@
+import Foundation
+
+/// One pre-norm residual attention block (`x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`), as in open_clip's
+/// `ResidualAttentionBlock` with `nn.MultiheadAttention` (packed `in_proj`, q scaled by head_dim^-0.5).
+struct TransformerBlock: Sendable {
+    let width: Int
+    let heads: Int
+    let ln1: LayerNorm
+    let ln2: LayerNorm
+    let inProj: Linear
+    let outProj: Linear
+    let fc: Linear
+    let proj: Linear
+    let activation: Activation
+
+    init(_ checkpoint: Checkpoint, _ prefix: String, width: Int, heads: Int, activation: Activation) throws(CLIPError) {
+        guard heads > 0, width % heads == 0 else {
+            throw .unsupportedArchitecture(path: checkpoint.path, reason: "\(prefix): width \(width) does not split into \(heads) heads")
+        }
+        self.width = width
+        self.heads = heads
+        self.activation = activation
+        ln1 = try LayerNorm(checkpoint, "\(prefix).ln_1", width: width)
+        ln2 = try LayerNorm(checkpoint, "\(prefix).ln_2", width: width)
+        inProj = Linear(weight: try checkpoint.weights("\(prefix).attn.in_proj_weight", shape: [3 * width, width]),
+                        bias: try checkpoint.floats("\(prefix).attn.in_proj_bias", shape: [3 * width]),
+                        in: width, out: 3 * width)
+        outProj = try Linear(checkpoint, "\(prefix).attn.out_proj", in: width, out: width)
+        guard let hidden = checkpoint.shape("\(prefix).mlp.c_fc.weight")?.first else {
+            throw .missingTensor(path: checkpoint.path, name: "\(prefix).mlp.c_fc.weight", expected: "shape [mlp width, \(width)]")
+        }
+        fc = try Linear(checkpoint, "\(prefix).mlp.c_fc", in: width, out: hidden)
+        proj = try Linear(checkpoint, "\(prefix).mlp.c_proj", in: hidden, out: width)
+    }
+
+    /// Runs the block over packed sequences: `x` holds `lengths.reduce(0,+)` rows, sequence after sequence.
+    /// With `causal`, position i attends to positions 0...i only.
+    func callAsFunction(_ x: inout [Float], lengths: [Int], causal: Bool) {
+        let rows = lengths.reduce(0, +)
+        let normed = ln1(x, rows: rows)
+        let qkv = inProj(normed, rows: rows)
+        var context = [Float](repeating: 0, count: rows * width)
+        let headWidth = width / heads
+        let scale = 1 / Float(headWidth).squareRoot()
+        let longest = lengths.max() ?? 0
+        var scores = [Float](repeating: 0, count: longest * longest)
+        qkv.withUnsafeBufferPointer { packed in
+            context.withUnsafeMutableBufferPointer { ctx in
+                scores.withUnsafeMutableBufferPointer { s in
+                    var start = 0
+                    for length in lengths {
+                        let base = packed.baseAddress! + start * 3 * width
+                        for head in 0..<heads {
+                            let q = base + head * headWidth
+                            let k = base + width + head * headWidth
+                            let v = base + 2 * width + head * headWidth
+                            Kernels.gemm(transB: true, m: length, n: length, k: headWidth, alpha: scale,
+                                         a: q, lda: 3 * width, b: k, ldb: 3 * width, c: s.baseAddress!, ldc: length)
+                            for i in 0..<length {
+                                let row = s.baseAddress! + i * length
+                                let valid = causal ? i + 1 : length
+                                Kernels.softmax(row, count: valid)
+                                for j in valid..<length { row[j] = 0 }
+                            }
+                            Kernels.gemm(m: length, n: headWidth, k: length, a: s.baseAddress!, lda: length,
+                                         b: v, ldb: 3 * width, c: ctx.baseAddress! + start * width + head * headWidth, ldc: width)
+                        }
+                        start += length
+                    }
+                }
+            }
+        }
+        let attended = outProj(context, rows: rows)
+        for i in 0..<x.count { x[i] += attended[i] }
+        var hidden = fc(ln2(x, rows: rows), rows: rows)
+        hidden.withUnsafeMutableBufferPointer { activation.apply($0) }
+        let mlp = proj(hidden, rows: rows)
+        for i in 0..<x.count { x[i] += mlp[i] }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import SkyCLIP
+import SkyCorpusStore
+import SkyHashing
+
+/// `skycorpus embed`: stores normalised CLIP embeddings of images, captions and prompts in the corpus.
+struct Embed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store L2-normalised CLIP embeddings of images, captions and prompts in the corpus.",
+        discussion: """
+            The model is registered by name (default: the checkpoint's file name), architecture and SHA-256. \
+            Each batch is written in one transaction, so an interrupted run keeps its finished batches and a \
+            re-run embeds only what is missing. A different checkpoint under a registered name is refused.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "What to embed: a comma-separated list of images, captions, prompts.")
+    var what = "images,captions,prompts"
+
+    @Option(help: "The name the model is registered under (default: the checkpoint's file name).")
+    var name: String?
+
+    @Option(help: "Items per forward pass and per transaction.")
+    var batchSize = 16
+
+    struct Summary: Encodable {
+        var modelId: Int64
+        var name: String
+        var architecture: String
+        var checksum: String
+        var embedded: [String: Int]
+        var total: [String: Int]
+    }
+
+    func kinds() throws -> [EmbeddingItemKind] {
+        try what.split(separator: ",").map { word in
+            let trimmed = word.trimmingCharacters(in: .whitespaces).lowercased()
+            let singular = trimmed.hasSuffix("s") ? String(trimmed.dropLast()) : trimmed
+            guard let kind = EmbeddingItemKind(rawValue: singular) else {
+                throw ValidationError("--what takes images, captions and prompts, not \(word)")
+            }
+            return kind
+        }
+    }
+
+    func run() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        let kinds = try kinds()
+        let corpus = try global.openCorpus()
+        let (model, _) = try modelOptions.load()
+        let info = EncoderModelInfo(name: name ?? URL(fileURLWithPath: modelOptions.model).lastPathComponent,
+                                    architecture: model.architecture.description,
+                                    checksum: try Self.sha256(ofFile: modelOptions.model), dimension: model.embedDim)
+        let modelID = try corpus.registerEncoder(info)
+        let tokenizer = try CLIPTokenizer()
+        let preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: modelOptions.fastJpeg)
+        var embedded: [String: Int] = [:], total: [String: Int] = [:]
+        for kind in kinds {
+            let pending = try corpus.pendingEmbeddings(model: modelID, kind: kind)
+            let progress = global.progress("embed \(kind.rawValue)s")
+            var done = 0
+            for start in stride(from: 0, to: pending.count, by: batchSize) {
+                let batch = Array(pending[start ..< min(start + batchSize, pending.count)])
+                let vectors: [[Float]]
+                if kind == .image {
+                    var pixels: [Float] = []
+                    for item in batch { pixels += try preprocessor.tensor(file: item.input) }
+                    vectors = try model.encodeImages(pixels, count: batch.count)
+                } else {
+                    vectors = try model.encodeTokens(batch.map { tokenizer.tokenize($0.input, contextLength: model.architecture.contextLength) })
+                }
+                try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) })
+                done += batch.count
+                progress.update(done, pending.count)
+            }
+            embedded[kind.rawValue + "s"] = done
+            total[kind.rawValue + "s"] = try corpus.embeddingCount(model: modelID, kind: kind)
+        }
+        let summary = Summary(modelId: modelID, name: info.name, architecture: info.architecture, checksum: info.checksum,
+                              embedded: embedded, total: total)
+        if global.json {
+            try Output.json(summary)
+        } else {
+            let parts = kinds.map { "\(embedded[$0.rawValue + "s"] ?? 0) new \($0.rawValue)s (\(total[$0.rawValue + "s"] ?? 0) in all)" }
+            print("\(info.name) [\(info.architecture)]: " + parts.joined(separator: ", "))
+        }
+    }
+
+    /// SHA-256 of a file, read in 4 MiB chunks.
+    static func sha256(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CLIPError.unreadable(path: path, reason: "cannot open the file")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+            hasher.update([UInt8](chunk))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

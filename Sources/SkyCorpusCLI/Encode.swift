@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import SkyCLIP
+
+/// Model options shared by `encode` and `embed`.
+struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A CLIP checkpoint: .safetensors, open_clip/RemoteCLIP .pt or .bin, OpenAI TorchScript .pt.",
+                               valueName: "path"))
+    var model: String
+
+    @Option(help: "MLP activation: quickgelu (OpenAI, RemoteCLIP, *-quickgelu configs) or gelu (other open_clip configs).")
+    var activation: String?
+
+    @Option(help: "Vision heads, when the width is not 64 per head.")
+    var visionHeads: Int?
+
+    @Option(help: "Text heads, when the width is not 64 per head.")
+    var textHeads: Int?
+
+    @Option(help: "OpenBLAS threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Decode large JPEGs at reduced DCT scale before resizing (faster, not bit-exact with open_clip).")
+    var fastJpeg = false
+
+    func override() throws -> CLIPArchitecture.Override {
+        var override = CLIPArchitecture.Override(visionHeads: visionHeads, textHeads: textHeads)
+        if let activation {
+            guard let parsed = Activation(rawValue: activation.lowercased()) else {
+                throw ValidationError("--activation must be quickgelu or gelu, not \(activation)")
+            }
+            override.activation = parsed
+        }
+        return override
+    }
+
+    func load() throws -> (CLIPModel, Checkpoint) {
+        if let threads { CLIPModel.setThreads(threads) }
+        let checkpoint = try Checkpoint(path: model)
+        return (try CLIPModel(checkpoint: checkpoint, override: try override()), checkpoint)
+    }
+}
+
+/// `skycorpus encode`: embeddings of images or texts, printed.
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print CLIP embeddings of images or texts (L2-normalised unless --raw).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .customLong("image"), help: "An image file (repeatable).")
+    var images: [String] = []
+
+    @Option(name: .customLong("text"), help: "A text (repeatable).")
+    var texts: [String] = []
+
+    @Option(help: "Items per forward pass.")
+    var batchSize = 16
+
+    @Flag(help: "Print the projections as the model outputs them, not normalised.")
+    var raw = false
+
+    struct Item: Encodable {
+        var input: String
+        var embedding: [Float]
+    }
+
+    struct Result: Encodable {
+        var model: String
+        var architecture: String
+        var dimension: Int
+        var logitScale: Float
+        var items: [Item]
+    }
+
+    func validate() throws {
+        guard images.isEmpty != texts.isEmpty else { throw ValidationError("give either --image or --text, not both or neither") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() throws {
+        let (model, _) = try modelOptions.load()
+        var items: [Item] = []
+        let progress = global.progress("encode")
+        if !images.isEmpty {
+            let preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: modelOptions.fastJpeg)
+            for start in stride(from: 0, to: images.count, by: batchSize) {
+                let batch = Array(images[start ..< min(start + batchSize, images.count)])
+                var pixels: [Float] = []
+                for path in batch { pixels += try preprocessor.tensor(file: path) }
+                let vectors = try model.encodeImages(pixels, count: batch.count)
+                items += zip(batch, vectors).map { Item(input: $0, embedding: raw ? $1 : l2Normalized($1)) }
+                progress.update(items.count, images.count)
+            }
+        } else {
+            let tokenizer = try CLIPTokenizer()
+            for start in stride(from: 0, to: texts.count, by: batchSize) {
+                let batch = Array(texts[start ..< min(start + batchSize, texts.count)])
+                let vectors = try model.encodeTokens(batch.map { tokenizer.tokenize($0, contextLength: model.architecture.contextLength) })
+                items += zip(batch, vectors).map { Item(input: $0, embedding: raw ? $1 : l2Normalized($1)) }
+                progress.update(items.count, texts.count)
+            }
+        }
+        let result = Result(model: modelOptions.model, architecture: model.architecture.description,
+                            dimension: model.embedDim, logitScale: model.logitScale, items: items)
+        if global.json {
+            try Output.json(result)
+        } else {
+            print("\(result.architecture), dimension \(result.dimension)")
+            for item in items {
+                let head = item.embedding.prefix(4).map { String(format: "%.5f", $0) }.joined(separator: " ")
+                print("\(item.input): [\(head) ...]")
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import SkyCorpusStore
+
+/// `skycorpus export`: writes the corpus in a format training code reads.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export images and captions: open_clip CSV, JSONL, or WebDataset tar shards.",
+        discussion: """
+            csv: tab-separated 'filepath' and 'title' columns, one row per image-caption pair, as open_clip's \
+            --dataset-type csv reads by default. jsonl: one object per image with every caption. webdataset: \
+            shard-NNNNNN.tar files under OUT, one sample per image-caption pair (KEY.png|jpg, KEY.txt, KEY.json). \
+            Images marked as duplicates are left out unless --include-duplicates is given.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "csv, jsonl or webdataset.")
+    var format: String
+
+    @Option(name: .shortAndLong, help: "The output file (csv, jsonl) or folder (webdataset).")
+    var out: String
+
+    @Option(help: "Only this dataset (repeatable).")
+    var dataset: [String] = []
+
+    @Option(help: "Only this split (repeatable).")
+    var split: [String] = []
+
+    @Option(help: "Only captions from this source: b2c, human, prompt, change (repeatable).")
+    var source: [String] = []
+
+    @Flag(help: "Export images marked as duplicates too.")
+    var includeDuplicates = false
+
+    @Option(help: "Samples per WebDataset shard.")
+    var shardSize = 1000
+
+    func run() throws {
+        guard let format = ExportFormat(rawValue: format) else {
+            throw ValidationError("--format must be one of: " + ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let corpus = try global.openCorpus()
+        let selection = ExportSelection(datasets: dataset, splits: split, sources: source,
+                                        includeDuplicates: includeDuplicates)
+        let items = try ExportQuery.items(in: corpus, selection: selection)
+        let progress = global.progress("export")
+        let summary = try ExportWriter.write(items, format: format, to: out, shardSize: shardSize) { progress.update($0, $1) }
+        if global.json {
+            try Output.json(summary)
+        } else {
+            print("exported \(summary.images) images, \(summary.captions) captions as \(summary.format) to \(out)"
+                  + (summary.files.count > 1 ? " (\(summary.files.count) shards)" : ""))
+        }
+    }
+}

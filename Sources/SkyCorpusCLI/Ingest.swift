@@ -1,0 +1,80 @@
+import ArgumentParser
+import SkyCorpusStore
+import SkyDatasets
+
+/// `skycorpus ingest --format FORMAT --dataset NAME ROOT [--split S]`: imports an annotated dataset.
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Import a detection, caption, change-detection or segmentation dataset as distributed.",
+        discussion: """
+            Formats: auto (detect from the layout), \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")).
+            The whole dataset is written in one transaction: a bad line, element or record stops the step with \
+            its file and line and nothing is written, unless --skip-invalid is given (then each kind of problem \
+            is counted). Re-running adds nothing; --replace deletes the dataset and imports it again.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The dataset root as distributed (or a caption file).")
+    var root: String
+
+    @Option(help: "The annotation format, or auto.")
+    var format: String = "auto"
+
+    @Option(help: "The dataset name in the corpus; it also picks the class-name table.")
+    var dataset: String
+
+    @Option(help: "Only this split (when the layout has splits), or the split of every image (when it has none).")
+    var split: String?
+
+    @Option(help: "The palette of segmentation masks (loveda, isprs, isaid, second); default from the dataset name.")
+    var palette: String?
+
+    @Flag(help: "Delete the dataset and everything under it, then import it again.")
+    var replace = false
+
+    @Flag(help: "Skip invalid records and count them instead of stopping.")
+    var skipInvalid = false
+
+    func validate() throws {
+        if format != "auto" && DatasetFormat(rawValue: format) == nil {
+            throw ValidationError("unknown --format '\(format)'; expected auto or "
+                + DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
+    func run() throws {
+        let corpus = try global.openCorpus(create: true)
+        let request = IngestRequest(name: dataset, root: root, format: DatasetFormat(rawValue: format),
+                                    options: ReadOptions(skipInvalid: skipInvalid, split: split),
+                                    replace: replace, palette: palette)
+        if !global.quiet { Output.note("ingest: reading \(root)") }
+        let summary = try DatasetIngest.run(request, into: corpus)
+        if global.json {
+            try Output.json(summary)
+            return
+        }
+        if let detected = summary.detected { Output.note("detected format \(summary.format): \(detected)") }
+        print("\(summary.dataset) (\(summary.format)): \(summary.imagesAdded) images added, "
+              + "\(summary.imagesAlreadyPresent) already present, \(summary.objectsAdded) objects, "
+              + "\(summary.captionsAdded) captions, \(summary.masksAdded) masks, \(summary.pairsAdded) change pairs")
+        if summary.clippedBoxes > 0 || summary.degenerateBoxes > 0 {
+            print("boxes clipped to their image: \(summary.clippedBoxes); degenerate boxes dropped: \(summary.degenerateBoxes)")
+        }
+        for (kind, count) in summary.problems.sorted(by: { $0.key < $1.key }) { print("skipped (\(kind)): \(count)") }
+        for message in summary.problemMessages { Output.note("skipped: \(message)") }
+        list("annotations without an image", summary.annotationsWithoutImage)
+        list("images without annotations", summary.imagesWithoutAnnotations)
+        list("change pairs without a label", summary.pairsWithoutLabel)
+    }
+
+    /// Prints a count and, unless --quiet, the first names of a list.
+    private func list(_ title: String, _ items: [String]) {
+        guard !items.isEmpty else { return }
+        print("\(title): \(items.count)")
+        guard !global.quiet else { return }
+        for item in items.prefix(20) { Output.note("  \(item)") }
+        if items.count > 20 { Output.note("  ... and \(items.count - 20) more (--json lists all)") }
+    }
+}

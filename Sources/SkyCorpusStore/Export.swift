@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+/// What an export takes from the corpus: which datasets, splits, caption sources, and duplicates or not.
+public struct ExportSelection: Sendable {
+    /// Datasets to export; all when empty.
+    public var datasets: [String] = []
+    /// Splits to export; all when empty.
+    public var splits: [String] = []
+    /// Caption sources to export (b2c, human, prompt, change); all when empty.
+    public var sources: [String] = []
+    /// Whether images marked as duplicates (duplicate_of set) are exported too.
+    public var includeDuplicates = false
+
+    public init(datasets: [String] = [], splits: [String] = [], sources: [String] = [], includeDuplicates: Bool = false) {
+        self.datasets = datasets
+        self.splits = splits
+        self.sources = sources
+        self.includeDuplicates = includeDuplicates
+    }
+}
+
+/// One image with its captions, as exports write it.
+public struct ExportItem: Sendable, Equatable, Codable {
+    /// One caption with where it came from.
+    public struct Caption: Sendable, Equatable, Codable {
+        public var text: String
+        public var source: String
+        public var rule: String?
+    }
+
+    public var imageId: Int64
+    public var dataset: String
+    /// The path relative to the dataset root.
+    public var path: String
+    /// The absolute path on this machine (dataset root + path).
+    public var absolutePath: String
+    public var split: String?
+    public var width: Int?
+    public var height: Int?
+    public var captions: [Caption]
+}
+
+/// Reads the images and captions an export writes, in a stable order (dataset, path, caption id).
+public enum ExportQuery {
+    /// The selected images that have at least one selected caption.
+    public static func items(in corpus: Corpus, selection: ExportSelection) throws -> [ExportItem] {
+        try corpus.read { db in
+            for name in selection.datasets where try DatasetRecord.named(name, in: db) == nil {
+                throw CorpusError.unknownDataset(name: name)
+            }
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            func restrict(_ column: String, _ values: [String]) {
+                guard !values.isEmpty else { return }
+                conditions.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ", ")))")
+                arguments.append(contentsOf: values)
+            }
+            restrict("d.name", selection.datasets)
+            restrict("i.split", selection.splits)
+            restrict("c.source", selection.sources)
+            if !selection.includeDuplicates { conditions.append("i.duplicate_of IS NULL") }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT i.id AS image_id, d.name AS dataset, d.root AS root, i.path, i.split, i.width, i.height,
+                       c.text, c.source, c.rule
+                FROM caption c JOIN image i ON c.image_id = i.id JOIN dataset d ON i.dataset_id = d.id
+                \(whereClause)
+                ORDER BY d.name, i.path, c.id
+                """, arguments: StatementArguments(arguments))
+            var items: [ExportItem] = []
+            while let row = try rows.next() {
+                let imageId: Int64 = row["image_id"]
+                let caption = ExportItem.Caption(text: row["text"], source: row["source"], rule: row["rule"])
+                if items.last?.imageId == imageId {
+                    items[items.count - 1].captions.append(caption)
+                    continue
+                }
+                let root: String? = row["root"]
+                let path: String = row["path"]
+                let absolute = root.map { URL(fileURLWithPath: $0).appendingPathComponent(path).path } ?? path
+                items.append(ExportItem(imageId: imageId, dataset: row["dataset"], path: path, absolutePath: absolute,
+                                        split: row["split"], width: row["width"], height: row["height"],
+                                        captions: [caption]))
+            }
+            return items
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import SkyGeometry
+
+/// COCO detection JSON (`images`, `annotations`, `categories`) with boxes, polygons and RLE masks.
+///
+/// The file is walked with ``JSONScanner``: each annotation is parsed, reduced to an ``AnnotatedObject``
+/// and dropped, so memory stays a small multiple of the file's size even for a million annotations.
+/// Category ids need not start at 1 or be contiguous. `iscrowd` marks an object `ignore`.
+public enum COCOReader {
+    struct ImageEntry {
+        var fileName: String
+        var width: Int?
+        var height: Int?
+    }
+
+    /// Where an annotation is, for errors: its id, or its index when it has none.
+    struct Place: CustomStringConvertible {
+        var id: Int?
+        var index: Int
+        var description: String { id.map { "annotation id \($0)" } ?? "annotations[\(index)]" }
+    }
+
+    /// The members of an annotation record that matter, scanned without building the whole record
+    /// (a dictionary per record would cost more than the rest of the read).
+    struct Record {
+        var id, imageID, categoryID, bbox, segmentation, iscrowd: JSONValue?
+        /// `bbox` as numbers, and its element count, when it is an array.
+        var bboxValues: [Double]?
+        var bboxCount = 0
+        /// Polygon `segmentation` parts as numbers (nil for a part that is not all numbers).
+        var polygonParts: [[Double]?]?
+
+        subscript(key: String) -> JSONValue? {
+            switch key {
+            case "id": id
+            case "image_id": imageID
+            case "category_id": categoryID
+            case "bbox": bbox
+            case "segmentation": segmentation
+            case "iscrowd": iscrowd
+            default: nil
+            }
+        }
+    }
+
+    /// Scans one annotation record; members other than those of ``Record`` (`area`, ...) are skipped unparsed.
+    static func scanAnnotation(_ scanner: inout JSONScanner) throws(DatasetError) -> Record {
+        var record = Record()
+        try scanner.forEachMember { key, scanner throws(DatasetError) in
+            switch key {
+            case "id": record.id = try scanner.parseValue()
+            case "image_id": record.imageID = try scanner.parseValue()
+            case "category_id": record.categoryID = try scanner.parseValue()
+            case "bbox":
+                if scanner.peekIsArray() {
+                    record.bboxValues = try scanner.parseNumbers(count: &record.bboxCount)
+                    record.bbox = .array([])
+                } else {
+                    record.bbox = try scanner.parseValue()
+                }
+            case "segmentation":
+                if scanner.peekIsArray() {
+                    var parts: [[Double]?] = []
+                    try scanner.forEachElement { _, scanner throws(DatasetError) in
+                        if scanner.peekIsArray() {
+                            var count = 0
+                            parts.append(try scanner.parseNumbers(count: &count))
+                        } else {
+                            try scanner.skipValue()
+                            parts.append(nil)
+                        }
+                    }
+                    record.polygonParts = parts
+                } else {
+                    record.segmentation = try scanner.parseValue()
+                }
+            case "iscrowd": record.iscrowd = try scanner.parseValue()
+            default: try scanner.skipValue()
+            }
+        }
+        return record
+    }
+
+    /// Builds one object from an annotation record; `where` names it in errors.
+    static func object(_ record: Record, categories: [Int: String], file: String,
+                       place: Place) throws(DatasetError) -> AnnotatedObject {
+        // Built only for an error: a million interpolated strings would cost more than the parse.
+        var location: String { place.description }
+        guard let categoryID = record["category_id"]?.int else {
+            throw DatasetError(.malformedRecord, file: file, location: location, "expected an integer 'category_id'")
+        }
+        guard let name = categories[categoryID] else {
+            throw DatasetError(.unknownClass, file: file, location: location,
+                               "category_id \(categoryID) is not in 'categories'")
+        }
+        var polygon: [Point2D]? = nil
+        var box: AxisBox? = nil
+        if record.bbox != nil {
+            guard let values = record.bboxValues, values.count == 4 else {
+                let found = record.bboxValues == nil && record.bboxCount == 0 ? "not an array" : "\(record.bboxCount) values"
+                throw DatasetError(.malformedRecord, file: file, location: location,
+                                   "expected 'bbox' as [x, y, width, height] numbers, found \(found)")
+            }
+            box = AxisBox(x: values[0], y: values[1], width: values[2], height: values[3])
+        }
+        if let parts = record.polygonParts {
+            var polygons: [[Point2D]] = []
+            for part in parts {
+                guard let values = part, values.count >= 6, values.count % 2 == 0 else {
+                    throw DatasetError(.malformedRecord, file: file, location: location,
+                                       "expected each polygon of 'segmentation' as [x1, y1, x2, y2, ...] with at least 3 points")
+                }
+                polygons.append(stride(from: 0, to: values.count, by: 2).map { Point2D(x: values[$0], y: values[$0 + 1]) })
+            }
+            if polygons.count == 1 { polygon = polygons[0] }
+            if box == nil, !polygons.isEmpty { box = BoxRepair.bounds(of: polygons.flatMap { $0 }) }
+        }
+        switch record["segmentation"] {
+        case .object?:
+            if box == nil, let segmentation = record["segmentation"] {
+                box = try rleBounds(segmentation, file: file, location: location)
+            }
+        default:
+            break
+        }
+        guard let box else {
+            throw DatasetError(.malformedRecord, file: file, location: location,
+                               "expected a 'bbox' or a 'segmentation' (polygons or RLE)")
+        }
+        let crowd = record["iscrowd"]?.int ?? 0
+        return AnnotatedObject(rawClass: name, box: box, polygon: polygon, ignore: crowd != 0)
+    }
+
+    /// The box of an RLE segmentation: compressed (`counts` string) or uncompressed (`counts` list).
+    static func rleBounds(_ segmentation: JSONValue, file: String, location: String) throws(DatasetError) -> AxisBox {
+        guard let size = segmentation["size"]?.array?.compactMap(\.int), size.count == 2, size[0] >= 0, size[1] >= 0 else {
+            throw DatasetError(.malformedRecord, file: file, location: location,
+                               "expected RLE 'size' as [height, width]")
+        }
+        let counts: [Int]?
+        switch segmentation["counts"] {
+        case .string(let text)?: counts = COCORLE.decode(text)
+        case .array(let values)?:
+            let numbers = values.compactMap(\.int)
+            counts = numbers.count == values.count && numbers.allSatisfy({ $0 >= 0 }) ? numbers : nil
+        default: counts = nil
+        }
+        guard let counts, counts.reduce(0, +) == size[0] * size[1] else {
+            throw DatasetError(.malformedRecord, file: file, location: location,
+                               "expected RLE 'counts' (a compressed string or a list of run lengths) adding up to height x width")
+        }
+        return COCORLE.bounds(counts: counts, height: size[0], width: size[1])
+    }
+
+    /// Reads one COCO JSON file. Images are looked up below `imageRoot` by `file_name`; `root` is the dataset
+    /// root that relative paths are taken from.
+    public static func read(json path: String, imageRoot: String, root: String, split: String?,
+                            collector: inout IssueCollector) throws(DatasetError) -> [AnnotatedImage] {
+        let file = DatasetFiles.relative(path, to: root)
+        let bytes = try DatasetFiles.bytes(path)
+        var images: [Int: ImageEntry] = [:]
+        var categories: [Int: String] = [:]
+        // Annotations may come before images and categories: keep the records of those seen too early.
+        var objects: [Int: [AnnotatedObject]] = [:]
+        var early: [(imageID: Int, record: Record, place: Place)] = []
+        var sawAnnotations = false
+        collector.report.filesRead += 1
+        try JSONScanner.scan(bytes, file: file) { scanner throws(DatasetError) in
+          try scanner.forEachMember { key, scanner throws(DatasetError) in
+            switch key {
+            case "images":
+                try scanner.forEachElement { index, scanner throws(DatasetError) in
+                    let record = try scanner.parseValue()
+                    guard let id = record["id"]?.int, let name = record["file_name"]?.string, !name.isEmpty else {
+                        try collector.invalid(DatasetError(.malformedRecord, file: file, location: "images[\(index)]",
+                                                           "expected an integer 'id' and a 'file_name'"))
+                        return
+                    }
+                    images[id] = ImageEntry(fileName: name, width: record["width"]?.int, height: record["height"]?.int)
+                }
+            case "categories":
+                try scanner.forEachElement { index, scanner throws(DatasetError) in
+                    let record = try scanner.parseValue()
+                    guard let id = record["id"]?.int, let name = record["name"]?.string else {
+                        throw DatasetError(.malformedRecord, file: file, location: "categories[\(index)]",
+                                           "expected an integer 'id' and a 'name'")
+                    }
+                    categories[id] = name
+                }
+            case "annotations":
+                sawAnnotations = true
+                try scanner.forEachElement { index, scanner throws(DatasetError) in
+                    guard scanner.peekIsObject() else {
+                        throw scanner.error("an annotation object '{'")
+                    }
+                    let record = try scanAnnotation(&scanner)
+                    let place = Place(id: record["id"]?.int, index: index)
+                    guard let imageID = record["image_id"]?.int else {
+                        try collector.invalid(DatasetError(.malformedRecord, file: file, location: place.description,
+                                                           "expected an integer 'image_id'"))
+                        return
+                    }
+                    if categories.isEmpty {
+                        early.append((imageID, record, place))
+                        return
+                    }
+                    do throws(DatasetError) {
+                        objects[imageID, default: []].append(try object(record, categories: categories, file: file,
+                                                                        place: place))
+                    } catch {
+                        try collector.invalid(error)
+                    }
+                }
+            default:
+                try scanner.skipValue()
+            }
+          }
+        }
+        guard sawAnnotations, !images.isEmpty || !objects.isEmpty || !early.isEmpty else {
+            throw DatasetError(.unreadableFile, file: file, "expected a COCO object with 'images', 'annotations' and 'categories'")
+        }
+        for entry in early {
+            do throws(DatasetError) {
+                objects[entry.imageID, default: []].append(try object(entry.record, categories: categories, file: file,
+                                                                      place: entry.place))
+            } catch {
+                try collector.invalid(error)
+            }
+        }
+        early = []
+        for imageID in objects.keys.sorted() where images[imageID] == nil {
+            collector.report.annotationsWithoutImage.append("\(file): image_id \(imageID)")
+        }
+        var result: [AnnotatedImage] = []
+        result.reserveCapacity(images.count)
+        for id in images.keys.sorted() {
+            guard let entry = images[id] else { continue }
+            let imagePath = DatasetFiles.join(imageRoot, entry.fileName)
+            let relative = DatasetFiles.relative(imagePath, to: root)
+            let found = objects.removeValue(forKey: id) ?? []
+            guard DatasetFiles.isFile(imagePath) else {
+                collector.report.annotationsWithoutImage.append(relative)
+                continue
+            }
+            if found.isEmpty { collector.report.imagesWithoutAnnotations.append(relative) }
+            result.append(AnnotatedImage(relativePath: relative, width: entry.width, height: entry.height,
+                                         split: split, objects: found))
+        }
+        return result
+    }
+
+    /// The COCO JSON files of a dataset: `annotations/*.json` or `*.json` at the root, without caption files.
+    public static func jsonFiles(root: String) -> [String] {
+        let folder = DatasetFiles.child(root, named: "annotations") ?? root
+        return DatasetFiles.list(folder)
+            .filter { $0.lowercased().hasSuffix(".json") && !$0.lowercased().hasPrefix("captions") }
+            .map { DatasetFiles.join(folder, $0) }
+    }
+
+    /// Reads a COCO dataset at `root`: each `instances_SPLIT.json` with its images in `SPLIT/`, `images/SPLIT/`,
+    /// `images/` or the root.
+    public static func read(root: String, options: ReadOptions = ReadOptions()) throws(DatasetError) -> DetectionSet {
+        let files = jsonFiles(root: root)
+        guard !files.isEmpty else {
+            throw DatasetError(.unreadableFile, file: root, "no COCO JSON here or in annotations/")
+        }
+        var collector = IssueCollector(options: options)
+        var set = DetectionSet()
+        for path in files {
+            var split = DatasetFiles.stem(path)
+            for prefix in ["instances_", "instance_", "annotations_"] where split.hasPrefix(prefix) {
+                split = String(split.dropFirst(prefix.count))
+            }
+            if files.count == 1 && !["train", "val", "test"].contains(where: split.lowercased().hasPrefix) {
+                split = options.split ?? split
+            }
+            if let wanted = options.split, files.count > 1, split != wanted { continue }
+            let candidates = [DatasetFiles.join(root, split), DatasetFiles.join(DatasetFiles.join(root, "images"), split),
+                              DatasetFiles.join(root, "images"), root]
+            let imageRoot = candidates.first(where: DatasetFiles.isDirectory) ?? root
+            set.images += try read(json: path, imageRoot: imageRoot, root: root, split: split, collector: &collector)
+        }
+        try set.finish(root: root, collector: &collector)
+        return set
+    }
+}

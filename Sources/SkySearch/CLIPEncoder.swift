@@ -1,0 +1,70 @@
+import Foundation
+import SkyCLIP
+import SkyImaging
+
+/// A CLIP model with its preprocessing and tokenizer: files and strings in, unit-length embeddings out.
+public struct CLIPEncoder: Sendable {
+    /// The model.
+    public let model: CLIPModel
+    /// open_clip's preprocessing at the model's input size.
+    public var preprocessor: CLIPPreprocessor
+    /// CLIP's BPE tokenizer.
+    public let tokenizer: CLIPTokenizer
+    /// Images encoded per BLAS batch.
+    public var batchSize = 16
+
+    /// Loads a checkpoint (safetensors, torch.save or TorchScript) and prepares its preprocessing.
+    public init(modelPath: String, reducedJPEGDecode: Bool = false) throws(CLIPError) {
+        try self.init(model: CLIPModel(path: modelPath), reducedJPEGDecode: reducedJPEGDecode)
+    }
+
+    /// Wraps a loaded model.
+    public init(model: CLIPModel, reducedJPEGDecode: Bool = false) throws(CLIPError) {
+        self.model = model
+        self.preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: reducedJPEGDecode)
+        self.tokenizer = try CLIPTokenizer()
+    }
+
+    /// `exp(logit_scale)`: the factor on cosine similarities before a softmax.
+    public var logitMultiplier: Float { Float(exp(Double(model.logitScale))) }
+
+    /// Unit-length embeddings of image files, in order; `progress(done, total)` after each batch.
+    public func encodeImages(files: [String], progress: (Int, Int) -> Void = { _, _ in }) throws -> EmbeddingMatrix {
+        var rows: [[Float]] = []
+        var start = 0
+        while start < files.count {
+            let batch = Array(files[start..<min(files.count, start + batchSize)])
+            var pixels: [Float] = []
+            for file in batch { pixels += try preprocessor.tensor(file: file) }
+            rows += try model.encodeImages(pixels, count: batch.count)
+            start += batch.count
+            progress(start, files.count)
+        }
+        guard !rows.isEmpty else { return try EmbeddingMatrix(rows: 0, dimension: model.embedDim, values: []) }
+        return try EmbeddingMatrix(rows).normalized()
+    }
+
+    /// Unit-length embeddings of texts (open_clip tokenization, truncated to the context).
+    public func encodeTexts(_ texts: [String]) throws -> EmbeddingMatrix {
+        guard !texts.isEmpty else { return try EmbeddingMatrix(rows: 0, dimension: model.embedDim, values: []) }
+        let tokens = texts.map { tokenizer.tokenize($0) }
+        return try EmbeddingMatrix(try model.encodeTokens(tokens)).normalized()
+    }
+
+    /// One embedding per class from a template ensemble: each prompt embedding normalised, averaged over the
+    /// templates, normalised again (CLIP's recipe). A template's `{}` stands for the class name.
+    public func classEmbeddings(classNames: [String], templates: [String]) throws -> EmbeddingMatrix {
+        guard !templates.isEmpty else { throw SearchError.invalidInput("a template ensemble needs at least one template") }
+        var rows: [[Float]] = []
+        for name in classNames {
+            let prompts = templates.map { $0.replacingOccurrences(of: "{}", with: name) }
+            let embeddings = try encodeTexts(prompts)
+            var mean = [Float](repeating: 0, count: embeddings.dimension)
+            for row in 0..<embeddings.rows {
+                for (index, value) in embeddings.row(row).enumerated() { mean[index] += value }
+            }
+            rows.append(mean.map { $0 / Float(embeddings.rows) })
+        }
+        return try EmbeddingMatrix(rows).normalized()
+    }
+}

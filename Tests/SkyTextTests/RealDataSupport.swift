@@ -1,0 +1,86 @@
+import Foundation
+import SkyGeometry
+import SkyImaging
+@testable import SkyText
+
+/// Finds `../shared/realdata` next to the package root; the acceptance tests skip when it is absent.
+enum RealData {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("../shared/realdata").standardizedFileURL
+
+    static var isPresent: Bool { FileManager.default.fileExists(atPath: root.path) }
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    static func files(in relative: String, suffix: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path(relative))) ?? []
+        return names.filter { $0.hasSuffix(suffix) }.sorted().map { relative + "/" + $0 }
+    }
+}
+
+/// One DOTA object read from a labelTxt line: "x1 y1 ... x4 y4 class difficulty".
+struct DOTALabel {
+    var rawClass: String
+    var box: AxisBox
+    var difficulty: Int
+
+    /// Reads a labelTxt file; header lines (`imagesource:`, `gsd:`) are skipped.
+    static func read(_ path: String) throws -> [DOTALabel] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 9, let first = Double(fields[0]) else { return nil }
+            let coordinates = [first] + fields[1..<8].compactMap { Double($0) }
+            guard coordinates.count == 8 else { return nil }
+            let xs = stride(from: 0, to: 8, by: 2).map { coordinates[$0] }
+            let ys = stride(from: 1, to: 8, by: 2).map { coordinates[$0] }
+            let box = AxisBox(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)
+            return DOTALabel(rawClass: String(fields[8]), box: box,
+                             difficulty: fields.count > 9 ? Int(fields[9]) ?? 0 : 0)
+        }
+    }
+}
+
+/// A stand-in for M2B until SkyGeometry publishes it: one box per 8-connected region of each label,
+/// which is the bounding box of the region's outer contour (RemoteCLIP's M2B).
+enum RegionBoxes {
+    struct Region {
+        var label: Int
+        var box: AxisBox
+        var area: Int
+    }
+
+    /// The regions of every label in `labels` (row-major, `width` x `height`) for which `keep` is true.
+    static func regions(labels: [Int], width: Int, height: Int, keep: (Int) -> Bool) -> [Region] {
+        var visited = [Bool](repeating: false, count: labels.count)
+        var regions: [Region] = []
+        var stack: [Int] = []
+        for start in labels.indices where !visited[start] && keep(labels[start]) {
+            let label = labels[start]
+            var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1, area = 0
+            visited[start] = true
+            stack.append(start)
+            while let index = stack.popLast() {
+                let x = index % width, y = index / width
+                area += 1
+                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, ny >= 0, nx < width, ny < height else { continue }
+                        let neighbour = ny * width + nx
+                        if !visited[neighbour] && labels[neighbour] == label {
+                            visited[neighbour] = true
+                            stack.append(neighbour)
+                        }
+                    }
+                }
+            }
+            regions.append(Region(label: label, box: AxisBox(x: Double(minX), y: Double(minY),
+                                                             width: Double(maxX - minX + 1),
+                                                             height: Double(maxY - minY + 1)), area: area))
+        }
+        return regions
+    }
+}
