@@ -17,6 +17,9 @@ public enum HashKind: String, Sendable, CaseIterable, CustomStringConvertible {
 /// How an image file is decoded before hashing.
 public enum HashMode: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Full-size decoding: the same pixels as Pillow, so hashes equal imagehash's bit for bit.
+    ///
+    /// One known exception: a 16-bit grayscale PNG. Pillow opens it as "I;16" and its "L" conversion
+    /// clips every value over 255 to 255, while SkyImaging decodes the high byte of each sample.
     case exact
     /// JPEGs decoded at 1/2, 1/4 or 1/8 scale through libjpeg's DCT scaling, keeping at least
     /// ``PerceptualHasher/fastMinimumSide`` pixels on the shorter side; other formats as in exact mode.
