@@ -15,7 +15,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Benchmarks", "out")
-SKYBENCH = os.path.join(ROOT, ".build", "release", "SkyBench")
+SKYBENCH = os.path.join(ROOT, ".build", "release", "skybench")
 
 
 def skybench(*arguments):
@@ -31,7 +31,7 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "SkyBench"], cwd=ROOT, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     os.makedirs(OUT, exist_ok=True)
     big = skybench("--count", str(args.count), "--planted", str(args.count // 100), "--threshold", str(args.threshold))

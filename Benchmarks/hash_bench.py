@@ -25,7 +25,7 @@ from PIL import Image
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REALDATA = os.path.join(os.path.dirname(ROOT), "shared", "realdata")
 OUT = os.path.join(ROOT, "Benchmarks", "out")
-SKYBENCH = os.path.join(ROOT, ".build", "release", "SkyBench")
+SKYBENCH = os.path.join(ROOT, ".build", "release", "skybench")
 
 
 def real_files():
@@ -73,7 +73,7 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "SkyBench"], cwd=ROOT, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     cores = os.cpu_count() or 1
     for name in args.sets.split(","):
