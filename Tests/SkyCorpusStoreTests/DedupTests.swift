@@ -135,4 +135,25 @@ struct DedupTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.url.appendingPathComponent("r.json")))
         #expect((json as? [[String: Any]])?.count == outcome.removals.count)
     }
+
+    @Test("a re-run after new images hashes only those; two protected copies both stay")
+    func incrementalAndProtectedPairs() throws {
+        let folder = try TemporaryFolder("dedup-incremental")
+        let corpus = try makeCorpus(folder)
+        let protected = [ProtectedSplit(dataset: "bench", split: "test"), ProtectedSplit(dataset: "other", split: "test")]
+        _ = try Deduplication(protected: [protected[0]]).run(in: corpus)
+        // A second benchmark holds another copy of b9, and training gains a new copy of t3.
+        let other = folder.url.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try writeTexture(seed: 9, to: other.appendingPathComponent("o9.png").path)
+        try writeTexture(seed: 3, to: folder.path("train/t3_again.png"))
+        _ = try ImageRegistration(dataset: "other", folder: other.path, split: "test").run(in: corpus)
+        _ = try ImageRegistration(dataset: "train", folder: folder.path("train"), split: "train").run(in: corpus)
+        let rerun = try Deduplication(protected: protected).run(in: corpus)
+        #expect(rerun.summary.hashed == 2 && rerun.summary.alreadyHashed == 10)
+        let marked = try marks(corpus)
+        #expect(marked["t3_again.png"] == "t3.png")
+        #expect(marked["o9.png"] == nil && marked["b9.png"] == nil, "protected images are never marked")
+        #expect(marked["leak9.png"] == "b9.png")
+    }
 }
