@@ -117,7 +117,11 @@ public struct Deduplication: Sendable {
             }
         }
         let hashed = images.filter { $0.phash != nil }
-        let plan = DedupPlan(images: hashed, threshold: threshold, protected: Set(protected))
+        let changePairs = try corpus.read { db in
+            try Row.fetchAll(db, sql: "SELECT before_image_id, after_image_id FROM change_pair")
+                .map { row -> [Int64] in [row[0] as Int64, row[1] as Int64].sorted() }
+        }
+        let plan = DedupPlan(images: hashed, threshold: threshold, protected: Set(protected), unlinked: Set(changePairs))
         try corpus.write { db in
             let store = try db.makeStatement(sql: "UPDATE image SET phash = ? WHERE id = ?")
             for (id, hash) in newHashes { try store.execute(arguments: [Int64(bitPattern: hash.bits), id]) }
