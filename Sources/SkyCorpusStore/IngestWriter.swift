@@ -6,8 +6,10 @@ import SkyText
 
 /// Writes one dataset's records inside the ingest transaction with prepared statements.
 ///
-/// Idempotence: an image already in the corpus (same dataset and path) keeps what it has; its objects,
-/// captions and masks are not added again, so re-running an ingest adds nothing.
+/// Idempotence: an image already in the corpus (same dataset and path) keeps what it has. It receives this
+/// source's objects (or human captions, or masks) only when it has none of that kind yet, so re-running an ingest
+/// adds nothing, while images registered first by `add-images`, or by another format of the same dataset (its
+/// caption file beside its box labels), still get their annotations. A missing split or size is filled in.
 struct IngestWriter {
     let db: Database
     let datasetID: Int64
@@ -19,6 +21,10 @@ struct IngestWriter {
     let insertCaption: Statement
     let insertMask: Statement
     let insertPair: Statement
+    let fillImage: Statement
+    let countObjects: Statement
+    let countCaptions: Statement
+    let countMasks: Statement
     /// Clean names by raw name, so the class table is consulted once per class.
     var cleanNames: [String: String] = [:]
     /// Told `(done, total)` records as they are written (for a progress bar).
@@ -40,6 +46,13 @@ struct IngestWriter {
             ON CONFLICT(dataset_id, path) DO NOTHING
             """)
         findImage = try db.makeStatement(sql: "SELECT id FROM image WHERE dataset_id = ? AND path = ?")
+        fillImage = try db.makeStatement(sql: """
+            UPDATE image SET split = COALESCE(split, ?), width = COALESCE(width, ?), height = COALESCE(height, ?)
+            WHERE id = ?
+            """)
+        countObjects = try db.makeStatement(sql: "SELECT COUNT(*) FROM object WHERE image_id = ? AND source = 'annotation'")
+        countCaptions = try db.makeStatement(sql: "SELECT COUNT(*) FROM caption WHERE image_id = ? AND source = 'human'")
+        countMasks = try db.makeStatement(sql: "SELECT COUNT(*) FROM mask WHERE image_id = ?")
         insertObject = try db.makeStatement(sql: """
             INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'annotation', ?, ?, ?)
@@ -65,7 +78,14 @@ struct IngestWriter {
         guard let id = try Int64.fetchOne(findImage, arguments: [datasetID, path]) else {
             throw CorpusError.schema("image \(path) of dataset \(dataset) vanished during the ingest")
         }
+        try fillImage.execute(arguments: [split, width, height, id])
         return (id, false)
+    }
+
+    /// Whether an image may receive this source's records: it is new, or has none of them yet.
+    func accepts(_ image: (id: Int64, isNew: Bool), counting statement: Statement) throws -> Bool {
+        if image.isNew { return true }
+        return try Int.fetchOne(statement, arguments: [image.id]) == 0
     }
 
     mutating func cleanName(_ raw: String) -> String {
@@ -109,8 +129,9 @@ struct IngestWriter {
     mutating func write(_ set: DetectionSet) throws {
         for (done, image) in set.images.enumerated() {
             progress(done + 1, set.images.count)
-            let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
-            guard isNew else { continue }
+            let registered = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
+            guard try accepts(registered, counting: countObjects) else { continue }
+            let id = registered.id
             for object in image.objects {
                 // Bound once and executed: GRDB's per-call temporary bindings cost more than SQLite's insert here.
                 insertObject.setUncheckedArguments([
@@ -128,10 +149,10 @@ struct IngestWriter {
     mutating func write(_ set: CaptionSet) throws {
         for (done, image) in set.images.enumerated() {
             progress(done + 1, set.images.count)
-            let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
-            guard isNew else { continue }
+            let registered = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
+            guard try accepts(registered, counting: countCaptions) else { continue }
             for caption in image.captions {
-                try insertCaption.execute(arguments: [id, caption])
+                try insertCaption.execute(arguments: [registered.id, caption])
                 captionsAdded += 1
             }
         }
@@ -145,9 +166,9 @@ struct IngestWriter {
     mutating func write(_ set: SegmentationSet, palette: String) throws {
         for (done, image) in set.images.enumerated() {
             progress(done + 1, set.images.count)
-            let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
-            guard isNew else { continue }
-            for mask in image.masks { try addMask(image: id, path: mask, palette: palette) }
+            let registered = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
+            guard try accepts(registered, counting: countMasks) else { continue }
+            for mask in image.masks { try addMask(image: registered.id, path: mask, palette: palette) }
         }
     }
 
@@ -160,8 +181,8 @@ struct IngestWriter {
             try insertPair.execute(arguments: [datasetID, before.id, after.id, pair.label, pair.label2, pair.split])
             if db.changesCount > 0 { pairsAdded += 1 }
             if let palette = secondPalette, let first = pair.label, let second = pair.label2 {
-                if before.isNew { try addMask(image: before.id, path: first, palette: palette) }
-                if after.isNew { try addMask(image: after.id, path: second, palette: palette) }
+                if try accepts(before, counting: countMasks) { try addMask(image: before.id, path: first, palette: palette) }
+                if try accepts(after, counting: countMasks) { try addMask(image: after.id, path: second, palette: palette) }
             }
         }
     }
