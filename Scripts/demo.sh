@@ -24,8 +24,10 @@ run m2b Examples/seg/ann_dir/0.png Examples/seg/ann_dir/1.png Examples/seg/ann_d
     --palette loveda --min-area 20 --quiet | tail -n 4
 # B2C: five captions per image with objects.
 run caption --seed 7 --quiet
-# p-Hash dedup: near-duplicates within Hamming distance 2.
-run dedup --threshold 2 --report "$out/duplicates.csv" --quiet
+# p-Hash dedup: near-duplicates within Hamming distance 2; test images leaked into training are marked.
+run dedup --threshold 2 --protect examples-dota:test --report "$out/duplicates.csv" --quiet
+echo "--- dedup report:" >&2
+cat "$out/duplicates.csv"
 run stats
 # Exports that training code reads.
 run export --format csv --out "$out/train.csv" --split train --quiet

@@ -104,6 +104,13 @@ def write_dota():
         kinds = sorted({cls for _, cls, _ in labels})
         captions.append({"filename": name + ".png", "split": "train" if index < 6 else "test",
                          "sentences": [{"raw": "an aerial view with " + " and ".join(k.replace("-", " ") + "s" for k in kinds) + " ."}]})
+    # A planted leak: a slightly brighter copy of test scene P9007 in the training split, as benchmark images
+    # end up in training corpora; `dedup --protect examples-dota:test` finds it.
+    leak = np.clip(np.asarray(Image.open(os.path.join(images, "P9007.png"))).astype(np.int16) + 2, 0, 255)
+    Image.fromarray(leak.astype(np.uint8)).save(os.path.join(images, "P9008.png"))
+    shutil.copy(os.path.join(labels_dir, "P9007.txt"), os.path.join(labels_dir, "P9008.txt"))
+    captions.append({"filename": "P9008.png", "split": "train",
+                     "sentences": [{"raw": captions[7]["sentences"][0]["raw"]}]})
     with open(os.path.join(OUT, "dota", "dataset_examples.json"), "w") as handle:
         json.dump({"images": captions}, handle, indent=1)
 
