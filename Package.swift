@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyCorpusStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

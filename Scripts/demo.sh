@@ -24,6 +24,8 @@ run m2b Examples/seg/ann_dir/0.png Examples/seg/ann_dir/1.png Examples/seg/ann_d
     --palette loveda --min-area 20 --quiet | tail -n 4
 # B2C: five captions per image with objects.
 run caption --seed 7 --quiet
+# Change sentences (LEVIR-CC style) from the change masks, via M2B.
+run caption --changes --seed 7 --quiet
 # p-Hash dedup: near-duplicates within Hamming distance 2; test images leaked into training are marked.
 run dedup --threshold 2 --protect examples-dota:test --report "$out/duplicates.csv" --quiet
 echo "--- dedup report:" >&2
@@ -35,4 +37,7 @@ run export --format webdataset --out "$out/shards" --shard-size 50 --quiet
 run export --format jsonl --out "$out/corpus.jsonl" --quiet
 echo "--- a few captions of the training split (open_clip CSV):" >&2
 head -n 8 "$out/train.csv" | cut -f 2
+echo "--- change sentences:" >&2
+"$bin" export --format csv --out "$out/changes.csv" --source change --corpus "$corpus" --quiet >/dev/null
+tail -n +2 "$out/changes.csv" | cut -f 2 | head -n 6
 echo "demo: corpus, exports and dedup report in $out/" >&2

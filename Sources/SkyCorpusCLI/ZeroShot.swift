@@ -60,7 +60,7 @@ struct ZeroShot: ParsableCommand {
         let (model, _) = try modelOptions.load()
         let encoder = try CLIPEncoder(model: model, reducedJPEGDecode: modelOptions.fastJpeg)
         let classifier = try ZeroShotClassifier(
-            classNames: classNames, classEmbeddings: encoder.classEmbeddings(classNames: classNames, templates: templateSet.templates),
+            classNames: classNames, classEmbeddings: encoder.classEmbeddings(classNames: classNames, templates: templateSet),
             logitScale: encoder.logitMultiplier)
         let progress = global.progress("zero-shot")
         let probabilities = try classifier.probabilities(for: encoder.encodeImages(files: images) { progress.update($0, $1) })
