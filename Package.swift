@@ -57,7 +57,7 @@ let package = Package(
                 "SkySchemas", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
             ]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkyText", "CSkyBLAS"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkyDatasets", "SkyText", "CSkyBLAS"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
