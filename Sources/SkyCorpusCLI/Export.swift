@@ -9,12 +9,14 @@ struct Export: ParsableCommand {
             csv: tab-separated 'filepath' and 'title' columns, one row per image-caption pair, as open_clip's \
             --dataset-type csv reads by default. jsonl: one object per image with every caption. webdataset: \
             shard-NNNNNN.tar files under OUT, one sample per image-caption pair (KEY.png|jpg, KEY.txt, KEY.json). \
+            prompts: every stored CLIP prompt (dataset-level and per-image) as JSON lines; per-image prompts \
+            also appear in jsonl records and WebDataset .json files. \
             Images marked as duplicates are left out unless --include-duplicates is given.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "csv, jsonl or webdataset.")
+    @Option(help: "csv, jsonl, webdataset or prompts.")
     var format: String
 
     @Option(name: .shortAndLong, help: "The output file (csv, jsonl) or folder (webdataset).")
@@ -40,6 +42,11 @@ struct Export: ParsableCommand {
             throw ValidationError("--format must be one of: " + ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let corpus = try global.openCorpus()
+        if format == .prompts {
+            let summary = try ExportWriter.writePrompts(try ExportQuery.prompts(in: corpus, datasets: dataset), to: out)
+            if global.json { try Output.json(summary) } else { print("exported \(summary.prompts) prompts to \(out)") }
+            return
+        }
         let selection = ExportSelection(datasets: dataset, splits: split, sources: source,
                                         includeDuplicates: includeDuplicates)
         let items = try ExportQuery.items(in: corpus, selection: selection)

@@ -9,6 +9,8 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case jsonl
     /// WebDataset tar shards: per image-caption pair `KEY.png|jpg` (the file's bytes), `KEY.txt`, `KEY.json`.
     case webdataset
+    /// Every stored CLIP prompt (dataset-level and per-image), one JSON object per line.
+    case prompts
 }
 
 /// What an export wrote.
@@ -18,6 +20,8 @@ public struct ExportSummary: Sendable, Codable, Equatable {
     public var captions: Int
     /// The files written (the CSV or JSONL file, or the shards).
     public var files: [String]
+    /// Prompts written (prompts exports).
+    public var prompts: Int = 0
 }
 
 /// Writes export items in each format. Files appear whole: each is written beside and renamed into place.
@@ -48,7 +52,24 @@ public enum ExportWriter {
         case .webdataset:
             let files = try writeShards(items, to: output, shardSize: max(1, shardSize), progress: progress)
             return ExportSummary(format: format.rawValue, images: items.count, captions: captions, files: files)
+        case .prompts:
+            throw CorpusError.invalidRequest("prompts are written by ExportWriter.writePrompts")
         }
+    }
+
+    /// Writes stored prompts as JSON lines.
+    public static func writePrompts(_ prompts: [StoredPrompt], to output: String) throws -> ExportSummary {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var bytes: [UInt8] = []
+        for prompt in prompts {
+            bytes.append(contentsOf: try encoder.encode(prompt))
+            bytes.append(0x0A)
+        }
+        try FileBytes.write(bytes, to: output)
+        return ExportSummary(format: ExportFormat.prompts.rawValue, images: Set(prompts.compactMap(\.image)).count,
+                             captions: 0, files: [output], prompts: prompts.count)
     }
 
     /// A CSV field for pandas' reader with a tab separator: quoted when it holds a quote, tab or line break.

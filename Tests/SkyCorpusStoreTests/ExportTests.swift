@@ -84,6 +84,30 @@ import Testing
         #expect(names.filter { $0.hasSuffix(".json") }.count == 4)
         #expect(names.allSatisfy { $0.split(separator: ".").count == 2 }, "keys must not contain dots")
     }
+    @Test func promptsAreExportedPerImageAndAsTheirOwnFile() throws {
+        let folder = try TemporaryFolder("prompts")
+        let corpus = try corpusWithCaptions(folder)
+        try corpus.write { db in
+            let dataset = try Int64.fetchOne(db, sql: "SELECT id FROM dataset")!
+            let image = try Int64.fetchOne(db, sql: "SELECT id FROM image ORDER BY path LIMIT 1")!
+            try db.execute(sql: "INSERT INTO prompt (dataset_id, template_set, class, text) VALUES (?, 'segclip', 'ship', 'a photo with a ship')",
+                           arguments: [dataset])
+            try db.execute(sql: "INSERT INTO prompt (dataset_id, image_id, template_set, class, text) VALUES (?, ?, 'segclip', 'water', 'a photo with a water')",
+                           arguments: [dataset, image])
+        }
+        let items = try ExportQuery.items(in: corpus, selection: ExportSelection())
+        #expect(items[0].prompts.map(\.text) == ["a photo with a water"])
+        #expect(items[1].prompts.isEmpty)
+        let prompts = try ExportQuery.prompts(in: corpus)
+        let summary = try ExportWriter.writePrompts(prompts, to: folder.path("prompts.jsonl"))
+        #expect(summary.prompts == 2 && summary.images == 1)
+        let lines = try String(contentsOfFile: folder.path("prompts.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let perImage = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
+        #expect(perImage?["image"] as? String == "img000.png")
+        #expect(perImage?["class_name"] as? String == "water")
+        #expect(throws: CorpusError.self) { _ = try ExportQuery.prompts(in: corpus, datasets: ["nope"]) }
+    }
 }
 
 /// Reads ustar archives back, checking each header's checksum.
