@@ -84,12 +84,15 @@ import Testing
 
     @Test("a 20 x 20 block in 64 x 64 reads about 10%, by pixels, in the total and the largest-region sentences")
     func sizesArePixelCounts() throws {
-        let result = try Self.sentences(for: [LabelCase(name: "block.png", image: Self.label { Self.block($0, $1) },
-                                                        imageWidth: 64, imageHeight: 64)])
-        let sizes = Self.texts(result["block.png"], .size)
-        #expect(!sizes.isEmpty)
-        #expect(sizes.allSatisfy { $0.contains("about 10%") && !$0.contains("9%") })
-        // Every size phrasing, so the total share and the largest region's share are both checked.
+        // Eight pairs (different identities, so different phrasings) to see both the total-share and the
+        // largest-region phrasings of the same 20 x 20 block.
+        let cases = (0..<8).map { index in LabelCase(name: "block\(index).png", image: Self.label { Self.block($0, $1) },
+                                            imageWidth: 64, imageHeight: 64) }
+        let result = try Self.sentences(for: cases)
+        let sizes = cases.flatMap { Self.texts(result[$0.name], .size) }
+        #expect(sizes.contains { $0.contains("largest") } && sizes.contains { !$0.contains("largest") }, "\(sizes)")
+        #expect(sizes.allSatisfy { $0.contains("about 10%") && !$0.contains("9%") }, "\(sizes)")
+        // The same facts straight from M2B: 400 pixels, where the contour area says 361.
         let generator = try ChangeSentenceGenerator(phrasings: try ChangePhrasings.standard())
         let region = try #require(M2B.boxes(in: try LabelMask(width: 64, height: 64,
                                                               values: Self.label { Self.block($0, $1) }.pixels.map { $0 / 255 }),
