@@ -121,7 +121,9 @@ public enum DatasetIngest {
         var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
                                     replaced: request.replace, report: contents.report)
         try corpus.write { db in
-            let datasetID = try prepareDataset(db, name: request.name, root: root, format: format, replace: request.replace)
+            // A caption file's paths are relative to its folder, so that folder is the dataset root.
+            let datasetRoot = isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let datasetID = try prepareDataset(db, name: request.name, root: datasetRoot, format: format, replace: request.replace)
             var writer = try IngestWriter(db: db, datasetID: datasetID, dataset: request.name)
             writer.progress = progress
             switch contents {
