@@ -37,6 +37,10 @@ struct Export: ParsableCommand {
     @Option(help: "Samples per WebDataset shard.")
     var shardSize = 1000
 
+    func validate() throws {
+        guard shardSize >= 1 else { throw ValidationError("--shard-size must be at least 1") }
+    }
+
     func run() throws {
         guard let format = ExportFormat(rawValue: format) else {
             throw ValidationError("--format must be one of: " + ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))
