@@ -80,6 +80,8 @@ struct Ingest: ParsableCommand {
         list("annotations without an image", summary.annotationsWithoutImage)
         list("images without annotations", summary.imagesWithoutAnnotations)
         list("change pairs without a label", summary.pairsWithoutLabel)
+        list("images whose stored split differs from this source's (the stored split is kept; --replace re-imports)",
+             summary.splitConflicts)
     }
 
     /// Prints a count and, unless --quiet, the first names of a list.

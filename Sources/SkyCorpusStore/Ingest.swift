@@ -60,6 +60,9 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var annotationsWithoutImage: [String] = []
     public var imagesWithoutAnnotations: [String] = []
     public var pairsWithoutLabel: [String] = []
+    /// Images already in the corpus whose stored split differs from this source's ("path: stored -> given");
+    /// the stored split is kept.
+    public var splitConflicts: [String] = []
 
     init(dataset: String, format: String, detected: String?, replaced: Bool, report: ReadReport) {
         self.dataset = dataset
@@ -138,6 +141,7 @@ public enum DatasetIngest {
             summary.captionsAdded = writer.captionsAdded
             summary.masksAdded = writer.masksAdded
             summary.pairsAdded = writer.pairsAdded
+            summary.splitConflicts = writer.splitConflicts
         }
         return summary
     }

@@ -49,6 +49,10 @@ struct IngestOntoRegisteredImagesTests {
         #expect(try count(corpus, "SELECT COUNT(*) FROM image i JOIN caption c ON c.image_id = i.id WHERE i.path = 'images/P2.png'") == 1)
         let again = try DatasetIngest.run(IngestRequest(name: "d", root: data.root, format: .captions), into: corpus)
         #expect(again.captionsAdded == 0)
+        #expect(again.splitConflicts.isEmpty)
+        try corpus.write { db in try db.execute(sql: "UPDATE image SET split = 'train' WHERE path = 'images/P2.png'") }
+        let conflicting = try DatasetIngest.run(IngestRequest(name: "d", root: data.root, format: .captions), into: corpus)
+        #expect(conflicting.splitConflicts == ["images/P2.png: train -> test"])
         #expect(try count(corpus, "SELECT COUNT(*) FROM caption") == 3)
         #expect(try count(corpus, "SELECT COUNT(*) FROM object") == 2)
     }
