@@ -28,7 +28,7 @@ struct Export: ParsableCommand {
     @Option(help: "Only this split (repeatable).")
     var split: [String] = []
 
-    @Option(help: "Only captions from this source: b2c, human, prompt, change (repeatable).")
+    @Option(help: "Only captions from this source: b2c, human, change (repeatable).")
     var source: [String] = []
 
     @Flag(help: "Export images marked as duplicates too.")
@@ -37,13 +37,20 @@ struct Export: ParsableCommand {
     @Option(help: "Samples per WebDataset shard.")
     var shardSize = 1000
 
+    func validate() throws {
+        guard shardSize >= 1 else { throw ValidationError("--shard-size must be at least 1") }
+    }
+
     func run() throws {
         guard let format = ExportFormat(rawValue: format) else {
             throw ValidationError("--format must be one of: " + ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let corpus = try global.openCorpus()
         if format == .prompts {
-            let summary = try ExportWriter.writePrompts(try ExportQuery.prompts(in: corpus, datasets: dataset), to: out)
+            let prompts = try ExportQuery.prompts(in: corpus, selection: ExportSelection(
+                datasets: dataset, splits: split, sources: source, includeDuplicates: includeDuplicates))
+            guard !prompts.isEmpty else { throw ValidationError("nothing to export: no stored prompt matches the selection") }
+            let summary = try ExportWriter.writePrompts(prompts, to: out)
             if global.json { try Output.json(summary) } else { print("exported \(summary.prompts) prompts to \(out)") }
             return
         }
@@ -52,6 +59,9 @@ struct Export: ParsableCommand {
         let items = try ExportQuery.items(in: corpus, selection: selection)
         let progress = global.progress("export")
         let summary = try ExportWriter.write(items, format: format, to: out, shardSize: shardSize) { progress.update($0, $1) }
+        if summary.missingFiles > 0 {
+            Output.note("export: left out \(summary.missingFiles) images whose file does not exist (first: \(summary.firstMissing ?? ""))")
+        }
         if global.json {
             try Output.json(summary)
         } else {

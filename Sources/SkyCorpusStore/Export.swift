@@ -12,6 +12,9 @@ public struct ExportSelection: Sendable {
     /// Whether images marked as duplicates (duplicate_of set) are exported too.
     public var includeDuplicates = false
 
+    /// The caption sources the corpus knows.
+    public static let captionSources = ["b2c", "human", "prompt", "change"]
+
     public init(datasets: [String] = [], splits: [String] = [], sources: [String] = [], includeDuplicates: Bool = false) {
         self.datasets = datasets
         self.splits = splits
@@ -57,6 +60,10 @@ public enum ExportQuery {
         try corpus.read { db in
             for name in selection.datasets where try DatasetRecord.named(name, in: db) == nil {
                 throw CorpusError.unknownDataset(name: name)
+            }
+            for source in selection.sources where !ExportSelection.captionSources.contains(source) {
+                throw CorpusError.invalidRequest("caption source '\(source)' does not exist; use "
+                    + ExportSelection.captionSources.joined(separator: ", "))
             }
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -112,18 +119,34 @@ public enum ExportQuery {
     }
 
     /// Every stored prompt, dataset-level and per-image, as `prompts` exports write them.
-    public static func prompts(in corpus: Corpus, datasets: [String] = []) throws -> [StoredPrompt] {
-        try corpus.read { db in
-            for name in datasets where try DatasetRecord.named(name, in: db) == nil {
+    /// `selection` applies its datasets; its splits and the duplicate filter apply to per-image prompts (a
+    /// dataset-level prompt has no split, so `--split` keeps per-image prompts only). Caption sources do not apply.
+    public static func prompts(in corpus: Corpus, selection: ExportSelection = ExportSelection()) throws -> [StoredPrompt] {
+        guard selection.sources.isEmpty else {
+            throw CorpusError.invalidRequest("--source selects captions; a prompts export takes --dataset and --split")
+        }
+        return try corpus.read { db in
+            for name in selection.datasets where try DatasetRecord.named(name, in: db) == nil {
                 throw CorpusError.unknownDataset(name: name)
             }
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if !selection.datasets.isEmpty {
+                conditions.append("d.name IN (\(selection.datasets.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += selection.datasets
+            }
+            if !selection.splits.isEmpty {
+                conditions.append("i.split IN (\(selection.splits.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += selection.splits
+            }
+            if !selection.includeDuplicates { conditions.append("(i.id IS NULL OR i.duplicate_of IS NULL)") }
             var sql = """
                 SELECT d.name AS dataset, i.path AS path, p.template_set, p.class, p.text FROM prompt p
                 LEFT JOIN dataset d ON d.id = p.dataset_id LEFT JOIN image i ON i.id = p.image_id
                 """
-            if !datasets.isEmpty { sql += " WHERE d.name IN (\(datasets.map { _ in "?" }.joined(separator: ", ")))" }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY d.name, i.path, p.id"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(datasets)).map { row in
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 StoredPrompt(dataset: row["dataset"], image: row["path"], templateSet: row["template_set"],
                              className: row["class"], text: row["text"])
             }

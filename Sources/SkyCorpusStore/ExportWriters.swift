@@ -22,6 +22,9 @@ public struct ExportSummary: Sendable, Codable, Equatable {
     public var files: [String]
     /// Prompts written (prompts exports).
     public var prompts: Int = 0
+    /// Selected images left out because their file does not exist, and the first of them.
+    public var missingFiles: Int = 0
+    public var firstMissing: String? = nil
 }
 
 /// Writes export items in each format. Files appear whole: each is written beside and renamed into place.
@@ -29,6 +32,22 @@ public enum ExportWriter {
     /// Writes `items` to `output` (a file for csv/jsonl, a folder for webdataset shards).
     public static func write(_ items: [ExportItem], format: ExportFormat, to output: String,
                              shardSize: Int = 1000, progress: (Int, Int) -> Void = { _, _ in }) throws -> ExportSummary {
+        // Images whose file is gone are left out and counted: a training run would fail on them midway.
+        let missing = items.filter { !FileManager.default.fileExists(atPath: $0.absolutePath) }.map(\.absolutePath)
+        let items = missing.isEmpty ? items : items.filter { FileManager.default.fileExists(atPath: $0.absolutePath) }
+        guard !items.isEmpty else {
+            throw CorpusError.invalidRequest(missing.isEmpty
+                ? "nothing to export: no image with captions matches the selection (dataset, split, source)"
+                : "nothing to export: the \(missing.count) selected images have no file (first: \(missing[0]))")
+        }
+        var summary = try write(present: items, format: format, to: output, shardSize: shardSize, progress: progress)
+        summary.missingFiles = missing.count
+        summary.firstMissing = missing.first
+        return summary
+    }
+
+    static func write(present items: [ExportItem], format: ExportFormat, to output: String, shardSize: Int,
+                      progress: (Int, Int) -> Void) throws -> ExportSummary {
         let captions = items.reduce(0) { $0 + $1.captions.count }
         switch format {
         case .csv:
@@ -78,8 +97,28 @@ public enum ExportWriter {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// Writes the shards into a temporary sibling folder and, once all are complete, replaces the folder's
+    /// previous `shard-*.tar` files with them; on failure the folder is left as it was.
     static func writeShards(_ items: [ExportItem], to folder: String, shardSize: Int,
                             progress: (Int, Int) -> Void) throws -> [String] {
+        let manager = FileManager.default
+        let staging = folder.hasSuffix("/") ? String(folder.dropLast()) + ".partial" : folder + ".partial"
+        try? manager.removeItem(atPath: staging)
+        defer { try? manager.removeItem(atPath: staging) }
+        let written = try writeShardFiles(items, to: staging, shardSize: shardSize, progress: progress)
+        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for old in try manager.contentsOfDirectory(atPath: folder) where old.hasPrefix("shard-") && old.hasSuffix(".tar") {
+            try manager.removeItem(atPath: URL(fileURLWithPath: folder).appendingPathComponent(old).path)
+        }
+        return try written.map { file in
+            let target = URL(fileURLWithPath: folder).appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent).path
+            try manager.moveItem(atPath: file, toPath: target)
+            return target
+        }
+    }
+
+    static func writeShardFiles(_ items: [ExportItem], to folder: String, shardSize: Int,
+                                progress: (Int, Int) -> Void) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -97,7 +136,11 @@ public enum ExportWriter {
         }
         for (index, item) in items.enumerated() {
             let bytes = try FileBytes.read(item.absolutePath)
-            let fileExtension = ImageFormat.sniff(bytes) == .jpeg ? "jpg" : "png"
+            guard let format = ImageFormat.sniff(bytes) else {
+                throw CorpusError.invalidRequest("\(item.absolutePath): WebDataset samples are PNG or JPEG; convert this image "
+                    + "(TIFF/BMP) to PNG first, or export it as csv/jsonl")
+            }
+            let fileExtension = format == .jpeg ? "jpg" : "png"
             for (number, caption) in item.captions.enumerated() {
                 // Keys must not contain dots: WebDataset splits the extension at the first one.
                 let key = String(format: "%010lld_%02d", item.imageId, number)
