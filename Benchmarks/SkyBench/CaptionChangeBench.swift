@@ -2,6 +2,7 @@ import Foundation
 import SkyGeometry
 import SkyImaging
 import SkyText
+import SkyCorpusStore
 
 /// `skybench caption-change [--masks N] [--unique U] [--size S] [--out DIR]`: change sentences for N synthetic
 /// S x S binary change masks (U distinct PNGs, cycled), timed per stage: PNG decoding, M2B regions, sentence logic.
@@ -34,6 +35,7 @@ enum CaptionChangeBench {
         let decoder = ImageDecoder()
         var decodeSeconds = 0.0, regionSeconds = 0.0, sentenceSeconds = 0.0
         var sentences = 0, regionsTotal = 0
+        var newDecode = 0.0, newM2B = 0.0, newRegions = 0
         for number in 0..<masks {
             let bytes = encoded[number % unique]
             var start = BenchClock.now()
@@ -51,11 +53,20 @@ enum CaptionChangeBench {
                                              changedPixels: changed, seed: 0, identity: "bench/\(number)").count
             sentenceSeconds += BenchClock.now() - start
             regionsTotal += regions.count
+            start = BenchClock.now()
+            let binary = try ChangeSentenceStore.binaryChangeMask(bytes, name: "mask\(number).png")
+            newDecode += BenchClock.now() - start
+            start = BenchClock.now()
+            let counted = M2B.boxes(in: binary, classValue: 1, options: M2BOptions(countPixels: true)).map {
+                ChangeRegion(box: $0.box.axisBox, pixelCount: $0.pixelCount ?? 0)
+            }
+            newM2B += BenchClock.now() - start
+            newRegions += counted.count
         }
         print("""
             {"masks": \(masks), "unique": \(unique), "size": \(side), "regions": \(regionsTotal), \
             "sentences": \(sentences), "decode_s": \(decodeSeconds), "m2b_s": \(regionSeconds), \
-            "sentences_s": \(sentenceSeconds)}
+            "sentences_s": \(sentenceSeconds), "new_decode_s": \(newDecode), "new_m2b_s": \(newM2B), "new_regions": \(newRegions)}
             """)
     }
 
