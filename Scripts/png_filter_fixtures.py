@@ -4,7 +4,8 @@
 Every image uses all five PNG filter types (None, Sub, Up, Average, Paeth), each one also on the
 first row, over random pixels; the colour types are gray, gray+alpha, RGB, RGBA, palette and
 palette+tRNS, plus files with the image data split over many IDAT chunks, ancillary chunks (one with
-a damaged CRC, which decoders ignore), and palette indices past the palette's end.
+a damaged CRC, which decoders ignore), and palette indices past the palette's end; and two files
+whose image data has too few or too many rows ("declined" in expected.json).
 
 The filtering is done here, from the specification, so the expected pixels are known before any
 decoder runs: Tests/SkyImagingTests/Fixtures/pngfast/expected.json records the SHA-256 of the
@@ -111,6 +112,17 @@ def make(name, color_type, width, height, seed, palette=None, trns=None, idat_pi
     }
 
 
+def mismatched(name, rows):
+    """An RGB 7x6 PNG whose zlib stream holds `rows` rows instead of 6: the fast path declines it and
+    libpng decides (too few rows: "Not enough image data"; extra rows: libpng only warns)."""
+    raw = b"".join(b"\x00" + bytes((x * 5 + y) & 0xFF for x in range(21)) for y in range(rows))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 7, 6, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    with open(os.path.join(OUT, name), "wb") as handle:
+        handle.write(png)
+    return {"file": name, "rows": rows, "libpng_fails": rows < 6}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(11)
@@ -131,9 +143,10 @@ def main():
     entries.append(make("rgba_1col.png", 6, 1, 23, 4))
     entries.append(make("palette_past_end.png", 3, 16, 6, 2, palette=palette[:30], trns=b"\x00\x80\xff",
                         max_index=255))
+    declined = [mismatched("rows_missing.png", 3), mismatched("rows_extra.png", 9)]
     with open(os.path.join(OUT, "expected.json"), "w") as handle:
-        json.dump({"files": entries}, handle, indent=1)
-    print(f"wrote {len(entries)} PNGs to {os.path.relpath(OUT, ROOT)}")
+        json.dump({"files": entries, "declined": declined}, handle, indent=1)
+    print(f"wrote {len(entries) + len(declined)} PNGs to {os.path.relpath(OUT, ROOT)}")
 
 
 if __name__ == "__main__":

@@ -158,6 +158,35 @@ import Testing
         #expect(failures > damaged.count)  // truncation and critical-chunk damage fail, as libpng says
     }
 
+    /// One entry of expected.json's "declined": image data with the wrong number of rows.
+    struct Mismatched: Decodable {
+        var file: String
+        var rows: Int
+        var libpng_fails: Bool
+    }
+
+    @Test func wrongAmountOfImageDataIsLeftToLibpng() throws {
+        struct File: Decodable { var declined: [Mismatched] }
+        let data = try Data(contentsOf: TestPaths.fixture("pngfast/expected.json"))
+        let entries = try JSONDecoder().decode(File.self, from: data).declined
+        #expect(entries.count == 2)
+        for entry in entries {
+            let path = TestPaths.fixture("pngfast/" + entry.file).path
+            let bytes = try FileBytes.read(path)
+            let fast = Self.decode(bytes, keepIndices: false, path: CSKY_PNG_PATH_FAST)
+            #expect(fast.status == CSKY_PNG_DECLINED, "\(entry.file): \(entry.rows) rows taken by the fast path")
+            #expect(fast.message.contains("not exactly the image data"))
+            let libpng = Self.decode(bytes, keepIndices: false, path: CSKY_PNG_PATH_LIBPNG)
+            #expect(Self.decode(bytes, keepIndices: false, path: CSKY_PNG_PATH_AUTO) == libpng, "\(entry.file)")
+            #expect((libpng.status != CSKY_OK) == entry.libpng_fails, "\(entry.file): \(libpng.message)")
+            if entry.libpng_fails {
+                let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().decode(file: path) }
+                #expect(error?.description.contains(entry.file) == true)
+                #expect(error?.description.contains("Not enough image data") == true)
+            }
+        }
+    }
+
     @Test func idatCRCDamageIsAnErrorNamingTheFile() throws {
         var bytes = try FileBytes.read(TestPaths.fixture("pngfast/rgb_0.png").path)
         let idat = try #require((0..<bytes.count - 4).first { bytes[$0..<$0 + 4].elementsEqual(Array("IDAT".utf8)) })
