@@ -96,7 +96,10 @@ public struct CLIPPreprocessor: Sendable {
             }
             return tensor(try decoder.decode(file: path, jpegScale: scale))
         } catch {
-            throw .badInput(what: path, reason: "cannot decode the image: \(error)")
+            // The image error already starts with the path; name it once.
+            let message = "\(error)"
+            let reason = message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message
+            throw .badInput(what: path, reason: "cannot decode the image: " + reason)
         }
     }
 }

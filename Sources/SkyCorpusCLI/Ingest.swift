@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SkyCorpusStore
 import SkyDatasets
@@ -56,7 +57,10 @@ struct Ingest: ParsableCommand {
             summary = try DatasetIngest.run(request, into: corpus) { done, total in progress.update(done, total) }
         } catch let error as DatasetError {
             // Name the file by its full path, and say how to go on past bad records.
-            let path = error.file.hasPrefix("/") ? error.file : root + "/" + error.file
+            // Reader paths are relative to the dataset folder: the root, or a caption file's folder.
+            let folder = FileManager.default.fileExists(atPath: root, isDirectory: nil) && !isDirectory(root)
+                ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let path = error.file.hasPrefix("/") ? error.file : folder + "/" + error.file
             let reason = (error.location.map { $0 + ": " } ?? "") + error.problem
             throw CorpusError.badInput(path: path, reason: reason + (skipInvalid ? "" : " (--skip-invalid skips and counts such records)"))
         }
@@ -76,6 +80,8 @@ struct Ingest: ParsableCommand {
         list("annotations without an image", summary.annotationsWithoutImage)
         list("images without annotations", summary.imagesWithoutAnnotations)
         list("change pairs without a label", summary.pairsWithoutLabel)
+        list("images whose stored split differs from this source's (the stored split is kept; --replace re-imports)",
+             summary.splitConflicts)
     }
 
     /// Prints a count and, unless --quiet, the first names of a list.
@@ -86,4 +92,10 @@ struct Ingest: ParsableCommand {
         for item in items.prefix(20) { Output.note("  \(item)") }
         if items.count > 20 { Output.note("  ... and \(items.count - 20) more (--json lists all)") }
     }
+}
+
+/// Whether a path names an existing folder.
+private func isDirectory(_ path: String) -> Bool {
+    var flag: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
 }

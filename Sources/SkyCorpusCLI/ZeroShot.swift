@@ -44,6 +44,10 @@ struct ZeroShot: ParsableCommand {
         var probability: Float
     }
 
+    func validate() throws {
+        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
+    }
+
     func run() throws {
         var images = files
         var truth: [String] = []

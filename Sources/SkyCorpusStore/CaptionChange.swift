@@ -1,12 +1,15 @@
 import Foundation
 import GRDB
 import SkyGeometry
+import SkyImaging
 import SkyText
 
 /// Stores change sentences for the change pairs of the corpus: source `change`, the rule in `caption.rule`,
 /// on the pair's after image.
 ///
-/// Regions come from M2B over the change label (every non-zero value is change). For SECOND-style pairs
+/// Regions come from M2B over the change label. A binary label (LEVIR-CD, WHU-CD, SYSU-CD, CDD; gray, RGB or
+/// JPEG) is thresholded into changed/unchanged, so one connected change is one region whatever its stored
+/// values. Sizes are pixel counts of the regions, not contour areas. For SECOND-style pairs
 /// with two semantic labels (label1, label2, through the `second` palette), each changed pixel's
 /// (before, after) class pair is one value of a transition mask, so M2B gives one region per connected
 /// transition. Labels are read before the write; the write is one transaction that replaces those
@@ -166,21 +169,70 @@ public struct ChangeSentenceStore: Sendable {
             let mask = try LabelMask(width: first.width, height: first.height, values: transitions)
             let names = Dictionary(palette.classes.map { ($0.index, naming.name(for: PromptClassList.clean($0.name))) },
                                    uniquingKeysWith: { first, _ in first })
-            let regions = M2B.boxes(in: mask, options: M2BOptions(ignoredClasses: [0])).map { region in
+            let regions = M2B.boxes(in: mask, options: M2BOptions(ignoredClasses: [0], countPixels: true)).map { region in
                 let classes = pairs[region.classValue]
-                return ChangeRegion(box: region.box.axisBox, pixelCount: max(1, Int(region.contourArea.rounded())),
+                return ChangeRegion(box: region.box.axisBox, pixelCount: region.pixelCount ?? 0,
                                     before: classes.flatMap { $0.0 == 0 ? nil : names[$0.0] },
                                     after: classes.flatMap { $0.1 == 0 ? nil : names[$0.1] })
             }
             return (regions, changed, ImageSize(width: Double(first.width), height: Double(first.height)))
         }
-        let mask = try LabelMask.load(path: path)
+        let mask = try Self.binaryChangeMask(path: path)
         try checkSize(mask, pair: pair, path: path)
-        let changed = mask.values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        let regions = M2B.boxes(in: mask, options: M2BOptions(ignoredClasses: [0])).map {
-            ChangeRegion(box: $0.box.axisBox, pixelCount: max(1, Int($0.contourArea.rounded())))
+        let changed = mask.values.reduce(0) { $0 + Int($1) }
+        let regions = M2B.boxes(in: mask, classValue: 1, options: M2BOptions(countPixels: true)).map {
+            ChangeRegion(box: $0.box.axisBox, pixelCount: $0.pixelCount ?? 0)
         }
         return (regions, changed, ImageSize(width: Double(mask.width), height: Double(mask.height)))
+    }
+
+    /// Reads a binary change label file (PNG or JPEG, gray or colour) as a 0/1 mask, 1 = changed; see
+    /// ``binaryChangeMask(_:name:)``. Errors name the file.
+    public static func binaryChangeMask(path: String) throws(GeometryError) -> LabelMask {
+        do {
+            return try binaryChangeMask(FileBytes.read(path), name: path)
+        } catch let error as GeometryError {
+            throw error
+        } catch let error as ImageError {
+            throw .image(error)
+        } catch {
+            throw .unsupportedMask(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Decodes binary change label bytes (PNG or JPEG, gray or colour) into a 0/1 mask, 1 = changed.
+    ///
+    /// A pixel is changed when its gray value (the gray channel, or the largest of R, G, B so a coloured
+    /// change mark counts whatever its hue) is above 127: the 0/255 convention of LEVIR-CD, WHU-CD, SYSU-CD
+    /// and CDD, robust to JPEG noise and to labels stored with several values near 255. A PNG whose values
+    /// are only 0 and 1 uses 1 for change (a common re-encoding of these labels). `name` labels errors.
+    public static func binaryChangeMask(_ bytes: [UInt8], name: String) throws(GeometryError) -> LabelMask {
+        let decoder = ImageDecoder()
+        let image: RasterImage
+        let format: ImageFormat
+        do throws(ImageError) {
+            format = try decoder.header(of: bytes, name: name).format
+            image = try decoder.decode(bytes, name: name)
+        } catch {
+            throw .image(error)
+        }
+        let channels = image.layout.channels
+        let colour = image.layout == .rgb || image.layout == .rgba
+        var gray = [UInt8](repeating: 0, count: image.width * image.height)
+        var brightest: UInt8 = 0
+        image.pixels.withUnsafeBufferPointer { pixels in
+            gray.withUnsafeMutableBufferPointer { gray in
+                for index in 0..<gray.count {
+                    let first = index * channels
+                    let value = colour ? max(pixels[first], pixels[first + 1], pixels[first + 2]) : pixels[first]
+                    gray[index] = value
+                    brightest = max(brightest, value)
+                }
+            }
+        }
+        let threshold: UInt8 = format == .png && brightest == 1 ? 0 : 127
+        for index in gray.indices { gray[index] = gray[index] > threshold ? 1 : 0 }
+        return try LabelMask(width: image.width, height: image.height, values: gray)
     }
 
     private func checkSize(_ mask: LabelMask, pair: PairRow, path: String) throws {

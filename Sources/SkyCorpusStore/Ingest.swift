@@ -60,6 +60,9 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var annotationsWithoutImage: [String] = []
     public var imagesWithoutAnnotations: [String] = []
     public var pairsWithoutLabel: [String] = []
+    /// Images already in the corpus whose stored split differs from this source's ("path: stored -> given");
+    /// the stored split is kept.
+    public var splitConflicts: [String] = []
 
     init(dataset: String, format: String, detected: String?, replaced: Bool, report: ReadReport) {
         self.dataset = dataset
@@ -121,7 +124,9 @@ public enum DatasetIngest {
         var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
                                     replaced: request.replace, report: contents.report)
         try corpus.write { db in
-            let datasetID = try prepareDataset(db, name: request.name, root: root, format: format, replace: request.replace)
+            // A caption file's paths are relative to its folder, so that folder is the dataset root.
+            let datasetRoot = isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let datasetID = try prepareDataset(db, name: request.name, root: datasetRoot, format: format, replace: request.replace)
             var writer = try IngestWriter(db: db, datasetID: datasetID, dataset: request.name)
             writer.progress = progress
             switch contents {
@@ -136,6 +141,7 @@ public enum DatasetIngest {
             summary.captionsAdded = writer.captionsAdded
             summary.masksAdded = writer.masksAdded
             summary.pairsAdded = writer.pairsAdded
+            summary.splitConflicts = writer.splitConflicts
         }
         return summary
     }

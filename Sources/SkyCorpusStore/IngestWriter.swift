@@ -36,6 +36,7 @@ struct IngestWriter {
     var captionsAdded = 0
     var masksAdded = 0
     var pairsAdded = 0
+    var splitConflicts: [String] = []
 
     init(db: Database, datasetID: Int64, dataset: String) throws {
         self.db = db
@@ -77,6 +78,10 @@ struct IngestWriter {
         imagesAlreadyPresent += 1
         guard let id = try Int64.fetchOne(findImage, arguments: [datasetID, path]) else {
             throw CorpusError.schema("image \(path) of dataset \(dataset) vanished during the ingest")
+        }
+        if let split, let stored = try String.fetchOne(db, sql: "SELECT split FROM image WHERE id = ?", arguments: [id]),
+           stored != split {
+            splitConflicts.append("\(path): \(stored) -> \(split)")
         }
         try fillImage.execute(arguments: [split, width, height, id])
         return (id, false)

@@ -11,14 +11,18 @@ public struct M2BOptions: Sendable, Hashable {
     public var rotatedConvention: MinAreaRectConvention
     /// Keep each region's outer contour (CHAIN_APPROX_SIMPLE points) for export.
     public var keepPolygons: Bool
+    /// Also count each region's pixels (its 8-connected pixels of its class; a hole's pixels are not counted).
+    public var countPixels: Bool
 
     public init(minimumArea: Double = 0, ignoredClasses: Set<UInt8> = [], rotated: Bool = false,
-                rotatedConvention: MinAreaRectConvention = .current, keepPolygons: Bool = false) {
+                rotatedConvention: MinAreaRectConvention = .current, keepPolygons: Bool = false,
+                countPixels: Bool = false) {
         self.minimumArea = minimumArea
         self.ignoredClasses = ignoredClasses
         self.rotated = rotated
         self.rotatedConvention = rotatedConvention
         self.keepPolygons = keepPolygons
+        self.countPixels = countPixels
     }
 }
 
@@ -28,18 +32,23 @@ public struct ClassRegion: Sendable, Hashable {
     public var classValue: UInt8
     /// `cv2.boundingRect` of the region's outer contour.
     public var box: PixelRect
-    /// `cv2.contourArea` of the outer contour (unsigned).
+    /// `cv2.contourArea` of the outer contour (unsigned). It runs through pixel centres, so it understates the
+    /// region's size: (w-1)(h-1) for a w x h block, 0 for a one-pixel-wide line. Use `pixelCount` for sizes.
     public var contourArea: Double
+    /// How many pixels the region covers (its 8-connected pixels of its class, holes excluded), when
+    /// `M2BOptions.countPixels` asked for it.
+    public var pixelCount: Int?
     /// `cv2.minAreaRect` of the outer contour, when requested.
     public var rotatedBox: RotatedBox?
     /// The outer contour (CHAIN_APPROX_SIMPLE), when requested.
     public var polygon: [PixelPoint]?
 
-    public init(classValue: UInt8, box: PixelRect, contourArea: Double, rotatedBox: RotatedBox? = nil,
-                polygon: [PixelPoint]? = nil) {
+    public init(classValue: UInt8, box: PixelRect, contourArea: Double, pixelCount: Int? = nil,
+                rotatedBox: RotatedBox? = nil, polygon: [PixelPoint]? = nil) {
         self.classValue = classValue
         self.box = box
         self.contourArea = contourArea
+        self.pixelCount = pixelCount
         self.rotatedBox = rotatedBox
         self.polygon = polygon
     }
@@ -57,6 +66,7 @@ public enum M2B {
         var tracer = MultiClassTracer(mask: mask, ignored: options.ignoredClasses,
                                       keepPoints: options.rotated || options.keepPolygons)
         tracer.scan()
+        var visited = options.countPixels ? [Bool](repeating: false, count: tracer.labels.count) : []
         var regions: [ClassRegion] = []
         for classValue in 0..<256 {
             // OpenCV prepends each new contour to the root's children, so the output is reverse discovery order.
@@ -66,6 +76,9 @@ public enum M2B {
                     region.rotatedBox = MinAreaRect.compute(traced.points, convention: options.rotatedConvention)
                 }
                 if options.keepPolygons { region.polygon = traced.points }
+                if options.countPixels {
+                    region.pixelCount = tracer.regionPixelCount(from: traced.start, visited: &visited)
+                }
                 regions.append(region)
             }
         }

@@ -10,6 +10,8 @@ struct MultiClassTracer {
         var box: PixelRect
         var area: Double
         var points: [PixelPoint]
+        /// The padded index of the border's first pixel (the region's first pixel in raster order).
+        var start: Int
     }
 
     let width: Int
@@ -147,7 +149,8 @@ struct MultiClassTracer {
         if direction == 4 {
             marks[start] = -126
             if keepPoints { points.append(PixelPoint(x: Int32(x), y: Int32(y))) }
-            return TracedRegion(box: PixelRect(x: x, y: y, width: 1, height: 1), area: 0, points: points)
+            return TracedRegion(box: PixelRect(x: x, y: y, width: 1, height: 1), area: 0, points: points,
+                                start: start)
         }
         var current = start, next = start
         var previousDirection = direction ^ 4
@@ -183,6 +186,37 @@ struct MultiClassTracer {
         }
         doubleArea += lastVertexX * y - lastVertexY * x
         return TracedRegion(box: PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1),
-                            area: Double(abs(doubleArea)) * 0.5, points: points)
+                            area: Double(abs(doubleArea)) * 0.5, points: points, start: start)
+    }
+
+    /// The pixel count of the 8-connected region of one class holding the padded index `start` (the region
+    /// OpenCV's outer border encloses, holes excluded). `visited` (one flag per padded pixel) keeps
+    /// regions from being counted twice; the frame's zero marks stop the fill without bounds checks.
+    func regionPixelCount(from start: Int, visited: inout [Bool]) -> Int {
+        guard !visited[start] else { return 0 }
+        let stride = self.stride
+        let label = labels[start]
+        let offsets = (-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1)
+        var count = 0
+        labels.withUnsafeBufferPointer { labels in
+            marks.withUnsafeBufferPointer { marks in
+                visited.withUnsafeMutableBufferPointer { visited in
+                    var pending = [start]
+                    visited[start] = true
+                    while let index = pending.popLast() {
+                        count += 1
+                        for offset in [offsets.0, offsets.1, offsets.2, offsets.3,
+                                       offsets.4, offsets.5, offsets.6, offsets.7] {
+                            let next = index + offset
+                            if !visited[next] && labels[next] == label && marks[next] != 0 {
+                                visited[next] = true
+                                pending.append(next)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return count
     }
 }

@@ -25,8 +25,10 @@ public struct ChangeSentenceGenerator: Sendable {
     }
 
     /// The sentences for one change mask of `imageSize` with `regions` (empty when nothing changed).
-    /// `changedPixels`, when known, is the exact count of changed pixels (M2B gives regions' contour areas,
-    /// which run slightly under their pixel counts); otherwise the regions' sizes are summed.
+    /// Each region's `pixelCount` is its number of pixels (not a contour area, which understates small
+    /// regions). `changedPixels`, when known, is the exact count of changed pixels (it also counts pixels that
+    /// M2B gives no region of their own, such as a change inside a hole of another); otherwise the regions'
+    /// pixel counts are summed.
     public func sentences(regions: [ChangeRegion], imageSize: ImageSize, changedPixels: Int? = nil, seed: UInt64,
                           identity: String) -> [ChangeSentence] {
         var random = SeededRandom(seed: seed, identity: identity)

@@ -49,7 +49,40 @@ struct IngestOntoRegisteredImagesTests {
         #expect(try count(corpus, "SELECT COUNT(*) FROM image i JOIN caption c ON c.image_id = i.id WHERE i.path = 'images/P2.png'") == 1)
         let again = try DatasetIngest.run(IngestRequest(name: "d", root: data.root, format: .captions), into: corpus)
         #expect(again.captionsAdded == 0)
+        #expect(again.splitConflicts.isEmpty)
+        try corpus.write { db in try db.execute(sql: "UPDATE image SET split = 'train' WHERE path = 'images/P2.png'") }
+        let conflicting = try DatasetIngest.run(IngestRequest(name: "d", root: data.root, format: .captions), into: corpus)
+        #expect(conflicting.splitConflicts == ["images/P2.png: train -> test"])
         #expect(try count(corpus, "SELECT COUNT(*) FROM caption") == 3)
         #expect(try count(corpus, "SELECT COUNT(*) FROM object") == 2)
+    }
+
+    @Test("a caption dataset given as one file is rooted at the file's folder, and a split named anywhere sticks")
+    func captionFileRoot() throws {
+        let data = try TempDataset("caption-file")
+        try data.image("imgs/0.png", width: 8, height: 8)
+        try data.image("imgs/1.png", width: 8, height: 8)
+        try data.write("extra.jsonl", #"{"filename": "0.png", "captions": ["a field ."]}"# + "\n")
+        try data.write("dataset_x.json", """
+            {"images": [{"filename": "0.png", "split": "val", "sentences": [{"raw": "a road ."}]},
+                        {"filename": "1.png", "split": "test", "sentences": [{"raw": "a lake ."}]}]}
+            """)
+        let corpus = try Corpus(path: data.path("../corpus.sqlite"), create: true)
+        _ = try DatasetIngest.run(IngestRequest(name: "x", root: data.path("dataset_x.json")), into: corpus)
+        let root = try corpus.read { db in try String.fetchOne(db, sql: "SELECT root FROM dataset") }
+        #expect(root == URL(fileURLWithPath: data.root).standardizedFileURL.path)
+        let items = try ExportQuery.items(in: corpus, selection: ExportSelection())
+        #expect(items.count == 2 && items.allSatisfy { FileManager.default.fileExists(atPath: $0.absolutePath) })
+        // The whole folder: the JSON-lines file names 0.png without a split, the Karpathy file says val.
+        let folder = try TempDataset("caption-folder")
+        try folder.image("imgs/0.png", width: 8, height: 8)
+        try folder.write("a.jsonl", #"{"filename": "0.png", "captions": ["a field ."]}"# + "\n")
+        try folder.write("dataset_x.json", """
+            {"images": [{"filename": "0.png", "split": "val", "sentences": [{"raw": "a road ."}]}]}
+            """)
+        let second = try Corpus(path: folder.path("../corpus.sqlite"), create: true)
+        _ = try DatasetIngest.run(IngestRequest(name: "y", root: folder.root, format: .captions), into: second)
+        #expect(try count(second, "SELECT COUNT(*) FROM image WHERE split = 'val'") == 1)
+        #expect(try count(second, "SELECT COUNT(*) FROM caption") == 2)
     }
 }
