@@ -158,10 +158,9 @@ static int walk_chunks(const uint8_t *data, size_t size, int header_only, fast_p
         }
         if (critical) {
             if (!chunk_is(type, "PLTE") || idat_done) return decline(reason, "critical chunk out of place");
-            if (png->color_type != COLOR_PALETTE) {
-                if (png->color_type == COLOR_RGB || png->color_type == COLOR_RGBA) continue;
-                return decline(reason, "PLTE in a gray image");
-            }
+            /* A suggested palette in a truecolour image changes no pixel, but libpng has its own
+             * rules for it (duplicates, empty ones, CRC policy): rare enough to leave to libpng. */
+            if (png->color_type != COLOR_PALETTE) return decline(reason, "PLTE in a non-palette image");
             if (png->trans_count) return decline(reason, "PLTE after tRNS");
             if (parse_palette(body, length, png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
             continue;

@@ -187,6 +187,63 @@ import Testing
         }
     }
 
+    /// CRC-32 (ISO 3309, as PNG chunks use), bit by bit: test data is small.
+    static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
+        }
+        return ~crc
+    }
+
+    /// A chunk with its length and a correct CRC.
+    static func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+        let typed = Array(type.utf8) + body
+        let length = UInt32(body.count), crc = crc32(typed)
+        return [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: length >> $0) } + typed
+            + [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: crc >> $0) }
+    }
+
+    /// `bytes` with `inserted` placed right after the IHDR chunk (signature 8 + IHDR 25 bytes).
+    static func afterIHDR(_ bytes: [UInt8], _ inserted: [UInt8]) -> [UInt8] {
+        Array(bytes[..<33]) + inserted + Array(bytes[33...])
+    }
+
+    @Test func unusualChunkLayoutsAreLeftToLibpng() throws {
+        let rgb = try FileBytes.read(TestPaths.fixture("pngfast/rgb_1.png").path)
+        let palette = try FileBytes.read(TestPaths.fixture("pngfast/palette_1.png").path)
+        let plte = Self.chunk("PLTE", [1, 2, 3, 4, 5, 6])
+        let paletteWithoutPLTE: [UInt8] = {
+            // Drop palette_1.png's PLTE chunk (the first chunk after IHDR, written by the script).
+            let length = Int(palette[33]) << 24 | Int(palette[34]) << 16 | Int(palette[35]) << 8 | Int(palette[36])
+            return Array(palette[..<33]) + Array(palette[(33 + 12 + length)...])
+        }()
+        let cases: [(String, [UInt8])] = [
+            ("RGB with a suggested palette", Self.afterIHDR(rgb, plte)),
+            ("RGB with two palettes", Self.afterIHDR(rgb, plte + plte)),
+            ("RGB with an empty palette", Self.afterIHDR(rgb, Self.chunk("PLTE", []))),
+            ("palette image without PLTE", paletteWithoutPLTE),
+            ("palette image with a second PLTE", Self.afterIHDR(palette, plte)),
+            ("unknown critical chunk", Self.afterIHDR(rgb, Self.chunk("ABCD", [9]))),
+            ("invalid chunk name", Self.afterIHDR(rgb, Self.chunk("ab1d", [9]))),
+            ("tRNS before PLTE", Self.afterIHDR(palette, Self.chunk("tRNS", [0, 128]))),
+        ]
+        for (label, bytes) in cases {
+            for keepIndices in [false, true] {
+                let fast = Self.decode(bytes, keepIndices: keepIndices, path: CSKY_PNG_PATH_FAST)
+                #expect(fast.status == CSKY_PNG_DECLINED, "\(label): taken by the fast path")
+                let libpng = Self.decode(bytes, keepIndices: keepIndices, path: CSKY_PNG_PATH_LIBPNG)
+                #expect(Self.decode(bytes, keepIndices: keepIndices, path: CSKY_PNG_PATH_AUTO) == libpng, "\(label)")
+            }
+        }
+        // The helper itself: a copy of a fixture's own ancillary chunk keeps it on the fast path.
+        let text = Self.afterIHDR(rgb, Self.chunk("tEXt", Array("Note\u{0}hand-made".utf8)))
+        #expect(Self.decode(text, keepIndices: false, path: CSKY_PNG_PATH_FAST)
+            == Self.decode(text, keepIndices: false, path: CSKY_PNG_PATH_LIBPNG))
+        #expect(Self.decode(text, keepIndices: false, path: CSKY_PNG_PATH_FAST).status == CSKY_OK)
+    }
+
     @Test func idatCRCDamageIsAnErrorNamingTheFile() throws {
         var bytes = try FileBytes.read(TestPaths.fixture("pngfast/rgb_0.png").path)
         let idat = try #require((0..<bytes.count - 4).first { bytes[$0..<$0 + 4].elementsEqual(Array("IDAT".utf8)) })
