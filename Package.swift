@@ -26,10 +26,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // C: libpng and libjpeg-turbo. Every setjmp/longjmp stays in this target.
+        // C: libpng, libjpeg-turbo and libdeflate (fast path for 8-bit PNGs). Every setjmp/longjmp stays here.
         .target(
             name: "CSkyCodecs",
-            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+            linkerSettings: [
+                .linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z"), .linkedLibrary("deflate"),
+            ]
         ),
         // System library: OpenBLAS (cblas.h).
         .systemLibrary(name: "CSkyBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),

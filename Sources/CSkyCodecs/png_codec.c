@@ -1,4 +1,5 @@
 #include "CSkyCodecs.h"
+#include "png_fast.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -166,18 +167,39 @@ static int csky_png_run(const uint8_t *data, size_t size, int keep_indices, uint
     return CSKY_OK;
 }
 
-int csky_png_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info,
-                  char *error) {
+int csky_png_info_via(const uint8_t *data, size_t size, int keep_indices, int path,
+                      csky_image_info *info, char *error) {
+    if (path != CSKY_PNG_PATH_LIBPNG) {
+        int status = csky_png_fast_info(data, size, keep_indices, info, error);
+        if (status == CSKY_OK) error[0] = 0;
+        if (status == CSKY_OK || path == CSKY_PNG_PATH_FAST) return status;
+    }
     return csky_png_run(data, size, keep_indices, NULL, 0, info, error);
 }
 
-int csky_png_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out,
-                    size_t out_size, csky_image_info *info, char *error) {
+int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int path,
+                        uint8_t *out, size_t out_size, csky_image_info *info, char *error) {
     if (!out) {
         snprintf(error, CSKY_ERROR_LEN, "no output buffer");
         return CSKY_ERROR;
     }
+    if (path != CSKY_PNG_PATH_LIBPNG) {
+        int status = csky_png_fast_decode(data, size, keep_indices, out, out_size, info, error);
+        if (status == CSKY_OK) error[0] = 0;
+        if (status == CSKY_OK || path == CSKY_PNG_PATH_FAST) return status;
+    }
     return csky_png_run(data, size, keep_indices, out, out_size, info, error);
+}
+
+int csky_png_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info,
+                  char *error) {
+    return csky_png_info_via(data, size, keep_indices, CSKY_PNG_PATH_AUTO, info, error);
+}
+
+int csky_png_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out,
+                    size_t out_size, csky_image_info *info, char *error) {
+    return csky_png_decode_via(data, size, keep_indices, CSKY_PNG_PATH_AUTO, out, out_size, info,
+                               error);
 }
 
 typedef struct {

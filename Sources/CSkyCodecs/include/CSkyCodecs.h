@@ -1,5 +1,5 @@
 /*
- * CSkyCodecs: PNG and JPEG over libpng and libjpeg-turbo.
+ * CSkyCodecs: PNG and JPEG over libpng and libjpeg-turbo; plain 8-bit PNGs over libdeflate.
  *
  * Every setjmp/longjmp of the two libraries stays inside this target: each entry point
  * returns CSKY_OK or CSKY_ERROR and writes the codec's message into `error`, so that no
@@ -15,6 +15,17 @@
 #define CSKY_OK 0
 #define CSKY_ERROR 1
 #define CSKY_ERROR_LEN 256
+/* Only from CSKY_PNG_PATH_FAST: the fast PNG path does not take this file (reason in `error`). */
+#define CSKY_PNG_DECLINED 2
+
+/* Which PNG decoder runs. AUTO: the libdeflate fast path for non-interlaced 8-bit PNGs, libpng
+ * for every other file and for every file the fast path declines (damaged ones included, so that
+ * libpng's verdict and message stand). The other two exist so tests can compare the paths. */
+typedef enum {
+    CSKY_PNG_PATH_AUTO = 0,
+    CSKY_PNG_PATH_LIBPNG = 1, /* libpng + zlib only */
+    CSKY_PNG_PATH_FAST = 2    /* the fast path only: CSKY_PNG_DECLINED where it does not apply */
+} csky_png_path;
 
 /* The pixel layout that a decode produces. */
 typedef enum {
@@ -46,6 +57,12 @@ int csky_png_info(const uint8_t *data, size_t size, int keep_indices,
 /* PNG: decode into `out`, which must hold width * height * channels bytes as csky_png_info said. */
 int csky_png_decode(const uint8_t *data, size_t size, int keep_indices,
                     uint8_t *out, size_t out_size, csky_image_info *info, char *error);
+
+/* csky_png_info and csky_png_decode through a chosen csky_png_path. */
+int csky_png_info_via(const uint8_t *data, size_t size, int keep_indices, int path,
+                      csky_image_info *info, char *error);
+int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int path,
+                        uint8_t *out, size_t out_size, csky_image_info *info, char *error);
 
 /* JPEG: read the header; scale_denom is 1, 2, 4 or 8 (libjpeg DCT scaling). */
 int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
