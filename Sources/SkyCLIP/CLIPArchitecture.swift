@@ -118,6 +118,15 @@ public struct CLIPArchitecture: Sendable, Equatable, Codable, CustomStringConver
         textLayers = countBlocks("transformer.resblocks.")
         guard textLayers > 0 else { throw .missingTensor(path: path, name: "transformer.resblocks.0.*", expected: "at least one text block") }
         textHeads = override.textHeads ?? max(1, textWidth / 64)
+        guard contextLength > 0, vocabularySize > 0, textWidth > 0, embedDim > 0 else {
+            throw .unsupportedArchitecture(path: path, reason: "empty text tower (context \(contextLength), vocabulary \(vocabularySize), width \(textWidth), embedding \(embedDim))")
+        }
+        if case .transformer(let width, _, _, let patch, let size) = vision, width <= 0 || patch <= 0 || size <= 0 {
+            throw .unsupportedArchitecture(path: path, reason: "vision width \(width), patch \(patch), image size \(size)")
+        }
+        if case .resnet(_, let width, _, _) = vision, width < 2 || width % 2 != 0 {
+            throw .unsupportedArchitecture(path: path, reason: "ResNet stem width \(width) must be even")
+        }
         activation = override.activation ?? .quickGELU
     }
 }

@@ -9,7 +9,7 @@ struct FoldedConv: Sendable {
 
     init(_ checkpoint: Checkpoint, conv: String, norm: String, in inChannels: Int, out outChannels: Int, kernel: Int,
          stride: Int = 1, padding: Int = 0) throws(CLIPError) {
-        var weight = try checkpoint.floats("\(conv).weight", shape: [outChannels, inChannels, kernel, kernel])
+        var weight = try checkpoint.floats("\(conv).weight", shape: [outChannels, inChannels, kernel, kernel], releasing: true)
         let gamma = try checkpoint.floats("\(norm).weight", shape: [outChannels])
         let beta = try checkpoint.floats("\(norm).bias", shape: [outChannels])
         let mean = try checkpoint.floats("\(norm).running_mean", shape: [outChannels])
@@ -171,7 +171,7 @@ struct ModifiedResNet: Sendable {
         v = try Linear(checkpoint, "visual.attnpool.v_proj", in: embed, out: embed)
         c = try Linear(checkpoint, "visual.attnpool.c_proj", in: embed, out: embedDim)
         outputDim = embedDim
-        guard embed % heads == 0 else {
+        guard heads > 0, embed % heads == 0 else {
             throw .unsupportedArchitecture(path: checkpoint.path, reason: "attention pool width \(embed) does not split into \(heads) heads")
         }
     }
