@@ -31,8 +31,9 @@ public struct CLIPPreprocessor: Sendable {
         self.decoder = decoder
     }
 
-    /// The resized and centre-cropped RGB image, exactly as Pillow/torchvision produce it.
-    public func crop(_ image: RasterImage) -> RasterImage {
+    /// The resized and centre-cropped RGB image, exactly as Pillow/torchvision produce it. `nearest` is what
+    /// Pillow forces for palette ("P") and bilevel ("1") images, which it resizes before converting to RGB.
+    public func crop(_ image: RasterImage, nearest: Bool = false) -> RasterImage {
         let size = imageSize
         var resized = image
         let short = min(image.width, image.height), long = max(image.width, image.height)
@@ -40,7 +41,7 @@ public struct CLIPPreprocessor: Sendable {
             // torchvision: new_long = int(size * long / short), a float division truncated.
             let newLong = Int(Double(size * long) / Double(short))
             let (width, height) = image.width <= image.height ? (size, newLong) : (newLong, size)
-            resized = PillowResample.resize(image, width: width, height: height, filter: .bicubic)
+            resized = PillowResample.resize(image, width: width, height: height, filter: nearest ? .nearest : .bicubic)
         }
         // torchvision center_crop: top = int(round((H - size) / 2.0)), Python's round half to even.
         let top = Int(((Double(resized.height - size)) / 2).rounded(.toNearestOrEven))
@@ -83,8 +84,10 @@ public struct CLIPPreprocessor: Sendable {
     public func tensor(file path: String) throws(CLIPError) -> [Float] {
         do {
             var scale = JPEGScale.full
+            let header = try decoder.header(ofFile: path)
+            // Pillow opens palette PNGs as "P" and 1-bit grey PNGs as "1", and resizes both with NEAREST.
+            let nearest = header.format == .png && (header.isPalette || (header.bitDepth == 1 && header.sourceChannels == 1))
             if reducedJPEGDecode {
-                let header = try decoder.header(ofFile: path)
                 if header.format == .jpeg {
                     let short = min(header.width, header.height)
                     // Largest reduction whose output (ceil(short / d)) still covers the model input.
@@ -94,7 +97,7 @@ public struct CLIPPreprocessor: Sendable {
                     }
                 }
             }
-            return tensor(try decoder.decode(file: path, jpegScale: scale))
+            return normalize(crop(try decoder.decode(file: path, jpegScale: scale), nearest: nearest))
         } catch {
             throw .badInput(what: path, reason: "cannot decode the image: \(error)")
         }
