@@ -6,6 +6,7 @@ average_hash) and imagededup's PHash. Everything lands under Tests/SkyHashingTes
 
   pillow/inputs/*.png     small synthetic inputs for the resampler (L, RGB, RGBA)
   pillow/resize.json      for each input, filter and target size: Pillow's output pixels (hex)
+  pillow/random_resize.json  300 random sizes/modes/filters over LCG noise the tests regenerate
   images/*.png, *.jpg     synthetic images for the hashes: tiny, very wide, very tall, gray, RGBA, palette, JPEG
   hashes.json             for each synthetic image and each real image of ../shared/realdata (paths relative
                           to that folder, never copied): phash, dhash, ahash, imagededup's phash, and the
@@ -85,6 +86,36 @@ def pillow_resize_fixtures(rng):
     with open(os.path.join(FIXTURES, "pillow", "resize.json"), "w") as handle:
         json.dump({"pillow": PIL.__version__, "cases": cases}, handle, separators=(",", ":"))
     print(f"pillow/resize.json: {len(cases)} cases", file=sys.stderr)
+
+
+def lcg_pixels(seed, count):
+    """Noise from a 32-bit LCG (Numerical Recipes constants): the Swift test regenerates the same bytes."""
+    state = seed & 0xFFFFFFFF
+    out = bytearray(count)
+    for index in range(count):
+        state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
+        out[index] = state >> 24
+    return bytes(out)
+
+
+def pillow_random_resize_fixtures(rng):
+    """Random sizes (1..100 in, 1..24 out), modes and filters over LCG noise: the pass-order rule and
+    the kernel bounds at many scales, with only sizes and outputs stored."""
+    cases = []
+    for index in range(300):
+        mode = ["L", "RGB", "RGBA"][index % 3]
+        filter_name = list(FILTERS)[index % len(FILTERS)]
+        in_w, in_h = int(rng.integers(1, 101)), int(rng.integers(1, 101))
+        out_w, out_h = int(rng.integers(1, 25)), int(rng.integers(1, 25))
+        seed = int(rng.integers(1, 2**31))
+        channels = len(mode)
+        image = Image.frombytes(mode, (in_w, in_h), lcg_pixels(seed, in_w * in_h * channels))
+        out = image.resize((out_w, out_h), FILTERS[filter_name])
+        cases.append({"mode": mode, "filter": filter_name, "seed": seed, "in": [in_w, in_h],
+                      "out": [out_w, out_h], "pixels": out.tobytes().hex()})
+    with open(os.path.join(FIXTURES, "pillow", "random_resize.json"), "w") as handle:
+        json.dump({"pillow": PIL.__version__, "cases": cases}, handle, separators=(",", ":"))
+    print(f"pillow/random_resize.json: {len(cases)} cases", file=sys.stderr)
 
 
 def synthetic_hash_images(rng):
@@ -171,6 +202,7 @@ def hash_record(path):
 def main():
     rng = np.random.default_rng(20261121)
     pillow_resize_fixtures(rng)
+    pillow_random_resize_fixtures(np.random.default_rng(7))
     entries = []
     for name in synthetic_hash_images(rng):
         entries.append({"file": "images/" + name, **hash_record(os.path.join(FIXTURES, "images", name))})

@@ -13,6 +13,8 @@ Files:
   angle in (0, 90]) and once with --geometry-only under OpenCV 4.13+/5.x (current, angle in [-90, 0)).
 - realdata_contours.json: per real mask and class, contour counts and FNV-1a digests of every mode x approximation,
   plus the per-class RETR_EXTERNAL + boundingRect boxes (the M2B reference).
+- realdata_rotated_legacy.json / realdata_rotated_current.json: per real mask and class, cv2.minAreaRect of each
+  RETR_EXTERNAL/CHAIN_APPROX_SIMPLE contour ([cx, cy, w, h, angle] as float32 values), in this OpenCV's convention.
 
 contours_random.bin, little endian:
   magic b"SKCT", u32 case count, then per case:
@@ -282,10 +284,37 @@ def real_fixtures(root):
     return {"opencv": cv2.__version__, "masks": entries}
 
 
+def real_rotated(root):
+    entries = []
+    for relative, palette_name in REAL_MASKS:
+        path = os.path.join(root, relative)
+        if palette_name is None:
+            labels = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        else:
+            rgb = cv2.cvtColor(cv2.imread(path, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+            labels = np.zeros(rgb.shape[:2], np.uint8)
+            for entry in load_palette(palette_name)["classes"]:
+                labels[np.all(rgb == np.array(entry["rgb"], np.uint8), axis=2)] = entry["index"]
+        per_class = {}
+        for value in np.unique(labels):
+            contours, _ = find((labels == value).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            boxes = []
+            for contour in contours:
+                (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+                boxes.append([float(v) for v in np.array([cx, cy, w, h, angle], np.float32)])
+            per_class[str(int(value))] = boxes
+        entries.append({"path": relative, "palette": palette_name, "classes": per_class})
+    return {"opencv": cv2.__version__, "masks": entries}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--realdata", default=os.path.join("..", "shared", "realdata"))
     parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=20240611, help="seed of the random masks (keep the default for the "
+                        "committed fixture; others give extra one-off sweeps)")
+    parser.add_argument("--geometry-cases", type=int, default=2000)
+    parser.add_argument("--geometry-seed", type=int, default=7)
     parser.add_argument("--geometry-only", action="store_true",
                         help="only write the minAreaRect fixture of this OpenCV's angle convention")
     args = parser.parse_args()
@@ -293,11 +322,14 @@ def main():
     major, minor = (int(part) for part in cv2.__version__.split(".")[:2])
     convention = "current" if (major, minor) >= (4, 13) else "legacy"
     name = f"geometry_{convention}.bin"
-    size = write_geometry(os.path.join(FIXTURES, name), 2000, np.random.default_rng(7))
+    size = write_geometry(os.path.join(FIXTURES, name), args.geometry_cases, np.random.default_rng(args.geometry_seed))
     print(f"{name}: {size} bytes, OpenCV {cv2.__version__}", file=sys.stderr)
+    if os.path.isdir(args.realdata):
+        with open(os.path.join(FIXTURES, f"realdata_rotated_{convention}.json"), "w") as handle:
+            json.dump(real_rotated(args.realdata), handle, separators=(",", ":"))
     if args.geometry_only:
         return
-    rng = np.random.default_rng(20240611)
+    rng = np.random.default_rng(args.seed)
     size = write_contours(os.path.join(FIXTURES, "contours_random.bin"), random_cases(rng, args.cases))
     print(f"contours_random.bin: {size} bytes, OpenCV {cv2.__version__}", file=sys.stderr)
     if os.path.isdir(args.realdata):

@@ -1,12 +1,14 @@
 import SkyGeometry
 
-/// `skybench m2b [--repeats N] [--palette NAME] FILE...`: median seconds of `M2B.boxes` per mask.
+/// `skybench m2b [--repeats N] [--palette NAME] [--contours MODE] FILE...`: median seconds of `M2B.boxes` per
+/// mask, or with `--contours` of per-class `Contours.find(mode: MODE, approximation: .simple)` over every class.
 ///
 /// Masks are decoded (and mapped through the palette) before timing, as the OpenCV side gets label arrays.
 enum M2BBench {
     static func run(_ arguments: [String]) throws {
         var repeats = 20
         var paletteName: String?
+        var contoursMode: ContourRetrieval?
         var files: [String] = []
         var index = 0
         while index < arguments.count {
@@ -17,6 +19,9 @@ enum M2BBench {
             case "--palette":
                 index += 1
                 paletteName = arguments[index]
+            case "--contours":
+                index += 1
+                contoursMode = ContourRetrieval(rawValue: arguments[index])
             default:
                 files.append(arguments[index])
             }
@@ -28,7 +33,16 @@ enum M2BBench {
         var total = 0.0, regions = 0
         for (file, mask) in zip(files, masks) {
             var count = 0
-            let times = BenchClock.measure(repeats: repeats) { count = M2B.boxes(in: mask).count }
+            let classes = mask.presentValues
+            let times = BenchClock.measure(repeats: repeats) {
+                if let mode = contoursMode {
+                    count = classes.reduce(0) { total, value in
+                        total + Contours.find(in: mask, value: value, mode: mode, approximation: .simple).contours.count
+                    }
+                } else {
+                    count = M2B.boxes(in: mask).count
+                }
+            }
             let median = BenchClock.median(times)
             total += median
             regions += count

@@ -7,7 +7,9 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
     "caption": CaptionBench.run,
     "m2b": M2BBench.run,
+    "hash": HashBench.run, "hash-agreement": HashBench.agreement, "dedup": DedupBench.run,
     "clip": CLIPEncodeBench.run,
+    "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

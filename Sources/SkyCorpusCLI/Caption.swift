@@ -13,6 +13,10 @@ struct Caption: ParsableCommand {
             are left out; difficult ones are kept unless --difficult exclude. The same corpus and --seed give \
             the same captions on any machine. Re-running replaces the datasets' B2C captions in one transaction; \
             --dry-run prints them and stores nothing.
+            With --changes: change sentences (LEVIR-CC style) for the change pairs instead, from M2B over each \
+            pair's change label (SECOND's two semantic labels through the 'second' palette): how many regions \
+            changed, where (3 x 3 grid), how large, and what became what; an empty label gets the no-change \
+            sentences. They are stored on the pair's after image with source 'change'.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -37,14 +41,24 @@ struct Caption: ParsableCommand {
     @Flag(help: "Print the captions instead of storing them.")
     var dryRun = false
 
+    @Flag(help: "Write change sentences for the change pairs instead of B2C captions.")
+    var changes = false
+
+    @Option(help: "Change sentences per pair (1 to 20), with --changes.")
+    var perPair = 5
+
     func run() throws {
+        if changes {
+            try runChanges()
+            return
+        }
         guard let policy = DifficultPolicy(rawValue: difficult) else {
             throw ValidationError("--difficult must be 'include' or 'exclude', not '\(difficult)'")
         }
         let options = B2COptions(perImage: perImage, centerFraction: centerRegion, difficult: policy)
         let phrasings = try CaptionPhrasings.standard()
         let generator = try B2CGenerator(phrasings: phrasings, options: options)
-        let store = B2CCaptionStore(generator: generator, naming: RuleBasedClassNaming(phrasings: phrasings),
+        let store = B2CCaptionStore(generator: generator, naming: RuleBasedClassNaming(phrasings: phrasings, table: .standard),
                                     seed: seed)
         let corpus = try global.openCorpus()
         var printed: [B2CImageCaptions] = []
@@ -66,6 +80,41 @@ struct Caption: ParsableCommand {
                         + "\(summary.captions) B2C captions, replaced \(summary.replaced)")
         }
     }
+}
+
+extension Caption {
+    /// `caption --changes`: change sentences for the change pairs.
+    func runChanges() throws {
+        let generator = try ChangeSentenceGenerator(phrasings: try ChangePhrasings.standard(), perPair: perPair)
+        let naming = RuleBasedClassNaming(phrasings: try CaptionPhrasings.standard(), table: .standard)
+        let store = ChangeSentenceStore(generator: generator, naming: naming, seed: seed)
+        let corpus = try global.openCorpus()
+        var printed: [ChangeSentenceStore.PairSentences] = []
+        let summary = try store.run(on: corpus, datasets: datasets, dryRun: dryRun) { pair in
+            guard dryRun else { return }
+            if global.json {
+                printed.append(pair)
+            } else {
+                for sentence in pair.sentences {
+                    print("\(pair.dataset)/\(pair.after)\t\(sentence.rule.rawValue)\t\(sentence.text)")
+                }
+            }
+        }
+        if global.json {
+            try Output.json(ChangeReport(summary: summary, pairs: dryRun ? printed : nil))
+        } else if !global.quiet {
+            let verb = dryRun ? "would write" : "wrote"
+            Output.note("caption --changes: \(summary.pairs) pairs (\(summary.pairsWithoutLabel) without a label, "
+                        + "\(summary.unchangedPairs) unchanged), \(verb) \(summary.sentences) change sentences, "
+                        + "replaced \(summary.replaced)")
+        }
+    }
+}
+
+/// What `caption --changes --json` prints: the summary, and with `--dry-run` every pair's sentences.
+struct ChangeReport: Encodable {
+    var summary: ChangeSentenceStore.Summary
+    var pairs: [ChangeSentenceStore.PairSentences]?
 }
 
 /// What `caption --json` prints: the summary, and with `--dry-run` every image's captions.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkySearch
+import SkyText
 
 /// `skycorpus changeclip-prompts ROOT --model PATH`: ChangeCLIP's per-image prompt files.
 struct ChangeCLIPPrompts: ParsableCommand {
@@ -29,7 +30,7 @@ struct ChangeCLIPPrompts: ParsableCommand {
     @Option(help: "A time folder (repeatable; default: detected A/B, time1/time2 or im1/im2).")
     var time: [String] = []
 
-    @Option(help: "A vocabulary file (JSON, or one class per line); default ChangeCLIP's 56 classes.")
+    @Option(help: "A vocabulary file (one class per line) or a comma-separated list; default ChangeCLIP's 56 classes.")
     var vocabulary: String?
 
     @Option(help: "The tag in the file names; ChangeCLIP's loader expects 56_vit16.")
@@ -39,7 +40,7 @@ struct ChangeCLIPPrompts: ParsableCommand {
     var fastDecode = false
 
     func run() throws {
-        let classes = try vocabulary.map { try Vocabulary.load(file: $0) } ?? ChangeCLIPGenerator.defaultVocabulary()
+        let classes = try vocabulary.map { try PromptClassList.parse($0) } ?? ChangeCLIPGenerator.defaultVocabulary()
         let splits = split.isEmpty ? ["train", "val", "test"].filter { !ChangeCLIPGenerator.timeFolders(root: root, split: $0).isEmpty } : split
         guard !splits.isEmpty else {
             throw ValidationError("\(root): no train/val/test folders with A/B, time1/time2 or im1/im2; pass --split")

@@ -40,7 +40,7 @@ struct M2BCommand: ParsableCommand {
     @Flag(help: "Do not ignore the palette's default classes.")
     var noDefaultIgnore = false
 
-    @Flag(help: "Map colours missing from the palette to 255 (ignored) instead of failing.")
+    @Flag(help: "Treat colours missing from the palette as background instead of failing.")
     var ignoreUnknownColours = false
 
     @Flag(help: "Store the boxes in the corpus (implied by an explicit --corpus).")
@@ -76,28 +76,35 @@ struct M2BCommand: ParsableCommand {
         let palette = try Palette.named(palette)
         var ignored = Set(try ignore.map { try CLIClasses.value(of: $0, palette: palette) })
         if !noDefaultIgnore { ignored.formUnion(palette.defaultIgnore) }
-        if ignoreUnknownColours { ignored.insert(Palette.unknownValue) }
+        if ignoreUnknownColours { ignored.insert(palette.unusedIndex) }
         let options = M2BOptions(minimumArea: minArea, ignoredClasses: ignored, rotated: rotated,
                                  rotatedConvention: legacyAngles ? .legacy : .current, keepPolygons: polygons)
         let storing = store || CommandLine.arguments.contains { $0 == "--corpus" || $0.hasPrefix("--corpus=") }
         let corpus = storing ? try global.openCorpus() : nil
         let progress = global.progress("m2b")
         var results: [MaskResult] = []
+        var items: [M2BStorage.Item] = []
         for (index, path) in masks.enumerated() {
             let mask = try LabelMask.load(path: path, palette: palette,
-                                          unknownColours: ignoreUnknownColours ? .mapTo(Palette.unknownValue) : .fail)
+                                          unknownColours: ignoreUnknownColours ? .mapTo(palette.unusedIndex) : .fail)
             let regions = M2B.boxes(in: mask, options: options)
             var result = MaskResult(mask: path, width: mask.width, height: mask.height, regions: regions.map {
                 .init(classValue: $0.classValue, className: palette.className(of: $0.classValue),
                       box: $0.box.openCVArray, area: $0.contourArea, rotated: $0.rotatedBox,
                       polygon: $0.polygon?.map { [$0.x, $0.y] })
             })
-            if let corpus {
-                result.stored = try M2BStorage(maskPath: path, palette: palette, imagePath: image)
-                    .store(regions, of: mask, in: corpus)
+            if corpus != nil {
+                items.append(.init(storage: M2BStorage(maskPath: path, palette: palette, imagePath: image),
+                                   regions: regions, mask: mask))
             }
             results.append(result)
             progress.update(index + 1, masks.count)
+        }
+        if let corpus {
+            // Every mask was read before anything is written; all of them go in one transaction.
+            for (index, summary) in try M2BStorage.storeAll(items, in: corpus).enumerated() {
+                results[index].stored = summary
+            }
         }
         if global.json {
             try Output.json(results)

@@ -7,16 +7,13 @@ struct SkyCorpusCommand: ParsableCommand {
         commandName: "skycorpus",
         abstract: "Build remote-sensing image-text corpora: ingest, M2B, B2C, p-Hash dedup, CLIP.",
         subcommands: [
-            Init.self,
-            AddImages.self,
-            Stats.self,
-            Export.self,
-            Caption.self,
-            Tokenize.self, Encode.self, Embed.self,
-            ChangeCLIPPrompts.self,
+            Init.self, AddImages.self, Ingest.self, Stats.self,
             ContoursCommand.self, M2BCommand.self,
+            Caption.self, Prompts.self, ChangeCLIPPrompts.self,
             Hash.self, Dedup.self,
-            Ingest.self,
+            Tokenize.self, Encode.self, Embed.self,
+            Search.self, Evaluate.self, ZeroShot.self,
+            Export.self,
         ]
     )
 }

@@ -84,7 +84,9 @@ public struct B2CCaptionStore: Sendable {
                 summary.captions += captions.count
                 if let insert {
                     for caption in captions {
-                        try insert.execute(arguments: [image.id, caption.text, caption.rule.rawValue])
+                        // The three arguments always match the statement: skip GRDB's per-call check.
+                        insert.setUncheckedArguments([image.id, caption.text, caption.rule.rawValue])
+                        try insert.execute()
                     }
                 }
                 try each(B2CImageCaptions(dataset: dataset.name, path: image.path, captions: captions))

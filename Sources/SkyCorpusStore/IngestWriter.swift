@@ -77,13 +77,31 @@ struct IngestWriter {
         value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
+    /// Appends a number as JSON: integers without a fraction, others in Swift's shortest round-trip form.
+    static func append(_ value: Double, to text: inout String) {
+        if value.rounded() == value && abs(value) < 1e15 {
+            text += String(Int64(value))
+        } else {
+            text += value.description
+        }
+    }
+
     static func rotatedJSON(_ box: RotatedBox) -> String {
         "{\"cx\":\(number(box.center.x)),\"cy\":\(number(box.center.y)),\"w\":\(number(box.width)),"
             + "\"h\":\(number(box.height)),\"angle\":\(number(box.angle))}"
     }
 
     static func polygonJSON(_ points: [Point2D]) -> String {
-        "[" + points.map { "[\(number($0.x)),\(number($0.y))]" }.joined(separator: ",") + "]"
+        var text = "["
+        text.reserveCapacity(points.count * 16 + 2)
+        for (index, point) in points.enumerated() {
+            text += index == 0 ? "[" : ",["
+            append(point.x, to: &text)
+            text += ","
+            append(point.y, to: &text)
+            text += "]"
+        }
+        return text + "]"
     }
 
     mutating func write(_ set: DetectionSet) throws {
@@ -91,12 +109,14 @@ struct IngestWriter {
             let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
             guard isNew else { continue }
             for object in image.objects {
-                try insertObject.execute(arguments: [
+                // Bound once and executed: GRDB's per-call temporary bindings cost more than SQLite's insert here.
+                insertObject.setUncheckedArguments([
                     id, cleanName(object.rawClass), object.rawClass,
                     object.box.x, object.box.y, object.box.width, object.box.height,
                     object.rotated.map(Self.rotatedJSON), object.polygon.map(Self.polygonJSON),
                     object.difficult, object.ignore, object.truncated,
                 ])
+                try insertObject.execute()
                 objectsAdded += 1
             }
         }

@@ -33,53 +33,79 @@ public struct M2BStorage: Sendable {
         self.imagePath = imagePath
     }
 
-    /// Replaces the mask's image's `m2b` objects by `regions` of `mask`, in one transaction.
-    public func store(_ regions: [ClassRegion], of mask: LabelMask, in corpus: Corpus) throws -> Summary {
-        try corpus.write { db in
-            let (dataset, image) = try resolveImage(db)
-            guard let imageID = image.id else { throw CorpusError.badInput(path: maskPath, reason: "image without id") }
-            if let width = image.width, let height = image.height {
-                do {
-                    try mask.requireSize(width: width, height: height, path: maskPath)
-                } catch {
-                    throw CorpusError.badInput(path: maskPath, reason: "\(error)")
-                }
-            }
-            try db.execute(sql: "DELETE FROM object WHERE image_id = ? AND source = 'm2b'", arguments: [imageID])
-            let removed = db.changesCount
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO object (image_id, class, raw_class, x, y, w, h, rotated, polygon, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'm2b')
-                """)
-            for region in regions {
-                let raw = palette.className(of: region.classValue) ?? String(region.classValue)
-                let clean = ClassTable.standard.name(raw: raw, dataset: dataset.name).singular
-                let box = region.box
-                try insert.execute(arguments: [imageID, clean, raw, box.x, box.y, box.width, box.height,
-                                               region.rotatedBox.map(Self.rotatedJSON),
-                                               region.polygon.map(Self.polygonJSON)])
-            }
-            return Summary(mask: maskPath, dataset: dataset.name, image: image.path, removed: removed,
-                           inserted: regions.count)
+    /// One mask's boxes, ready to store.
+    public struct Item: Sendable {
+        public var storage: M2BStorage
+        public var regions: [ClassRegion]
+        public var mask: LabelMask
+
+        public init(storage: M2BStorage, regions: [ClassRegion], mask: LabelMask) {
+            self.storage = storage
+            self.regions = regions
+            self.mask = mask
         }
     }
 
+    /// Replaces the mask's image's `m2b` objects by `regions` of `mask`, in one transaction.
+    public func store(_ regions: [ClassRegion], of mask: LabelMask, in corpus: Corpus) throws -> Summary {
+        try corpus.write { db in try store(regions, of: mask, db: db) }
+    }
+
+    /// Stores several masks' boxes in one transaction: one bad mask and nothing is written.
+    public static func storeAll(_ items: [Item], in corpus: Corpus) throws -> [Summary] {
+        try corpus.write { db in
+            try items.map { try $0.storage.store($0.regions, of: $0.mask, db: db) }
+        }
+    }
+
+    private func store(_ regions: [ClassRegion], of mask: LabelMask, db: Database) throws -> Summary {
+        let (dataset, image) = try resolveImage(db)
+        guard let imageID = image.id else { throw CorpusError.badInput(path: maskPath, reason: "image without id") }
+        if let width = image.width, let height = image.height, mask.width != width || mask.height != height {
+            throw CorpusError.badInput(path: maskPath, reason: """
+                the mask is \(mask.width)x\(mask.height) but its image \(image.path) is \(width)x\(height); \
+                pair each mask with its own image
+                """)
+        }
+        try db.execute(sql: "DELETE FROM object WHERE image_id = ? AND source = 'm2b'", arguments: [imageID])
+        let removed = db.changesCount
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO object (image_id, class, raw_class, x, y, w, h, rotated, polygon, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'm2b')
+            """)
+        for region in regions {
+            let raw = palette.className(of: region.classValue) ?? String(region.classValue)
+            let clean = ClassTable.standard.name(raw: raw, dataset: dataset.name).singular
+            let box = region.box
+            try insert.execute(arguments: [imageID, clean, raw, box.x, box.y, box.width, box.height,
+                                           region.rotatedBox.map(Self.rotatedJSON),
+                                           region.polygon.map(Self.polygonJSON)])
+        }
+        return Summary(mask: maskPath, dataset: dataset.name, image: image.path, removed: removed,
+                       inserted: regions.count)
+    }
+
     /// The dataset and image the mask belongs to: its `mask` row, or the `imagePath` given (then registered).
+    ///
+    /// Mask paths are stored relative to the dataset root, with `..` when the masks sit beside the images'
+    /// folder (LoveDA's `ann_dir` next to `img_dir`).
     private func resolveImage(_ db: Database) throws -> (DatasetRecord, ImageRecord) {
         let datasets = try DatasetRecord.fetchAll(db)
-        if let (dataset, relative) = Self.locate(maskPath, in: datasets),
-           let image = try ImageRecord.fetchOne(db, sql: """
-               SELECT image.* FROM image JOIN mask ON mask.image_id = image.id
-               WHERE image.dataset_id = ? AND mask.path = ?
-               """, arguments: [dataset.id, relative]) {
-            return (dataset, image)
+        for dataset in datasets {
+            guard let root = dataset.root else { continue }
+            if let image = try ImageRecord.fetchOne(db, sql: """
+                SELECT image.* FROM image JOIN mask ON mask.image_id = image.id
+                WHERE image.dataset_id = ? AND mask.path = ?
+                """, arguments: [dataset.id, Self.relativePath(maskPath, from: root)]) {
+                return (dataset, image)
+            }
         }
         guard let imagePath else {
             throw CorpusError.badInput(path: maskPath, reason: """
                 no image in the corpus lists this mask; pass --image IMAGE (a registered image) to attach it
                 """)
         }
-        guard let (dataset, imageRelative) = Self.locate(imagePath, in: datasets) else {
+        guard let (dataset, imageRelative) = Self.locate(imagePath, in: datasets), let root = dataset.root else {
             throw CorpusError.badInput(path: imagePath, reason: "not under the root of any dataset in the corpus")
         }
         guard let image = try ImageRecord.fetchOne(db, sql: "SELECT * FROM image WHERE dataset_id = ? AND path = ?",
@@ -88,11 +114,8 @@ public struct M2BStorage: Sendable {
                 not registered in dataset '\(dataset.name)'; add it with 'skycorpus add-images' first
                 """)
         }
-        guard let (maskDataset, maskRelative) = Self.locate(maskPath, in: datasets), maskDataset.id == dataset.id else {
-            throw CorpusError.badInput(path: maskPath, reason: "not under the root of dataset '\(dataset.name)'")
-        }
         try db.execute(sql: "INSERT INTO mask (image_id, path, palette) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                       arguments: [image.id, maskRelative, palette.name])
+                       arguments: [image.id, Self.relativePath(maskPath, from: root), palette.name])
         return (dataset, image)
     }
 
@@ -109,6 +132,16 @@ public struct M2BStorage: Sendable {
             }
         }
         return best
+    }
+
+    /// `path` relative to the folder `root`, '/' separated, with `..` steps when it lies outside.
+    static func relativePath(_ path: String, from root: String) -> String {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+        let base = URL(fileURLWithPath: root).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(target.count, base.count) && target[common] == base[common] { common += 1 }
+        let steps = [String](repeating: "..", count: base.count - common) + target[common...]
+        return steps.joined(separator: "/")
     }
 
     static func rotatedJSON(_ box: RotatedBox) -> String {

@@ -12,9 +12,79 @@ public enum COCOReader {
         var height: Int?
     }
 
+    /// Where an annotation is, for errors: its id, or its index when it has none.
+    struct Place: CustomStringConvertible {
+        var id: Int?
+        var index: Int
+        var description: String { id.map { "annotation id \($0)" } ?? "annotations[\(index)]" }
+    }
+
+    /// The members of an annotation record that matter, scanned without building the whole record
+    /// (a dictionary per record would cost more than the rest of the read).
+    struct Record {
+        var id, imageID, categoryID, bbox, segmentation, iscrowd: JSONValue?
+        /// `bbox` as numbers, and its element count, when it is an array.
+        var bboxValues: [Double]?
+        var bboxCount = 0
+        /// Polygon `segmentation` parts as numbers (nil for a part that is not all numbers).
+        var polygonParts: [[Double]?]?
+
+        subscript(key: String) -> JSONValue? {
+            switch key {
+            case "id": id
+            case "image_id": imageID
+            case "category_id": categoryID
+            case "bbox": bbox
+            case "segmentation": segmentation
+            case "iscrowd": iscrowd
+            default: nil
+            }
+        }
+    }
+
+    /// Scans one annotation record; members other than those of ``Record`` (`area`, ...) are skipped unparsed.
+    static func scanAnnotation(_ scanner: inout JSONScanner) throws(DatasetError) -> Record {
+        var record = Record()
+        try scanner.forEachMember { key, scanner throws(DatasetError) in
+            switch key {
+            case "id": record.id = try scanner.parseValue()
+            case "image_id": record.imageID = try scanner.parseValue()
+            case "category_id": record.categoryID = try scanner.parseValue()
+            case "bbox":
+                if scanner.peekIsArray() {
+                    record.bboxValues = try scanner.parseNumbers(count: &record.bboxCount)
+                    record.bbox = .array([])
+                } else {
+                    record.bbox = try scanner.parseValue()
+                }
+            case "segmentation":
+                if scanner.peekIsArray() {
+                    var parts: [[Double]?] = []
+                    try scanner.forEachElement { _, scanner throws(DatasetError) in
+                        if scanner.peekIsArray() {
+                            var count = 0
+                            parts.append(try scanner.parseNumbers(count: &count))
+                        } else {
+                            try scanner.skipValue()
+                            parts.append(nil)
+                        }
+                    }
+                    record.polygonParts = parts
+                } else {
+                    record.segmentation = try scanner.parseValue()
+                }
+            case "iscrowd": record.iscrowd = try scanner.parseValue()
+            default: try scanner.skipValue()
+            }
+        }
+        return record
+    }
+
     /// Builds one object from an annotation record; `where` names it in errors.
-    static func object(_ record: JSONValue, categories: [Int: String], file: String,
-                       location: String) throws(DatasetError) -> AnnotatedObject {
+    static func object(_ record: Record, categories: [Int: String], file: String,
+                       place: Place) throws(DatasetError) -> AnnotatedObject {
+        // Built only for an error: a million interpolated strings would cost more than the parse.
+        var location: String { place.description }
         guard let categoryID = record["category_id"]?.int else {
             throw DatasetError(.malformedRecord, file: file, location: location, "expected an integer 'category_id'")
         }
@@ -24,20 +94,18 @@ public enum COCOReader {
         }
         var polygon: [Point2D]? = nil
         var box: AxisBox? = nil
-        if let bbox = record["bbox"]?.array {
-            let values = bbox.compactMap(\.double)
-            guard values.count == 4, bbox.count == 4 else {
+        if record.bbox != nil {
+            guard let values = record.bboxValues, values.count == 4 else {
+                let found = record.bboxValues == nil && record.bboxCount == 0 ? "not an array" : "\(record.bboxCount) values"
                 throw DatasetError(.malformedRecord, file: file, location: location,
-                                   "expected 'bbox' as [x, y, width, height], found \(bbox.count) values")
+                                   "expected 'bbox' as [x, y, width, height] numbers, found \(found)")
             }
             box = AxisBox(x: values[0], y: values[1], width: values[2], height: values[3])
         }
-        switch record["segmentation"] {
-        case .array(let parts)?:
+        if let parts = record.polygonParts {
             var polygons: [[Point2D]] = []
             for part in parts {
-                let values = part.array?.compactMap(\.double) ?? []
-                guard values.count >= 6, values.count % 2 == 0, values.count == part.array?.count else {
+                guard let values = part, values.count >= 6, values.count % 2 == 0 else {
                     throw DatasetError(.malformedRecord, file: file, location: location,
                                        "expected each polygon of 'segmentation' as [x1, y1, x2, y2, ...] with at least 3 points")
                 }
@@ -45,6 +113,8 @@ public enum COCOReader {
             }
             if polygons.count == 1 { polygon = polygons[0] }
             if box == nil, !polygons.isEmpty { box = BoxRepair.bounds(of: polygons.flatMap { $0 }) }
+        }
+        switch record["segmentation"] {
         case .object?:
             if box == nil, let segmentation = record["segmentation"] {
                 box = try rleBounds(segmentation, file: file, location: location)
@@ -86,15 +156,16 @@ public enum COCOReader {
     public static func read(json path: String, imageRoot: String, root: String, split: String?,
                             collector: inout IssueCollector) throws(DatasetError) -> [AnnotatedImage] {
         let file = DatasetFiles.relative(path, to: root)
-        var scanner = JSONScanner(bytes: try DatasetFiles.bytes(path), file: file)
+        let bytes = try DatasetFiles.bytes(path)
         var images: [Int: ImageEntry] = [:]
         var categories: [Int: String] = [:]
         // Annotations may come before images and categories: keep the records of those seen too early.
         var objects: [Int: [AnnotatedObject]] = [:]
-        var early: [(imageID: Int, record: JSONValue, location: String)] = []
+        var early: [(imageID: Int, record: Record, place: Place)] = []
         var sawAnnotations = false
         collector.report.filesRead += 1
-        try scanner.forEachMember { key, scanner throws(DatasetError) in
+        try JSONScanner.scan(bytes, file: file) { scanner throws(DatasetError) in
+          try scanner.forEachMember { key, scanner throws(DatasetError) in
             switch key {
             case "images":
                 try scanner.forEachElement { index, scanner throws(DatasetError) in
@@ -118,20 +189,23 @@ public enum COCOReader {
             case "annotations":
                 sawAnnotations = true
                 try scanner.forEachElement { index, scanner throws(DatasetError) in
-                    let record = try scanner.parseValue()
-                    let location = record["id"]?.int.map { "annotation id \($0)" } ?? "annotations[\(index)]"
+                    guard scanner.peekIsObject() else {
+                        throw scanner.error("an annotation object '{'")
+                    }
+                    let record = try scanAnnotation(&scanner)
+                    let place = Place(id: record["id"]?.int, index: index)
                     guard let imageID = record["image_id"]?.int else {
-                        try collector.invalid(DatasetError(.malformedRecord, file: file, location: location,
+                        try collector.invalid(DatasetError(.malformedRecord, file: file, location: place.description,
                                                            "expected an integer 'image_id'"))
                         return
                     }
                     if categories.isEmpty {
-                        early.append((imageID, record, location))
+                        early.append((imageID, record, place))
                         return
                     }
                     do throws(DatasetError) {
                         objects[imageID, default: []].append(try object(record, categories: categories, file: file,
-                                                                        location: location))
+                                                                        place: place))
                     } catch {
                         try collector.invalid(error)
                     }
@@ -139,6 +213,7 @@ public enum COCOReader {
             default:
                 try scanner.skipValue()
             }
+          }
         }
         guard sawAnnotations, !images.isEmpty || !objects.isEmpty || !early.isEmpty else {
             throw DatasetError(.unreadableFile, file: file, "expected a COCO object with 'images', 'annotations' and 'categories'")
@@ -146,7 +221,7 @@ public enum COCOReader {
         for entry in early {
             do throws(DatasetError) {
                 objects[entry.imageID, default: []].append(try object(entry.record, categories: categories, file: file,
-                                                                      location: entry.location))
+                                                                      place: entry.place))
             } catch {
                 try collector.invalid(error)
             }

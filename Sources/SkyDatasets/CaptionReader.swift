@@ -89,9 +89,10 @@ public enum CaptionReader {
             for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
                 number += 1
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                var scanner = JSONScanner(bytes: Array(line), file: file)
                 do throws(DatasetError) {
-                    let record = try scanner.parseValue()
+                    let record = try JSONScanner.scan(Array(line), file: file) { scanner throws(DatasetError) in
+                        try scanner.parseValue()
+                    }
                     guard let name = record["filename"]?.string, let captions = record["captions"]?.array else {
                         throw DatasetError.line(number, of: file, "expected {\"filename\": ..., \"captions\": [...]}")
                     }
@@ -102,11 +103,11 @@ public enum CaptionReader {
             }
             return
         }
-        var scanner = JSONScanner(bytes: bytes, file: file)
         var cocoImages: [Int: (name: String, width: Int?, height: Int?)] = [:]
         var cocoCaptions: [(imageID: Int, text: String)] = []
         var sawImages = false
-        try scanner.forEachMember { key, scanner throws(DatasetError) in
+        try JSONScanner.scan(bytes, file: file) { scanner throws(DatasetError) in
+          try scanner.forEachMember { key, scanner throws(DatasetError) in
             switch key {
             case "images":
                 sawImages = true
@@ -136,6 +137,7 @@ public enum CaptionReader {
             default:
                 try scanner.skipValue()
             }
+          }
         }
         guard sawImages else {
             throw DatasetError(.unreadableFile, file: file, "expected a Karpathy or COCO-caption object with 'images'")

@@ -60,7 +60,7 @@ public enum ChangeReader {
 
     static func size(_ path: String, root: String, collector: inout IssueCollector) throws(DatasetError) -> (Int, Int)? {
         do {
-            let header = try ImageDecoder().header(ofFile: path)
+            let header = try BoxRepair.headerQuickly(path)
             return (header.width, header.height)
         } catch {
             try collector.invalid(DatasetError(.unreadableImage, file: DatasetFiles.relative(path, to: root),

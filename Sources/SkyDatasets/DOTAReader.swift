@@ -1,3 +1,4 @@
+import Foundation
 import SkyGeometry
 
 /// Images with their objects as a detection reader returns them, and what it found along the way.
@@ -24,17 +25,21 @@ public struct DetectionSet: Sendable {
 
     /// Fills missing sizes from headers, clips and drops boxes, sorts the images and counts the objects.
     mutating func finish(root: String, collector: inout IssueCollector) throws(DatasetError) {
-        var kept: [AnnotatedImage] = []
-        kept.reserveCapacity(images.count)
-        for var image in images {
-            guard try BoxRepair.fillSize(&image, root: root, collector: &collector) else { continue }
-            BoxRepair.clipAndDrop(&image, report: &collector.report)
-            kept.append(image)
+        // In place, so a million COCO objects are never held twice.
+        var unreadable = Set<Int>()
+        for index in images.indices {
+            guard try BoxRepair.fillSize(&images[index], root: root, collector: &collector) else {
+                unreadable.insert(index)
+                continue
+            }
+            BoxRepair.clipAndDrop(&images[index], report: &collector.report)
         }
-        kept.sort { $0.relativePath < $1.relativePath }
-        collector.report.recordsRead = kept.reduce(0) { $0 + $1.objects.count }
+        if !unreadable.isEmpty {
+            images = images.enumerated().filter { !unreadable.contains($0.offset) }.map(\.element)
+        }
+        images.sort { $0.relativePath < $1.relativePath }
+        collector.report.recordsRead = objectCount
         report = collector.report
-        images = kept
     }
 }
 
@@ -51,29 +56,54 @@ public enum DOTAReader {
 
     /// Parses the text of one label file; `file` names it in errors.
     public static func parse(_ text: String, file: String, collector: inout IssueCollector) throws(DatasetError) -> LabelFile {
+        try parse(bytes: Array(text.utf8), file: file, collector: &collector)
+    }
+
+    /// Parses the bytes of one label file (lines ending in LF or CRLF); `file` names it in errors.
+    public static func parse(bytes: [UInt8], file: String, collector: inout IssueCollector) throws(DatasetError) -> LabelFile {
         var result = LabelFile()
-        var lineNumber = 0
-        // "\r\n" is one Character in Swift: split on both spellings.
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if tokens.isEmpty { continue }
-            if tokens.count < 9, tokens[0].contains(":"), let colon = line.firstIndex(of: ":") {
-                let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-                result.header[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                continue
-            }
-            do {
-                result.objects.append(try parseObject(tokens, lineNumber: lineNumber, file: file))
-            } catch {
-                try collector.invalid(error)
+        var tokens: [Range<Int>] = []
+        try bytes.withUnsafeBufferPointer { buffer throws(DatasetError) in
+            var lineStart = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            var lineNumber = 0
+            while lineStart < buffer.count {
+                var lineEnd = lineStart
+                while lineEnd < buffer.count && buffer[lineEnd] != 0x0A { lineEnd += 1 }
+                lineNumber += 1
+                var contentEnd = lineEnd
+                if contentEnd > lineStart && buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                tokens.removeAll(keepingCapacity: true)
+                var index = lineStart
+                while index < contentEnd {
+                    while index < contentEnd && (buffer[index] == 0x20 || buffer[index] == 0x09) { index += 1 }
+                    let tokenStart = index
+                    while index < contentEnd && buffer[index] != 0x20 && buffer[index] != 0x09 { index += 1 }
+                    if index > tokenStart { tokens.append(tokenStart..<index) }
+                }
+                let line = lineStart..<contentEnd
+                lineStart = lineEnd + 1
+                if tokens.isEmpty { continue }
+                if tokens.count < 9, buffer[tokens[0]].contains(UInt8(ascii: ":")) {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[line]), as: UTF8.self)
+                    if let colon = text.firstIndex(of: ":") {
+                        let key = text[..<colon].trimmingCharacters(in: .whitespaces)
+                        result.header[key] = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    }
+                    continue
+                }
+                do throws(DatasetError) {
+                    result.objects.append(try parseObject(buffer, tokens, lineNumber: lineNumber, file: file))
+                } catch {
+                    try collector.invalid(error)
+                }
             }
         }
         return result
     }
 
-    static func parseObject(_ tokens: [Substring], lineNumber: Int, file: String) throws(DatasetError) -> AnnotatedObject {
+    static func parseObject(_ buffer: UnsafeBufferPointer<UInt8>, _ tokens: [Range<Int>], lineNumber: Int,
+                            file: String) throws(DatasetError) -> AnnotatedObject {
+        func text(_ token: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buffer[token]), as: UTF8.self) }
         let expected = "expected 8 corner coordinates, a class name and a difficulty (0, 1 or 2)"
         guard tokens.count == 9 || tokens.count == 10 else {
             throw .line(lineNumber, of: file, "\(expected), found \(tokens.count) fields")
@@ -81,19 +111,22 @@ public enum DOTAReader {
         var points: [Point2D] = []
         points.reserveCapacity(4)
         for corner in 0..<4 {
-            guard let x = Double(tokens[2 * corner]), let y = Double(tokens[2 * corner + 1]), x.isFinite, y.isFinite else {
-                throw .line(lineNumber, of: file, "\(expected); corner \(corner + 1) is '\(tokens[2 * corner]) \(tokens[2 * corner + 1])'")
+            guard let x = DecimalParser.parse(buffer, tokens[2 * corner]), let y = DecimalParser.parse(buffer, tokens[2 * corner + 1]),
+                  x.isFinite, y.isFinite else {
+                throw .line(lineNumber, of: file,
+                            "\(expected); corner \(corner + 1) is '\(text(tokens[2 * corner])) \(text(tokens[2 * corner + 1]))'")
             }
             points.append(Point2D(x: x, y: y))
         }
         var difficulty = 0
         if tokens.count == 10 {
-            guard let value = Int(tokens[9]), (0...2).contains(value) else {
-                throw .line(lineNumber, of: file, "\(expected); the difficulty is '\(tokens[9])'")
+            let token = tokens[9]
+            guard token.count == 1, (0x30...0x32).contains(buffer[token.lowerBound]) else {
+                throw .line(lineNumber, of: file, "\(expected); the difficulty is '\(text(token))'")
             }
-            difficulty = value
+            difficulty = Int(buffer[token.lowerBound] - 0x30)
         }
-        return AnnotatedObject(rawClass: String(tokens[8]), box: BoxRepair.bounds(of: points), polygon: points,
+        return AnnotatedObject(rawClass: text(tokens[8]), box: BoxRepair.bounds(of: points), polygon: points,
                                difficult: difficulty == 1, ignore: difficulty == 2)
     }
 
@@ -143,9 +176,9 @@ public enum DOTAReader {
                 let relativeLabel = DatasetFiles.relative(labelPath, to: root)
                 let stem = DatasetFiles.stem(name)
                 collector.report.filesRead += 1
-                let text: String
-                do { text = try DatasetFiles.text(labelPath) } catch { try collector.invalid(error); continue }
-                let label = try parse(text, file: relativeLabel, collector: &collector)
+                let bytes: [UInt8]
+                do { bytes = try DatasetFiles.bytes(labelPath) } catch { try collector.invalid(error); continue }
+                let label = try parse(bytes: bytes, file: relativeLabel, collector: &collector)
                 guard let imagePath = images.image(stem: stem) else {
                     collector.report.annotationsWithoutImage.append(relativeLabel)
                     continue

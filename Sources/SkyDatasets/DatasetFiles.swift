@@ -132,7 +132,7 @@ public enum BoxRepair {
         if image.width != nil && image.height != nil { return true }
         let path = DatasetFiles.join(root, image.relativePath)
         do {
-            let header = try ImageDecoder().header(ofFile: path)
+            let header = try headerQuickly(path)
             image.width = header.width
             image.height = header.height
             return true
@@ -141,6 +141,16 @@ public enum BoxRepair {
                 "cannot read the image size from its header (\(error)); convert it to PNG or JPEG or give its size in the annotation"))
             return false
         }
+    }
+
+    /// The image header from the first 16 KiB when they hold it (PNG always, most JPEGs), else from the file:
+    /// a big aerial scene is not read in bulk just for its size.
+    public static func headerQuickly(_ path: String) throws(ImageError) -> ImageHeader {
+        let decoder = ImageDecoder()
+        let prefix = try FileBytes.read(path, limit: 1 << 14)
+        if prefix.count < (1 << 14) { return try decoder.header(of: prefix, name: path) }
+        if let header = try? decoder.header(of: prefix, name: path) { return header }
+        return try decoder.header(ofFile: path)
     }
 
     /// Clips every box to `[0, width] x [0, height]` and drops those left with no area, counting both.
@@ -153,24 +163,25 @@ public enum BoxRepair {
             }
             return
         }
-        var kept: [AnnotatedObject] = []
-        kept.reserveCapacity(image.objects.count)
-        for var object in image.objects {
-            let box = object.box
+        // In place: copying every object (its class string and polygon) would double the work on big sets.
+        var degenerate = false
+        for index in image.objects.indices {
+            let box = image.objects[index].box
             let left = min(max(box.x, 0), width), top = min(max(box.y, 0), height)
             let right = min(max(box.maxX, 0), width), bottom = min(max(box.maxY, 0), height)
             let clipped = AxisBox(x: left, y: top, width: right - left, height: bottom - top)
             guard clipped.width > 0, clipped.height > 0, clipped.width.isFinite, clipped.height.isFinite else {
                 report.degenerateBoxes += 1
+                image.objects[index].box = AxisBox(x: 0, y: 0, width: 0, height: 0)
+                degenerate = true
                 continue
             }
             if clipped != box {
                 report.clippedBoxes += 1
-                object.box = clipped
+                image.objects[index].box = clipped
             }
-            kept.append(object)
         }
-        image.objects = kept
+        if degenerate { image.objects.removeAll { $0.box.width == 0 } }
     }
 
     /// The axis-aligned box around some points.

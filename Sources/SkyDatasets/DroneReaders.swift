@@ -13,11 +13,12 @@ public enum AUAIRReader {
         }
         let imageFolder = ImageFolder(DatasetFiles.child(root, named: "images") ?? root)
         var collector = IssueCollector(options: options)
-        var scanner = JSONScanner(bytes: try DatasetFiles.bytes(path), file: "annotations.json")
+        let bytes = try DatasetFiles.bytes(path)
         var categories: [String] = []
         var records: [(index: Int, record: JSONValue)] = []
         collector.report.filesRead += 1
-        try scanner.forEachMember { key, scanner throws(DatasetError) in
+        try JSONScanner.scan(bytes, file: "annotations.json") { scanner throws(DatasetError) in
+          try scanner.forEachMember { key, scanner throws(DatasetError) in
             switch key {
             case "categories":
                 categories = try scanner.parseValue().array?.compactMap(\.string) ?? []
@@ -28,6 +29,7 @@ public enum AUAIRReader {
             default:
                 try scanner.skipValue()
             }
+          }
         }
         guard !categories.isEmpty else {
             throw DatasetError(.unreadableFile, file: "annotations.json", "expected a 'categories' list of class names")

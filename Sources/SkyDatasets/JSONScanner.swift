@@ -40,17 +40,28 @@ public enum JSONValue: Sendable, Hashable {
 
 /// A pull parser over JSON bytes that walks big arrays one element at a time, so a COCO file of a million
 /// annotations is never turned into one huge tree: memory stays near the file's size.
+///
+/// A scanner reads through a buffer pointer (no reference counting per byte) and lives only inside
+/// ``scan(_:file:_:)``, which keeps the bytes alive.
 public struct JSONScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     /// The byte offset of the next unread byte.
     public private(set) var position = 0
     /// The file name for errors.
     public let file: String
 
-    /// A scanner over `bytes`; `file` names them in errors.
-    public init(bytes: [UInt8], file: String) {
-        self.bytes = bytes
+    private init(buffer: UnsafeBufferPointer<UInt8>, file: String) {
+        self.bytes = buffer
         self.file = file
+    }
+
+    /// Runs `body` with a scanner over `bytes`; `file` names them in errors. The scanner must not escape `body`.
+    public static func scan<Result>(_ bytes: [UInt8], file: String,
+                                    _ body: (inout JSONScanner) throws(DatasetError) -> Result) throws(DatasetError) -> Result {
+        try bytes.withUnsafeBufferPointer { buffer throws(DatasetError) in
+            var scanner = JSONScanner(buffer: buffer, file: file)
+            return try body(&scanner)
+        }
     }
 
     /// The 1-based line of a byte offset (computed only for error messages).
@@ -127,6 +138,26 @@ public struct JSONScanner {
         }
     }
 
+    /// Parses an array of numbers without building a tree; nil (with the array consumed) when an element is
+    /// not a number. `count` gets the number of elements either way.
+    public mutating func parseNumbers(count: inout Int) throws(DatasetError) -> [Double]? {
+        var values: [Double] = []
+        var allNumbers = true
+        count = 0
+        try forEachElement { _, scanner throws(DatasetError) in
+            count += 1
+            scanner.skipWhitespace()
+            let next = scanner.position < scanner.bytes.count ? scanner.bytes[scanner.position] : 0
+            if next == UInt8(ascii: "-") || (next >= 0x30 && next <= 0x39) {
+                values.append(try scanner.parseNumber())
+            } else {
+                allNumbers = false
+                try scanner.skipValue()
+            }
+        }
+        return allNumbers ? values : nil
+    }
+
     /// Parses the next value into a tree.
     public mutating func parseValue() throws(DatasetError) -> JSONValue {
         skipWhitespace()
@@ -163,10 +194,22 @@ public struct JSONScanner {
         case UInt8(ascii: "["):
             try forEachElement { _, scanner throws(DatasetError) in try scanner.skipValue() }
         case UInt8(ascii: "\""):
-            _ = try parseString()
+            try skipString()
         default:
             _ = try parseValue()
         }
+    }
+
+    /// Skips a string without decoding it.
+    mutating func skipString() throws(DatasetError) {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("a string") }
+        position += 1
+        while position < bytes.count && bytes[position] != UInt8(ascii: "\"") {
+            if bytes[position] == UInt8(ascii: "\\") { position += 1 }
+            position += 1
+        }
+        guard position < bytes.count else { throw error("the closing '\"' of a string") }
+        position += 1
     }
 
     mutating func literal(_ word: StaticString) throws(DatasetError) {
@@ -199,8 +242,11 @@ public struct JSONScanner {
         }
         guard position > digitsStart else { position = start; throw error("a value") }
         if integral { return Double(negative ? -value : value) }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard let parsed = Double(text) else { position = start; throw error("a number") }
+        let end = position
+        guard let parsed = DecimalParser.parse(bytes, start..<end) else {
+            position = start
+            throw error("a number")
+        }
         return parsed
     }
 
@@ -218,7 +264,7 @@ public struct JSONScanner {
         guard position < bytes.count else { throw error("the closing '\"' of a string") }
         let end = position
         position += 1
-        if !hasEscapes { return String(decoding: bytes[start..<end], as: UTF8.self) }
+        if !hasEscapes { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
         return try unescape(start..<end)
     }
 
@@ -244,7 +290,7 @@ public struct JSONScanner {
             case UInt8(ascii: "f"): scalars.append("\u{0C}")
             case UInt8(ascii: "u"):
                 guard index + 4 <= range.upperBound,
-                      let unit = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+                      let unit = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<index + 4]), as: UTF8.self), radix: 16) else {
                     throw DatasetError(.unreadableFile, file: file, location: "line \(line(at: index))",
                                        "malformed JSON: expected 4 hex digits after \\u")
                 }

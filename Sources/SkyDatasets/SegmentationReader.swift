@@ -44,6 +44,13 @@ public enum SegmentationReader {
         var found: [(String, String?, String?)] = []
         var imageOnly: [(String, String?, String?)] = []
         func visit(_ folder: String, split: String?, depth: Int) {
+            // iSAID as released: train/images/P0000.png with train/Semantic_masks/images/P0000_instance_color_RGB.png.
+            if let images = DatasetFiles.child(folder, named: "images"),
+               let semantic = DatasetFiles.child(folder, named: "Semantic_masks"),
+               let masks = DatasetFiles.child(semantic, named: "images") {
+                found.append((images, masks, split))
+                return
+            }
             for pair in folderPairs {
                 guard let images = DatasetFiles.child(folder, named: pair.images),
                       let masks = DatasetFiles.child(folder, named: pair.masks) else { continue }
@@ -79,7 +86,7 @@ public enum SegmentationReader {
 
     static func size(_ path: String, root: String, collector: inout IssueCollector) throws(DatasetError) -> (Int, Int)? {
         do {
-            let header = try ImageDecoder().header(ofFile: path)
+            let header = try BoxRepair.headerQuickly(path)
             return (header.width, header.height)
         } catch {
             try collector.invalid(DatasetError(.unreadableImage, file: DatasetFiles.relative(path, to: root),
@@ -118,7 +125,13 @@ public enum SegmentationReader {
             }
             if let maskFolder = folder.masks {
                 for name in DatasetFiles.list(maskFolder) where DatasetFiles.imageExtensions.contains(DatasetFiles.fileExtension(name)) {
-                    masks[DatasetFiles.stem(name), default: []].append(DatasetFiles.join(maskFolder, name))
+                    var stem = DatasetFiles.stem(name)
+                    if let range = stem.range(of: isaidMaskSuffix) {
+                        stem = String(stem[..<range.lowerBound])
+                    } else if stem.contains("_instance_") {
+                        continue  // iSAID instance-id masks: not a palette mask
+                    }
+                    masks[stem, default: []].append(DatasetFiles.join(maskFolder, name))
                 }
             }
             for stem in masks.keys.sorted() where images[stem] == nil {

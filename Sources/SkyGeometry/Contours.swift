@@ -79,6 +79,7 @@ public enum Contours {
     public static func find(in mask: LabelMask, mode: ContourRetrieval = .list,
                             approximation: ContourApproximation = .none) -> ContourSet {
         var scanner = SuzukiScanner(mask: mask, mode: mode, approximation: approximation)
+        defer { scanner.release() }
         scanner.scanAll()
         return scanner.results()
     }
@@ -86,6 +87,9 @@ public enum Contours {
     /// Finds the contours of the pixels of `mask` equal to `value` (the rest is background).
     public static func find(in mask: LabelMask, value: UInt8, mode: ContourRetrieval = .list,
                             approximation: ContourApproximation = .none) -> ContourSet {
-        find(in: mask.selecting(value), mode: mode, approximation: approximation)
+        var scanner = SuzukiScanner(mask: mask, value: value, mode: mode, approximation: approximation)
+        defer { scanner.release() }
+        scanner.scanAll()
+        return scanner.results()
     }
 }

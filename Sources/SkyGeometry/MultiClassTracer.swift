@@ -34,12 +34,12 @@ struct MultiClassTracer {
         mask.values.withUnsafeBufferPointer { source in
             paddedLabels.withUnsafeMutableBufferPointer { target in
                 paddedMarks.withUnsafeMutableBufferPointer { mark in
+                    guard let from = source.baseAddress, let to = target.baseAddress, let marks = mark.baseAddress,
+                          mask.width > 0 else { return }
                     for y in 0..<mask.height {
-                        let from = y * mask.width, to = (y + 1) * rowStride + 1
-                        for x in 0..<mask.width {
-                            target[to + x] = source[from + x]
-                            mark[to + x] = 1
-                        }
+                        let row = (y + 1) * rowStride + 1
+                        (to + row).update(from: from + y * mask.width, count: mask.width)
+                        (marks + row).update(repeating: 1, count: mask.width)
                     }
                 }
             }
@@ -58,11 +58,21 @@ struct MultiClassTracer {
         var lastRow = [Int](repeating: -1, count: 256)
         labels.withUnsafeBufferPointer { labels in
             marks.withUnsafeMutableBufferPointer { marks in
+                guard let labelBase = labels.baseAddress, let markBase = marks.baseAddress else { return }
                 for y in 1...height {
                     let row = y * stride
                     var x = 1
                     while x <= width {
                         let here = row + x
+                        // Skip 8 pixels at a time while nothing changes along the row (the common case).
+                        if x + 8 <= width + 1
+                            && UnsafeRawPointer(labelBase + here).loadUnaligned(as: UInt64.self)
+                                == UnsafeRawPointer(labelBase + here - 1).loadUnaligned(as: UInt64.self)
+                            && UnsafeRawPointer(markBase + here).loadUnaligned(as: UInt64.self)
+                                == UnsafeRawPointer(markBase + here - 1).loadUnaligned(as: UInt64.self) {
+                            x += 8
+                            continue
+                        }
                         let label = labels[here], mark = marks[here]
                         let leftLabel = labels[here - 1], leftMark = marks[here - 1]
                         if label == leftLabel && mark == leftMark {

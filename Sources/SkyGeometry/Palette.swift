@@ -102,8 +102,11 @@ public enum UnknownColourPolicy: Sendable, Hashable {
 }
 
 extension Palette {
-    /// The value ``UnknownColourPolicy/mapTo(_:)`` conventionally uses: 255, which no shipped palette lists.
-    public static let unknownValue: UInt8 = 255
+    /// A value no class of this palette uses (the highest free one), for ``UnknownColourPolicy/mapTo(_:)``.
+    public var unusedIndex: UInt8 {
+        let used = Set(classes.map(\.index))
+        return (0...255).reversed().map { UInt8($0) }.first { !used.contains($0) } ?? 255
+    }
 
     /// Maps an RGB(A) colour mask to class indices. Alpha is ignored; gray images count as r = g = b.
     ///

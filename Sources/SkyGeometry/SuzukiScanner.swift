@@ -26,32 +26,51 @@ struct SuzukiScanner {
     let keepAllPoints: Bool
     let paddedWidth: Int
     let paddedHeight: Int
-    /// The mask with a zero frame: 0 background, 1 untouched foreground, other values marks.
-    var image: [Int8]
+    /// The mask with a zero frame: 0 background, 1 untouched foreground, other values marks. Owned by the
+    /// scanner's user, who calls ``release()`` (a raw buffer keeps the hot loops free of copy-on-write checks).
+    let image: UnsafeMutablePointer<Int8>
     var nodes: [Node]
     var markTable = [Int](repeating: -1, count: 128)
     var nbd: Int8 = 2
     let deltas: [Int]
 
-    init(mask: LabelMask, mode: ContourRetrieval, approximation: ContourApproximation) {
+    /// Prepares the scan of the pixels of `mask` that are nonzero, or equal to `value` when given.
+    init(mask: LabelMask, value: UInt8? = nil, mode: ContourRetrieval, approximation: ContourApproximation) {
         self.mode = mode
         keepAllPoints = approximation == .none
         paddedWidth = mask.width + 2
         paddedHeight = mask.height + 2
-        var padded = [Int8](repeating: 0, count: paddedWidth * paddedHeight)
-        for y in 0..<mask.height {
-            let source = y * mask.width, target = (y + 1) * paddedWidth + 1
-            for x in 0..<mask.width where mask.values[source + x] != 0 {
-                padded[target + x] = 1
+        let count = paddedWidth * paddedHeight
+        image = .allocate(capacity: count)
+        image.initialize(repeating: 0, count: count)
+        let width = mask.width, stride = paddedWidth, image = self.image
+        mask.values.withUnsafeBufferPointer { source in
+            guard let base = source.baseAddress else { return }
+            for y in 0..<mask.height {
+                Self.binarise(base + y * width, into: image + (y + 1) * stride + 1, count: width, value: value)
             }
         }
-        image = padded
-        let step = paddedWidth
-        deltas = [1, 1 - step, -step, -1 - step, -1, -1 + step, step, 1 + step]
+        deltas = [1, 1 - stride, -stride, -1 - stride, -1, -1 + stride, stride, 1 + stride]
         var root = Node(isHole: true)
         root.rectWidth = paddedWidth
         root.rectHeight = paddedHeight
         nodes = [root]
+    }
+
+    /// Writes 1 for foreground and 0 for background: pixels equal to `value`, or nonzero ones.
+    @inline(__always)
+    private static func binarise(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Int8>, count: Int,
+                                 value: UInt8?) {
+        if let value {
+            for x in 0..<count { target[x] = Int8(truncatingIfNeeded: source[x] == value ? 1 : 0) }
+        } else {
+            for x in 0..<count { target[x] = Int8(truncatingIfNeeded: source[x] != 0 ? 1 : 0) }
+        }
+    }
+
+    /// Frees the padded image.
+    func release() {
+        image.deallocate()
     }
 
     /// Chain code moves, as OpenCV's `chainCodeDeltas`: E, NE, N, NW, W, SW, S, SE with y pointing down.
@@ -75,6 +94,14 @@ struct SuzukiScanner {
             while x < width {
                 var current = Int(image[row + x])
                 while x < width {
+                    // Eight unchanged pixels at a time: no border can start among them.
+                    if x + 8 <= width
+                        && UnsafeRawPointer(image + row + x).loadUnaligned(as: UInt64.self)
+                            == UnsafeRawPointer(image + row + x - 1).loadUnaligned(as: UInt64.self)
+                        && Int(image[row + x - 1]) == previous {
+                        x += 8
+                        continue
+                    }
                     current = Int(image[row + x])
                     if current != previous { break }
                     x += 1

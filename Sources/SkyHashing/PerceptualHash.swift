@@ -19,7 +19,7 @@ public enum HashMode: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Full-size decoding: the same pixels as Pillow, so hashes equal imagehash's bit for bit.
     case exact
     /// JPEGs decoded at 1/2, 1/4 or 1/8 scale through libjpeg's DCT scaling, keeping at least
-    /// ``PerceptualHasher/fastMinimumSide`` pixels per side; other formats as in exact mode.
+    /// ``PerceptualHasher/fastMinimumSide`` pixels on the shorter side; other formats as in exact mode.
     /// Much faster on large JPEGs; hashes are close to, not always equal to, the exact ones.
     case fast
 
@@ -28,8 +28,8 @@ public enum HashMode: String, Sendable, CaseIterable, CustomStringConvertible {
 
 /// Computes perceptual hashes of images and image files.
 public struct PerceptualHasher: Sendable {
-    /// Fast mode never decodes a JPEG side below this many pixels (twice the phash resize).
-    public static let fastMinimumSide = 64
+    /// The default ``fastMinimumSide``: twice the 32-pixel phash resize.
+    public static let defaultFastMinimumSide = 64
 
     /// Which hash.
     public var kind: HashKind
@@ -37,6 +37,8 @@ public struct PerceptualHasher: Sendable {
     public var mode: HashMode
     /// The decoder (and its pixel budget) used for files.
     public var decoder: ImageDecoder
+    /// Fast mode never decodes a JPEG's shorter side below this many pixels.
+    public var fastMinimumSide: Int = PerceptualHasher.defaultFastMinimumSide
 
     /// A hasher of `kind` in `mode`.
     public init(kind: HashKind = .phash, mode: HashMode = .exact, decoder: ImageDecoder = ImageDecoder()) {
@@ -73,17 +75,17 @@ public struct PerceptualHasher: Sendable {
         var scale = JPEGScale.full
         if mode == .fast, ImageFormat.sniff(bytes) == .jpeg {
             let header = try decoder.header(of: bytes, name: name)
-            scale = Self.fastScale(width: header.width, height: header.height)
+            scale = Self.fastScale(width: header.width, height: header.height, minimumSide: fastMinimumSide)
         }
         return hash(try decoder.decode(bytes, name: name, jpegScale: scale))
     }
 
-    /// The largest DCT scaling that keeps both sides at least ``fastMinimumSide`` (or the full size).
-    public static func fastScale(width: Int, height: Int) -> JPEGScale {
+    /// The largest DCT scaling that keeps the shorter side at least `minimumSide` (else the full size).
+    public static func fastScale(width: Int, height: Int, minimumSide: Int = defaultFastMinimumSide) -> JPEGScale {
         let shorter = min(width, height)
         for scale in [JPEGScale.eighth, .quarter, .half] {
             let side = (shorter + scale.rawValue - 1) / scale.rawValue
-            if side >= fastMinimumSide { return scale }
+            if side >= minimumSide { return scale }
         }
         return .full
     }

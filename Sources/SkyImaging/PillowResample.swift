@@ -136,6 +136,14 @@ public enum PillowResample {
                         for x in 0..<width {
                             let first = table.firsts[x], count = table.counts[x]
                             let taps = weights.baseAddress! + x * table.stride
+                            if channels == 1 {
+                                // Gray (every hash): a contiguous dot product the compiler vectorises.
+                                let pixels = rowIn + first
+                                var sum: Int32 = 1 << (precisionBits - 1)
+                                for tap in 0..<count { sum &+= Int32(pixels[tap]) &* taps[tap] }
+                                rowOut[x] = clip8(sum)
+                                continue
+                            }
                             for channel in 0..<channels {
                                 var sum: Int32 = 1 << (precisionBits - 1)
                                 var at = rowIn + first * channels + channel

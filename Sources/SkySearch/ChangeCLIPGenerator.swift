@@ -1,6 +1,6 @@
 import Foundation
 import SkyImaging
-import SkySchemas
+import SkyText
 
 /// Writes ChangeCLIP's prompt files for a change-detection dataset: zero-shot probabilities of every image of every
 /// (split, time) folder over a vocabulary, with the bare class names as prompts (no template), as
@@ -24,7 +24,7 @@ public struct ChangeCLIPGenerator: Sendable {
 
     /// ChangeCLIP's 56-class vocabulary from `Schemas/prompts/vocabularies/`.
     public static func defaultVocabulary() throws -> [String] {
-        try Vocabulary.load(named: "changeclip-rscls56")
+        try PromptVocabulary.named("changeclip-rscls56").classes
     }
 
     /// The time folders a change dataset uses, in the first layout present under `root/split`.
@@ -66,34 +66,5 @@ public struct ChangeCLIPGenerator: Sendable {
             }
         }
         return written
-    }
-}
-
-/// Class vocabularies: the ones shipped in `Schemas/prompts/vocabularies/`, or a user's file.
-public enum Vocabulary {
-    /// A shipped vocabulary by name.
-    public static func load(named name: String) throws -> [String] {
-        try parse(SkySchemas.data("prompts/vocabularies/\(name).json"), source: name)
-    }
-
-    /// A user's vocabulary: JSON (`{"classes": [...]}` or a list) or text with one class per line
-    /// (anything after ", " ignored, as ChangeCLIP reads rscls.txt).
-    public static func load(file path: String) throws -> [String] {
-        let bytes = try FileBytes.read(path)
-        if let json = try? parse(Data(bytes), source: path) { return json }
-        let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
-        let names = lines.map { line -> String in
-            let english = line.components(separatedBy: ", ").first ?? String(line)
-            return english.trimmingCharacters(in: .whitespaces)
-        }.filter { !$0.isEmpty }
-        guard !names.isEmpty else { throw SearchError.invalidInput("\(path): no class names") }
-        return names
-    }
-
-    static func parse(_ data: Data, source: String) throws -> [String] {
-        struct Wrapped: Decodable { var classes: [String] }
-        if let wrapped = try? JSONDecoder().decode(Wrapped.self, from: data) { return wrapped.classes }
-        if let list = try? JSONDecoder().decode([String].self, from: data) { return list }
-        throw SearchError.invalidInput("\(source): a vocabulary is {\"classes\": [...]}, a JSON list, or one class per line")
     }
 }

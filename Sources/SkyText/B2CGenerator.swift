@@ -1,5 +1,3 @@
-import Foundation
-
 /// Box-to-caption (B2C): up to five grammatical captions per image from its boxes, by RemoteCLIP's rules.
 ///
 /// Rule 1 names the objects whose box centre lies in the central region, rule 2 those outside it ("at the
@@ -13,12 +11,27 @@ public struct B2CGenerator: Sendable {
     public let phrasings: CaptionPhrasings
     /// The options.
     public let options: B2COptions
+    /// Every template and area phrase, split once at its slots.
+    private let compiled: [String: CompiledPhrase]
 
     /// A generator; throws when an option is out of range.
     public init(phrasings: CaptionPhrasings, options: B2COptions = B2COptions()) throws(TextError) {
         try options.validate()
         self.phrasings = phrasings
         self.options = options
+        var compiled: [String: CompiledPhrase] = [:]
+        for template in phrasings.center + phrasings.edge + phrasings.count {
+            compiled[template.text] = CompiledPhrase(template.text, slots: ["objects", "be"])
+        }
+        for phrase in phrasings.area.mass.all + phrasings.area.countable.all {
+            compiled[phrase] = CompiledPhrase(phrase, slots: ["name"])
+        }
+        self.compiled = compiled
+    }
+
+    /// The compiled form of a template or phrase of ``phrasings`` (compiled on the fly if it is not one).
+    private func compiledPhrase(_ text: String, slots: Set<String>) -> CompiledPhrase {
+        compiled[text] ?? CompiledPhrase(text, slots: slots)
     }
 
     /// The B2C captions of one image, in rule order (centre, edge, counts).
@@ -99,31 +112,46 @@ public struct B2CGenerator: Sendable {
             let atStart = index == 0 && template.startsWithObjects
             phrases.append(phrase(for: group, atSentenceStart: atStart, digits: useDigits, &random))
         }
-        var text = template.text.replacingOccurrences(
-            of: "{objects}", with: EnglishGrammar.joinList(phrases.map(\.text)))
         let plural: Bool
         switch template.verb {
         case .none: plural = false
         case .subject: plural = phrases.count > 1 || phrases[0].isPlural
         case .existential: plural = phrases[0].isPlural
         }
-        if template.verb != .none {
-            text = text.replacingOccurrences(of: "{be}", with: plural ? "are" : "is")
+        var text = ""
+        text.reserveCapacity(160)
+        compiledPhrase(template.text, slots: ["objects", "be"]).fill(into: &text) { slot in
+            slot == "be" ? (plural ? "are" : "is") : EnglishGrammar.joinList(phrases.map(\.text))
         }
-        return EnglishGrammar.capitalizingFirstLetter(EnglishGrammar.endingWithOnePeriod(text))
+        if !text.hasSuffix(".") || text.hasSuffix("..") { text = EnglishGrammar.endingWithOnePeriod(text) }
+        return EnglishGrammar.capitalizingFirstLetter(text)
     }
 
     /// The noun phrase of one class: "a ship", "3 ships", "three ships", "many ships", "an area of forest".
     func phrase(for group: ObjectGroup, atSentenceStart: Bool, digits: Bool,
                 _ random: inout SeededRandom) -> NounPhrase {
+        if group.isArea && isAreaName(group.name) {
+            switch group.count {
+            case 1:
+                let singular = group.name.singular
+                return NounPhrase(text: EnglishGrammar.indefiniteArticle(before: singular) + " " + singular,
+                                  isPlural: false)
+            case 2...10:
+                return NounPhrase(text: random.pick(phrasings.few) + " " + group.name.plural, isPlural: true)
+            default:
+                let words = atSentenceStart ? phrasings.many + phrasings.manyLead : phrasings.many
+                return NounPhrase(text: random.pick(words) + " " + group.name.plural, isPlural: true)
+            }
+        }
         if group.isArea {
             let name = group.name.isMass ? group.name.singular : group.name.plural
             let areas = group.name.isMass ? phrasings.area.mass : phrasings.area.countable
             let choices = group.count == 1 ? areas.one
                 : group.count <= 10 ? areas.several
                 : atSentenceStart ? areas.many + areas.manyLead : areas.many
-            return NounPhrase(text: random.pick(choices).replacingOccurrences(of: "{name}", with: name),
-                              isPlural: group.count > 1)
+            var text = ""
+            compiledPhrase(random.pick(choices), slots: ["name"]).fill(into: &text) { _ in name }
+            return NounPhrase(text: text, isPlural: group.count > 1)
         }
         switch group.count {
         case 1:
@@ -137,6 +165,14 @@ public struct B2CGenerator: Sendable {
             let words = atSentenceStart ? phrasings.many + phrasings.manyLead : phrasings.many
             return NounPhrase(text: random.pick(words) + " " + group.name.plural, isPlural: true)
         }
+    }
+}
+
+extension B2CGenerator {
+    /// True when the class name already names an area ("water area"): its last word is an area noun.
+    func isAreaName(_ name: ClassName) -> Bool {
+        guard let last = name.singular.split(separator: " ").last else { return false }
+        return phrasings.areaNouns.contains(String(last))
     }
 }
 

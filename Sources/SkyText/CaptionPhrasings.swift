@@ -62,8 +62,12 @@ public struct CaptionPhrasings: Sendable, Hashable, Codable {
     public var many: [String]
     /// General words for counts above ten that only open a sentence: "a crowd of" ("There are a crowd of" is wrong).
     public var manyLead: [String]
+    /// Words for two to ten areas whose class name is already an area ("some", "several").
+    public var few: [String]
     /// Phrases for areas.
     public var area: AreaPhrasings
+    /// Last words that make a class name an area already ("water area"): such areas read "a water area".
+    public var areaNouns: [String]
     /// "zero" ... "ten".
     public var numberWords: [String]
     /// Clean class names that are mass nouns.
@@ -111,6 +115,9 @@ public struct CaptionPhrasings: Sendable, Hashable, Codable {
                         path: name, reason: "'\(rule)' template '\(template.text)' must start with {objects} or 'There {be}'")
                 }
             }
+        }
+        guard !few.isEmpty else {
+            throw TextError.badSchemaFile(path: name, reason: "'few' needs at least one word")
         }
         for areas in [area.mass, area.countable]
         where many.isEmpty || areas.one.isEmpty || areas.several.isEmpty || areas.many.isEmpty {

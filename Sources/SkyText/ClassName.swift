@@ -26,25 +26,35 @@ public protocol ClassNaming: Sendable {
     func name(for clean: String) -> ClassName
 }
 
-/// English forms by rule: ``EnglishGrammar/plural(of:)`` and a list of mass nouns.
+/// English forms for B2C: mass nouns from the phrasings, plurals from the class tables when they agree on the
+/// singular, otherwise by rule (``EnglishGrammar/plural(of:)``). The singular is never changed: it is the
+/// corpus's class name.
 public struct RuleBasedClassNaming: ClassNaming {
     /// Clean class names that are mass nouns ("water", "forest").
     public var massNouns: Set<String>
+    /// The class tables of `Schemas/classes/`, consulted for plurals.
+    public var table: ClassTable?
 
-    /// Naming with the mass nouns of `Schemas/captions/b2c.json`.
-    public init(phrasings: CaptionPhrasings) {
+    /// Naming with the mass nouns of `Schemas/captions/b2c.json` and, optionally, the class tables.
+    public init(phrasings: CaptionPhrasings, table: ClassTable? = nil) {
         self.massNouns = Set(phrasings.massNouns)
+        self.table = table
     }
 
     /// Naming with an explicit list of mass nouns.
-    public init(massNouns: Set<String>) {
+    public init(massNouns: Set<String>, table: ClassTable? = nil) {
         self.massNouns = massNouns
+        self.table = table
     }
 
     public func name(for clean: String) -> ClassName {
         let singular = clean.lowercased()
-        let isMass = massNouns.contains(singular)
-        return ClassName(singular: singular, plural: isMass ? singular : EnglishGrammar.plural(of: singular),
-                         isMass: isMass)
+        if massNouns.contains(singular) {
+            return ClassName(singular: singular, plural: singular, isMass: true)
+        }
+        if let found = table?.name(raw: singular), found.singular == singular, !found.plural.isEmpty {
+            return ClassName(singular: singular, plural: found.plural)
+        }
+        return ClassName(singular: singular, plural: EnglishGrammar.plural(of: singular))
     }
 }

@@ -11,19 +11,18 @@ public enum ClipTokenEstimate {
     public static func count(_ text: String) -> Int {
         var tokens = 2
         var letters = 0
-        func flushWord() {
+        for byte in text.utf8 {
+            // ASCII letters, and every byte of a non-ASCII character, count as letters of a word.
+            if (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || byte >= 0x80 {
+                letters += 1
+                continue
+            }
             if letters > 0 { tokens += 1 + max(0, (letters - 6 + 3) / 4) }
             letters = 0
+            // Digits and punctuation are pieces of their own; spaces and control characters are not.
+            if byte > 0x20 && byte < 0x7f { tokens += 1 }
         }
-        for character in text {
-            if character.isLetter {
-                letters += 1
-            } else {
-                flushWord()
-                if character.isNumber || character.isPunctuation || character.isSymbol { tokens += 1 }
-            }
-        }
-        flushWord()
+        if letters > 0 { tokens += 1 + max(0, (letters - 6 + 3) / 4) }
         return tokens
     }
 }

@@ -100,6 +100,23 @@ struct COCOReaderTests {
         #expect(set.report.skipped == [.unknownClass: 1])
     }
 
+    @Test("malformed boxes and polygons name the annotation and what was expected", arguments: [
+        ("\"bbox\": [10, 20, 30]", "found 3 values"), ("\"bbox\": [10, \"20\", 30, 40]", "found 4 values"),
+        ("\"bbox\": \"10 20 30 40\"", "found not an array"),
+        ("\"segmentation\": [[1, 2, 3, 4]]", "at least 3 points"), ("\"iscrowd\": 0", "expected a 'bbox' or a 'segmentation'"),
+    ])
+    func malformedShapes(member: String, message: String) throws {
+        let data = try sample()
+        let json = Self.json.replacingOccurrences(of: "\"bbox\": [10, 20, 30, 40], \"iscrowd\": 0", with: member)
+        try data.write("annotations/instances_train.json", json)
+        #expect {
+            try COCOReader.read(root: data.root)
+        } throws: { error in
+            let error = error as? DatasetError
+            return error?.location == "annotation id 1" && error?.problem.contains(message) == true
+        }
+    }
+
     @Test("truncated JSON is an error with a line number")
     func truncated() throws {
         let data = try sample()
@@ -115,8 +132,9 @@ struct COCOReaderTests {
     @Test("the scanner parses escapes, numbers and nesting like JSONSerialization")
     func scannerMatchesFoundation() throws {
         let text = #"{"a": [1, -2.5, 3e2, true, false, null, "x\"y\n\u0041\ud83d\ude00"], "b": {"c": []}, "d": 12345678901234567}"#
-        var scanner = JSONScanner(bytes: Array(text.utf8), file: "t.json")
-        let value = try scanner.parseValue()
+        let value = try JSONScanner.scan(Array(text.utf8), file: "t.json") { scanner throws(DatasetError) in
+            try scanner.parseValue()
+        }
         let array = try #require(value["a"]?.array)
         #expect(array[0] == .number(1) && array[1] == .number(-2.5) && array[2] == .number(300))
         #expect(array[3] == .bool(true) && array[5] == .null)

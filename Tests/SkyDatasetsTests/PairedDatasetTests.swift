@@ -108,5 +108,13 @@ struct PairedDatasetTests {
         try isaid.image("train/images/P1_instance_id_RGB.png", width: 8, height: 8)
         let isaidSet = try SegmentationReader.read(root: isaid.root)
         #expect(isaidSet.images.map(\.masks) == [["train/images/P1_instance_color_RGB.png"]])
+
+        let released = try TempDataset("isaid-release")
+        try released.image("val/images/P2.png", width: 8, height: 8)
+        try released.image("val/Semantic_masks/images/P2_instance_color_RGB.png", width: 8, height: 8)
+        try released.image("val/Instance_masks/images/P2_instance_id_RGB.png", width: 8, height: 8)
+        let releasedSet = try SegmentationReader.read(root: released.root)
+        #expect(releasedSet.images.map(\.masks) == [["val/Semantic_masks/images/P2_instance_color_RGB.png"]])
+        #expect(releasedSet.images.first?.split == "val")
     }
 }

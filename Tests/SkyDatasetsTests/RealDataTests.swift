@@ -1,4 +1,5 @@
 import Foundation
+import SkyImaging
 import Testing
 @testable import SkyDatasets
 
@@ -147,5 +148,16 @@ struct RealDataTests {
         #expect(read == independent)
         let stadium = try #require(set.images.first { $0.relativePath == "rsicd_images/stadium_1.jpg" })
         #expect(stadium.width == 224)
+    }
+
+    @Test("image sizes from the first 16 KiB equal those from the whole file, for every real PNG and JPEG")
+    func quickHeaders() throws {
+        let files = FileManager.default.enumerator(atPath: RealData.root)?.compactMap { $0 as? String }
+            .filter { ["png", "jpg"].contains(DatasetFiles.fileExtension($0)) } ?? []
+        #expect(files.count > 50)
+        for file in files {
+            let path = RealData.path(file)
+            #expect(try BoxRepair.headerQuickly(path) == ImageDecoder().header(ofFile: path), "\(file)")
+        }
     }
 }

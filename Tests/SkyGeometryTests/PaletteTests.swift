@@ -6,12 +6,28 @@ import SkyImaging
 @Suite("Palettes")
 struct PaletteTests {
     @Test("every shipped palette loads, with unique colours and indices", arguments: ["isaid", "loveda", "potsdam",
-                                                                                       "vaihingen", "second"])
+                                                                                       "vaihingen", "second", "change"])
     func shipped(name: String) throws {
         let palette = try Palette.named(name)
         #expect(Palette.available.contains(name))
-        #expect(palette.classes.count >= 7)
-        #expect(palette.classes.allSatisfy { $0.index != Palette.unknownValue })
+        #expect(palette.classes.count >= 2)
+        #expect(palette.classes.allSatisfy { $0.index != palette.unusedIndex })
+    }
+
+    @Test("ISPRS indices follow mmsegmentation's converter, whose colour map is matched against BGR pixels",
+          arguments: ["potsdam", "vaihingen"])
+    func isprsOrder(name: String) throws {
+        let palette = try Palette.named(name)
+        let expected: [(UInt8, String, [UInt8])] = [
+            (0, "boundary", [0, 0, 0]), (1, "impervious_surface", [255, 255, 255]), (2, "building", [0, 0, 255]),
+            (3, "low_vegetation", [0, 255, 255]), (4, "tree", [0, 255, 0]), (5, "car", [255, 255, 0]),
+            (6, "clutter", [255, 0, 0]),
+        ]
+        for (index, className, rgb) in expected {
+            #expect(palette.className(of: index) == className)
+            #expect(palette.classes.first { $0.index == index }?.rgb == rgb)
+        }
+        #expect(palette.defaultIgnore.sorted() == [0, 6])
     }
 
     @Test("iSAID's devkit colours map to its class ids")

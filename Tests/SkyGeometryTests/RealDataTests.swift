@@ -105,6 +105,36 @@ struct RealDataTests {
         #expect(boxes > 500)
     }
 
+    @Test("M2B rotated boxes equal cv2.minAreaRect of each outer contour, in both angle conventions",
+          arguments: [MinAreaRectConvention.legacy, .current])
+    func rotatedMatches(convention: MinAreaRectConvention) throws {
+        struct Rotated: Decodable {
+            struct Mask: Decodable {
+                var path: String
+                var palette: String?
+                var classes: [String: [[Double]]]
+            }
+            var masks: [Mask]
+        }
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/realdata_rotated_\(convention.rawValue).json",
+                                                 withExtension: nil))
+        let fixture = try JSONDecoder().decode(Rotated.self, from: Data(contentsOf: url))
+        var compared = 0
+        for entry in fixture.masks {
+            let palette = try entry.palette.map { name throws(GeometryError) in try Palette.named(name) }
+            let mask = try LabelMask.load(path: RealData.path(entry.path), palette: palette)
+            let regions = M2B.boxes(in: mask, options: M2BOptions(rotated: true, rotatedConvention: convention))
+            for (value, expected) in entry.classes {
+                let mine = regions.filter { String($0.classValue) == value }.compactMap(\.rotatedBox).map {
+                    [$0.center.x, $0.center.y, $0.width, $0.height, $0.angle].map { Float($0).bitPattern }
+                }
+                #expect(mine == expected.map { $0.map { Float($0).bitPattern } }, "\(entry.path) class \(value)")
+                compared += expected.count
+            }
+        }
+        #expect(compared > 500)
+    }
+
     @Test("iSAID masks decode through the palette with no unknown colour; a wrong palette names the colour")
     func palettes() throws {
         let path = RealData.path("isaid/val/images/P0003_instance_color_RGB.png")
@@ -123,5 +153,24 @@ struct RealDataTests {
         let image = try ImageDecoder().header(ofFile: RealData.path("isaid/val/images/P0003.png"))
         try mask.requireSize(width: image.width, height: image.height, path: path)
         #expect(throws: GeometryError.self) { try mask.requireSize(width: 1024, height: 1024, path: path) }
+    }
+}
+
+@Suite("Real LEVIR-CD change masks", .enabled(if: RealData.isAvailable, "../shared/realdata is absent"))
+struct ChangeMaskTests {
+    @Test("0/255 change labels load as index masks and M2B boxes the changed regions like the per-class pipeline")
+    func changeMasks() throws {
+        let palette = try Palette.named("change")
+        let options = M2BOptions(ignoredClasses: Set(palette.defaultIgnore), keepPolygons: true)
+        let changed = try LabelMask.load(path: RealData.path("levir-cd/label/train_36_0512_0512.png"), palette: palette)
+        #expect(changed.presentValues == [0, 255])
+        let boxes = M2B.boxes(in: changed, options: options)
+        #expect(!boxes.isEmpty)
+        #expect(boxes == perClassReference(changed, ignoring: [0]))
+        #expect(boxes.allSatisfy { palette.className(of: $0.classValue) == "change" })
+        // train_386's label is all zero: no change, no boxes.
+        let unchanged = try LabelMask.load(path: RealData.path("levir-cd/label/train_386_0512_0768.png"))
+        #expect(unchanged.presentValues == [0])
+        #expect(M2B.boxes(in: unchanged, options: options).isEmpty)
     }
 }

@@ -54,3 +54,47 @@ struct PillowResampleParityTests {
         #expect(pillow13 != pillow12)
     }
 }
+
+/// Random sizes, modes and filters over noise that both sides generate from a seed.
+struct PillowRandomResizeFixture: Decodable {
+    struct Case: Decodable {
+        var mode: String
+        var filter: String
+        var seed: UInt32
+        var `in`: [Int]
+        var out: [Int]
+        var pixels: String
+    }
+    var pillow: String
+    var cases: [Case]
+}
+
+@Suite("Pillow resampling parity, random sizes")
+struct PillowRandomResizeTests {
+    /// The LCG of Scripts/imagehash_fixtures.py (`lcg_pixels`).
+    static func noise(seed: UInt32, count: Int) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(state >> 24)
+        }
+    }
+
+    @Test("300 random resizes (1-100 px in, 1-24 px out, L/RGB/RGBA, all filters) equal Pillow's")
+    func randomCases() throws {
+        let fixture = try FixtureSupport.load(PillowRandomResizeFixture.self, "pillow/random_resize.json")
+        #expect(fixture.cases.count == 300)
+        var mismatches: [String] = []
+        for item in fixture.cases {
+            let layout: PixelLayout = item.mode == "L" ? .gray : (item.mode == "RGB" ? .rgb : .rgba)
+            let filter = try #require(PillowFilter(rawValue: item.filter))
+            let input = RasterImage(width: item.in[0], height: item.in[1], layout: layout,
+                                    pixels: Self.noise(seed: item.seed, count: item.in[0] * item.in[1] * layout.channels))
+            let output = PillowResample.resize(input, width: item.out[0], height: item.out[1], filter: filter)
+            if output.pixels != FixtureSupport.bytes(hex: item.pixels) {
+                mismatches.append("\(item.mode) \(item.filter) \(item.in) -> \(item.out)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) differ: \(mismatches.prefix(10).joined(separator: "; "))")
+    }
+}

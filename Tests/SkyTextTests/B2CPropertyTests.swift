@@ -8,6 +8,7 @@ import Testing
         "plane", "ship", "storage tank", "baseball diamond", "tennis court", "basketball court",
         "ground track field", "harbor", "bridge", "large vehicle", "small vehicle", "helicopter",
         "roundabout", "soccer ball field", "swimming pool", "bus", "person", "water", "forest", "building",
+        "barren area",
     ]
 
     let phrasings: CaptionPhrasings
@@ -98,6 +99,17 @@ import Testing
     @Test func areasAreNeverCounted() throws {
         let generator = try B2CGenerator(phrasings: phrasings)
         for count in [1, 2, 7, 12, 40] {
+            let named = (0..<count).map { index in
+                B2CObject(name: naming.name(for: "water area"),
+                          box: AxisBox(x: Double(index * 10), y: 5, width: 8, height: 8), origin: .m2b)
+            }
+            for caption in generator.captions(for: named, imageSize: ImageSize(width: 500, height: 500), seed: 9,
+                                              identity: "named\(count)") {
+                #expect(!caption.text.contains { $0.isNumber }, "'\(caption.text)' counts an area")
+                #expect(!caption.text.contains("area of water area") && !caption.text.contains("areas of water area")
+                        && !caption.text.contains("with water area") && !caption.text.contains("patch"))
+                #expect(caption.text.lowercased().contains(count == 1 ? "a water area" : "water areas"))
+            }
             let objects = (0..<count).map { index in
                 B2CObject(name: naming.name(for: "forest"),
                           box: AxisBox(x: Double(index * 10), y: 5, width: 8, height: 8), origin: .m2b)

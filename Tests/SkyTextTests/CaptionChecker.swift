@@ -36,6 +36,9 @@ struct CaptionChecker {
                 if before.hasSuffix(lead) { return .area(amount) }
             }
         }
+        for word in phrasings.few where before.hasSuffix(word + " ") {
+            return .area(.several)
+        }
         for word in (phrasings.many + phrasings.manyLead).sorted(by: { $0.count > $1.count }) where before.hasSuffix(word + " ") {
             return .moreThanTen
         }
@@ -62,8 +65,9 @@ struct CaptionChecker {
     /// Whether a stated quantity is true of `count` objects of one origin.
     static func matches(_ quantity: Quantity, count: Int, isArea: Bool) -> Bool {
         switch quantity {
-        case .exactly(let stated): return !isArea && stated == count && count <= 10
-        case .moreThanTen: return !isArea && count > 10
+        // Areas named as areas ("a water area", "many water areas") read like things but never with a number.
+        case .exactly(let stated): return isArea ? stated == 1 && count == 1 : stated == count && count <= 10
+        case .moreThanTen: return count > 10
         case .area(.one): return isArea && count == 1
         case .area(.several): return isArea && count >= 2 && count <= 10
         case .area(.many): return isArea && count > 10

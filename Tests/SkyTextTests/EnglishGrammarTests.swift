@@ -61,3 +61,21 @@ import Testing
         #expect(ClipTokenEstimate.count("") == 2)
     }
 }
+
+@Suite struct ClassTableNamingTests {
+    @Test func tablePluralsAreUsedWhenTheyAgreeOnTheSingular() throws {
+        let table = ClassTable(families: [ClassTable.Family(name: "t", datasetPrefixes: ["t"], classes: [
+            "ferry-boat": ClassName(singular: "ferry boat", plural: "ferry boats"),
+            "Person": ClassName(singular: "person", plural: "persons"),
+            "water": ClassName(singular: "water area", plural: "water areas"),
+        ])])
+        let naming = RuleBasedClassNaming(phrasings: try CaptionPhrasings.standard(), table: table)
+        #expect(naming.name(for: "person").plural == "persons")          // the table wins over the rule
+        #expect(naming.name(for: "ferry boat").plural == "ferry boats")
+        #expect(naming.name(for: "water") == ClassName(singular: "water", plural: "water", isMass: true))
+        #expect(naming.name(for: "bus").plural == "buses")               // not in the table: by rule
+        let shipped = RuleBasedClassNaming(phrasings: try CaptionPhrasings.standard(), table: .standard)
+        #expect(shipped.name(for: "storage tank").plural == "storage tanks")
+        #expect(shipped.name(for: "ground track field").plural == "ground track fields")
+    }
+}

@@ -1,0 +1,60 @@
+import SkyHashing
+import SkyImaging
+
+/// `skybench hash [--kind phash] [--mode exact|fast] [--workers N] [--repeats N] FILE...`:
+/// median seconds to read, decode and hash every file once (files read from disk each run, as imagehash does).
+///
+/// `skybench hash-agreement [--min-side N] FILE...`: exact against fast phash per file: equal count and distance histogram.
+enum HashBench {
+    static func run(_ arguments: [String]) throws {
+        var kind = HashKind.phash, mode = HashMode.exact
+        var workers = 1, repeats = 5
+        var files: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
+            switch argument {
+            case "--kind": kind = HashKind(rawValue: value) ?? .phash; index += 1
+            case "--mode": mode = HashMode(rawValue: value) ?? .exact; index += 1
+            case "--workers": workers = Int(value) ?? 1; index += 1
+            case "--repeats": repeats = Int(value) ?? 5; index += 1
+            default: files.append(argument)
+            }
+            index += 1
+        }
+        let hasher = PerceptualHasher(kind: kind, mode: mode)
+        var failures = 0
+        let times = BenchClock.measure(repeats: repeats) {
+            failures = 0
+            if workers == 1 {
+                for file in files where (try? hasher.hash(file: file)) == nil { failures += 1 }
+            } else {
+                for result in hasher.hash(files: files, workers: workers) {
+                    if case .failure = result { failures += 1 }
+                }
+            }
+        }
+        let median = BenchClock.median(times)
+        print("{\"files\": \(files.count), \"failures\": \(failures), \"mode\": \"\(mode)\", \"workers\": \(workers), "
+              + "\"median_s\": \(median), \"ms_per_image\": \(median * 1000 / Double(max(files.count, 1)))}")
+    }
+
+    static func agreement(_ arguments: [String]) throws {
+        var fast = PerceptualHasher(mode: .fast)
+        var files = arguments
+        if files.count >= 2, files[0] == "--min-side" {
+            fast.fastMinimumSide = Int(files[1]) ?? fast.fastMinimumSide
+            files.removeFirst(2)
+        }
+        let exact = PerceptualHasher(mode: .exact)
+        var histogram: [Int: Int] = [:]
+        for file in files {
+            let distance = try exact.hash(file: file).distance(to: fast.hash(file: file))
+            histogram[distance, default: 0] += 1
+        }
+        let equal = histogram[0] ?? 0
+        let buckets = histogram.keys.sorted().map { "\"\($0)\": \(histogram[$0] ?? 0)" }.joined(separator: ", ")
+        print("{\"files\": \(files.count), \"min_side\": \(fast.fastMinimumSide), \"equal\": \(equal), \"distance_histogram\": {\(buckets)}}")
+    }
+}

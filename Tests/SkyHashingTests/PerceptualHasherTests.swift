@@ -1,0 +1,84 @@
+import Foundation
+@testable import SkyHashing
+import SkyImaging
+import Testing
+
+@Suite("perceptual hasher")
+struct PerceptualHasherTests {
+    /// A textured RGB image (smooth pattern plus deterministic noise).
+    static func texture(width: Int, height: Int) -> RasterImage {
+        var image = RasterImage(width: width, height: height, layout: .rgb)
+        var state: UInt32 = 12345
+        for y in 0..<height {
+            for x in 0..<width {
+                state = state &* 1_103_515_245 &+ 12345
+                let base = 128.0 + 80.0 * sin(Double(x) / 37.0) * cos(Double(y) / 23.0)
+                for channel in 0..<3 {
+                    let noise = Double((state >> (8 * UInt32(channel))) & 31) - 16
+                    image.pixels[(y * width + x) * 3 + channel] = UInt8(max(0, min(255, base + noise)))
+                }
+            }
+        }
+        return image
+    }
+
+    @Test("fast mode picks the largest DCT scale that keeps the shorter side at 64 pixels")
+    func fastScale() {
+        #expect(PerceptualHasher.fastScale(width: 4000, height: 3000) == .eighth)
+        #expect(PerceptualHasher.fastScale(width: 600, height: 256) == .quarter)
+        #expect(PerceptualHasher.fastScale(width: 256, height: 255) == .quarter)
+        #expect(PerceptualHasher.fastScale(width: 256, height: 250) == .half)
+        #expect(PerceptualHasher.fastScale(width: 100, height: 127) == .full)
+        #expect(PerceptualHasher.fastScale(width: 100, height: 127, minimumSide: 32) == .half)
+    }
+
+    @Test("fast mode equals exact mode on PNGs and on JPEGs too small to scale")
+    func fastEqualsExactWhereNoScaling() throws {
+        let image = Self.texture(width: 120, height: 90)
+        for bytes in [try ImageEncoder.png(image), try ImageEncoder.jpeg(image, quality: 90)] {
+            let exact = try PerceptualHasher(mode: .exact).hash(bytes: bytes, name: "texture")
+            let fast = try PerceptualHasher(mode: .fast).hash(bytes: bytes, name: "texture")
+            #expect(exact == fast)
+        }
+    }
+
+    @Test("fast mode on a large JPEG stays within a few bits of exact mode")
+    func fastIsClose() throws {
+        let bytes = try ImageEncoder.jpeg(Self.texture(width: 1024, height: 768), quality: 90)
+        let exact = try PerceptualHasher(mode: .exact).hash(bytes: bytes, name: "large")
+        let fast = try PerceptualHasher(mode: .fast).hash(bytes: bytes, name: "large")
+        #expect(exact.distance(to: fast) <= 6, "exact \(exact) fast \(fast)")
+    }
+
+    @Test("a batch lists each undecodable file with its reason and hashes the rest")
+    func batchFailures() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skyhash-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("good.png").path
+        let bad = folder.appendingPathComponent("bad.png").path
+        let truncated = folder.appendingPathComponent("truncated.jpg").path
+        try ImageEncoder.write(Self.texture(width: 40, height: 30), to: good)
+        try FileBytes.write(Array("plain text".utf8), to: bad)
+        let jpeg = try ImageEncoder.jpeg(Self.texture(width: 64, height: 64))
+        try FileBytes.write(Array(jpeg.prefix(jpeg.count / 2)), to: truncated)
+        let missing = folder.appendingPathComponent("missing.png").path
+        let results = PerceptualHasher().hash(files: [good, bad, truncated, missing], workers: 2)
+        #expect(try results[0].get() == PerceptualHasher().hash(file: good))
+        for (index, path) in [(1, bad), (2, truncated), (3, missing)] {
+            guard case .failure(let error) = results[index] else {
+                Issue.record("\(path) should fail")
+                continue
+            }
+            #expect(error.path == path)
+        }
+    }
+
+    @Test("hashes print as 16 hex digits and parse back")
+    func hexRoundTrip() {
+        let hash = Hash64(bits: 0x0026_273B_2B19_550E)
+        #expect(hash.description == "0026273b2b19550e")
+        #expect(Hash64(hex: "0026273b2b19550e") == hash)
+        #expect(Hash64(hex: "xyz") == nil)
+    }
+}
