@@ -51,9 +51,13 @@ public struct CLIPArchitecture: Sendable, Equatable, Codable, CustomStringConver
 
     /// Values that replace what the shapes imply (head counts and the activation cannot be read from weights).
     public struct Override: Sendable, Equatable, Codable {
+        /// Attention heads of the image tower (ViT blocks or the ResNet attention pool).
         public var visionHeads: Int?
+        /// Attention heads of the text tower.
         public var textHeads: Int?
+        /// The MLP activation.
         public var activation: Activation?
+        /// An override; nil fields keep what the shapes imply.
         public init(visionHeads: Int? = nil, textHeads: Int? = nil, activation: Activation? = nil) {
             self.visionHeads = visionHeads
             self.textHeads = textHeads

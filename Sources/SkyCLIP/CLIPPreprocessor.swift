@@ -12,16 +12,21 @@ import SkyImaging
 public struct CLIPPreprocessor: Sendable {
     /// OpenAI's normalisation constants (open_clip `OPENAI_DATASET_MEAN` / `_STD`).
     public static let openAIMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+    /// OpenAI's per-channel standard deviations.
     public static let openAIStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
 
     /// The output side in pixels.
     public var imageSize: Int
+    /// Per-channel means subtracted after `/255`.
     public var mean: [Float]
+    /// Per-channel standard deviations divided by.
     public var std: [Float]
     /// Decode large JPEGs at a reduced DCT scale first (faster, not bit-exact).
     public var reducedJPEGDecode: Bool
+    /// The PNG/JPEG decoder (libpng / libjpeg-turbo with Pillow's default settings).
     public var decoder: ImageDecoder
 
+    /// A preprocessor for a model input side, with OpenAI's normalisation by default.
     public init(imageSize: Int, mean: [Float] = CLIPPreprocessor.openAIMean, std: [Float] = CLIPPreprocessor.openAIStd,
                 reducedJPEGDecode: Bool = false, decoder: ImageDecoder = ImageDecoder()) {
         self.imageSize = imageSize
