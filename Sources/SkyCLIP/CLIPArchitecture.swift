@@ -65,8 +65,12 @@ public struct CLIPArchitecture: Sendable, Equatable, Codable, CustomStringConver
         }
     }
 
-    /// Infers the architecture from a checkpoint. Heads default to width/64 as in OpenAI's models; the
-    /// activation defaults to QuickGELU, as open_clip's loader for OpenAI-style state dicts does.
+    /// Infers the architecture from a checkpoint. Heads default to width/64 as in OpenAI's models.
+    ///
+    /// The activation is not in the weights. The default follows how open_clip is used with each kind of file:
+    /// OpenAI TorchScript archives run with QuickGELU (`build_model_from_openai_state_dict`); state dicts
+    /// (RemoteCLIP and open_clip `.pt`/`.bin`/`.safetensors`) run with the named config they are loaded into,
+    /// `ViT-B-32`, `RN50`, `ViT-L-14`, whose activation is `nn.GELU`, unless the file name says `quickgelu`.
     public init(inferringFrom checkpoint: Checkpoint, override: Override = Override()) throws(CLIPError) {
         let path = checkpoint.path
         func shape(_ name: String, rank: Int) throws(CLIPError) -> [Int] {
@@ -131,6 +135,7 @@ public struct CLIPArchitecture: Sendable, Equatable, Codable, CustomStringConver
         if case .resnet(_, let width, _, _) = vision, width < 2 || width % 2 != 0 {
             throw .unsupportedArchitecture(path: path, reason: "ResNet stem width \(width) must be even")
         }
-        activation = override.activation ?? .quickGELU
+        let quickByName = URL(fileURLWithPath: path).lastPathComponent.lowercased().contains("quickgelu")
+        activation = override.activation ?? (checkpoint.format == .torchScript || quickByName ? .quickGELU : .gelu)
     }
 }
