@@ -37,8 +37,8 @@ struct FoldedConv: Sendable {
         let spatial = outH * outW
         let depth = inChannels * kernel * kernel
         var output = [Float](repeating: 0, count: outChannels * spatial)
-        for o in 0..<outChannels {
-            for p in 0..<spatial { output[o * spatial + p] = bias[o] }
+        output.withUnsafeMutableBufferPointer { out in
+            for o in 0..<outChannels { (out.baseAddress! + o * spatial).update(repeating: bias[o], count: spatial) }
         }
         let direct = kernel == 1 && stride == 1 && padding == 0
         var columns: [Float] = []
@@ -50,13 +50,19 @@ struct FoldedConv: Sendable {
                         for ky in 0..<kernel {
                             for kx in 0..<kernel {
                                 let row = col.baseAddress! + ((c * kernel + ky) * kernel + kx) * spatial
+                                // The output columns whose input column lies inside the image (the rest stay 0).
+                                let firstX = max(0, -floorDivision(kx - padding, stride))
+                                let lastX = min(outW, floorDivision(width - 1 + padding - kx, stride) + 1)
+                                guard lastX > firstX else { continue }
                                 for oy in 0..<outH {
                                     let iy = oy * stride + ky - padding
                                     guard iy >= 0 && iy < height else { continue }
                                     let line = src.baseAddress! + (c * height + iy) * width
-                                    for ox in 0..<outW {
-                                        let ix = ox * stride + kx - padding
-                                        if ix >= 0 && ix < width { row[oy * outW + ox] = line[ix] }
+                                    let target = row + oy * outW
+                                    if stride == 1 {
+                                        (target + firstX).update(from: line + (firstX + kx - padding), count: lastX - firstX)
+                                    } else {
+                                        for ox in firstX..<lastX { target[ox] = line[ox * stride + kx - padding] }
                                     }
                                 }
                             }
@@ -72,9 +78,19 @@ struct FoldedConv: Sendable {
                              ldb: spatial, beta: 1, c: out.baseAddress!, ldc: spatial)
             }
         }
-        if relu { for i in output.indices where output[i] < 0 { output[i] = 0 } }
+        if relu {
+            output.withUnsafeMutableBufferPointer { out in
+                for i in 0..<out.count { out[i] = max(out[i], 0) }
+            }
+        }
         return (output, outH, outW)
     }
+}
+
+/// ⌊a / b⌋ for b > 0 (Swift's `/` truncates toward zero).
+@inline(__always)
+func floorDivision(_ a: Int, _ b: Int) -> Int {
+    a >= 0 ? a / b : -((-a + b - 1) / b)
 }
 
 /// `AvgPool2d(k)` (kernel = stride = k, floor) over a CHW image.
