@@ -57,7 +57,7 @@ let package = Package(
                 "SkySchemas", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
             ]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkyText", "CSkyBLAS"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkyDatasets", "SkyText", "CSkyBLAS"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
@@ -79,11 +79,11 @@ let package = Package(
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyCorpusStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,8 +6,8 @@ Sets:
   jpeg  the real PNGs re-encoded as JPEG (quality 90, Pillow) into Benchmarks/out/jpeg (not committed),
         the case fast mode is for: large JPEGs decoded through DCT scaling
 For each set it prints the median seconds over --repeats runs, ms per image and SkyCorpus's throughput as a
-multiple of imagehash's, for exact and fast mode on 1 thread and on all cores; for the jpeg set also how many
-fast-mode hashes equal the exact ones and the distance histogram.
+multiple of imagehash's, for exact and fast mode on 1 thread and on all cores; how many exact-mode hashes equal
+imagehash's; for the jpeg set also how many fast-mode hashes equal the exact ones and the distance histogram.
 
 Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg] [--no-build]
 """
@@ -25,7 +25,7 @@ from PIL import Image
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REALDATA = os.path.join(os.path.dirname(ROOT), "shared", "realdata")
 OUT = os.path.join(ROOT, "Benchmarks", "out")
-SKYBENCH = os.path.join(ROOT, ".build", "release", "SkyBench")
+SKYBENCH = os.path.join(ROOT, ".build", "release", "skybench")
 
 
 def real_files():
@@ -73,7 +73,7 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "SkyBench"], cwd=ROOT, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     cores = os.cpu_count() or 1
     for name in args.sets.split(","):
@@ -87,6 +87,13 @@ def main():
                 ratio = reference / result["median_s"]
                 print(f"  skycorpus {mode:5} {workers} thread(s): {result['median_s']:.3f} s "
                       f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput")
+        printed = subprocess.run([SKYBENCH, "hash-print", *files], check=True, capture_output=True, text=True).stdout
+        ours = dict(reversed(line.split(" ", 1)) for line in printed.splitlines())
+        equal = 0
+        for path in files:
+            with Image.open(path) as image:
+                equal += ours.get(path) == str(imagehash.phash(image))
+        print(f"  exact-mode parity: {equal}/{len(files)} phashes equal to imagehash")
         if name == "jpeg":
             agreement = skybench("hash-agreement", *files)
             print(f"  fast vs exact phash: {agreement['equal']}/{agreement['files']} equal; "

@@ -8,6 +8,7 @@ average_hash) and imagededup's PHash. Everything lands under Tests/SkyHashingTes
   pillow/resize.json      for each input, filter and target size: Pillow's output pixels (hex)
   pillow/random_resize.json  300 random sizes/modes/filters over LCG noise the tests regenerate
   images/*.png, *.jpg     synthetic images for the hashes: tiny, very wide, very tall, gray, RGBA, palette, JPEG
+  dct.json                scipy.fftpack's 2-D DCT (top-left 8x8, float64 bits) of 33 32x32 inputs, symmetric ones too
   hashes.json             for each synthetic image and each real image of ../shared/realdata (paths relative
                           to that folder, never copied): phash, dhash, ahash, imagededup's phash, and the
                           32x32 "L" image phash hashes (hex) so that a mismatch points at resize or DCT
@@ -118,6 +119,37 @@ def pillow_random_resize_fixtures(rng):
     print(f"pillow/random_resize.json: {len(cases)} cases", file=sys.stderr)
 
 
+def dct_fixtures(rng):
+    """scipy's dct(dct(x, axis=0), axis=1) top-left 8x8 (float64 bits) for 32x32 uint8 inputs, including
+    exactly symmetric ones where equal coefficients make the median comparison depend on the last bit."""
+    import scipy.fftpack
+    x = np.arange(32)
+    inputs = {
+        "transpose_symmetric": np.abs(x[:, None] - x[None, :]) * 8,
+        "product_symmetric": (x[:, None] * x[None, :]) % 256,
+        "radial": ((((x[:, None] - 15.5) ** 2 + (x[None, :] - 15.5) ** 2) ** 0.5) * 8).astype(int) % 256,
+        "flat": np.full((32, 32), 77),
+        "ramp": np.tile(x * 7 % 256, (32, 1)),
+        "stripes": np.tile((x // 4 % 2) * 200, (32, 1)),
+        "checker": ((x[:, None] // 4 + x[None, :] // 4) % 2) * 255,
+    }
+    for index in range(6):
+        levels = rng.integers(0, 3, (32, 32)) * 100
+        inputs[f"levels_symmetric_{index}"] = np.maximum(levels, levels.T)
+    for index in range(20):
+        inputs[f"random_{index}"] = rng.integers(0, 256, (32, 32))
+    cases = []
+    for name, pixels in inputs.items():
+        pixels = np.asarray(pixels, dtype=np.uint8)
+        low = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)[:8, :8]
+        cases.append({"name": name, "pixels": pixels.tobytes().hex(),
+                      "low": [format(int(v), "016x") for v in low.astype("<f8").view("<u8").ravel()]})
+    with open(os.path.join(FIXTURES, "dct.json"), "w") as handle:
+        import scipy
+        json.dump({"scipy": scipy.__version__, "cases": cases}, handle, separators=(",", ":"))
+    print(f"dct.json: {len(cases)} cases", file=sys.stderr)
+
+
 def synthetic_hash_images(rng):
     """Varied sizes, aspect ratios and modes, saved as the files the Swift tests decode."""
     folder = os.path.join(FIXTURES, "images")
@@ -203,6 +235,7 @@ def main():
     rng = np.random.default_rng(20261121)
     pillow_resize_fixtures(rng)
     pillow_random_resize_fixtures(np.random.default_rng(7))
+    dct_fixtures(np.random.default_rng(11))
     entries = []
     for name in synthetic_hash_images(rng):
         entries.append({"file": "images/" + name, **hash_record(os.path.join(FIXTURES, "images", name))})

@@ -6,7 +6,7 @@ Run from the package root:  python3 Scripts/make_examples.py   (needs numpy and 
 Examples/dota/      aerial-like RGB scenes with known objects and DOTA v1.0 labels (images/ + labelTxt/)
 Examples/seg/       scenes with LoveDA-style index masks (img_dir/ + ann_dir/; 0 no-data, 1..7 classes)
 Examples/levir/     LEVIR-CD-style change pairs (A/ B/ label/, label 0/255), one pair without change
-Examples/captions/  a Karpathy-style caption JSON for the dota scenes
+Examples/dota/dataset_examples.json  a Karpathy-style caption file for the dota scenes (RSICD's layout)
 The output is committed, so the demo needs no Python.
 """
 import json
@@ -104,7 +104,14 @@ def write_dota():
         kinds = sorted({cls for _, cls, _ in labels})
         captions.append({"filename": name + ".png", "split": "train" if index < 6 else "test",
                          "sentences": [{"raw": "an aerial view with " + " and ".join(k.replace("-", " ") + "s" for k in kinds) + " ."}]})
-    with open(os.path.join(OUT, "captions", "dataset_examples.json"), "w") as handle:
+    # A planted leak: a slightly brighter copy of test scene P9007 in the training split, as benchmark images
+    # end up in training corpora; `dedup --protect examples-dota:test` finds it.
+    leak = np.clip(np.asarray(Image.open(os.path.join(images, "P9007.png"))).astype(np.int16) + 2, 0, 255)
+    Image.fromarray(leak.astype(np.uint8)).save(os.path.join(images, "P9008.png"))
+    shutil.copy(os.path.join(labels_dir, "P9007.txt"), os.path.join(labels_dir, "P9008.txt"))
+    captions.append({"filename": "P9008.png", "split": "train",
+                     "sentences": [{"raw": captions[7]["sentences"][0]["raw"]}]})
+    with open(os.path.join(OUT, "dota", "dataset_examples.json"), "w") as handle:
         json.dump({"images": captions}, handle, indent=1)
 
 
@@ -159,7 +166,6 @@ def write_change_pairs():
 def main():
     for sub in ("dota", "seg", "levir", "captions"):
         shutil.rmtree(os.path.join(OUT, sub), ignore_errors=True)
-    os.makedirs(os.path.join(OUT, "captions"))
     write_dota()
     write_segmentation()
     write_change_pairs()

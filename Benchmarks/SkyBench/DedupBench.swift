@@ -3,16 +3,16 @@ import Glibc
 #endif
 import SkyHashing
 
-/// `skybench dedup [--count 1000000] [--planted 10000] [--threshold 2] [--workers N] [--seed S] [--write PATH]`:
+/// `skybench dedup [--count 1000000] [--planted 10000] [--threshold 2] [--workers N] [--seed S] [--write PATH] [--write-pairs PATH]`:
 /// all pairs within the threshold among random 64-bit hashes with planted near-duplicates (each a copy of
 /// a random hash with 0...threshold bits flipped). Prints seconds to index and search, the pairs found, how
 /// many planted pairs were found, and the peak resident memory. `--write` saves the hashes as hex lines
-/// (the runner feeds the same hashes to imagededup).
+/// (the runner feeds the same hashes to imagededup); `--write-pairs` saves the pairs as `FIRST SECOND DISTANCE`.
 enum DedupBench {
     static func run(_ arguments: [String]) throws {
         var count = 1_000_000, planted = 10_000, threshold = 2, workers = ProcessorCount.online
         var seed: UInt64 = 2026
-        var output: String? = nil
+        var output: String? = nil, pairsOutput: String? = nil
         var index = 0
         while index < arguments.count {
             let value = index + 1 < arguments.count ? arguments[index + 1] : ""
@@ -23,6 +23,7 @@ enum DedupBench {
             case "--workers": workers = Int(value) ?? workers
             case "--seed": seed = UInt64(value) ?? seed
             case "--write": output = value
+            case "--write-pairs": pairsOutput = value
             default: break
             }
             index += 2
@@ -54,6 +55,10 @@ enum DedupBench {
         let indexed = BenchClock.now()
         let pairs = nearIndex.pairs(within: threshold, workers: workers)
         let searched = BenchClock.now()
+        if let pairsOutput {
+            let text = pairs.map { "\($0.first) \($0.second) \($0.distance)" }.joined(separator: "\n") + "\n"
+            try FileBytesWriter.write(text, to: pairsOutput)
+        }
         let found = pairs.filter { plantedPairs.contains($0.first * count + $0.second) }.count
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -1,14 +1,14 @@
 import SkyHashing
 import SkyImaging
 
-/// `skybench hash [--kind phash] [--mode exact|fast] [--workers N] [--repeats N] FILE...`:
+/// `skybench hash [--kind phash] [--mode exact|fast] [--min-side N] [--workers N] [--repeats N] FILE...`:
 /// median seconds to read, decode and hash every file once (files read from disk each run, as imagehash does).
 ///
 /// `skybench hash-agreement [--min-side N] FILE...`: exact against fast phash per file: equal count and distance histogram.
 enum HashBench {
     static func run(_ arguments: [String]) throws {
         var kind = HashKind.phash, mode = HashMode.exact
-        var workers = 1, repeats = 5
+        var workers = 1, repeats = 5, minimumSide = PerceptualHasher.defaultFastMinimumSide
         var files: [String] = []
         var index = 0
         while index < arguments.count {
@@ -19,11 +19,13 @@ enum HashBench {
             case "--mode": mode = HashMode(rawValue: value) ?? .exact; index += 1
             case "--workers": workers = Int(value) ?? 1; index += 1
             case "--repeats": repeats = Int(value) ?? 5; index += 1
+            case "--min-side": minimumSide = Int(value) ?? minimumSide; index += 1
             default: files.append(argument)
             }
             index += 1
         }
-        let hasher = PerceptualHasher(kind: kind, mode: mode)
+        var hasher = PerceptualHasher(kind: kind, mode: mode)
+        hasher.fastMinimumSide = minimumSide
         var failures = 0
         let times = BenchClock.measure(repeats: repeats) {
             failures = 0
@@ -38,6 +40,18 @@ enum HashBench {
         let median = BenchClock.median(times)
         print("{\"files\": \(files.count), \"failures\": \(failures), \"mode\": \"\(mode)\", \"workers\": \(workers), "
               + "\"median_s\": \(median), \"ms_per_image\": \(median * 1000 / Double(max(files.count, 1)))}")
+    }
+
+    /// `skybench hash-print [--mode exact|fast] FILE...`: one `HASH FILE` line per file (phash).
+    static func printHashes(_ arguments: [String]) throws {
+        var files = arguments
+        var mode = HashMode.exact
+        if files.count >= 2, files[0] == "--mode" {
+            mode = HashMode(rawValue: files[1]) ?? .exact
+            files.removeFirst(2)
+        }
+        let hasher = PerceptualHasher(mode: mode)
+        for file in files { print("\(try hasher.hash(file: file)) \(file)") }
     }
 
     static func agreement(_ arguments: [String]) throws {

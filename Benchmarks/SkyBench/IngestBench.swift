@@ -4,7 +4,8 @@ import SkyDatasets
 
 /// `skybench ingest-dota ROOT [--repeats N] [--corpus PATH]`: median seconds to read a DOTA dataset
 /// (label files parsed, image sizes from headers) and to ingest it into a fresh corpus.
-/// `skybench ingest-coco ROOT`: seconds to read a COCO dataset once, and the process's peak memory.
+/// `skybench ingest-coco ROOT [--corpus PATH]`: seconds to read a COCO dataset once (and, with `--corpus`, to
+/// ingest it into a new corpus there), and the process's peak memory after each.
 enum IngestBench {
     static func options(_ arguments: [String]) -> (root: String, repeats: Int, corpus: String?) {
         var repeats = 3
@@ -59,12 +60,29 @@ enum IngestBench {
     }
 
     static func runCOCO(_ arguments: [String]) throws {
-        let (root, _, _) = options(arguments)
+        let (root, _, corpusPath) = options(arguments)
         let before = peakMemory()
-        let start = BenchClock.now()
-        let set = try COCOReader.read(root: root)
-        let seconds = BenchClock.now() - start
-        print("{\"images\": \(set.images.count), \"objects\": \(set.objectCount), \"read_s\": \(seconds), "
+        var start = BenchClock.now()
+        var seconds = 0.0
+        var images = 0, objects = 0
+        do {
+            let set = try COCOReader.read(root: root)
+            seconds = BenchClock.now() - start
+            images = set.images.count
+            objects = set.objectCount
+        }
+        let readPeak = peakMemory()
+        var ingestSeconds = 0.0
+        if let corpusPath {
+            // The whole step: read, then one transaction into a new corpus.
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: corpusPath + suffix) }
+            let corpus = try Corpus(path: corpusPath, create: true)
+            start = BenchClock.now()
+            _ = try DatasetIngest.run(IngestRequest(name: "coco-bench", root: root, format: .coco), into: corpus)
+            ingestSeconds = BenchClock.now() - start
+        }
+        print("{\"images\": \(images), \"objects\": \(objects), \"read_s\": \(seconds), "
+              + "\"read_peak_rss_bytes\": \(readPeak), \"ingest_s\": \(ingestSeconds), "
               + "\"peak_rss_bytes\": \(peakMemory()), \"rss_before_bytes\": \(before)}")
     }
 }

@@ -6,8 +6,9 @@ import Foundation
 let benchmarks: [String: ([String]) throws -> Void] = [
     "decode": DecodeBench.run,
     "caption": CaptionBench.run,
+    "caption-change": CaptionChangeBench.run,
     "m2b": M2BBench.run,
-    "hash": HashBench.run, "hash-agreement": HashBench.agreement, "dedup": DedupBench.run,
+    "hash": HashBench.run, "hash-agreement": HashBench.agreement, "hash-print": HashBench.printHashes, "dedup": DedupBench.run,
     "clip": CLIPEncodeBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
 ]

@@ -104,7 +104,10 @@ public struct CLIPPreprocessor: Sendable {
             }
             return normalize(crop(try decoder.decode(file: path, jpegScale: scale), nearest: nearest))
         } catch {
-            throw .badInput(what: path, reason: "cannot decode the image: \(error)")
+            // The image error already starts with the path; name it once.
+            let message = "\(error)"
+            let reason = message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message
+            throw .badInput(what: path, reason: "cannot decode the image: " + reason)
         }
     }
 }

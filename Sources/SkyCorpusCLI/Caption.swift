@@ -62,7 +62,9 @@ struct Caption: ParsableCommand {
                                     seed: seed)
         let corpus = try global.openCorpus()
         var printed: [B2CImageCaptions] = []
-        let summary = try store.run(on: corpus, datasets: datasets, dryRun: dryRun) { image in
+        let reporter = global.progress("caption")
+        let summary = try store.run(on: corpus, datasets: datasets, dryRun: dryRun,
+                                    progress: { reporter.update($0, $1) }, each: { image in
             guard dryRun else { return }
             if global.json {
                 printed.append(image)
@@ -71,7 +73,7 @@ struct Caption: ParsableCommand {
                     print("\(image.dataset)/\(image.path)\t\(caption.rule.rawValue)\t\(caption.text)")
                 }
             }
-        }
+        })
         if global.json {
             try Output.json(CaptionReport(summary: summary, images: dryRun ? printed : nil))
         } else if !global.quiet {
@@ -90,7 +92,9 @@ extension Caption {
         let store = ChangeSentenceStore(generator: generator, naming: naming, seed: seed)
         let corpus = try global.openCorpus()
         var printed: [ChangeSentenceStore.PairSentences] = []
-        let summary = try store.run(on: corpus, datasets: datasets, dryRun: dryRun) { pair in
+        let reporter = global.progress("caption --changes")
+        let summary = try store.run(on: corpus, datasets: datasets, dryRun: dryRun,
+                                    progress: { reporter.update($0, $1) }, each: { pair in
             guard dryRun else { return }
             if global.json {
                 printed.append(pair)
@@ -99,7 +103,7 @@ extension Caption {
                     print("\(pair.dataset)/\(pair.after)\t\(sentence.rule.rawValue)\t\(sentence.text)")
                 }
             }
-        }
+        })
         if global.json {
             try Output.json(ChangeReport(summary: summary, pairs: dryRun ? printed : nil))
         } else if !global.quiet {

@@ -33,6 +33,12 @@ struct Embed: ParsableCommand {
         var checksum: String
         var embedded: [String: Int]
         var total: [String: Int]
+        var skippedImages: [SkippedImage]
+    }
+
+    struct SkippedImage: Encodable {
+        var path: String
+        var reason: String
     }
 
     func kinds() throws -> [EmbeddingItemKind] {
@@ -58,34 +64,48 @@ struct Embed: ParsableCommand {
         let tokenizer = try CLIPTokenizer()
         let preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: modelOptions.fastJpeg)
         var embedded: [String: Int] = [:], total: [String: Int] = [:]
+        var skipped: [SkippedImage] = []
         for kind in kinds {
             let pending = try corpus.pendingEmbeddings(model: modelID, kind: kind)
             let progress = global.progress("embed \(kind.rawValue)s")
             var done = 0
             for start in stride(from: 0, to: pending.count, by: batchSize) {
-                let batch = Array(pending[start ..< min(start + batchSize, pending.count)])
+                var batch = Array(pending[start ..< min(start + batchSize, pending.count)])
                 let vectors: [[Float]]
                 if kind == .image {
+                    // An image that cannot be read (missing, TIFF/BMP, corrupt) is skipped and listed, not fatal.
                     var pixels: [Float] = []
-                    for item in batch { pixels += try preprocessor.tensor(file: item.input) }
-                    vectors = try model.encodeImages(pixels, count: batch.count)
+                    var readable: [PendingEmbeddingItem] = []
+                    for item in batch {
+                        do {
+                            pixels += try preprocessor.tensor(file: item.input)
+                            readable.append(item)
+                        } catch {
+                            skipped.append(SkippedImage(path: item.input, reason: "\(error)"))
+                        }
+                    }
+                    batch = readable
+                    vectors = batch.isEmpty ? [] : try model.encodeImages(pixels, count: batch.count)
                 } else {
                     vectors = try model.encodeTokens(batch.map { tokenizer.tokenize($0.input, contextLength: model.architecture.contextLength) })
                 }
                 try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) })
                 done += batch.count
-                progress.update(done, pending.count)
+                progress.update(min(pending.count, start + batchSize), pending.count)
             }
             embedded[kind.rawValue + "s"] = done
             total[kind.rawValue + "s"] = try corpus.embeddingCount(model: modelID, kind: kind)
         }
         let summary = Summary(modelId: modelID, name: info.name, architecture: info.architecture, checksum: info.checksum,
-                              embedded: embedded, total: total)
+                              embedded: embedded, total: total, skippedImages: skipped)
         if global.json {
             try Output.json(summary)
         } else {
             let parts = kinds.map { "\(embedded[$0.rawValue + "s"] ?? 0) new \($0.rawValue)s (\(total[$0.rawValue + "s"] ?? 0) in all)" }
             print("\(info.name) [\(info.architecture)]: " + parts.joined(separator: ", "))
+        }
+        if !skipped.isEmpty {
+            Output.note("embed: skipped \(skipped.count) images that cannot be read (first: \(skipped[0].reason))")
         }
     }
 

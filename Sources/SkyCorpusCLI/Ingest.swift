@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SkyCorpusStore
 import SkyDatasets
@@ -28,7 +29,7 @@ struct Ingest: ParsableCommand {
     @Option(help: "Only this split (when the layout has splits), or the split of every image (when it has none).")
     var split: String?
 
-    @Option(help: "The palette of segmentation masks (loveda, isprs, isaid, second); default from the dataset name.")
+    @Option(help: "The palette of segmentation masks (loveda, potsdam, vaihingen, isaid, second); default from the dataset name.")
     var palette: String?
 
     @Flag(help: "Delete the dataset and everything under it, then import it again.")
@@ -50,7 +51,19 @@ struct Ingest: ParsableCommand {
                                     options: ReadOptions(skipInvalid: skipInvalid, split: split),
                                     replace: replace, palette: palette)
         if !global.quiet { Output.note("ingest: reading \(root)") }
-        let summary = try DatasetIngest.run(request, into: corpus)
+        let summary: IngestSummary
+        do {
+            let progress = global.progress("ingest")
+            summary = try DatasetIngest.run(request, into: corpus) { done, total in progress.update(done, total) }
+        } catch let error as DatasetError {
+            // Name the file by its full path, and say how to go on past bad records.
+            // Reader paths are relative to the dataset folder: the root, or a caption file's folder.
+            let folder = FileManager.default.fileExists(atPath: root, isDirectory: nil) && !isDirectory(root)
+                ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let path = error.file.hasPrefix("/") ? error.file : folder + "/" + error.file
+            let reason = (error.location.map { $0 + ": " } ?? "") + error.problem
+            throw CorpusError.badInput(path: path, reason: reason + (skipInvalid ? "" : " (--skip-invalid skips and counts such records)"))
+        }
         if global.json {
             try Output.json(summary)
             return
@@ -67,6 +80,8 @@ struct Ingest: ParsableCommand {
         list("annotations without an image", summary.annotationsWithoutImage)
         list("images without annotations", summary.imagesWithoutAnnotations)
         list("change pairs without a label", summary.pairsWithoutLabel)
+        list("images whose stored split differs from this source's (the stored split is kept; --replace re-imports)",
+             summary.splitConflicts)
     }
 
     /// Prints a count and, unless --quiet, the first names of a list.
@@ -77,4 +92,10 @@ struct Ingest: ParsableCommand {
         for item in items.prefix(20) { Output.note("  \(item)") }
         if items.count > 20 { Output.note("  ... and \(items.count - 20) more (--json lists all)") }
     }
+}
+
+/// Whether a path names an existing folder.
+private func isDirectory(_ path: String) -> Bool {
+    var flag: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
 }

@@ -23,6 +23,10 @@ struct Search: ParsableCommand {
     @Option(help: "How many images to list.")
     var top = 10
 
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+    }
+
     func run() throws {
         let corpus = try global.openCorpus()
         let modelID = try registeredModel(in: corpus, options: modelOptions, name: name)

@@ -11,6 +11,10 @@ struct Stats: ParsableCommand {
     @Option(help: "How many classes to list, most frequent first (all with --json).")
     var topClasses = 20
 
+    func validate() throws {
+        guard topClasses >= 0 else { throw ValidationError("--top-classes must be 0 or more") }
+    }
+
     func run() throws {
         let stats = try CorpusStats.read(from: global.openCorpus())
         if global.json {

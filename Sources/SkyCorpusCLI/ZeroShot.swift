@@ -44,6 +44,10 @@ struct ZeroShot: ParsableCommand {
         var probability: Float
     }
 
+    func validate() throws {
+        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
+    }
+
     func run() throws {
         var images = files
         var truth: [String] = []
@@ -60,7 +64,7 @@ struct ZeroShot: ParsableCommand {
         let (model, _) = try modelOptions.load()
         let encoder = try CLIPEncoder(model: model, reducedJPEGDecode: modelOptions.fastJpeg)
         let classifier = try ZeroShotClassifier(
-            classNames: classNames, classEmbeddings: encoder.classEmbeddings(classNames: classNames, templates: templateSet.templates),
+            classNames: classNames, classEmbeddings: encoder.classEmbeddings(classNames: classNames, templates: templateSet),
             logitScale: encoder.logitMultiplier)
         let progress = global.progress("zero-shot")
         let probabilities = try classifier.probabilities(for: encoder.encodeImages(files: images) { progress.update($0, $1) })

@@ -47,18 +47,28 @@ public struct B2CCaptionStore: Sendable {
     }
 
     /// Captions every image of `datasets` (all datasets when empty) and stores them, replacing earlier B2C
-    /// captions of those datasets. With `dryRun` nothing is written. `each` sees every captioned image.
+    /// captions of those datasets. With `dryRun` nothing is written. `each` sees every captioned image;
+    /// `progress` gets (images done, images in all) after every image.
     public func run(on corpus: Corpus, datasets: [String], dryRun: Bool,
+                    progress: (Int, Int) -> Void = { _, _ in },
                     each: (B2CImageCaptions) throws -> Void = { _ in }) throws -> B2CRunSummary {
         if dryRun {
-            return try corpus.read { db in try captionAll(db, datasets: datasets, store: false, each: each) }
+            return try corpus.read { db in
+                try captionAll(db, datasets: datasets, store: false, progress: progress, each: each)
+            }
         }
-        return try corpus.write { db in try captionAll(db, datasets: datasets, store: true, each: each) }
+        return try corpus.write { db in
+            try captionAll(db, datasets: datasets, store: true, progress: progress, each: each)
+        }
     }
 
-    private func captionAll(_ db: Database, datasets requested: [String], store: Bool,
+    private func captionAll(_ db: Database, datasets requested: [String], store: Bool, progress: (Int, Int) -> Void,
                             each: (B2CImageCaptions) throws -> Void) throws -> B2CRunSummary {
         let targets = try Self.resolveDatasets(db, requested)
+        var total = 0
+        for target in targets {
+            total += try Int.fetchOne(db, sql: "SELECT count(*) FROM image WHERE dataset_id = ?", arguments: [target.id]) ?? 0
+        }
         var summary = B2CRunSummary(datasets: targets.map(\.name), images: 0, imagesCaptioned: 0, captions: 0,
                                     replaced: 0, dryRun: !store)
         let insert = store
@@ -76,6 +86,7 @@ public struct B2CCaptionStore: Sendable {
             var current: ImageRow? = nil
             func finish(_ image: ImageRow) throws {
                 summary.images += 1
+                progress(summary.images, total)
                 let size = image.size
                 let captions = generator.captions(for: image.objects, imageSize: size, seed: seed,
                                                   identity: dataset.name + "/" + image.path)

@@ -69,7 +69,9 @@ public struct ChangeSentenceStore: Sendable {
     }
 
     /// Writes (or with `dryRun` only reports) the change sentences of `datasets` (all when empty).
+    /// `progress` gets (pairs done, pairs in all) after every pair.
     public func run(on corpus: Corpus, datasets: [String], dryRun: Bool,
+                    progress: (Int, Int) -> Void = { _, _ in },
                     each: (PairSentences) throws -> Void = { _ in }) throws -> Summary {
         let (targets, pairs) = try corpus.read { db in
             let targets = try B2CCaptionStore.resolveDatasets(db, datasets)
@@ -92,7 +94,8 @@ public struct ChangeSentenceStore: Sendable {
                               unchangedPairs: 0, sentences: 0, replaced: 0, dryRun: dryRun)
         var results: [(afterID: Int64, sentences: [ChangeSentence])] = []
         var palette: Palette? = nil
-        for pair in pairs {
+        for (done, pair) in pairs.enumerated() {
+            defer { progress(done + 1, pairs.count) }
             guard let label = pair.label else {
                 summary.pairsWithoutLabel += 1
                 continue

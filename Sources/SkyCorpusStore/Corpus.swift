@@ -23,8 +23,12 @@ public final class Corpus: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         self.path = path
-        self.pool = try DatabasePool(path: path, configuration: configuration)
-        try CorpusMigrations.migrator().migrate(pool)
+        do {
+            self.pool = try DatabasePool(path: path, configuration: configuration)
+            try CorpusMigrations.migrator().migrate(pool)
+        } catch let error as DatabaseError {
+            throw CorpusError.unopenable(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
     }
 
     /// Runs `body` in one write transaction; any thrown error rolls the whole step back.

@@ -12,6 +12,8 @@ public enum CorpusError: Error, Sendable, CustomStringConvertible {
     case badInput(path: String, reason: String)
     /// An image could not be read; the step wrote nothing.
     case image(ImageError)
+    /// The corpus file could not be opened or migrated (not a SQLite file, no such folder, ...).
+    case unopenable(path: String, reason: String)
     /// The input to a step is invalid (an option, an empty folder, ...).
     case invalidRequest(String)
 
@@ -27,6 +29,8 @@ public enum CorpusError: Error, Sendable, CustomStringConvertible {
             "\(path): \(reason); nothing was written"
         case .image(let error):
             "\(error); nothing was written (pass --skip-invalid to skip such files)"
+        case .unopenable(let path, let reason):
+            "\(path): cannot open the corpus: \(reason); pass --corpus with a SkyCorpus corpus, or create one with 'skycorpus init'"
         case .invalidRequest(let message):
             message
         }

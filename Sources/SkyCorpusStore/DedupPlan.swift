@@ -9,12 +9,16 @@ struct DedupPlan {
     /// Every marked image with its keeper, ordered by keeper then removed image (by ranking).
     var removals: [Deduplication.Removal] = []
 
-    init(images: [DedupImage], threshold: Int, protected: Set<ProtectedSplit>) {
+    /// `unlinked` holds image-id pairs that are never duplicates of each other: the two times of a change pair,
+    /// which are near-identical wherever nothing changed.
+    init(images: [DedupImage], threshold: Int, protected: Set<ProtectedSplit>, unlinked: Set<[Int64]> = []) {
         let isProtected = images.map { image in
             image.split.map { protected.contains(ProtectedSplit(dataset: image.dataset, split: $0)) } ?? false
         }
         let bits = images.map { UInt64(bitPattern: $0.phash ?? 0) }
-        let pairs = NearDuplicateIndex(bits: bits).pairs(within: threshold)
+        let pairs = NearDuplicateIndex(bits: bits).pairs(within: threshold).filter { pair in
+            !unlinked.contains([images[pair.first].id, images[pair.second].id].sorted())
+        }
         pairCount = pairs.count
         // Ranking: protected first, higher dataset priority, smaller path, dataset name, id.
         let keepsBefore: (Int, Int) -> Bool = { a, b in
@@ -37,7 +41,9 @@ struct DedupPlan {
         groupCount = groups.count
         for group in groups {
             let keeper = group[0]
-            for member in group.dropFirst() where !isProtected[member] {
+            // A change pair's two times stay together even when a third image links them into one group.
+            for member in group.dropFirst()
+            where !isProtected[member] && !unlinked.contains([images[keeper].id, images[member].id].sorted()) {
                 // A leaked image is reported against the protected image it is near; any other against the keeper.
                 let (kept, kind) = nearestProtected[member].map { ($0.index, "leakage") } ?? (keeper, "duplicate")
                 let distance = (bits[kept] ^ bits[member]).nonzeroBitCount

@@ -5,9 +5,12 @@ import SkyImaging
 
 /// A dataset split whose images must stay and must not leak into training data (a benchmark test set).
 public struct ProtectedSplit: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The dataset name.
     public var dataset: String
+    /// The split name (test, val, ...).
     public var split: String
 
+    /// A protected split of a dataset.
     public init(dataset: String, split: String) {
         self.dataset = dataset
         self.split = split
@@ -40,6 +43,7 @@ public struct Deduplication: Sendable {
     /// The hasher for images without a stored hash.
     public var hasher: PerceptualHasher
 
+    /// A dedup step; the hasher defaults to imagehash phash in exact mode, the hash the corpus stores.
     public init(threshold: Int = 2, protected: [ProtectedSplit] = [],
                 hasher: PerceptualHasher = PerceptualHasher(kind: .phash, mode: .exact)) {
         self.threshold = threshold
@@ -49,13 +53,21 @@ public struct Deduplication: Sendable {
 
     /// What a run did.
     public struct Summary: Codable, Sendable, Equatable {
+        /// Images in the corpus.
         public var images: Int
+        /// Images hashed by this run.
         public var hashed: Int
+        /// Images whose hash was already stored.
         public var alreadyHashed: Int
+        /// Images that could not be read or decoded, with the reason; they take no part in the grouping.
         public var failed: [ImageRegistration.SkippedFile]
+        /// Pairs within the threshold.
         public var pairs: Int
+        /// Duplicate groups (connected components of the pairs).
         public var groups: Int
+        /// Images marked `duplicate_of` another.
         public var duplicates: Int
+        /// Of those, images within the threshold of a protected image.
         public var leaked: Int
     }
 
@@ -63,16 +75,23 @@ public struct Deduplication: Sendable {
     public struct Removal: Codable, Sendable, Equatable {
         /// `leakage` when the removed image is within the threshold of a protected image, else `duplicate`.
         public var kind: String
+        /// The image kept (`image.id`).
         public var keptId: Int64
+        /// The image kept, as `dataset:path`.
         public var kept: String
+        /// The image marked (`image.id`).
         public var removedId: Int64
+        /// The image marked, as `dataset:path`.
         public var removed: String
+        /// Hamming distance between the two hashes.
         public var distance: Int
     }
 
     /// The outcome: the summary and every removal, ordered by kept then removed image.
     public struct Outcome: Sendable {
+        /// Counts and failures.
         public var summary: Summary
+        /// Every marked image with the image it duplicates.
         public var removals: [Removal]
     }
 
@@ -98,7 +117,11 @@ public struct Deduplication: Sendable {
             }
         }
         let hashed = images.filter { $0.phash != nil }
-        let plan = DedupPlan(images: hashed, threshold: threshold, protected: Set(protected))
+        let changePairs = try corpus.read { db in
+            try Row.fetchAll(db, sql: "SELECT before_image_id, after_image_id FROM change_pair")
+                .map { row -> [Int64] in [row[0] as Int64, row[1] as Int64].sorted() }
+        }
+        let plan = DedupPlan(images: hashed, threshold: threshold, protected: Set(protected), unlinked: Set(changePairs))
         try corpus.write { db in
             let store = try db.makeStatement(sql: "UPDATE image SET phash = ? WHERE id = ?")
             for (id, hash) in newHashes { try store.execute(arguments: [Int64(bitPattern: hash.bits), id]) }

@@ -12,6 +12,9 @@ public struct ExportSelection: Sendable {
     /// Whether images marked as duplicates (duplicate_of set) are exported too.
     public var includeDuplicates = false
 
+    /// The caption sources the corpus knows.
+    public static let captionSources = ["b2c", "human", "prompt", "change"]
+
     public init(datasets: [String] = [], splits: [String] = [], sources: [String] = [], includeDuplicates: Bool = false) {
         self.datasets = datasets
         self.splits = splits
@@ -29,6 +32,13 @@ public struct ExportItem: Sendable, Equatable, Codable {
         public var rule: String?
     }
 
+    /// One stored CLIP prompt of the image (SegCLIP-style class prompts).
+    public struct Prompt: Sendable, Equatable, Codable {
+        public var templateSet: String
+        public var className: String?
+        public var text: String
+    }
+
     public var imageId: Int64
     public var dataset: String
     /// The path relative to the dataset root.
@@ -39,6 +49,8 @@ public struct ExportItem: Sendable, Equatable, Codable {
     public var width: Int?
     public var height: Int?
     public var captions: [Caption]
+    /// The image's stored prompts (empty when it has none).
+    public var prompts: [Prompt] = []
 }
 
 /// Reads the images and captions an export writes, in a stable order (dataset, path, caption id).
@@ -48,6 +60,10 @@ public enum ExportQuery {
         try corpus.read { db in
             for name in selection.datasets where try DatasetRecord.named(name, in: db) == nil {
                 throw CorpusError.unknownDataset(name: name)
+            }
+            for source in selection.sources where !ExportSelection.captionSources.contains(source) {
+                throw CorpusError.invalidRequest("caption source '\(source)' does not exist; use "
+                    + ExportSelection.captionSources.joined(separator: ", "))
             }
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -83,7 +99,67 @@ public enum ExportQuery {
                                         split: row["split"], width: row["width"], height: row["height"],
                                         captions: [caption]))
             }
+            try attachPrompts(to: &items, db: db)
             return items
         }
     }
+
+    /// Fills in each item's per-image prompts.
+    static func attachPrompts(to items: inout [ExportItem], db: Database) throws {
+        var positions: [Int64: Int] = [:]
+        for (index, item) in items.enumerated() { positions[item.imageId] = index }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT image_id, template_set, class, text FROM prompt WHERE image_id IS NOT NULL ORDER BY image_id, id
+            """)
+        while let row = try rows.next() {
+            guard let index = positions[row["image_id"]] else { continue }
+            items[index].prompts.append(ExportItem.Prompt(templateSet: row["template_set"], className: row["class"],
+                                                          text: row["text"]))
+        }
+    }
+
+    /// Every stored prompt, dataset-level and per-image, as `prompts` exports write them.
+    /// `selection` applies its datasets; its splits and the duplicate filter apply to per-image prompts (a
+    /// dataset-level prompt has no split, so `--split` keeps per-image prompts only). Caption sources do not apply.
+    public static func prompts(in corpus: Corpus, selection: ExportSelection = ExportSelection()) throws -> [StoredPrompt] {
+        guard selection.sources.isEmpty else {
+            throw CorpusError.invalidRequest("--source selects captions; a prompts export takes --dataset and --split")
+        }
+        return try corpus.read { db in
+            for name in selection.datasets where try DatasetRecord.named(name, in: db) == nil {
+                throw CorpusError.unknownDataset(name: name)
+            }
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if !selection.datasets.isEmpty {
+                conditions.append("d.name IN (\(selection.datasets.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += selection.datasets
+            }
+            if !selection.splits.isEmpty {
+                conditions.append("i.split IN (\(selection.splits.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += selection.splits
+            }
+            if !selection.includeDuplicates { conditions.append("(i.id IS NULL OR i.duplicate_of IS NULL)") }
+            var sql = """
+                SELECT d.name AS dataset, i.path AS path, p.template_set, p.class, p.text FROM prompt p
+                LEFT JOIN dataset d ON d.id = p.dataset_id LEFT JOIN image i ON i.id = p.image_id
+                """
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY d.name, i.path, p.id"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                StoredPrompt(dataset: row["dataset"], image: row["path"], templateSet: row["template_set"],
+                             className: row["class"], text: row["text"])
+            }
+        }
+    }
+}
+
+/// One stored prompt: for a dataset's class, or for one image.
+public struct StoredPrompt: Sendable, Equatable, Codable {
+    public var dataset: String?
+    /// The image path relative to the dataset root, for per-image prompts.
+    public var image: String?
+    public var templateSet: String
+    public var className: String?
+    public var text: String
 }

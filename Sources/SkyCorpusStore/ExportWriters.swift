@@ -9,6 +9,8 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case jsonl
     /// WebDataset tar shards: per image-caption pair `KEY.png|jpg` (the file's bytes), `KEY.txt`, `KEY.json`.
     case webdataset
+    /// Every stored CLIP prompt (dataset-level and per-image), one JSON object per line.
+    case prompts
 }
 
 /// What an export wrote.
@@ -18,6 +20,11 @@ public struct ExportSummary: Sendable, Codable, Equatable {
     public var captions: Int
     /// The files written (the CSV or JSONL file, or the shards).
     public var files: [String]
+    /// Prompts written (prompts exports).
+    public var prompts: Int = 0
+    /// Selected images left out because their file does not exist, and the first of them.
+    public var missingFiles: Int = 0
+    public var firstMissing: String? = nil
 }
 
 /// Writes export items in each format. Files appear whole: each is written beside and renamed into place.
@@ -25,6 +32,22 @@ public enum ExportWriter {
     /// Writes `items` to `output` (a file for csv/jsonl, a folder for webdataset shards).
     public static func write(_ items: [ExportItem], format: ExportFormat, to output: String,
                              shardSize: Int = 1000, progress: (Int, Int) -> Void = { _, _ in }) throws -> ExportSummary {
+        // Images whose file is gone are left out and counted: a training run would fail on them midway.
+        let missing = items.filter { !FileManager.default.fileExists(atPath: $0.absolutePath) }.map(\.absolutePath)
+        let items = missing.isEmpty ? items : items.filter { FileManager.default.fileExists(atPath: $0.absolutePath) }
+        guard !items.isEmpty else {
+            throw CorpusError.invalidRequest(missing.isEmpty
+                ? "nothing to export: no image with captions matches the selection (dataset, split, source)"
+                : "nothing to export: the \(missing.count) selected images have no file (first: \(missing[0]))")
+        }
+        var summary = try write(present: items, format: format, to: output, shardSize: shardSize, progress: progress)
+        summary.missingFiles = missing.count
+        summary.firstMissing = missing.first
+        return summary
+    }
+
+    static func write(present items: [ExportItem], format: ExportFormat, to output: String, shardSize: Int,
+                      progress: (Int, Int) -> Void) throws -> ExportSummary {
         let captions = items.reduce(0) { $0 + $1.captions.count }
         switch format {
         case .csv:
@@ -48,7 +71,24 @@ public enum ExportWriter {
         case .webdataset:
             let files = try writeShards(items, to: output, shardSize: max(1, shardSize), progress: progress)
             return ExportSummary(format: format.rawValue, images: items.count, captions: captions, files: files)
+        case .prompts:
+            throw CorpusError.invalidRequest("prompts are written by ExportWriter.writePrompts")
         }
+    }
+
+    /// Writes stored prompts as JSON lines.
+    public static func writePrompts(_ prompts: [StoredPrompt], to output: String) throws -> ExportSummary {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var bytes: [UInt8] = []
+        for prompt in prompts {
+            bytes.append(contentsOf: try encoder.encode(prompt))
+            bytes.append(0x0A)
+        }
+        try FileBytes.write(bytes, to: output)
+        return ExportSummary(format: ExportFormat.prompts.rawValue, images: Set(prompts.compactMap(\.image)).count,
+                             captions: 0, files: [output], prompts: prompts.count)
     }
 
     /// A CSV field for pandas' reader with a tab separator: quoted when it holds a quote, tab or line break.
@@ -57,8 +97,28 @@ public enum ExportWriter {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// Writes the shards into a temporary sibling folder and, once all are complete, replaces the folder's
+    /// previous `shard-*.tar` files with them; on failure the folder is left as it was.
     static func writeShards(_ items: [ExportItem], to folder: String, shardSize: Int,
                             progress: (Int, Int) -> Void) throws -> [String] {
+        let manager = FileManager.default
+        let staging = folder.hasSuffix("/") ? String(folder.dropLast()) + ".partial" : folder + ".partial"
+        try? manager.removeItem(atPath: staging)
+        defer { try? manager.removeItem(atPath: staging) }
+        let written = try writeShardFiles(items, to: staging, shardSize: shardSize, progress: progress)
+        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for old in try manager.contentsOfDirectory(atPath: folder) where old.hasPrefix("shard-") && old.hasSuffix(".tar") {
+            try manager.removeItem(atPath: URL(fileURLWithPath: folder).appendingPathComponent(old).path)
+        }
+        return try written.map { file in
+            let target = URL(fileURLWithPath: folder).appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent).path
+            try manager.moveItem(atPath: file, toPath: target)
+            return target
+        }
+    }
+
+    static func writeShardFiles(_ items: [ExportItem], to folder: String, shardSize: Int,
+                                progress: (Int, Int) -> Void) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -76,7 +136,11 @@ public enum ExportWriter {
         }
         for (index, item) in items.enumerated() {
             let bytes = try FileBytes.read(item.absolutePath)
-            let fileExtension = ImageFormat.sniff(bytes) == .jpeg ? "jpg" : "png"
+            guard let format = ImageFormat.sniff(bytes) else {
+                throw CorpusError.invalidRequest("\(item.absolutePath): WebDataset samples are PNG or JPEG; convert this image "
+                    + "(TIFF/BMP) to PNG first, or export it as csv/jsonl")
+            }
+            let fileExtension = format == .jpeg ? "jpg" : "png"
             for (number, caption) in item.captions.enumerated() {
                 // Keys must not contain dots: WebDataset splits the extension at the first one.
                 let key = String(format: "%010lld_%02d", item.imageId, number)

@@ -15,7 +15,8 @@ public struct IngestRequest: Sendable {
     public var options: ReadOptions
     /// Delete the dataset and everything under it first, then import it again.
     public var replace: Bool
-    /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name.
+    /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name
+    /// (``DatasetIngest/defaultPalette(forDataset:)``).
     public var palette: String?
 
     public init(name: String, root: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
@@ -59,6 +60,9 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var annotationsWithoutImage: [String] = []
     public var imagesWithoutAnnotations: [String] = []
     public var pairsWithoutLabel: [String] = []
+    /// Images already in the corpus whose stored split differs from this source's ("path: stored -> given");
+    /// the stored split is kept.
+    public var splitConflicts: [String] = []
 
     init(dataset: String, format: String, detected: String?, replaced: Bool, report: ReadReport) {
         self.dataset = dataset
@@ -78,19 +82,24 @@ public struct IngestSummary: Sendable, Codable, Equatable {
 
 /// Imports datasets into a corpus: one transaction per dataset, idempotent, `replace` to import again.
 public enum DatasetIngest {
-    /// The palette of a segmentation dataset by its name (`loveda`, `isprs` for Potsdam/Vaihingen, `isaid`, `second`).
+    /// The palette (`Schemas/palettes/NAME.json`) of a segmentation dataset by its name: `loveda`, `potsdam`,
+    /// `vaihingen`, `isaid`, `second`.
     public static func defaultPalette(forDataset name: String) -> String? {
         let folded = ClassTable.foldDatasetName(name)
-        let prefixes: [(String, String)] = [("loveda", "loveda"), ("potsdam", "isprs"), ("vaihingen", "isprs"),
-                                            ("isprs", "isprs"), ("isaid", "isaid"), ("second", "second")]
+        let prefixes: [(String, String)] = [("loveda", "loveda"), ("potsdam", "potsdam"), ("vaihingen", "vaihingen"),
+                                            ("isaid", "isaid"), ("second", "second")]
         return prefixes.first { folded.hasPrefix($0.0) }?.1
     }
 
-    /// Reads the dataset of `request` and writes it into `corpus` in one transaction.
-    public static func run(_ request: IngestRequest, into corpus: Corpus) throws -> IngestSummary {
+    /// Reads the dataset of `request` and writes it into `corpus` in one transaction; `progress` is told
+    /// `(done, total)` records as they are written.
+    public static func run(_ request: IngestRequest, into corpus: Corpus,
+                           progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> IngestSummary {
         let root = URL(fileURLWithPath: request.root).standardizedFileURL.path
-        guard DatasetFiles.isDirectory(root) || (request.format == .captions && DatasetFiles.isFile(root)) else {
-            throw CorpusError.invalidRequest("\(request.root): no such dataset folder; pass the dataset root")
+        let isCaptionFile = DatasetFiles.isFile(root) && (request.format == nil || request.format == .captions)
+        guard DatasetFiles.isDirectory(root) || isCaptionFile else {
+            throw CorpusError.invalidRequest("\(request.root): no such dataset folder; pass the dataset root "
+                + "(only caption datasets may be given as one file)")
         }
         var detected: String? = nil
         let format: DatasetFormat
@@ -108,15 +117,18 @@ public enum DatasetIngest {
             palette = defaultPalette(forDataset: request.name)
             guard palette != nil else {
                 throw CorpusError.invalidRequest("dataset '\(request.name)': no default mask palette for this name; "
-                    + "pass --palette NAME (loveda, isprs, isaid, second)")
+                    + "pass --palette NAME (loveda, potsdam, vaihingen, isaid, second)")
             }
         }
         let contents = try format.read(root: root, options: request.options)
         var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
                                     replaced: request.replace, report: contents.report)
         try corpus.write { db in
-            let datasetID = try prepareDataset(db, name: request.name, root: root, format: format, replace: request.replace)
+            // A caption file's paths are relative to its folder, so that folder is the dataset root.
+            let datasetRoot = isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let datasetID = try prepareDataset(db, name: request.name, root: datasetRoot, format: format, replace: request.replace)
             var writer = try IngestWriter(db: db, datasetID: datasetID, dataset: request.name)
+            writer.progress = progress
             switch contents {
             case .detection(let set): try writer.write(set)
             case .captions(let set): try writer.write(set)
@@ -129,6 +141,7 @@ public enum DatasetIngest {
             summary.captionsAdded = writer.captionsAdded
             summary.masksAdded = writer.masksAdded
             summary.pairsAdded = writer.pairsAdded
+            summary.splitConflicts = writer.splitConflicts
         }
         return summary
     }

@@ -6,8 +6,10 @@ import SkyText
 
 /// Writes one dataset's records inside the ingest transaction with prepared statements.
 ///
-/// Idempotence: an image already in the corpus (same dataset and path) keeps what it has; its objects,
-/// captions and masks are not added again, so re-running an ingest adds nothing.
+/// Idempotence: an image already in the corpus (same dataset and path) keeps what it has. It receives this
+/// source's objects (or human captions, or masks) only when it has none of that kind yet, so re-running an ingest
+/// adds nothing, while images registered first by `add-images`, or by another format of the same dataset (its
+/// caption file beside its box labels), still get their annotations. A missing split or size is filled in.
 struct IngestWriter {
     let db: Database
     let datasetID: Int64
@@ -19,8 +21,14 @@ struct IngestWriter {
     let insertCaption: Statement
     let insertMask: Statement
     let insertPair: Statement
+    let fillImage: Statement
+    let countObjects: Statement
+    let countCaptions: Statement
+    let countMasks: Statement
     /// Clean names by raw name, so the class table is consulted once per class.
     var cleanNames: [String: String] = [:]
+    /// Told `(done, total)` records as they are written (for a progress bar).
+    var progress: (Int, Int) -> Void = { _, _ in }
 
     var imagesAdded = 0
     var imagesAlreadyPresent = 0
@@ -28,6 +36,7 @@ struct IngestWriter {
     var captionsAdded = 0
     var masksAdded = 0
     var pairsAdded = 0
+    var splitConflicts: [String] = []
 
     init(db: Database, datasetID: Int64, dataset: String) throws {
         self.db = db
@@ -38,6 +47,13 @@ struct IngestWriter {
             ON CONFLICT(dataset_id, path) DO NOTHING
             """)
         findImage = try db.makeStatement(sql: "SELECT id FROM image WHERE dataset_id = ? AND path = ?")
+        fillImage = try db.makeStatement(sql: """
+            UPDATE image SET split = COALESCE(split, ?), width = COALESCE(width, ?), height = COALESCE(height, ?)
+            WHERE id = ?
+            """)
+        countObjects = try db.makeStatement(sql: "SELECT COUNT(*) FROM object WHERE image_id = ? AND source = 'annotation'")
+        countCaptions = try db.makeStatement(sql: "SELECT COUNT(*) FROM caption WHERE image_id = ? AND source = 'human'")
+        countMasks = try db.makeStatement(sql: "SELECT COUNT(*) FROM mask WHERE image_id = ?")
         insertObject = try db.makeStatement(sql: """
             INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'annotation', ?, ?, ?)
@@ -63,7 +79,18 @@ struct IngestWriter {
         guard let id = try Int64.fetchOne(findImage, arguments: [datasetID, path]) else {
             throw CorpusError.schema("image \(path) of dataset \(dataset) vanished during the ingest")
         }
+        if let split, let stored = try String.fetchOne(db, sql: "SELECT split FROM image WHERE id = ?", arguments: [id]),
+           stored != split {
+            splitConflicts.append("\(path): \(stored) -> \(split)")
+        }
+        try fillImage.execute(arguments: [split, width, height, id])
         return (id, false)
+    }
+
+    /// Whether an image may receive this source's records: it is new, or has none of them yet.
+    func accepts(_ image: (id: Int64, isNew: Bool), counting statement: Statement) throws -> Bool {
+        if image.isNew { return true }
+        return try Int.fetchOne(statement, arguments: [image.id]) == 0
     }
 
     mutating func cleanName(_ raw: String) -> String {
@@ -105,9 +132,11 @@ struct IngestWriter {
     }
 
     mutating func write(_ set: DetectionSet) throws {
-        for image in set.images {
-            let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
-            guard isNew else { continue }
+        for (done, image) in set.images.enumerated() {
+            progress(done + 1, set.images.count)
+            let registered = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
+            guard try accepts(registered, counting: countObjects) else { continue }
+            let id = registered.id
             for object in image.objects {
                 // Bound once and executed: GRDB's per-call temporary bindings cost more than SQLite's insert here.
                 insertObject.setUncheckedArguments([
@@ -123,11 +152,12 @@ struct IngestWriter {
     }
 
     mutating func write(_ set: CaptionSet) throws {
-        for image in set.images {
-            let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
-            guard isNew else { continue }
+        for (done, image) in set.images.enumerated() {
+            progress(done + 1, set.images.count)
+            let registered = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
+            guard try accepts(registered, counting: countCaptions) else { continue }
             for caption in image.captions {
-                try insertCaption.execute(arguments: [id, caption])
+                try insertCaption.execute(arguments: [registered.id, caption])
                 captionsAdded += 1
             }
         }
@@ -139,23 +169,25 @@ struct IngestWriter {
     }
 
     mutating func write(_ set: SegmentationSet, palette: String) throws {
-        for image in set.images {
-            let (id, isNew) = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
-            guard isNew else { continue }
-            for mask in image.masks { try addMask(image: id, path: mask, palette: palette) }
+        for (done, image) in set.images.enumerated() {
+            progress(done + 1, set.images.count)
+            let registered = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
+            guard try accepts(registered, counting: countMasks) else { continue }
+            for mask in image.masks { try addMask(image: registered.id, path: mask, palette: palette) }
         }
     }
 
     /// Change pairs; SECOND's semantic labels (`label`, `label2`) are also registered as masks of each time's image.
     mutating func write(_ set: ChangeSet, secondPalette: String?) throws {
-        for pair in set.pairs {
+        for (done, pair) in set.pairs.enumerated() {
+            progress(done + 1, set.pairs.count)
             let before = try image(path: pair.before, split: pair.split, width: pair.width, height: pair.height)
             let after = try image(path: pair.after, split: pair.split, width: pair.width, height: pair.height)
             try insertPair.execute(arguments: [datasetID, before.id, after.id, pair.label, pair.label2, pair.split])
             if db.changesCount > 0 { pairsAdded += 1 }
             if let palette = secondPalette, let first = pair.label, let second = pair.label2 {
-                if before.isNew { try addMask(image: before.id, path: first, palette: palette) }
-                if after.isNew { try addMask(image: after.id, path: second, palette: palette) }
+                if try accepts(before, counting: countMasks) { try addMask(image: before.id, path: first, palette: palette) }
+                if try accepts(after, counting: countMasks) { try addMask(image: after.id, path: second, palette: palette) }
             }
         }
     }

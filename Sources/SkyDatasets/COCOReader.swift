@@ -266,15 +266,15 @@ public enum COCOReader {
         var collector = IssueCollector(options: options)
         var set = DetectionSet()
         for path in files {
-            var split = DatasetFiles.stem(path)
-            for prefix in ["instances_", "instance_", "annotations_"] where split.hasPrefix(prefix) {
-                split = String(split.dropFirst(prefix.count))
+            // instances_train2017.json: images in train2017/, split "train2017" (and --split train selects it).
+            var name = DatasetFiles.stem(path)
+            for prefix in ["instances_", "instance_", "annotations_"] where name.hasPrefix(prefix) {
+                name = String(name.dropFirst(prefix.count))
             }
-            if files.count == 1 && !["train", "val", "test"].contains(where: split.lowercased().hasPrefix) {
-                split = options.split ?? split
-            }
-            if let wanted = options.split, files.count > 1, split != wanted { continue }
-            let candidates = [DatasetFiles.join(root, split), DatasetFiles.join(DatasetFiles.join(root, "images"), split),
+            let named = CaptionReader.split(fromName: name)
+            if let wanted = options.split, named != nil, wanted != name, wanted != named { continue }
+            let split = named != nil ? name : options.split
+            let candidates = [DatasetFiles.join(root, name), DatasetFiles.join(DatasetFiles.join(root, "images"), name),
                               DatasetFiles.join(root, "images"), root]
             let imageRoot = candidates.first(where: DatasetFiles.isDirectory) ?? root
             set.images += try read(json: path, imageRoot: imageRoot, root: root, split: split, collector: &collector)

@@ -76,6 +76,10 @@ public enum CaptionReader {
                 entries[name] = CaptionedImage(relativePath: name, width: width, height: height, split: split, captions: [])
             }
             entries[name]?.captions += cleaned
+            // A later file that names the split fills it in; the first split seen is kept otherwise.
+            if entries[name]?.split == nil { entries[name]?.split = split }
+            if entries[name]?.width == nil { entries[name]?.width = width }
+            if entries[name]?.height == nil { entries[name]?.height = height }
         }
     }
 
@@ -243,6 +247,7 @@ public enum CaptionReader {
             // Two names of one file (`a.jpg` and `images/a.jpg`) become one image with both caption lists.
             if let existing = indexByPath[image.relativePath] {
                 set.images[existing].captions += image.captions
+                if set.images[existing].split == nil { set.images[existing].split = image.split }
                 continue
             }
             indexByPath[image.relativePath] = set.images.count

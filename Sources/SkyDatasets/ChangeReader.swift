@@ -44,8 +44,11 @@ public enum ChangeReader {
     /// Split lists: image name (and stem) -> split, from `list/*.txt` or `*.txt` at the root.
     static func splitLists(root: String) -> [String: String] {
         var splits: [String: String] = [:]
-        for folder in [DatasetFiles.join(root, "list"), root] {
-            for name in DatasetFiles.list(folder) where name.hasSuffix(".txt") {
+        let listFolder = DatasetFiles.join(root, "list")
+        for folder in [listFolder, root] {
+            // At the root only split-named lists count (not README.txt or SOURCE.txt).
+            for name in DatasetFiles.list(folder) where name.hasSuffix(".txt")
+                && (folder == listFolder || CaptionReader.split(fromName: name) != nil) {
                 let split = DatasetFiles.stem(name)
                 for line in (try? DatasetFiles.lines(DatasetFiles.join(folder, name))) ?? [] {
                     guard let first = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first else { continue }
@@ -60,11 +63,10 @@ public enum ChangeReader {
 
     static func size(_ path: String, root: String, collector: inout IssueCollector) throws(DatasetError) -> (Int, Int)? {
         do {
-            let header = try BoxRepair.headerQuickly(path)
-            return (header.width, header.height)
+            let size = try ImageSize.read(path, name: DatasetFiles.relative(path, to: root))
+            return (size.width, size.height)
         } catch {
-            try collector.invalid(DatasetError(.unreadableImage, file: DatasetFiles.relative(path, to: root),
-                                               "cannot read the image size from its header: \(error)"))
+            try collector.invalid(error)
             return nil
         }
     }

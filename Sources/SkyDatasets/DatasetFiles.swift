@@ -130,24 +130,23 @@ public enum BoxRepair {
     public static func fillSize(_ image: inout AnnotatedImage, root: String,
                                 collector: inout IssueCollector) throws(DatasetError) -> Bool {
         if image.width != nil && image.height != nil { return true }
-        let path = DatasetFiles.join(root, image.relativePath)
         do {
-            let header = try headerQuickly(path)
-            image.width = header.width
-            image.height = header.height
+            let size = try ImageSize.read(DatasetFiles.join(root, image.relativePath), name: image.relativePath)
+            image.width = size.width
+            image.height = size.height
             return true
         } catch {
-            try collector.invalid(DatasetError(.unreadableImage, file: image.relativePath,
-                "cannot read the image size from its header (\(error)); convert it to PNG or JPEG or give its size in the annotation"))
+            try collector.invalid(error)
             return false
         }
     }
 
     /// The image header from the first 16 KiB when they hold it (PNG always, most JPEGs), else from the file:
     /// a big aerial scene is not read in bulk just for its size.
-    public static func headerQuickly(_ path: String) throws(ImageError) -> ImageHeader {
+    public static func headerQuickly(_ path: String, prefix given: [UInt8]? = nil) throws(ImageError) -> ImageHeader {
         let decoder = ImageDecoder()
-        let prefix = try FileBytes.read(path, limit: 1 << 14)
+        let prefix: [UInt8]
+        if let given { prefix = given } else { prefix = try FileBytes.read(path, limit: 1 << 14) }
         if prefix.count < (1 << 14) { return try decoder.header(of: prefix, name: path) }
         if let header = try? decoder.header(of: prefix, name: path) { return header }
         return try decoder.header(ofFile: path)

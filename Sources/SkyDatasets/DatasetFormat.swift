@@ -50,6 +50,17 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         func peek(_ path: String) -> String {
             String(decoding: (try? FileBytes.read(path, limit: 1 << 16)) ?? [], as: UTF8.self)
         }
+        if DatasetFiles.isFile(root) {
+            let text = peek(root)
+            let lower = root.lowercased()
+            // COCO-caption files list their images first: the file name may be the only early sign.
+            let name = lower.split(separator: "/").last.map(String.init) ?? lower
+            if (lower.hasSuffix(".json") || lower.hasSuffix(".jsonl"))
+                && (text.contains("\"sentences\"") || text.contains("\"caption") || name.contains("caption")) {
+                return (.captions, "a caption file (Karpathy, COCO-caption or JSON lines)")
+            }
+            return nil
+        }
         let subfolders = DatasetFiles.list(root).map { DatasetFiles.join(root, $0) }.filter(DatasetFiles.isDirectory)
         if !DOTAReader.labelFolders(root: root).isEmpty {
             return (.dota, "labelTxt/ label files beside images/ (DOTA)")
@@ -62,9 +73,13 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
             return (.nwpu, "'ground truth/' folder (NWPU VHR-10)")
         }
         let devkit = has("data").flatMap { has("Annotations", in: $0) }
-        if let annotations = has("Annotations") ?? devkit {
+        if let annotations = has("Annotations") ?? has("Annotation") ?? devkit {
             let entries = DatasetFiles.list(annotations)
-            if entries.contains(where: { $0.lowercased().hasSuffix(".txt") }) {
+            if let text = entries.first(where: { $0.lowercased().hasSuffix(".txt") }) {
+                // Folder names match case-insensitively: tell VisDrone's comma lines from CARPK's spaced ones.
+                if peek(DatasetFiles.join(annotations, text)).contains(",") {
+                    return (.visdrone, "annotations/*.txt of comma-separated boxes beside images/ (VisDrone)")
+                }
                 return (.carpk, "Annotations/ of txt files beside Images/ (CARPK devkit)")
             }
             if let folder = VOCReader.annotationFolder(root: root, preferOriented: false),
@@ -77,6 +92,9 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         }
         if ChangeReader.hasLayout(root) || subfolders.contains(where: ChangeReader.hasLayout) {
             return (.change, "before/after image folders (A/B, time1/time2 or im1/im2) with change labels")
+        }
+        if subfolders.contains(where: { VOCReader.annotationFolder(root: $0, preferOriented: false) != nil }) {
+            return (.voc, "class folders with VOC XML annotations (RSOD)")
         }
         if let annotations = has("annotations") {
             if has("frames") != nil { return (.sdd, "annotations/ + frames/ (Stanford Drone)") }
@@ -102,7 +120,7 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         }
         for json in DatasetFiles.list(root).filter({ $0.lowercased().hasSuffix(".json") }) {
             let text = peek(DatasetFiles.join(root, json))
-            if text.contains("\"sentences\"") || text.contains("\"caption\"") {
+            if text.contains("\"sentences\"") || text.contains("\"caption\"") || json.lowercased().contains("caption") {
                 return (.captions, "\(json) with captions (Karpathy or COCO-caption JSON)")
             }
             if text.contains("\"annotations\"") || text.contains("\"categories\"") {

@@ -86,11 +86,10 @@ public enum SegmentationReader {
 
     static func size(_ path: String, root: String, collector: inout IssueCollector) throws(DatasetError) -> (Int, Int)? {
         do {
-            let header = try BoxRepair.headerQuickly(path)
-            return (header.width, header.height)
+            let size = try ImageSize.read(path, name: DatasetFiles.relative(path, to: root))
+            return (size.width, size.height)
         } catch {
-            try collector.invalid(DatasetError(.unreadableImage, file: DatasetFiles.relative(path, to: root),
-                                               "cannot read the image size from its header: \(error)"))
+            try collector.invalid(error)
             return nil
         }
     }

@@ -135,10 +135,12 @@ public enum VOCReader {
 
     /// The annotation folder: `Annotations/` or, for DIOR, one of its subfolders (oriented ones when asked).
     public static func annotationFolder(root: String, preferOriented: Bool) -> String? {
-        guard let annotations = DatasetFiles.child(root, named: "Annotations") else { return nil }
-        let entries = DatasetFiles.list(annotations)
-        if entries.contains(where: { $0.lowercased().hasSuffix(".xml") }) { return annotations }
-        let folders = entries.filter { DatasetFiles.isDirectory(DatasetFiles.join(annotations, $0)) }
+        func hasXML(_ folder: String) -> Bool { DatasetFiles.list(folder).contains { $0.lowercased().hasSuffix(".xml") } }
+        // RSOD spells it Annotation/ and keeps the XML in Annotation/xml/ beside Annotation/labels/.
+        guard let annotations = DatasetFiles.child(root, named: "Annotations")
+                ?? DatasetFiles.child(root, named: "Annotation") else { return nil }
+        if hasXML(annotations) { return annotations }
+        let folders = DatasetFiles.list(annotations).filter { hasXML(DatasetFiles.join(annotations, $0)) }
         let oriented = folders.first { $0.lowercased().contains("orient") }
         let horizontal = folders.first { $0.lowercased().contains("horizontal") }
         let chosen = preferOriented ? (oriented ?? horizontal ?? folders.first) : (horizontal ?? folders.first)
@@ -169,8 +171,26 @@ public enum VOCReader {
     public static func read(root: String, preferOriented: Bool = false,
                             options: ReadOptions = ReadOptions()) throws(DatasetError) -> DetectionSet {
         guard let folder = annotationFolder(root: root, preferOriented: preferOriented) else {
-            throw DatasetError(.unreadableFile, file: root,
-                               "no Annotations/ folder of XML files; expected the VOC layout JPEGImages/ + Annotations/")
+            // RSOD: one VOC folder per class (aircraft/, oiltank/, ...).
+            let parts = DatasetFiles.list(root).filter {
+                annotationFolder(root: DatasetFiles.join(root, $0), preferOriented: preferOriented) != nil
+            }
+            guard !parts.isEmpty else {
+                throw DatasetError(.unreadableFile, file: root,
+                                   "no Annotations/ folder of XML files here or in its subfolders; "
+                                   + "expected the VOC layout JPEGImages/ + Annotations/")
+            }
+            var merged = DetectionSet()
+            for part in parts {
+                var set = try read(root: DatasetFiles.join(root, part), preferOriented: preferOriented, options: options)
+                func prefixed(_ path: String) -> String { part + "/" + path }
+                for index in set.images.indices { set.images[index].relativePath = prefixed(set.images[index].relativePath) }
+                set.report.annotationsWithoutImage = set.report.annotationsWithoutImage.map(prefixed)
+                set.report.imagesWithoutAnnotations = set.report.imagesWithoutAnnotations.map(prefixed)
+                merged.images += set.images
+                merged.report.merge(set.report)
+            }
+            return merged
         }
         let imageFolders = DatasetFiles.list(root)
             .filter { $0.lowercased().contains("image") && $0.lowercased() != "imagesets" }

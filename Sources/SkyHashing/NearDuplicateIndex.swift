@@ -3,10 +3,14 @@ import Foundation
 
 /// Two hashes within the threshold: indices into the hash list (`first < second`) and their distance.
 public struct NearPair: Sendable, Hashable, Comparable {
+    /// The smaller index.
     public var first: Int
+    /// The larger index.
     public var second: Int
+    /// The Hamming distance between the two hashes.
     public var distance: Int
 
+    /// A pair of hash indices and their distance.
     public init(first: Int, second: Int, distance: Int) {
         self.first = first
         self.second = second

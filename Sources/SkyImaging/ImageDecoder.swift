@@ -100,6 +100,11 @@ public struct ImageDecoder: Sendable {
         }
         var info = try Self.info(bytes, format: format, keepIndices: true, scale: .full, name: name)
         try checkBudget(info, name: name)
+        // Decoding keeps a 16-bit sample's high byte, which would turn class values below 256 into 0.
+        guard info.bit_depth <= 8 else {
+            throw .unsupportedRequest(path: name, reason: "a 16-bit index mask is not supported; save it as an 8-bit "
+                + "gray or palette PNG (class values 0-255)")
+        }
         let isIndexed = info.layout == CSKY_LAYOUT_INDEXED.rawValue
         guard isIndexed || info.layout == CSKY_LAYOUT_GRAY.rawValue else {
             throw .unsupportedRequest(

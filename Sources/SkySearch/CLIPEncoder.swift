@@ -1,6 +1,7 @@
 import Foundation
 import SkyCLIP
 import SkyImaging
+import SkyText
 
 /// A CLIP model with its preprocessing and tokenizer: files and strings in, unit-length embeddings out.
 public struct CLIPEncoder: Sendable {
@@ -46,19 +47,26 @@ public struct CLIPEncoder: Sendable {
 
     /// Unit-length embeddings of texts (open_clip tokenization, truncated to the context).
     public func encodeTexts(_ texts: [String]) throws -> EmbeddingMatrix {
-        guard !texts.isEmpty else { return try EmbeddingMatrix(rows: 0, dimension: model.embedDim, values: []) }
-        let tokens = texts.map { tokenizer.tokenize($0) }
-        return try EmbeddingMatrix(try model.encodeTokens(tokens)).normalized()
+        try rawTextEmbeddings(texts).normalized()
     }
 
-    /// One embedding per class from a template ensemble: each prompt embedding normalised, averaged over the
-    /// templates, normalised again (CLIP's recipe). A template's `{}` stands for the class name.
-    public func classEmbeddings(classNames: [String], templates: [String]) throws -> EmbeddingMatrix {
-        guard !templates.isEmpty else { throw SearchError.invalidInput("a template ensemble needs at least one template") }
+    /// Text embeddings as the model outputs them, before normalisation.
+    func rawTextEmbeddings(_ texts: [String]) throws -> EmbeddingMatrix {
+        guard !texts.isEmpty else { return try EmbeddingMatrix(rows: 0, dimension: model.embedDim, values: []) }
+        let tokens = texts.map { tokenizer.tokenize($0, contextLength: model.architecture.contextLength) }
+        return try EmbeddingMatrix(try model.encodeTokens(tokens))
+    }
+
+    /// One unit-length embedding per class from a template ensemble, by the set's recipe: CLIP's (normalise each
+    /// prompt embedding, average, normalise again) or GeoRSCLIP's (average the raw embeddings, normalise).
+    public func classEmbeddings(classNames: [String], templates: PromptTemplateSet) throws -> EmbeddingMatrix {
+        guard !templates.templates.isEmpty else {
+            throw SearchError.invalidInput("template set \(templates.name) has no templates")
+        }
         var rows: [[Float]] = []
         for name in classNames {
-            let prompts = templates.map { $0.replacingOccurrences(of: "{}", with: name) }
-            let embeddings = try encodeTexts(prompts)
+            let raw = try rawTextEmbeddings(templates.prompts(for: name))
+            let embeddings = templates.ensemble == .normalizeMeanNormalize ? raw.normalized() : raw
             var mean = [Float](repeating: 0, count: embeddings.dimension)
             for row in 0..<embeddings.rows {
                 for (index, value) in embeddings.row(row).enumerated() { mean[index] += value }

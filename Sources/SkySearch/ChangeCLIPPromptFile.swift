@@ -1,4 +1,5 @@
 import Foundation
+import SkyDatasets
 
 /// One record of a ChangeCLIP prompt file: an image and every class with its zero-shot probability.
 public struct ChangeCLIPRecord: Sendable, Equatable {
@@ -55,18 +56,48 @@ public enum ChangeCLIPPromptFile {
         return text + "]"
     }
 
+    /// The records of a prompt file in file order: each image path with its members as written (class name and
+    /// probability string), keys in order as ChangeCLIP's loader relies on.
+    public static func records(fromJSON text: String, file: String = "<prompt file>") throws(SearchError)
+        -> [(imagePath: String, members: [(name: String, value: String)])] {
+        do {
+            return try JSONScanner.scan(Array(text.utf8), file: file) { scanner throws(DatasetError) in
+                var records: [(imagePath: String, members: [(name: String, value: String)])] = []
+                guard scanner.peekIsArray() else {
+                    throw DatasetError(.unreadableFile, file: file, location: "line 1", "a ChangeCLIP prompt file is a JSON list of records")
+                }
+                try scanner.forEachElement { index, element throws(DatasetError) in
+                    var path: String? = nil
+                    var members: [(name: String, value: String)] = []
+                    try element.forEachMember { key, value throws(DatasetError) in
+                        let parsed = try value.parseValue()
+                        if path == nil {
+                            guard key == "image_path", let text = parsed.string else {
+                                throw DatasetError(.unreadableFile, file: file, location: "record \(index)",
+                                                   "a record starts with \"image_path\"")
+                            }
+                            path = text
+                        } else {
+                            members.append((name: key, value: parsed.string ?? ""))
+                        }
+                    }
+                    guard let path else {
+                        throw DatasetError(.unreadableFile, file: file, location: "record \(index)", "an empty record")
+                    }
+                    records.append((imagePath: path, members: members))
+                }
+                return records
+            }
+        } catch {
+            throw .invalidInput("\(error)")
+        }
+    }
+
     /// What ChangeCLIP's loader takes from a prompt file: image path -> the `k` class names after `image_path`.
     public static func topClasses(fromJSON text: String, k: Int = defaultTopK) throws(SearchError) -> [String: [String]] {
-        guard case .array(let items) = try OrderedJSON.parse(text) else {
-            throw .invalidInput("a ChangeCLIP prompt file is a JSON list of records")
-        }
         var result: [String: [String]] = [:]
-        for (index, item) in items.enumerated() {
-            guard case .object(let members) = item, let first = members.first, first.key == "image_path",
-                  case .string(let path) = first.value else {
-                throw .invalidInput("record \(index) does not start with \"image_path\"")
-            }
-            result[path] = Array(members.dropFirst().prefix(k).map(\.key))
+        for record in try records(fromJSON: text) {
+            result[record.imagePath] = Array(record.members.prefix(k).map(\.name))
         }
         return result
     }

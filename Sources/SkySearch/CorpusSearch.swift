@@ -17,7 +17,7 @@ public enum CorpusSearch {
         let ids = stored.keys.sorted()
         let matrix = try EmbeddingMatrix(ids.map { stored[$0]! })
         let scores = try matrix.similarities(to: EmbeddingMatrix([query]).normalized())
-        let best = ids.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : ids[$0] < ids[$1] }.prefix(top)
+        let best = ids.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : ids[$0] < ids[$1] }.prefix(max(0, top))
         let paths = try corpus.imagePaths(best.map { ids[$0] })
         return best.map { Hit(imageId: ids[$0], path: paths[ids[$0]] ?? "", score: scores[$0]) }
     }

@@ -37,7 +37,7 @@ public struct CaptionPhrasings: Sendable, Hashable, Codable {
         public var several: [String]
         /// More than ten regions: "many areas of {name}".
         public var many: [String]
-        /// More than ten regions, only at the start of a sentence: "a large deal of places with {name}".
+        /// More than ten regions, only at the start of a sentence: "numerous places with {name}".
         public var manyLead: [String]
 
         /// Every phrase, for checks.

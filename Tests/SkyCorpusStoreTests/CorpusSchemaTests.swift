@@ -33,6 +33,17 @@ import Testing
         #expect(error?.description.contains("skycorpus init") == true)
     }
 
+    @Test func aFileThatIsNotACorpusIsNamedInTheError() throws {
+        let folder = try TemporaryFolder("junk")
+        try Data("not sqlite at all, just text".utf8).write(to: URL(fileURLWithPath: folder.path("junk.sqlite")))
+        let error = #expect(throws: CorpusError.self) { _ = try Corpus(path: folder.path("junk.sqlite")) }
+        #expect(error?.description.contains(folder.path("junk.sqlite")) == true)
+        let missingFolder = #expect(throws: CorpusError.self) {
+            _ = try Corpus(path: folder.path("no/such/folder/c.sqlite"), create: true)
+        }
+        #expect(missingFolder?.description.contains("no/such/folder/c.sqlite") == true)
+    }
+
     @Test func captionTextIsSearchable() throws {
         let folder = try TemporaryFolder("fts")
         let corpus = try folder.newCorpus()

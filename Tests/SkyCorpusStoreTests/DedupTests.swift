@@ -135,4 +135,50 @@ struct DedupTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.url.appendingPathComponent("r.json")))
         #expect((json as? [[String: Any]])?.count == outcome.removals.count)
     }
+
+    @Test("a re-run after new images hashes only those; two protected copies both stay")
+    func incrementalAndProtectedPairs() throws {
+        let folder = try TemporaryFolder("dedup-incremental")
+        let corpus = try makeCorpus(folder)
+        let protected = [ProtectedSplit(dataset: "bench", split: "test"), ProtectedSplit(dataset: "other", split: "test")]
+        _ = try Deduplication(protected: [protected[0]]).run(in: corpus)
+        // A second benchmark holds another copy of b9, and training gains a new copy of t3.
+        let other = folder.url.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try writeTexture(seed: 9, to: other.appendingPathComponent("o9.png").path)
+        try writeTexture(seed: 3, to: folder.path("train/t3_again.png"))
+        _ = try ImageRegistration(dataset: "other", folder: other.path, split: "test").run(in: corpus)
+        _ = try ImageRegistration(dataset: "train", folder: folder.path("train"), split: "train").run(in: corpus)
+        let rerun = try Deduplication(protected: protected).run(in: corpus)
+        #expect(rerun.summary.hashed == 2 && rerun.summary.alreadyHashed == 10)
+        let marked = try marks(corpus)
+        #expect(marked["t3_again.png"] == "t3.png")
+        #expect(marked["o9.png"] == nil && marked["b9.png"] == nil, "protected images are never marked")
+        #expect(marked["leak9.png"] == "b9.png")
+    }
+
+    @Test("the two times of a change pair are never marked as each other's duplicate")
+    func changePairsStayLinkedOnlyAsPairs() throws {
+        let folder = try TemporaryFolder("dedup-change")
+        let root = folder.url.appendingPathComponent("levir")
+        for sub in ["A", "B"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        // A pair without change: B is A, slightly brighter. A third copy elsewhere is a true duplicate.
+        try writeTexture(seed: 4, to: root.appendingPathComponent("A/p1.png").path)
+        try writeTexture(seed: 4, to: root.appendingPathComponent("B/p1.png").path, brighten: 2)
+        try writeTexture(seed: 4, to: root.appendingPathComponent("copy.png").path)
+        let corpus = try folder.newCorpus()
+        _ = try ImageRegistration(dataset: "levir", folder: root.path).run(in: corpus)
+        try corpus.write { db in
+            try db.execute(sql: """
+                INSERT INTO change_pair (dataset_id, before_image_id, after_image_id)
+                SELECT a.dataset_id, a.id, b.id FROM image a, image b WHERE a.path = 'A/p1.png' AND b.path = 'B/p1.png'
+                """)
+        }
+        _ = try Deduplication(threshold: 2).run(in: corpus)
+        let marked = try marks(corpus)
+        #expect(marked["B/p1.png"] == nil, "the after image of a no-change pair is not a duplicate of its before image")
+        #expect(marked["copy.png"] == "A/p1.png")
+    }
 }

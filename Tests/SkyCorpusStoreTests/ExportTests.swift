@@ -84,6 +84,64 @@ import Testing
         #expect(names.filter { $0.hasSuffix(".json") }.count == 4)
         #expect(names.allSatisfy { $0.split(separator: ".").count == 2 }, "keys must not contain dots")
     }
+    @Test func promptsAreExportedPerImageAndAsTheirOwnFile() throws {
+        let folder = try TemporaryFolder("prompts")
+        let corpus = try corpusWithCaptions(folder)
+        try corpus.write { db in
+            let dataset = try Int64.fetchOne(db, sql: "SELECT id FROM dataset")!
+            let image = try Int64.fetchOne(db, sql: "SELECT id FROM image ORDER BY path LIMIT 1")!
+            try db.execute(sql: "INSERT INTO prompt (dataset_id, template_set, class, text) VALUES (?, 'segclip', 'ship', 'a photo with a ship')",
+                           arguments: [dataset])
+            try db.execute(sql: "INSERT INTO prompt (dataset_id, image_id, template_set, class, text) VALUES (?, ?, 'segclip', 'water', 'a photo with a water')",
+                           arguments: [dataset, image])
+        }
+        let items = try ExportQuery.items(in: corpus, selection: ExportSelection())
+        #expect(items[0].prompts.map(\.text) == ["a photo with a water"])
+        #expect(items[1].prompts.isEmpty)
+        let prompts = try ExportQuery.prompts(in: corpus)
+        let summary = try ExportWriter.writePrompts(prompts, to: folder.path("prompts.jsonl"))
+        #expect(summary.prompts == 2 && summary.images == 1)
+        let lines = try String(contentsOfFile: folder.path("prompts.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let perImage = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
+        #expect(perImage?["image"] as? String == "img000.png")
+        #expect(perImage?["class_name"] as? String == "water")
+        #expect(throws: CorpusError.self) { _ = try ExportQuery.prompts(in: corpus, selection: ExportSelection(datasets: ["nope"])) }
+    }
+    @Test func missingFilesAreLeftOutAndCounted() throws {
+        let folder = try TemporaryFolder("missing")
+        let corpus = try corpusWithCaptions(folder)
+        try FileManager.default.removeItem(atPath: folder.path("set/img001.png"))
+        let items = try ExportQuery.items(in: corpus, selection: ExportSelection(includeDuplicates: true))
+        let summary = try ExportWriter.write(items, format: .csv, to: folder.path("out.csv"))
+        #expect(summary.images == 2 && summary.missingFiles == 1 && summary.firstMissing?.hasSuffix("img001.png") == true)
+        let text = try String(contentsOfFile: folder.path("out.csv"), encoding: .utf8)
+        #expect(!text.contains("img001.png"))
+        #expect(throws: CorpusError.self) {
+            _ = try ExportQuery.items(in: corpus, selection: ExportSelection(sources: ["B2C"]))
+        }
+    }
+
+    @Test func shardsReplaceEarlierOnesAndAFailedExportLeavesThemAlone() throws {
+        let folder = try TemporaryFolder("swap")
+        let corpus = try corpusWithCaptions(folder)
+        let all = try ExportQuery.items(in: corpus, selection: ExportSelection(includeDuplicates: true))
+        let first = try ExportWriter.write(all, format: .webdataset, to: folder.path("shards"), shardSize: 1)
+        #expect(first.files.count == 6)
+        let fewer = try ExportQuery.items(in: corpus, selection: ExportSelection(sources: ["b2c"]))
+        let second = try ExportWriter.write(fewer, format: .webdataset, to: folder.path("shards"), shardSize: 10)
+        #expect(second.files.count == 1)
+        var names = try FileManager.default.contentsOfDirectory(atPath: folder.path("shards")).sorted()
+        #expect(names == ["shard-000000.tar"], "stale shards must go")
+        // A sample that is not PNG or JPEG fails the export; the previous shards stay untouched.
+        try Data("BM not a png".utf8).write(to: URL(fileURLWithPath: folder.path("set/img000.png")))
+        #expect(throws: CorpusError.self) {
+            _ = try ExportWriter.write(all, format: .webdataset, to: folder.path("shards"), shardSize: 1)
+        }
+        names = try FileManager.default.contentsOfDirectory(atPath: folder.path("shards")).sorted()
+        #expect(names == ["shard-000000.tar"])
+        #expect(!FileManager.default.fileExists(atPath: folder.path("shards.partial")))
+    }
 }
 
 /// Reads ustar archives back, checking each header's checksum.

@@ -85,6 +85,8 @@ struct COCOReaderTests {
         #expect(set.report.imagesWithoutAnnotations == ["train/empty.png"])
         #expect(set.report.clippedBoxes == 2)
         #expect(DatasetFormat.detect(root: data.root)?.format == .coco)
+        #expect(try COCOReader.read(root: data.root, options: ReadOptions(split: "val")).images.isEmpty)
+        #expect(try COCOReader.read(root: data.root, options: ReadOptions(split: "train")).images.count == 3)
     }
 
     @Test("an unknown category names the annotation id")

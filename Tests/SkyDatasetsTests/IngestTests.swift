@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import SkyCorpusStore
+import SkySchemas
 @testable import SkyDatasets
 
 @Suite("Ingest into the corpus")
@@ -28,7 +29,13 @@ struct IngestTests {
         let data = try dota()
         let corpus = try corpus(data)
         let request = IngestRequest(name: "dota-v1", root: data.root)
-        let first = try DatasetIngest.run(request, into: corpus)
+        final class Calls { var done: [Int] = []; var totals = Set<Int>() }
+        let calls = Calls()
+        let first = try DatasetIngest.run(request, into: corpus) { done, total in
+            calls.done.append(done)
+            calls.totals.insert(total)
+        }
+        #expect(calls.done == [1, 2] && calls.totals == [2], "progress per image written")
         #expect(first.format == "dota" && first.detected != nil)
         #expect(first.imagesAdded == 2 && first.objectsAdded == 3)
         #expect(try count(corpus, "SELECT COUNT(*) FROM object WHERE class = 'small vehicle' AND raw_class = 'small-vehicle'") == 1)
@@ -101,10 +108,18 @@ struct IngestTests {
         try data.image("seg/ann_dir/a.png", width: 8, height: 8)
         let seg = try DatasetIngest.run(IngestRequest(name: "vaihingen", root: data.path("seg")), into: corpus)
         #expect(seg.masksAdded == 1)
-        #expect(try count(corpus, "SELECT COUNT(*) FROM mask WHERE palette = 'isprs' AND path = 'ann_dir/a.png'") == 1)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM mask WHERE palette = 'vaihingen' AND path = 'ann_dir/a.png'") == 1)
         #expect(throws: CorpusError.self) {
             try DatasetIngest.run(IngestRequest(name: "mystery-seg", root: data.path("seg")), into: corpus)
         }
+    }
+
+    @Test("each default mask palette is a palette file of Schemas/palettes", arguments: [
+        "LoveDA", "potsdam-512", "Vaihingen", "iSAID", "SECOND",
+    ])
+    func palettesExist(dataset: String) throws {
+        let palette = try #require(DatasetIngest.defaultPalette(forDataset: dataset))
+        #expect(SkySchemas.files(in: "palettes").contains(palette + ".json"))
     }
 
     @Test("real DOTA sample: object counts per clean class in the corpus match an independent parse",
@@ -123,5 +138,32 @@ struct IngestTests {
         #expect(counts == expected)
         #expect(summary.objectsAdded == expected.values.reduce(0, +))
         #expect(try count(corpus, "SELECT COUNT(*) FROM object WHERE raw_class = 'small-vehicle' AND class != 'small vehicle'") == 0)
+    }
+
+    @Test("real LEVIR-CD, iSAID, LoveDA and caption samples: corpus rows equal what the readers report",
+          .enabled(if: RealData.available))
+    func realOthers() throws {
+        let data = try TempDataset("corpus")
+        let corpus = try corpus(data)
+        var levir = IngestRequest(name: "levir-cd", root: RealData.path("levir-cd"))
+        #expect(throws: DatasetError.self) { try DatasetIngest.run(levir, into: corpus) }
+        #expect(try count(corpus, "SELECT COUNT(*) FROM dataset") == 0, "the failed ingest wrote nothing")
+        levir.options.skipInvalid = true
+        let pairs = try DatasetIngest.run(levir, into: corpus)
+        #expect(pairs.pairsAdded == 11 && pairs.problems == ["size mismatch": 1])
+        #expect(try count(corpus, "SELECT COUNT(*) FROM change_pair WHERE label_path IS NOT NULL") == 11)
+
+        let isaid = try DatasetIngest.run(IngestRequest(name: "isaid", root: RealData.path("isaid")), into: corpus)
+        #expect(isaid.imagesAdded == 4 && isaid.masksAdded == 3)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM mask WHERE palette = 'isaid'") == 3)
+
+        let loveda = try DatasetIngest.run(IngestRequest(name: "loveda", root: RealData.path("segmentation/loveda")),
+                                           into: corpus)
+        #expect(loveda.masksAdded == 3)
+
+        let captions = try DatasetIngest.run(IngestRequest(name: "rsicd-rsitmd",
+                                                           root: RealData.path("captions/amfmn_precomp")), into: corpus)
+        #expect(captions.captionsAdded == 500)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM caption c JOIN image i ON i.id = c.image_id WHERE i.split = 'test'") == 500)
     }
 }

@@ -22,6 +22,9 @@ struct PairedDatasetTests {
         #expect(set.images[1].captions == ["waves on a beach ."] && set.images[1].width == nil)
         #expect(set.report.annotationsWithoutImage == ["beach_2.jpg"])
 
+        #expect(DatasetFormat.detect(root: data.path("dataset_rsicd.json"))?.format == .captions)
+        #expect(try CaptionReader.read(root: data.path("dataset_rsicd.json")).captionCount == 3)
+
         let coco = try TempDataset("coco-captions")
         try coco.write("captions_val2017.json", """
             {"images": [{"id": 7, "file_name": "a.jpg", "width": 10, "height": 12}],
@@ -71,6 +74,15 @@ struct PairedDatasetTests {
         }
         let skipped = try ChangeReader.read(root: data.root, options: ReadOptions(skipInvalid: true))
         #expect(skipped.pairs.count == 2 && skipped.report.skipped == [.sizeMismatch: 1])
+
+        let listed = try TempDataset("changeclip")
+        for name in ["a", "b"] {
+            for folder in ["A", "B", "label"] { try listed.image("\(folder)/\(name).png", width: 8, height: 8) }
+        }
+        try listed.write("train.txt", "A/a.png  B/a.png  label/a.png\n")
+        try listed.write("README.txt", "b.png is a tile\n")
+        let listedSet = try ChangeReader.read(root: listed.root)
+        #expect(listedSet.pairs.map(\.split) == ["train", nil], "ChangeCLIP's two-space lists; README.txt is no list")
 
         let second = try TempDataset("second")
         for folder in ["im1", "im2", "label1", "label2"] { try second.image("train/\(folder)/00001.png", width: 8, height: 8) }

@@ -124,6 +124,9 @@ struct RealDataTests {
     @Test("RSICD COCO-caption JSON: captions per image match JSONSerialization; images found get their header size")
     func captionCOCO() throws {
         let root = RealData.path("captions")
+        #expect(DatasetFormat.detect(root: root + "/rsicd_coco_format")?.format == .captions)
+        #expect(DatasetFormat.detect(root: root + "/rsicd_coco_format/captions_val2017.json")?.format == .captions)
+        #expect(DatasetFormat.detect(root: root + "/amfmn_precomp")?.format == .captions)
         let set = try CaptionReader.read(root: root)
         var independent: [String: Int] = [:]
         for file in ["captions_val2017.json", "captions_test2017.json"] {

@@ -52,6 +52,7 @@ struct TextFormatTests {
         #expect(objects.map(\.rawClass) == ["4", "0", "11", "1"])
         #expect(objects.map(\.ignore) == [false, true, true, false])
         #expect(objects.map(\.truncated) == [false, false, true, true])
+        #expect(DatasetFormat.detect(root: data.path("VisDrone2019-DET-train"))?.format == .visdrone)
         try data.write("VisDrone2019-DET-train/annotations/0001.txt", "10,20,30,40,1,12,0,0\n")
         #expect(throws: DatasetError.self) { try VisDroneReader.read(root: data.root) }
     }

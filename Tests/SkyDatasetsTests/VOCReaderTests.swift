@@ -86,6 +86,24 @@ struct VOCReaderTests {
         #expect(abs(object.box.width - 10) < 1e-9 && abs(object.box.height - 20) < 1e-9)
     }
 
+    @Test("RSOD: one VOC folder per class with Annotation/xml/")
+    func rsod() throws {
+        let data = try TempDataset("rsod")
+        for (folder, name) in [("aircraft", "aircraft_1"), ("oiltank", "oiltank_1")] {
+            try data.image("\(folder)/JPEGImages/\(name).jpg", width: 50, height: 50)
+            try data.write("\(folder)/Annotation/labels/\(name).txt", "\(name)\t\(folder)\t1\t1\t9\t9\n")
+            try data.write("\(folder)/Annotation/xml/\(name).xml", """
+                <annotation><filename>\(name).jpg</filename><size><width>50</width><height>50</height></size>
+                <object><name>\(folder)</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox></object>
+                </annotation>
+                """)
+        }
+        let set = try VOCReader.read(root: data.root)
+        #expect(set.images.map(\.relativePath) == ["aircraft/JPEGImages/aircraft_1.jpg", "oiltank/JPEGImages/oiltank_1.jpg"])
+        #expect(set.countsByClass == ["aircraft": 1, "oiltank": 1])
+        #expect(DatasetFormat.detect(root: data.root)?.format == .voc)
+    }
+
     @Test("HRSC2016 XML with mbox rotated boxes")
     func hrsc() throws {
         let data = try TempDataset("hrsc")

@@ -5,14 +5,15 @@ import Testing
 
 @Suite("perceptual hasher")
 struct PerceptualHasherTests {
-    /// A textured RGB image (smooth pattern plus deterministic noise).
+    /// A textured RGB image: structure at the scale of the whole image (as photographs have) plus noise.
     static func texture(width: Int, height: Int) -> RasterImage {
         var image = RasterImage(width: width, height: height, layout: .rgb)
         var state: UInt32 = 12345
         for y in 0..<height {
             for x in 0..<width {
                 state = state &* 1_103_515_245 &+ 12345
-                let base = 128.0 + 80.0 * sin(Double(x) / 37.0) * cos(Double(y) / 23.0)
+                let u = Double(x) / Double(width), v = Double(y) / Double(height)
+                let base = 128.0 + 60.0 * sin(7.0 * u + 2.0) * cos(5.0 * v - 1.0) + 30.0 * sin(11.0 * u * v)
                 for channel in 0..<3 {
                     let noise = Double((state >> (8 * UInt32(channel))) & 31) - 16
                     image.pixels[(y * width + x) * 3 + channel] = UInt8(max(0, min(255, base + noise)))
@@ -22,14 +23,19 @@ struct PerceptualHasherTests {
         return image
     }
 
-    @Test("fast mode picks the largest DCT scale that keeps the shorter side at 64 pixels")
+    @Test("fast mode picks the largest DCT scale that keeps the shorter side at the minimum")
     func fastScale() {
-        #expect(PerceptualHasher.fastScale(width: 4000, height: 3000) == .eighth)
-        #expect(PerceptualHasher.fastScale(width: 600, height: 256) == .quarter)
-        #expect(PerceptualHasher.fastScale(width: 256, height: 255) == .quarter)
-        #expect(PerceptualHasher.fastScale(width: 256, height: 250) == .half)
-        #expect(PerceptualHasher.fastScale(width: 100, height: 127) == .full)
+        #expect(PerceptualHasher.fastScale(width: 4000, height: 3000, minimumSide: 64) == .eighth)
+        #expect(PerceptualHasher.fastScale(width: 600, height: 256, minimumSide: 64) == .quarter)
+        #expect(PerceptualHasher.fastScale(width: 256, height: 255, minimumSide: 64) == .quarter)
+        #expect(PerceptualHasher.fastScale(width: 256, height: 250, minimumSide: 64) == .half)
+        #expect(PerceptualHasher.fastScale(width: 100, height: 127, minimumSide: 64) == .full)
         #expect(PerceptualHasher.fastScale(width: 100, height: 127, minimumSide: 32) == .half)
+        // The default keeps 256 px: 1/8 only from 2048 px up.
+        #expect(PerceptualHasher.fastScale(width: 4000, height: 2048) == .eighth)
+        #expect(PerceptualHasher.fastScale(width: 4000, height: 2040) == .quarter)
+        #expect(PerceptualHasher.fastScale(width: 1024, height: 1024) == .quarter)
+        #expect(PerceptualHasher.fastScale(width: 384, height: 384) == .full)
     }
 
     @Test("fast mode equals exact mode on PNGs and on JPEGs too small to scale")
@@ -44,7 +50,7 @@ struct PerceptualHasherTests {
 
     @Test("fast mode on a large JPEG stays within a few bits of exact mode")
     func fastIsClose() throws {
-        let bytes = try ImageEncoder.jpeg(Self.texture(width: 1024, height: 768), quality: 90)
+        let bytes = try ImageEncoder.jpeg(Self.texture(width: 2100, height: 2050), quality: 90)
         let exact = try PerceptualHasher(mode: .exact).hash(bytes: bytes, name: "large")
         let fast = try PerceptualHasher(mode: .fast).hash(bytes: bytes, name: "large")
         #expect(exact.distance(to: fast) <= 6, "exact \(exact) fast \(fast)")

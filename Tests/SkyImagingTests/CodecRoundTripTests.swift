@@ -39,6 +39,10 @@ import Testing
         #expect(mask.width == 20 && mask.height == 20)
         #expect(Set(mask.indices).isSubset(of: [0, 1, 2, 3]))
         #expect(throws: ImageError.self) { _ = try ImageDecoder().decodeIndexed(file: TestPaths.fixture("codec/rgb.png").path) }
+        let sixteen = #expect(throws: ImageError.self) {
+            _ = try ImageDecoder().decodeIndexed(file: TestPaths.fixture("codec/gray_16bit.png").path)
+        }
+        #expect(sixteen?.description.contains("16-bit index mask") == true)
     }
 
     @Test func jpegRoundTripIsClose() throws {

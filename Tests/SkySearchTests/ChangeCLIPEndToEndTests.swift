@@ -70,13 +70,9 @@ import Testing
                 #expect(classes.count == 9 && Set(classes).isSubset(of: vocabulary))
             }
             // Every record lists all 56 classes with 4-decimal probabilities that sum to about 1.
-            guard case .array(let records) = try OrderedJSON.parse(text) else { Issue.record("not a list"); continue }
-            for case .object(let members) in records {
-                #expect(members.count == 57)
-                let values = members.dropFirst().compactMap { member -> Double? in
-                    guard case .string(let value) = member.value, value.count == 6 else { return nil }
-                    return Double(value)
-                }
+            for record in try ChangeCLIPPromptFile.records(fromJSON: text) {
+                #expect(record.members.count == 56)
+                let values = record.members.compactMap { $0.value.count == 6 ? Double($0.value) : nil }
                 #expect(values.count == 56)
                 #expect(abs(values.reduce(0, +) - 1) < 0.01)
                 #expect(values == values.sorted(by: >))

@@ -5,7 +5,7 @@ import Testing
 @testable import SkyText
 
 /// B2C over the genuine samples in `../shared/realdata`: DOTA boxes, and iSAID / LoveDA masks through
-/// region boxes. The captions are printed (prefix `b2c-real`) so a reader can judge them.
+/// M2B (SkyGeometry). The captions are printed (prefix `b2c-real`) so a reader can judge them.
 @Suite(.enabled(if: RealData.isPresent, "../shared/realdata is absent"))
 struct B2CRealDataTests {
     let phrasings: CaptionPhrasings
@@ -65,49 +65,39 @@ struct B2CRealDataTests {
         }
     }
 
+    /// The M2B objects of a mask (SkyGeometry's M2B, the palette's default ignored classes skipped).
+    func m2bObjects(mask path: String, palette name: String) throws -> ([B2CObject], ImageSize) {
+        let palette = try Palette.named(name)
+        let mask = try LabelMask.load(path: RealData.path(path), palette: palette)
+        let names = Dictionary(palette.classes.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let regions = M2B.boxes(in: mask, options: M2BOptions(ignoredClasses: Set(palette.defaultIgnore)))
+        let objects = try regions.map { region in
+            let raw = try #require(names[region.classValue], "\(path): class value \(region.classValue) not in \(name)")
+            return B2CObject(name: naming.name(for: ClassTable.standard.singular(raw: raw, dataset: name)),
+                             box: region.box.axisBox, origin: .m2b)
+        }
+        return (objects, ImageSize(width: Double(mask.width), height: Double(mask.height)))
+    }
+
     @Test func loveDAMasks() throws {
-        // LoveDA index PNG: 0 no-data, 1 background (not an object), 2..7 as below.
-        let classes = [2: "building", 3: "road", 4: "water", 5: "barren", 6: "forest", 7: "agricultural land"]
         let masks = RealData.files(in: "segmentation/loveda/ann_dir", suffix: ".png")
         #expect(masks.count == 3)
         for mask in masks {
-            let decoded = try ImageDecoder().decodeIndexed(file: RealData.path(mask))
-            let labels = decoded.indices.map(Int.init)
-            let regions = RegionBoxes.regions(labels: labels, width: decoded.width, height: decoded.height) {
-                classes[$0] != nil
-            }
-            let objects = regions.map {
-                B2CObject(name: naming.name(for: classes[$0.label]!), box: $0.box, origin: .m2b)
-            }
-            try checkAndPrint("loveda/" + (mask as NSString).lastPathComponent, objects: objects,
-                              size: ImageSize(width: Double(decoded.width), height: Double(decoded.height)))
+            let (objects, size) = try m2bObjects(mask: mask, palette: "loveda")
+            #expect(!objects.isEmpty)
+            try checkAndPrint("loveda/" + (mask as NSString).lastPathComponent, objects: objects, size: size)
         }
     }
 
     @Test func iSAIDMasks() throws {
-        // iSAID semantic colour masks (MMSegmentation's palette); black is background.
-        let palette: [Int: String] = [
-            0x00003F: "ship", 0x003F3F: "storage tank", 0x003F00: "baseball diamond", 0x003F7F: "tennis court",
-            0x003FBF: "basketball court", 0x003FFF: "ground track field", 0x007F3F: "bridge",
-            0x007F7F: "large vehicle", 0x00007F: "small vehicle", 0x0000BF: "helicopter",
-            0x0000FF: "swimming pool", 0x00BF7F: "roundabout", 0x007FBF: "soccer ball field",
-            0x007FFF: "plane", 0x00649B: "harbor",
-        ]
-        let masks = (["train", "val", "test"].flatMap { RealData.files(in: "isaid/\($0)/images", suffix: "_instance_color_RGB.png") })
+        let masks = ["train", "val", "test"].flatMap {
+            RealData.files(in: "isaid/\($0)/images", suffix: "_instance_color_RGB.png")
+        }
         #expect(masks.count == 4)
         for mask in masks {
-            let image = try ImageDecoder().decode(file: RealData.path(mask))
-            let channels = image.channels
-            let labels = (0..<(image.width * image.height)).map { index in
-                let offset = index * channels
-                let rgb = Int(image.pixels[offset]) << 16 | Int(image.pixels[offset + 1]) << 8 | Int(image.pixels[offset + 2])
-                return palette[rgb] == nil ? 0 : rgb
-            }
-            let regions = RegionBoxes.regions(labels: labels, width: image.width, height: image.height) { $0 != 0 }
-            let objects = regions.map { B2CObject(name: naming.name(for: palette[$0.label]!), box: $0.box, origin: .m2b) }
+            let (objects, size) = try m2bObjects(mask: mask, palette: "isaid")
             #expect(!objects.isEmpty, "\(mask)")
-            try checkAndPrint("isaid/" + (mask as NSString).lastPathComponent, objects: objects,
-                              size: ImageSize(width: Double(image.width), height: Double(image.height)))
+            try checkAndPrint("isaid/" + (mask as NSString).lastPathComponent, objects: objects, size: size)
         }
     }
 }

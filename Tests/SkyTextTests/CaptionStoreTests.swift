@@ -89,7 +89,7 @@ import Testing
         let (corpus, folder) = try Self.makeCorpus()
         defer { try? FileManager.default.removeItem(at: folder) }
         var seen: [B2CImageCaptions] = []
-        let summary = try Self.store().run(on: corpus, datasets: ["dota"], dryRun: true) { seen.append($0) }
+        let summary = try Self.store().run(on: corpus, datasets: ["dota"], dryRun: true, each: { seen.append($0) })
         #expect(summary.dryRun && summary.captions == 10)
         #expect(seen.map(\.path) == ["P0001.png", "P0003.png"])
         #expect(try Self.captions(corpus).count == 1)
@@ -104,10 +104,10 @@ import Testing
         #expect(throws: CorpusError.self) { try store.run(on: corpus, datasets: ["dota", "nope"], dryRun: false) }
         var calls = 0
         #expect(throws: Failure.self) {
-            try Self.store(seed: 5).run(on: corpus, datasets: [], dryRun: false) { _ in
+            try Self.store(seed: 5).run(on: corpus, datasets: [], dryRun: false, each: { _ in
                 calls += 1
                 if calls == 2 { throw Failure() }
-            }
+            })
         }
         #expect(try Self.captions(corpus) == before)
     }

@@ -52,7 +52,7 @@ import Testing
         let (corpus, folder) = try Self.makeCorpus()
         defer { try? FileManager.default.removeItem(at: folder) }
         var seen: [ChangeSentenceStore.PairSentences] = []
-        let summary = try Self.changeStore().run(on: corpus, datasets: ["cd"], dryRun: false) { seen.append($0) }
+        let summary = try Self.changeStore().run(on: corpus, datasets: ["cd"], dryRun: false, each: { seen.append($0) })
         #expect(summary.pairs == 4 && summary.pairsWithoutLabel == 1 && summary.unchangedPairs == 1)
         #expect(summary.sentences == 15 && summary.replaced == 0)
         let two = try #require(seen.first { $0.label == "label/two.png" })

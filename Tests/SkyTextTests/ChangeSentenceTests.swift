@@ -96,6 +96,55 @@ import Testing
         }
     }
 
+    /// From masks, not from regions: random non-touching rectangles drawn into a change mask, regions by M2B,
+    /// and the sentences checked against the rectangles as drawn.
+    @Test func sentencesMatchTheMask() throws {
+        var random = SeededRandom(seed: 99)
+        let side = 240
+        for index in 0..<300 {
+            var values = [UInt8](repeating: 0, count: side * side)
+            // At most one rectangle per cell of a 6 x 6 layout, inset so that no two touch.
+            let cells = random.shuffled(Array(0..<36)).prefix(random.below(14))
+            var rectangles: [AxisBox] = []
+            for cell in cells {
+                let cellX = (cell % 6) * 40, cellY = (cell / 6) * 40
+                let width = 2 + random.below(30), height = 2 + random.below(30)
+                let x = cellX + 2 + random.below(36 - width), y = cellY + 2 + random.below(36 - height)
+                for row in y..<(y + height) { for column in x..<(x + width) { values[row * side + column] = 255 } }
+                rectangles.append(AxisBox(x: Double(x), y: Double(y), width: Double(width), height: Double(height)))
+            }
+            let mask = try LabelMask(width: side, height: side, values: values)
+            let regions = M2B.boxes(in: mask, options: M2BOptions(ignoredClasses: [0])).map {
+                ChangeRegion(box: $0.box.axisBox, pixelCount: max(1, Int($0.contourArea.rounded())))
+            }
+            #expect(regions.count == rectangles.count)
+            let size = ImageSize(width: Double(side), height: Double(side))
+            let changed = values.filter { $0 != 0 }.count
+            let sentences = generator.sentences(regions: regions, imageSize: size, changedPixels: changed, seed: 4,
+                                                identity: "mask\(index)")
+            let drawnCells = Set(rectangles.map { ChangePosition(of: $0, in: size) })
+            let countWord = rectangles.isEmpty ? nil
+                : rectangles.count <= 10 ? phrasings.numberWords[rectangles.count] : "many"
+            let share = ChangeSentenceGenerator.percent(Double(changed) / Double(side * side))
+            for sentence in sentences {
+                let words = sentence.text.split(separator: " ").map(String.init)
+                switch sentence.rule {
+                case .noChange: #expect(rectangles.isEmpty)
+                case .count: #expect(countWord.map(words.contains) == true, "'\(sentence.text)' for \(rectangles.count)")
+                case .combined:
+                    #expect(countWord.map(words.contains) == true, "'\(sentence.text)' for \(rectangles.count)")
+                    #expect(namedPositions(sentence.text).isSubset(of: drawnCells))
+                case .location: #expect(namedPositions(sentence.text).isSubset(of: drawnCells), "'\(sentence.text)'")
+                case .size:
+                    if sentence.text.hasPrefix("about") || sentence.text.hasPrefix("the changed") {
+                        #expect(words.contains(share) || sentence.text.contains(share), "'\(sentence.text)' vs \(share)")
+                    }
+                case .semantic: Issue.record("a binary mask has no semantic change: '\(sentence.text)'")
+                }
+            }
+        }
+    }
+
     @Test func positionsFollowTheGrid() {
         let size = ImageSize(width: 300, height: 300)
         #expect(ChangePosition(of: AxisBox(x: 0, y: 0, width: 10, height: 10), in: size) == .topLeft)
@@ -138,13 +187,15 @@ import Testing
         let labels = RealData.files(in: "levir-cd/label", suffix: ".png")
         #expect(labels.count == 11)
         for label in labels {
-            let mask = try ImageDecoder().decodeIndexed(file: RealData.path(label))
-            let values = mask.indices.map(Int.init)
-            let regions = RegionBoxes.regions(labels: values, width: mask.width, height: mask.height) { $0 != 0 }
-                .map { ChangeRegion(box: $0.box, pixelCount: $0.area) }
+            let mask = try LabelMask.load(path: RealData.path(label))
+            let regions = M2B.boxes(in: mask, options: M2BOptions(ignoredClasses: [0])).map {
+                ChangeRegion(box: $0.box.axisBox, pixelCount: max(1, Int($0.contourArea.rounded())))
+            }
+            let changed = mask.values.filter { $0 != 0 }.count
             let size = ImageSize(width: Double(mask.width), height: Double(mask.height))
             let name = (label as NSString).lastPathComponent
-            let sentences = generator.sentences(regions: regions, imageSize: size, seed: 0, identity: "levir-cd/" + name)
+            let sentences = generator.sentences(regions: regions, imageSize: size, changedPixels: changed, seed: 0,
+                                                identity: "levir-cd/" + name)
             for sentence in sentences { print("change-real \(name) [\(sentence.rule.rawValue)] \(sentence.text)") }
             if name.hasPrefix("train_386") {
                 #expect(regions.isEmpty && sentences.allSatisfy { $0.rule == .noChange })
