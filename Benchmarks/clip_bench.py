@@ -125,6 +125,7 @@ def main():
         print(f"== {name} ({activation}, {options.threads} threads, open_clip {open_clip.__version__}, torch {torch.__version__})")
         print(f"images ({len(images)}): open_clip {torch_image_s:.3f} s ({len(images) / torch_image_s:.1f}/s), "
               f"SkyCorpus {sky['image_median_s']:.3f} s ({sky['images_per_s']:.1f}/s), ratio {torch_image_s / sky['image_median_s']:.2f}x")
+        print(f"  SkyCorpus split: preprocessing {sky['preprocess_median_s']:.3f} s, image tower {sky['image_tower_median_s']:.3f} s")
         print(f"texts ({len(texts)}): open_clip {torch_text_s:.3f} s ({len(texts) / torch_text_s:.1f}/s), "
               f"SkyCorpus {sky['text_median_s']:.3f} s ({sky['texts_per_s']:.1f}/s), ratio {torch_text_s / sky['text_median_s']:.2f}x; "
               f"SkyCorpus without the end-token shortcut {sky['text_full_context_s']:.3f} s")

@@ -31,11 +31,25 @@ IMAGES = [
 ]
 SIZES = [224, 64, 97]
 
+# Synthetic small PNGs (seeded noise and gradients, no real data) committed beside the fixture: Pillow opens
+# them as "P" and "1", which it resizes with NEAREST before converting to RGB.
+synthetic = root / "Tests/SkyCLIPTests/Fixtures/images"
+synthetic.mkdir(parents=True, exist_ok=True)
+rng = np.random.default_rng(5)
+yy, xx = np.mgrid[0:240, 0:320]
+colour = np.stack([xx * 255 // 319, yy * 255 // 239, (xx + yy) % 256], axis=-1) + rng.integers(-40, 40, (240, 320, 3))
+Image.fromarray(np.clip(colour, 0, 255).astype(np.uint8)).quantize(colors=16).save(synthetic / "palette.png")
+Image.fromarray((rng.random((250, 180)) > 0.5).astype(np.uint8) * 255).convert("1").save(synthetic / "bilevel.png")
+for name in ["palette.png", "bilevel.png"]:
+    with Image.open(synthetic / name) as check:
+        print(name, check.mode, check.size)
+
 records = []
-for relative in IMAGES:
+for relative in IMAGES + ["fixture:palette.png", "fixture:bilevel.png"]:
     for size in SIZES:
         transform = image_transform(size, is_train=False)
-        with Image.open(realdata / relative) as image:
+        source = synthetic / relative[8:] if relative.startswith("fixture:") else realdata / relative
+        with Image.open(source) as image:
             tensor = transform(image)
             crop = image
             for step in transform.transforms[:-2]:

@@ -50,6 +50,19 @@ enum CLIPEncodeBench {
                 imageVectors += try clip.encodeImages(pixels, count: chunk.count)
             }
         }
+        // The preprocessing share of the image time (decode + resize + crop + normalise), and the tower alone.
+        var prepared: [Float] = []
+        let preprocessTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
+            prepared = []
+            for path in images { prepared += try preprocessor.tensor(file: path) }
+        }
+        let towerTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
+            let side = clip.architecture.imageSize, plane = 3 * side * side
+            for start in stride(from: 0, to: images.count, by: batch) {
+                let count = min(batch, images.count - start)
+                _ = try clip.encodeImages(Array(prepared[start * plane ..< (start + count) * plane]), count: count)
+            }
+        }
         var textVectors: [[Float]] = []
         let encodeTexts = { (shortcut: Bool) throws -> [[Float]] in
             var vectors: [[Float]] = []
@@ -76,6 +89,7 @@ enum CLIPEncodeBench {
             "architecture": clip.architecture.description, "threads": threads,
             "load_s": loadSeconds, "images": images.count, "texts": texts.count,
             "image_median_s": imageMedian, "images_per_s": imageMedian > 0 ? Double(images.count) / imageMedian : 0,
+            "preprocess_median_s": BenchClock.median(preprocessTimes), "image_tower_median_s": BenchClock.median(towerTimes),
             "text_median_s": textMedian, "texts_per_s": textMedian > 0 ? Double(texts.count) / textMedian : 0,
             "text_full_context_s": BenchClock.median(fullTextTimes),
             "peak_rss_mb": peakKiB / 1024,

@@ -51,9 +51,13 @@ public struct CLIPArchitecture: Sendable, Equatable, Codable, CustomStringConver
 
     /// Values that replace what the shapes imply (head counts and the activation cannot be read from weights).
     public struct Override: Sendable, Equatable, Codable {
+        /// Attention heads of the image tower (ViT blocks or the ResNet attention pool).
         public var visionHeads: Int?
+        /// Attention heads of the text tower.
         public var textHeads: Int?
+        /// The MLP activation.
         public var activation: Activation?
+        /// An override; nil fields keep what the shapes imply.
         public init(visionHeads: Int? = nil, textHeads: Int? = nil, activation: Activation? = nil) {
             self.visionHeads = visionHeads
             self.textHeads = textHeads
@@ -61,8 +65,12 @@ public struct CLIPArchitecture: Sendable, Equatable, Codable, CustomStringConver
         }
     }
 
-    /// Infers the architecture from a checkpoint. Heads default to width/64 as in OpenAI's models; the
-    /// activation defaults to QuickGELU, as open_clip's loader for OpenAI-style state dicts does.
+    /// Infers the architecture from a checkpoint. Heads default to width/64 as in OpenAI's models.
+    ///
+    /// The activation is not in the weights. The default follows how open_clip is used with each kind of file:
+    /// OpenAI TorchScript archives run with QuickGELU (`build_model_from_openai_state_dict`); state dicts
+    /// (RemoteCLIP and open_clip `.pt`/`.bin`/`.safetensors`) run with the named config they are loaded into,
+    /// `ViT-B-32`, `RN50`, `ViT-L-14`, whose activation is `nn.GELU`, unless the file name says `quickgelu`.
     public init(inferringFrom checkpoint: Checkpoint, override: Override = Override()) throws(CLIPError) {
         let path = checkpoint.path
         func shape(_ name: String, rank: Int) throws(CLIPError) -> [Int] {
@@ -118,6 +126,16 @@ public struct CLIPArchitecture: Sendable, Equatable, Codable, CustomStringConver
         textLayers = countBlocks("transformer.resblocks.")
         guard textLayers > 0 else { throw .missingTensor(path: path, name: "transformer.resblocks.0.*", expected: "at least one text block") }
         textHeads = override.textHeads ?? max(1, textWidth / 64)
-        activation = override.activation ?? .quickGELU
+        guard contextLength > 0, vocabularySize > 0, textWidth > 0, embedDim > 0 else {
+            throw .unsupportedArchitecture(path: path, reason: "empty text tower (context \(contextLength), vocabulary \(vocabularySize), width \(textWidth), embedding \(embedDim))")
+        }
+        if case .transformer(let width, _, _, let patch, let size) = vision, width <= 0 || patch <= 0 || size <= 0 {
+            throw .unsupportedArchitecture(path: path, reason: "vision width \(width), patch \(patch), image size \(size)")
+        }
+        if case .resnet(_, let width, _, _) = vision, width < 2 || width % 2 != 0 {
+            throw .unsupportedArchitecture(path: path, reason: "ResNet stem width \(width) must be even")
+        }
+        let quickByName = URL(fileURLWithPath: path).lastPathComponent.lowercased().contains("quickgelu")
+        activation = override.activation ?? (checkpoint.format == .torchScript || quickByName ? .quickGELU : .gelu)
     }
 }

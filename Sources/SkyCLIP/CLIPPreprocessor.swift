@@ -12,16 +12,21 @@ import SkyImaging
 public struct CLIPPreprocessor: Sendable {
     /// OpenAI's normalisation constants (open_clip `OPENAI_DATASET_MEAN` / `_STD`).
     public static let openAIMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+    /// OpenAI's per-channel standard deviations.
     public static let openAIStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
 
     /// The output side in pixels.
     public var imageSize: Int
+    /// Per-channel means subtracted after `/255`.
     public var mean: [Float]
+    /// Per-channel standard deviations divided by.
     public var std: [Float]
     /// Decode large JPEGs at a reduced DCT scale first (faster, not bit-exact).
     public var reducedJPEGDecode: Bool
+    /// The PNG/JPEG decoder (libpng / libjpeg-turbo with Pillow's default settings).
     public var decoder: ImageDecoder
 
+    /// A preprocessor for a model input side, with OpenAI's normalisation by default.
     public init(imageSize: Int, mean: [Float] = CLIPPreprocessor.openAIMean, std: [Float] = CLIPPreprocessor.openAIStd,
                 reducedJPEGDecode: Bool = false, decoder: ImageDecoder = ImageDecoder()) {
         self.imageSize = imageSize
@@ -31,8 +36,9 @@ public struct CLIPPreprocessor: Sendable {
         self.decoder = decoder
     }
 
-    /// The resized and centre-cropped RGB image, exactly as Pillow/torchvision produce it.
-    public func crop(_ image: RasterImage) -> RasterImage {
+    /// The resized and centre-cropped RGB image, exactly as Pillow/torchvision produce it. `nearest` is what
+    /// Pillow forces for palette ("P") and bilevel ("1") images, which it resizes before converting to RGB.
+    public func crop(_ image: RasterImage, nearest: Bool = false) -> RasterImage {
         let size = imageSize
         var resized = image
         let short = min(image.width, image.height), long = max(image.width, image.height)
@@ -40,7 +46,7 @@ public struct CLIPPreprocessor: Sendable {
             // torchvision: new_long = int(size * long / short), a float division truncated.
             let newLong = Int(Double(size * long) / Double(short))
             let (width, height) = image.width <= image.height ? (size, newLong) : (newLong, size)
-            resized = PillowResample.resize(image, width: width, height: height, filter: .bicubic)
+            resized = PillowResample.resize(image, width: width, height: height, filter: nearest ? .nearest : .bicubic)
         }
         // torchvision center_crop: top = int(round((H - size) / 2.0)), Python's round half to even.
         let top = Int(((Double(resized.height - size)) / 2).rounded(.toNearestOrEven))
@@ -83,8 +89,10 @@ public struct CLIPPreprocessor: Sendable {
     public func tensor(file path: String) throws(CLIPError) -> [Float] {
         do {
             var scale = JPEGScale.full
+            let header = try decoder.header(ofFile: path)
+            // Pillow opens palette PNGs as "P" and 1-bit grey PNGs as "1", and resizes both with NEAREST.
+            let nearest = header.format == .png && (header.isPalette || (header.bitDepth == 1 && header.sourceChannels == 1))
             if reducedJPEGDecode {
-                let header = try decoder.header(ofFile: path)
                 if header.format == .jpeg {
                     let short = min(header.width, header.height)
                     // Largest reduction whose output (ceil(short / d)) still covers the model input.
@@ -94,7 +102,7 @@ public struct CLIPPreprocessor: Sendable {
                     }
                 }
             }
-            return tensor(try decoder.decode(file: path, jpegScale: scale))
+            return normalize(crop(try decoder.decode(file: path, jpegScale: scale), nearest: nearest))
         } catch {
             // The image error already starts with the path; name it once.
             let message = "\(error)"

@@ -35,15 +35,18 @@ public struct Checkpoint: Sendable {
         tensors = raw
     }
 
-    /// The float32 elements of a tensor that must exist with the given shape.
-    public func floats(_ name: String, shape: [Int]) throws(CLIPError) -> [Float] {
+    /// The float32 elements of a tensor that must exist with the given shape. With `releasing`, the file pages
+    /// it came from leave the resident set afterwards (for tensors that are transformed, such as folded convs).
+    public func floats(_ name: String, shape: [Int], releasing: Bool = false) throws(CLIPError) -> [Float] {
         guard let tensor = tensors[name] else {
             throw .missingTensor(path: path, name: name, expected: "shape \(shape)")
         }
         guard tensor.shape == shape else {
             throw .missingTensor(path: path, name: name, expected: "shape \(shape), found \(tensor.shape)")
         }
-        return tensor.floats()
+        let values = tensor.floats()
+        if releasing { tensor.region.release(offset: tensor.byteOffset, length: tensor.count * tensor.dtype.size) }
+        return values
     }
 
     /// A tensor that must exist with the given shape, as float32 weights (zero-copy for aligned float32).
@@ -83,11 +86,13 @@ public struct Checkpoint: Sendable {
         for (name, tensor) in pickled {
             let entry = try archive.storedEntry("\(prefix)/data/\(tensor.key)")
             // The furthest element the view touches must lie inside its storage record.
-            var last = tensor.offset
-            for (size, stride) in zip(tensor.shape, tensor.strides) where size > 0 { last += (size - 1) * stride }
-            let count = tensor.shape.reduce(1, *)
-            guard tensor.offset >= 0, tensor.shape.allSatisfy({ $0 >= 0 }),
-                  count == 0 || (last + 1) * tensor.dtype.size <= entry.size else {
+            // Computed in Double so that absurd sizes or strides cannot overflow.
+            var last = Double(tensor.offset)
+            for (size, stride) in zip(tensor.shape, tensor.strides) where size > 0 { last += Double(size - 1) * Double(stride) }
+            let count = StoredTensor.elementCount(tensor.shape) ?? -1
+            guard tensor.offset >= 0, count >= 0, tensor.strides.count == tensor.shape.count,
+                  tensor.strides.allSatisfy({ $0 >= 0 }),
+                  count == 0 || (last + 1) * Double(tensor.dtype.size) <= Double(entry.size) else {
                 throw .notACheckpoint(path: path, reason: "tensor \(name) reaches past its storage record data/\(tensor.key)")
             }
             tensors[name] = StoredTensor(dtype: tensor.dtype, shape: tensor.shape, strides: tensor.strides,

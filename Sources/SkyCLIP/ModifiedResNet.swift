@@ -9,7 +9,7 @@ struct FoldedConv: Sendable {
 
     init(_ checkpoint: Checkpoint, conv: String, norm: String, in inChannels: Int, out outChannels: Int, kernel: Int,
          stride: Int = 1, padding: Int = 0) throws(CLIPError) {
-        var weight = try checkpoint.floats("\(conv).weight", shape: [outChannels, inChannels, kernel, kernel])
+        var weight = try checkpoint.floats("\(conv).weight", shape: [outChannels, inChannels, kernel, kernel], releasing: true)
         let gamma = try checkpoint.floats("\(norm).weight", shape: [outChannels])
         let beta = try checkpoint.floats("\(norm).bias", shape: [outChannels])
         let mean = try checkpoint.floats("\(norm).running_mean", shape: [outChannels])
@@ -30,15 +30,17 @@ struct FoldedConv: Sendable {
         self.padding = padding
     }
 
-    /// Convolves one CHW image; returns the output and its side lengths.
-    func callAsFunction(_ input: [Float], height: Int, width: Int, relu: Bool) -> (values: [Float], height: Int, width: Int) {
+    /// Convolves a batch laid out channel-major, `[channel][image][y][x]`, so that one GEMM covers every image;
+    /// returns the output in the same layout and its side lengths.
+    func callAsFunction(_ input: [Float], batch: Int, height: Int, width: Int, relu: Bool) -> (values: [Float], height: Int, width: Int) {
         let outH = (height + 2 * padding - kernel) / stride + 1
         let outW = (width + 2 * padding - kernel) / stride + 1
-        let spatial = outH * outW
+        let plane = outH * outW
+        let spatial = batch * plane
         let depth = inChannels * kernel * kernel
         var output = [Float](repeating: 0, count: outChannels * spatial)
-        for o in 0..<outChannels {
-            for p in 0..<spatial { output[o * spatial + p] = bias[o] }
+        output.withUnsafeMutableBufferPointer { out in
+            for o in 0..<outChannels { (out.baseAddress! + o * spatial).update(repeating: bias[o], count: spatial) }
         }
         let direct = kernel == 1 && stride == 1 && padding == 0
         var columns: [Float] = []
@@ -47,20 +49,29 @@ struct FoldedConv: Sendable {
             columns.withUnsafeMutableBufferPointer { col in
                 input.withUnsafeBufferPointer { src in
                     for c in 0..<inChannels {
+                      for image in 0..<batch {
+                        let source = src.baseAddress! + (c * batch + image) * height * width
                         for ky in 0..<kernel {
                             for kx in 0..<kernel {
-                                let row = col.baseAddress! + ((c * kernel + ky) * kernel + kx) * spatial
+                                let row = col.baseAddress! + ((c * kernel + ky) * kernel + kx) * spatial + image * plane
+                                // The output columns whose input column lies inside the image (the rest stay 0).
+                                let firstX = max(0, -floorDivision(kx - padding, stride))
+                                let lastX = min(outW, floorDivision(width - 1 + padding - kx, stride) + 1)
+                                guard lastX > firstX else { continue }
                                 for oy in 0..<outH {
                                     let iy = oy * stride + ky - padding
                                     guard iy >= 0 && iy < height else { continue }
-                                    let line = src.baseAddress! + (c * height + iy) * width
-                                    for ox in 0..<outW {
-                                        let ix = ox * stride + kx - padding
-                                        if ix >= 0 && ix < width { row[oy * outW + ox] = line[ix] }
+                                    let line = source + iy * width
+                                    let target = row + oy * outW
+                                    if stride == 1 {
+                                        (target + firstX).update(from: line + (firstX + kx - padding), count: lastX - firstX)
+                                    } else {
+                                        for ox in firstX..<lastX { target[ox] = line[ox * stride + kx - padding] }
                                     }
                                 }
                             }
                         }
+                      }
                     }
                 }
             }
@@ -72,9 +83,19 @@ struct FoldedConv: Sendable {
                              ldb: spatial, beta: 1, c: out.baseAddress!, ldc: spatial)
             }
         }
-        if relu { for i in output.indices where output[i] < 0 { output[i] = 0 } }
+        if relu {
+            output.withUnsafeMutableBufferPointer { out in
+                for i in 0..<out.count { out[i] = max(out[i], 0) }
+            }
+        }
         return (output, outH, outW)
     }
+}
+
+/// ⌊a / b⌋ for b > 0 (Swift's `/` truncates toward zero).
+@inline(__always)
+func floorDivision(_ a: Int, _ b: Int) -> Int {
+    a >= 0 ? a / b : -((-a + b - 1) / b)
 }
 
 /// `AvgPool2d(k)` (kernel = stride = k, floor) over a CHW image.
@@ -117,16 +138,17 @@ struct Bottleneck: Sendable {
         self.stride = stride
     }
 
-    func callAsFunction(_ x: [Float], height: Int, width: Int) -> (values: [Float], height: Int, width: Int) {
-        var (out, h, w) = conv1(x, height: height, width: width, relu: true)
-        (out, h, w) = conv2(out, height: h, width: w, relu: true)
-        if stride > 1 { (out, h, w) = averagePool(out, channels: conv2.outChannels, height: h, width: w, by: stride) }
-        (out, h, w) = conv3(out, height: h, width: w, relu: false)
+    /// Runs the block on a channel-major batch (`[channel][image][y][x]`).
+    func callAsFunction(_ x: [Float], batch: Int, height: Int, width: Int) -> (values: [Float], height: Int, width: Int) {
+        var (out, h, w) = conv1(x, batch: batch, height: height, width: width, relu: true)
+        (out, h, w) = conv2(out, batch: batch, height: h, width: w, relu: true)
+        if stride > 1 { (out, h, w) = averagePool(out, channels: conv2.outChannels * batch, height: h, width: w, by: stride) }
+        (out, h, w) = conv3(out, batch: batch, height: h, width: w, relu: false)
         var identity = x
         if let downsample {
             var (ih, iw) = (height, width)
-            if stride > 1 { (identity, ih, iw) = averagePool(x, channels: downsample.inChannels, height: ih, width: iw, by: stride) }
-            identity = downsample(identity, height: ih, width: iw, relu: false).values
+            if stride > 1 { (identity, ih, iw) = averagePool(x, channels: downsample.inChannels * batch, height: ih, width: iw, by: stride) }
+            identity = downsample(identity, batch: batch, height: ih, width: iw, relu: false).values
         }
         for i in out.indices { out[i] = max(out[i] + identity[i], 0) }
         return (out, h, w)
@@ -171,35 +193,59 @@ struct ModifiedResNet: Sendable {
         v = try Linear(checkpoint, "visual.attnpool.v_proj", in: embed, out: embed)
         c = try Linear(checkpoint, "visual.attnpool.c_proj", in: embed, out: embedDim)
         outputDim = embedDim
-        guard embed % heads == 0 else {
+        guard heads > 0, embed % heads == 0 else {
             throw .unsupportedArchitecture(path: checkpoint.path, reason: "attention pool width \(embed) does not split into \(heads) heads")
         }
     }
 
+    /// Images per pass: larger GEMMs for the late stages, while the im2col buffers (3×3 convs at 112×112) stay
+    /// a small working set next to the weights.
+    static let imagesPerPass = 4
+
     /// Embeds a batch of normalised images, `count × 3 × imageSize × imageSize`.
     func encode(_ pixels: [Float], count: Int) -> [Float] {
         let plane = 3 * imageSize * imageSize
+        var result: [Float] = []
+        result.reserveCapacity(count * outputDim)
+        for start in stride(from: 0, to: count, by: Self.imagesPerPass) {
+            let chunk = min(Self.imagesPerPass, count - start)
+            result += encodePass(Array(pixels[start * plane ..< (start + chunk) * plane]), count: chunk)
+        }
+        return result
+    }
+
+    private func encodePass(_ pixels: [Float], count: Int) -> [Float] {
+        let area = imageSize * imageSize
+        // Channel-major batch layout, [channel][image][y][x], so each convolution is one GEMM for all images.
+        var x = [Float](repeating: 0, count: pixels.count)
+        for image in 0..<count {
+            for channel in 0..<3 {
+                let from = (image * 3 + channel) * area, to = (channel * count + image) * area
+                x.replaceSubrange(to ..< to + area, with: pixels[from ..< from + area])
+            }
+        }
+        var (h, w) = (imageSize, imageSize)
+        for conv in stem { (x, h, w) = conv(x, batch: count, height: h, width: w, relu: true) }
+        (x, h, w) = averagePool(x, channels: stem[2].outChannels * count, height: h, width: w, by: 2)
+        for stage in stages {
+            for block in stage { (x, h, w) = block(x, batch: count, height: h, width: w) }
+        }
         var result = [Float](repeating: 0, count: count * outputDim)
         for image in 0..<count {
-            var (x, h, w) = (Array(pixels[image * plane ..< (image + 1) * plane]), imageSize, imageSize)
-            for conv in stem { (x, h, w) = conv(x, height: h, width: w, relu: true) }
-            (x, h, w) = averagePool(x, channels: stem[2].outChannels, height: h, width: w, by: 2)
-            for stage in stages {
-                for block in stage { (x, h, w) = block(x, height: h, width: w) }
-            }
-            let pooled = attentionPool(x, spatial: h * w)
+            let pooled = attentionPool(x, image: image, batch: count, spatial: h * w)
             for i in 0..<outputDim { result[image * outputDim + i] = pooled[i] }
         }
         return result
     }
 
-    private func attentionPool(_ x: [Float], spatial: Int) -> [Float] {
+    /// Attention pooling of one image of a channel-major batch: the mean token is the query.
+    private func attentionPool(_ x: [Float], image: Int, batch: Int, spatial: Int) -> [Float] {
         let tokens = spatial + 1
         var sequence = [Float](repeating: 0, count: tokens * embed)
         for channel in 0..<embed {
             var sum: Float = 0
             for p in 0..<spatial {
-                let value = x[channel * spatial + p]
+                let value = x[(channel * batch + image) * spatial + p]
                 sequence[(p + 1) * embed + channel] = value
                 sum += value
             }
@@ -213,17 +259,23 @@ struct ModifiedResNet: Sendable {
         let scale = 1 / Float(headWidth).squareRoot()
         var context = [Float](repeating: 0, count: embed)
         var scores = [Float](repeating: 0, count: tokens)
-        for head in 0..<heads {
-            let offset = head * headWidth
-            for t in 0..<tokens {
-                var dot: Float = 0
-                for i in 0..<headWidth { dot += query[offset + i] * keys[t * embed + offset + i] }
-                scores[t] = dot * scale
-            }
-            scores.withUnsafeMutableBufferPointer { Kernels.softmax($0.baseAddress!, count: tokens) }
-            for t in 0..<tokens {
-                let weight = scores[t]
-                for i in 0..<headWidth { context[offset + i] += weight * values[t * embed + offset + i] }
+        query.withUnsafeBufferPointer { qp in
+            keys.withUnsafeBufferPointer { kp in
+                values.withUnsafeBufferPointer { vp in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        context.withUnsafeMutableBufferPointer { cp in
+                            for head in 0..<heads {
+                                let offset = head * headWidth
+                                // scores = q·Kᵀ (1 × tokens), softmax, context = scores·V (1 × headWidth).
+                                Kernels.gemm(transB: true, m: 1, n: tokens, k: headWidth, alpha: scale, a: qp.baseAddress! + offset,
+                                             lda: embed, b: kp.baseAddress! + offset, ldb: embed, c: sp.baseAddress!, ldc: tokens)
+                                Kernels.softmax(sp.baseAddress!, count: tokens)
+                                Kernels.gemm(m: 1, n: headWidth, k: tokens, a: sp.baseAddress!, lda: tokens, b: vp.baseAddress! + offset,
+                                             ldb: embed, c: cp.baseAddress! + offset, ldc: embed)
+                            }
+                        }
+                    }
+                }
             }
         }
         return c(context, rows: 1)

@@ -83,6 +83,11 @@ struct Unpickler {
         return value
     }
 
+    private func top() throws(CLIPError) -> PickleValue {
+        guard let value = stack.last else { throw fail("empty stack at byte \(position)") }
+        return value
+    }
+
     private mutating func popMark() throws(CLIPError) -> [PickleValue] {
         guard let previous = metaStack.popLast() else { throw fail("MARK missing at byte \(position)") }
         let items = stack
@@ -144,14 +149,14 @@ struct Unpickler {
                 let value = try pop(), key = try pop()
                 try setItems([key, value])
             case 0x75: try setItems(try popMark())                            // SETITEMS
-            case 0x71: memo[try uint(1)] = stack.last ?? .none                // BINPUT
-            case 0x72: memo[try uint(4)] = stack.last ?? .none                // LONG_BINPUT
-            case 0x94: memo[memo.count] = stack.last ?? .none                 // MEMOIZE
+            case 0x71: memo[try uint(1)] = try top()                // BINPUT
+            case 0x72: memo[try uint(4)] = try top()                // LONG_BINPUT
+            case 0x94: memo[memo.count] = try top()                 // MEMOIZE
             case 0x68: stack.append(try recall(try uint(1)))                  // BINGET
             case 0x6A: stack.append(try recall(try uint(4)))                  // LONG_BINGET
             case 0x30: _ = try pop()                                          // POP
             case 0x31: _ = try popMark()                                      // POP_MARK
-            case 0x32: stack.append(stack.last ?? .none)                      // DUP
+            case 0x32: stack.append(try top())                      // DUP
             case 0x63:                                                        // GLOBAL
                 let module = try line(), name = try line()
                 stack.append(.global(module: module, name: name))

@@ -32,8 +32,8 @@ enum SafeTensorsReader {
                 throw .notACheckpoint(path: path, reason: "tensor \"\(name)\" has dtype \(dtypeName), which SkyCorpus does not read")
             }
             let (begin, end) = (offsets[0], offsets[1])
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), begin >= 0, end >= begin, end <= bufferSize,
+            let count = StoredTensor.elementCount(shape) ?? -1
+            guard count >= 0, count <= bufferSize, begin >= 0, end >= begin, end <= bufferSize,
                   end - begin == count * dtype.size else {
                 throw .notACheckpoint(path: path, reason: "tensor \"\(name)\": offsets \(begin)..<\(end) do not match shape \(shape) \(dtypeName) within the \(bufferSize)-byte buffer")
             }

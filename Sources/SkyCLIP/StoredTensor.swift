@@ -32,8 +32,20 @@ public struct StoredTensor: Sendable {
     /// Byte offset of element 0 within the mapping.
     let byteOffset: Int
 
-    /// The number of elements.
+    /// The number of elements (readers only create tensors whose byte size was checked against the file).
     public var count: Int { shape.reduce(1, *) }
+
+    /// The element count of a shape, or nil when a dimension is negative or the product overflows.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var total = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
 
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
@@ -181,6 +193,15 @@ struct ByteReader {
     func u64(_ offset: Int) throws(CLIPError) -> UInt64 {
         try require(offset, 8, "a 64-bit field")
         return data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+    }
+
+    /// A 64-bit size or offset, refused when it cannot describe a position in this file.
+    func offset64(_ offset: Int) throws(CLIPError) -> Int {
+        let value = try u64(offset)
+        guard value <= UInt64(data.count) else {
+            throw .notACheckpoint(path: path, reason: "a 64-bit size or offset (\(value)) exceeds the file size")
+        }
+        return Int(value)
     }
 
     func bytes(_ offset: Int, _ length: Int) throws(CLIPError) -> [UInt8] {

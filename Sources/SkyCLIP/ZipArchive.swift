@@ -38,13 +38,13 @@ struct ZipArchive {
         var directoryOffset = try reader.u32(eocd + 16)
         // ZIP64: the locator sits just before the classic record and points at the ZIP64 record.
         if eocd >= 20, try reader.u32(eocd - 20) == 0x0706_4B50 {
-            let record = Int(try reader.u64(eocd - 12))
+            let record = try reader.offset64(eocd - 12)
             guard try reader.u32(record) == 0x0606_4B50 else {
                 throw .notACheckpoint(path: path, reason: "ZIP64 locator points at \(record), where no ZIP64 record lies")
             }
-            count = Int(try reader.u64(record + 32))
-            directorySize = Int(try reader.u64(record + 40))
-            directoryOffset = Int(try reader.u64(record + 48))
+            count = try reader.offset64(record + 32)
+            directorySize = try reader.offset64(record + 40)
+            directoryOffset = try reader.offset64(record + 48)
         }
         try reader.require(directoryOffset, directorySize, "the ZIP central directory")
         var cursor = directoryOffset
@@ -69,9 +69,9 @@ struct ZipArchive {
                 let length = try reader.u16(extra + 2)
                 if id == 1 {
                     var field = extra + 4
-                    if uncompressed == 0xFFFF_FFFF { size = Int(try reader.u64(field)); field += 8 }
-                    if compressedSize == 0xFFFF_FFFF { compressedSize = Int(try reader.u64(field)); field += 8 }
-                    if localOffset == 0xFFFF_FFFF { localOffset = Int(try reader.u64(field)) }
+                    if uncompressed == 0xFFFF_FFFF { size = try reader.offset64(field); field += 8 }
+                    if compressedSize == 0xFFFF_FFFF { compressedSize = try reader.offset64(field); field += 8 }
+                    if localOffset == 0xFFFF_FFFF { localOffset = try reader.offset64(field) }
                 }
                 extra += 4 + length
             }

@@ -8,7 +8,7 @@ struct ModelOptions: ParsableArguments {
                                valueName: "path"))
     var model: String
 
-    @Option(help: "MLP activation: quickgelu (OpenAI, RemoteCLIP, *-quickgelu configs) or gelu (other open_clip configs).")
+    @Option(help: "MLP activation: gelu or quickgelu. Default: quickgelu for OpenAI TorchScript archives and files named *quickgelu*, gelu for other state dicts (RemoteCLIP, open_clip ViT-B-32/RN50/ViT-L-14 configs).")
     var activation: String?
 
     @Option(help: "Vision heads, when the width is not 64 per head.")

@@ -17,6 +17,7 @@ public struct EncoderModelInfo: Sendable, Equatable, Codable {
     /// Embedding width.
     public var dimension: Int
 
+    /// A model description to register.
     public init(name: String, architecture: String, checksum: String, dimension: Int) {
         self.name = name
         self.architecture = architecture
@@ -27,7 +28,9 @@ public struct EncoderModelInfo: Sendable, Equatable, Codable {
 
 /// One corpus item that has no embedding yet for a model: an image file or a text.
 public struct PendingEmbeddingItem: Sendable, Equatable {
+    /// The image, caption or prompt id.
     public var id: Int64
+    /// Which table the id belongs to.
     public var kind: EmbeddingItemKind
     /// The image's absolute path (dataset root + relative path), or the caption/prompt text.
     public var input: String

@@ -36,6 +36,36 @@ import Testing
         }
     }
 
+    /// Sizes that overflow or exceed the file are refused with an error, not a trap.
+    @Test func absurdSafetensorsShapeIsRefused() throws {
+        var json = Array(#"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#.utf8)
+        while json.count % 8 != 0 { json.append(0x20) }
+        var file: [UInt8] = []
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file += $0 }
+        let path = try temporaryFile(file + json + [UInt8](repeating: 0, count: 16), "huge.safetensors")
+        #expect(throws: CLIPError.self) { try Checkpoint(path: path) }
+    }
+
+    /// Corrupting single bytes of a torch archive's metadata (pickle near the start, central directory at the
+    /// end) gives either a loadable model or a CLIPError, never a crash.
+    @Test func corruptedTorchArchivesNeverCrash() throws {
+        for name in ["vit-quickgelu", "vit-openai-jit"] {
+            let bytes = [UInt8](try Data(contentsOf: Fixtures.url("models/\(name).pt")))
+            var generator = SplitMix64(seed: 42)
+            var refused = 0
+            for trial in 0..<300 {
+                var copy = bytes
+                let region = trial % 2 == 0 ? 0..<min(4096, copy.count) : max(0, copy.count - 4096)..<copy.count
+                let position = Int.random(in: region, using: &generator)
+                copy[position] = UInt8.random(in: 0...255, using: &generator)
+                let path = try temporaryFile(copy, "flip.pt")
+                do { _ = try CLIPModel(path: path, override: .init(visionHeads: 2, textHeads: 2)) } catch { refused += 1 }
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            #expect(refused > 0, "no corruption of \(name) was detected")
+        }
+    }
+
     /// A safetensors file that lacks one tensor the architecture needs names that tensor.
     @Test func missingTensorIsNamed() throws {
         let source = try Checkpoint(path: Fixtures.url("models/vit-quickgelu.safetensors").path)
@@ -60,5 +90,18 @@ import Testing
             #expect(error == .missingTensor(path: path, name: "visual.ln_post.bias", expected: "shape [64]"))
             #expect(error.description.contains("visual.ln_post.bias"))
         }
+    }
+}
+
+/// A seeded generator so the corruption test is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

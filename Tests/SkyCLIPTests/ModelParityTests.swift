@@ -111,6 +111,21 @@ func compare(_ actual: [Float], _ expected: [Float]) -> (relative: Double, cosin
         }
     }
 
+    /// Without an activation override: TorchScript archives default to QuickGELU, state dicts to GELU, and files
+    /// named `*quickgelu*` to QuickGELU; each default reproduces open_clip for its fixture.
+    @Test func defaultActivationFollowsTheFileKind() throws {
+        for (name, ext, expected) in [("vit-openai-jit", "pt", Activation.quickGELU), ("vit-gelu-f16", "safetensors", .gelu),
+                                      ("vit-gelu-f16", "pt", .gelu), ("vit-quickgelu", "pt", .quickGELU)] {
+            let fixture = try ModelFixture(name)
+            var override = fixture.override
+            override.activation = nil
+            let model = try CLIPModel(path: fixture.path(ext), override: override)
+            #expect(model.architecture.activation == expected, "\(name).\(ext)")
+            let text = try model.encodeTokens([fixture.tokens[1]])[0]
+            #expect(compare(text, fixture.textFeatures[1]).relative < 1e-4, "\(name).\(ext)")
+        }
+    }
+
     /// The end-token shortcut (run each sequence only up to its end token) gives the full-context result.
     @Test func endTokenShortcutIsExact() throws {
         let fixture = try ModelFixture("vit-quickgelu")

@@ -21,10 +21,17 @@ let hasRealData = FileManager.default.fileExists(atPath: realData.appendingPathC
         for item in cases {
             let file = try #require(item["file"] as? String)
             let size = try #require(item["size"] as? Int)
-            let image = try decoded[file] ?? ImageDecoder().decode(file: realData.appendingPathComponent(file).path)
-            decoded[file] = image
+            let path = file.hasPrefix("fixture:") ? Fixtures.url("images/" + file.dropFirst(8)).path
+                : realData.appendingPathComponent(file).path
             let preprocessor = CLIPPreprocessor(imageSize: size)
-            let crop = preprocessor.crop(image)
+            // The file path runs the whole pipeline, including the NEAREST rule for palette and 1-bit PNGs.
+            #expect(try preprocessor.tensor(file: path) == preprocessor.normalize(
+                preprocessor.crop(try decoded[file] ?? ImageDecoder().decode(file: path), nearest: file.hasPrefix("fixture:"))))
+            let header = try ImageDecoder().header(ofFile: path)
+            let nearest = header.isPalette || (header.bitDepth == 1 && header.sourceChannels == 1)
+            let image = try decoded[file] ?? ImageDecoder().decode(file: path)
+            decoded[file] = image
+            let crop = preprocessor.crop(image, nearest: nearest)
             #expect(SHA256.hex(of: crop.pixels) == item["cropSHA256"] as? String, "\(file) at \(size)")
             let tensor = preprocessor.normalize(crop)
             let samples = try #require(item["samples"] as? [[Double]])
