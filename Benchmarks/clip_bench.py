@@ -123,6 +123,8 @@ def main():
 
         weight_mb = os.path.getsize(weights) / 2**20
         print(f"== {name} ({activation}, {options.threads} threads, open_clip {open_clip.__version__}, torch {torch.__version__})")
+        print(f"OpenBLAS kernel: {sky.get('blas_kernel', '?')} "
+              f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset: chosen from the CPU')})")
         print(f"images ({len(images)}): open_clip {torch_image_s:.3f} s ({len(images) / torch_image_s:.1f}/s), "
               f"SkyCorpus {sky['image_median_s']:.3f} s ({sky['images_per_s']:.1f}/s), ratio {torch_image_s / sky['image_median_s']:.2f}x")
         print(f"  SkyCorpus split: preprocessing {sky['preprocess_median_s']:.3f} s, image tower {sky['image_tower_median_s']:.3f} s")

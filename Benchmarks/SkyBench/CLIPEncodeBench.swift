@@ -86,7 +86,7 @@ enum CLIPEncodeBench {
             .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
         let imageMedian = BenchClock.median(imageTimes), textMedian = BenchClock.median(textTimes)
         let result: [String: Any] = [
-            "architecture": clip.architecture.description, "threads": threads,
+            "architecture": clip.architecture.description, "threads": threads, "blas_kernel": BLASKernel.coreName,
             "load_s": loadSeconds, "images": images.count, "texts": texts.count,
             "image_median_s": imageMedian, "images_per_s": imageMedian > 0 ? Double(images.count) / imageMedian : 0,
             "preprocess_median_s": BenchClock.median(preprocessTimes), "image_tower_median_s": BenchClock.median(towerTimes),
