@@ -159,7 +159,7 @@ public struct ImageDecoder: Sendable {
             }
         }
         guard status == CSKY_OK else {
-            throw .decodeFailed(path: name, format: format, message: String(cString: message))
+            throw .decodeFailed(path: name, format: format, message: codecMessage(message))
         }
         return info
     }
@@ -183,7 +183,7 @@ public struct ImageDecoder: Sendable {
             initialized = status == CSKY_OK ? count : 0
         }
         guard status == CSKY_OK else {
-            throw .decodeFailed(path: name, format: format, message: String(cString: message))
+            throw .decodeFailed(path: name, format: format, message: codecMessage(message))
         }
         return pixels
     }

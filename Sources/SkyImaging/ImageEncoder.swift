@@ -60,7 +60,7 @@ public enum ImageEncoder {
         let status = message.withUnsafeMutableBufferPointer { body(&output, &size, $0.baseAddress!) }
         defer { csky_free(output) }
         guard status == CSKY_OK, let output else {
-            throw .encodeFailed(path: name, format: format, message: String(cString: message))
+            throw .encodeFailed(path: name, format: format, message: codecMessage(message))
         }
         return Array(UnsafeBufferPointer(start: output, count: size))
     }

@@ -62,3 +62,8 @@ public enum ImageFormat: String, Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 }
+
+/// The text a codec wrote into a NUL-terminated error buffer.
+func codecMessage(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
