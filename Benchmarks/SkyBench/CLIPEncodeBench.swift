@@ -45,16 +45,16 @@ enum CLIPEncodeBench {
             imageVectors = []
             for start in stride(from: 0, to: images.count, by: batch) {
                 let chunk = images[start ..< min(start + batch, images.count)]
-                var pixels: [Float] = []
-                for path in chunk { pixels += try preprocessor.tensor(file: path) }
-                imageVectors += try clip.encodeImages(pixels, count: chunk.count)
+                imageVectors += try clip.encodeImages(try tensors(Array(chunk), preprocessor), count: chunk.count)
             }
         }
         // The preprocessing share of the image time (decode + resize + crop + normalise), and the tower alone.
         var prepared: [Float] = []
         let preprocessTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
             prepared = []
-            for path in images { prepared += try preprocessor.tensor(file: path) }
+            for start in stride(from: 0, to: images.count, by: batch) {
+                prepared += try tensors(Array(images[start ..< min(start + batch, images.count)]), preprocessor)
+            }
         }
         let towerTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
             let side = clip.architecture.imageSize, plane = 3 * side * side
@@ -96,5 +96,28 @@ enum CLIPEncodeBench {
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Preprocesses the images of one batch concurrently, as SkySearch's `CLIPEncoder` does; output in input order.
+    static func tensors(_ paths: [String], _ preprocessor: CLIPPreprocessor) throws -> [Float] {
+        let slots = Slots(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            slots.set(index, Result { () throws(CLIPError) in try preprocessor.tensor(file: paths[index]) })
+        }
+        var pixels: [Float] = []
+        for index in paths.indices {
+            guard let result = slots.value(index) else { throw CLIPError.badInput(what: paths[index], reason: "was not preprocessed") }
+            pixels += try result.get()
+        }
+        return pixels
+    }
+
+    /// Per-image result slots written once each from worker threads.
+    private final class Slots: @unchecked Sendable {
+        private var storage: [Result<[Float], CLIPError>?]
+        private let lock = NSLock()
+        init(count: Int) { storage = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: Result<[Float], CLIPError>) { lock.withLock { storage[index] = value } }
+        func value(_ index: Int) -> Result<[Float], CLIPError>? { lock.withLock { storage[index] } }
     }
 }

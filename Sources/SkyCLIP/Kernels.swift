@@ -15,6 +15,35 @@ enum Kernels {
     /// Sets the number of OpenBLAS threads (the benchmark matches torch's thread count with it).
     static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
 
+    /// Runs `body` over `0..<count` split into contiguous chunks, one per OpenBLAS thread, concurrently.
+    ///
+    /// Every index is handled once, by the same arithmetic as a serial loop, so results are bit-identical to
+    /// it; counts below two chunks of `minimumChunk` run inline, where a dispatch would cost more than it saves.
+    static func forEachChunk(of count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let workers = min(Int(openblas_get_num_threads()), count / max(1, minimumChunk))
+        guard workers > 1 else { return body(0..<count) }
+        // The chunks are disjoint and `concurrentPerform` returns only when all are done, so sharing the
+        // non-Sendable body (and the buffers it captures) across the workers is race-free.
+        nonisolated(unsafe) let shared = body
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            shared(count * worker / workers ..< count * (worker + 1) / workers)
+        }
+    }
+
+    /// `x += y` elementwise (residual connections), split across the worker threads.
+    static func add(_ y: [Float], into x: inout [Float]) {
+        let count = min(x.count, y.count)
+        y.withUnsafeBufferPointer { source in
+            x.withUnsafeMutableBufferPointer { target in
+                guard let from = source.baseAddress, let to = target.baseAddress else { return }
+                forEachChunk(of: count, minimumChunk: 16_384) { range in
+                    for i in range { to[i] += from[i] }
+                }
+            }
+        }
+    }
+
     /// Softmax of each row in place (`count` valid entries, the rest of the row is ignored).
     @inline(__always)
     static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
@@ -36,17 +65,21 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     case gelu
     case quickGELU = "quickgelu"
 
+    /// Applies the activation in place, split across the worker threads (elementwise, so bit-identical).
     func apply(_ values: UnsafeMutableBufferPointer<Float>) {
-        switch self {
-        case .gelu:
-            for i in values.indices {
-                let x = values[i]
-                values[i] = 0.5 * x * (1 + erff(x * 0.70710678118654752))
-            }
-        case .quickGELU:
-            for i in values.indices {
-                let x = values[i]
-                values[i] = x / (1 + expf(-1.702 * x))
+        guard let base = values.baseAddress else { return }
+        Kernels.forEachChunk(of: values.count, minimumChunk: 8_192) { range in
+            switch self {
+            case .gelu:
+                for i in range {
+                    let x = base[i]
+                    base[i] = 0.5 * x * (1 + erff(x * 0.70710678118654752))
+                }
+            case .quickGELU:
+                for i in range {
+                    let x = base[i]
+                    base[i] = x / (1 + expf(-1.702 * x))
+                }
             }
         }
     }
@@ -104,13 +137,24 @@ struct LayerNorm: Sendable {
         bias = try checkpoint.floats("\(prefix).bias", shape: [width])
     }
 
-    /// Normalises `rows` rows of `x` into a new buffer.
+    /// Normalises `rows` rows of `x` into a new buffer, the rows split across the worker threads.
     func callAsFunction(_ x: [Float], rows: Int) -> [Float] {
         let width = weight.count
         var out = [Float](repeating: 0, count: rows * width)
+        guard rows > 0 else { return out }
         x.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { output in
-                for r in 0..<rows {
+                Kernels.forEachChunk(of: rows, minimumChunk: 16) { range in normalize(rows: range, of: input, into: output) }
+            }
+        }
+        return out
+    }
+
+    private func normalize(rows: Range<Int>, of input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        let width = weight.count
+        weight.withUnsafeBufferPointer { weight in
+            bias.withUnsafeBufferPointer { bias in
+                for r in rows {
                     let row = input.baseAddress! + r * width
                     var mean: Float = 0
                     for i in 0..<width { mean += row[i] }
@@ -124,6 +168,5 @@ struct LayerNorm: Sendable {
                 }
             }
         }
-        return out
     }
 }

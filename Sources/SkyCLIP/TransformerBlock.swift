@@ -37,44 +37,57 @@ struct TransformerBlock: Sendable {
     /// With `causal`, position i attends to positions 0...i only.
     func callAsFunction(_ x: inout [Float], lengths: [Int], causal: Bool) {
         let rows = lengths.reduce(0, +)
-        let normed = ln1(x, rows: rows)
-        let qkv = inProj(normed, rows: rows)
+        guard rows > 0 else { return }
+        let qkv = inProj(ln1(x, rows: rows), rows: rows)
         var context = [Float](repeating: 0, count: rows * width)
+        qkv.withUnsafeBufferPointer { packed in
+            context.withUnsafeMutableBufferPointer { ctx in
+                attend(packed: packed.baseAddress!, into: ctx.baseAddress!, lengths: lengths, causal: causal)
+            }
+        }
+        Kernels.add(outProj(context, rows: rows), into: &x)
+        var hidden = fc(ln2(x, rows: rows), rows: rows)
+        hidden.withUnsafeMutableBufferPointer { activation.apply($0) }
+        Kernels.add(proj(hidden, rows: rows), into: &x)
+    }
+
+    /// Scaled dot-product attention of every (sequence, head) pair: `packed` holds the q, k, v rows
+    /// (`3 · width` per row), `context` receives each head's output in its column slice. The pairs are
+    /// independent, so they are split across the worker threads, each with its own scores buffer; every pair
+    /// runs the same small GEMMs and softmax as one after another, so the values are the same.
+    private func attend(packed: UnsafePointer<Float>, into context: UnsafeMutablePointer<Float>, lengths: [Int], causal: Bool) {
         let headWidth = width / heads
         let scale = 1 / Float(headWidth).squareRoot()
         let longest = lengths.max() ?? 0
-        var scores = [Float](repeating: 0, count: longest * longest)
-        qkv.withUnsafeBufferPointer { packed in
-            context.withUnsafeMutableBufferPointer { ctx in
-                scores.withUnsafeMutableBufferPointer { s in
-                    var start = 0
-                    for length in lengths {
-                        let base = packed.baseAddress! + start * 3 * width
-                        for head in 0..<heads {
-                            let q = base + head * headWidth
-                            let k = base + width + head * headWidth
-                            let v = base + 2 * width + head * headWidth
-                            Kernels.gemm(transB: true, m: length, n: length, k: headWidth, alpha: scale,
-                                         a: q, lda: 3 * width, b: k, ldb: 3 * width, c: s.baseAddress!, ldc: length)
-                            for i in 0..<length {
-                                let row = s.baseAddress! + i * length
-                                let valid = causal ? i + 1 : length
-                                Kernels.softmax(row, count: valid)
-                                for j in valid..<length { row[j] = 0 }
-                            }
-                            Kernels.gemm(m: length, n: headWidth, k: length, a: s.baseAddress!, lda: length,
-                                         b: v, ldb: 3 * width, c: ctx.baseAddress! + start * width + head * headWidth, ldc: width)
-                        }
-                        start += length
+        var starts: [Int] = []
+        var start = 0
+        for length in lengths {
+            starts.append(start)
+            start += length
+        }
+        Kernels.forEachChunk(of: lengths.count * heads) { pairs in
+            var scores = [Float](repeating: 0, count: longest * longest)
+            scores.withUnsafeMutableBufferPointer { buffer in
+                let s = buffer.baseAddress!
+                for pair in pairs {
+                    let sequence = pair / heads, head = pair % heads
+                    let length = lengths[sequence]
+                    let base = packed + starts[sequence] * 3 * width
+                    let q = base + head * headWidth
+                    let k = base + width + head * headWidth
+                    let v = base + 2 * width + head * headWidth
+                    Kernels.gemm(transB: true, m: length, n: length, k: headWidth, alpha: scale,
+                                 a: q, lda: 3 * width, b: k, ldb: 3 * width, c: s, ldc: length)
+                    for i in 0..<length {
+                        let row = s + i * length
+                        let valid = causal ? i + 1 : length
+                        Kernels.softmax(row, count: valid)
+                        for j in valid..<length { row[j] = 0 }
                     }
+                    Kernels.gemm(m: length, n: headWidth, k: length, a: s, lda: length,
+                                 b: v, ldb: 3 * width, c: context + starts[sequence] * width + head * headWidth, ldc: width)
                 }
             }
         }
-        let attended = outProj(context, rows: rows)
-        for i in 0..<x.count { x[i] += attended[i] }
-        var hidden = fc(ln2(x, rows: rows), rows: rows)
-        hidden.withUnsafeMutableBufferPointer { activation.apply($0) }
-        let mlp = proj(hidden, rows: rows)
-        for i in 0..<x.count { x[i] += mlp[i] }
     }
 }

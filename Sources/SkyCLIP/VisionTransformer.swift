@@ -38,18 +38,26 @@ struct VisionTransformer: Sendable {
         let grid = imageSize / patch
         let tokens = grid * grid + 1
         let patchSize = 3 * patch * patch
-        // im2col: one row per patch, in the conv weight's (channel, ky, kx) order.
+        // im2col: one row per patch, in the conv weight's (channel, ky, kx) order; images split across workers.
         var columns = [Float](repeating: 0, count: count * grid * grid * patchSize)
         let plane = imageSize * imageSize
-        for image in 0..<count {
-            for gy in 0..<grid {
-                for gx in 0..<grid {
-                    var target = ((image * grid + gy) * grid + gx) * patchSize
-                    for channel in 0..<3 {
-                        for ky in 0..<patch {
-                            let source = image * 3 * plane + channel * plane + (gy * patch + ky) * imageSize + gx * patch
-                            for kx in 0..<patch { columns[target + kx] = pixels[source + kx] }
-                            target += patch
+        guard count > 0, pixels.count >= count * 3 * plane else { return [] }
+        pixels.withUnsafeBufferPointer { source in
+            columns.withUnsafeMutableBufferPointer { target in
+                let from = source.baseAddress!, to = target.baseAddress!
+                Kernels.forEachChunk(of: count) { images in
+                    for image in images {
+                        for gy in 0..<grid {
+                            for gx in 0..<grid {
+                                var row = to + ((image * grid + gy) * grid + gx) * patchSize
+                                for channel in 0..<3 {
+                                    for ky in 0..<patch {
+                                        let start = image * 3 * plane + channel * plane + (gy * patch + ky) * imageSize + gx * patch
+                                        row.update(from: from + start, count: patch)
+                                        row += patch
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -35,9 +35,7 @@ public struct CLIPEncoder: Sendable {
         var start = 0
         while start < files.count {
             let batch = Array(files[start..<min(files.count, start + batchSize)])
-            var pixels: [Float] = []
-            for file in batch { pixels += try preprocessor.tensor(file: file) }
-            rows += try model.encodeImages(pixels, count: batch.count)
+            rows += try model.encodeImages(try preprocessor.batchTensor(files: batch), count: batch.count)
             start += batch.count
             progress(start, files.count)
         }
@@ -74,5 +72,41 @@ public struct CLIPEncoder: Sendable {
             rows.append(mean.map { $0 / Float(embeddings.rows) })
         }
         return try EmbeddingMatrix(rows).normalized()
+    }
+}
+
+extension CLIPPreprocessor {
+    /// The model input tensors of `files`, concatenated in order; the files are decoded and preprocessed
+    /// concurrently (each image is independent, so the values are the same as one after another).
+    ///
+    /// Throws the error of the first file, in input order, that fails.
+    func batchTensor(files: [String]) throws(CLIPError) -> [Float] {
+        let slots = TensorSlots(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            slots.set(index, Result { () throws(CLIPError) in try tensor(file: files[index]) })
+        }
+        var pixels: [Float] = []
+        pixels.reserveCapacity(files.count * 3 * imageSize * imageSize)
+        for result in slots.values() { pixels += try result.get() }
+        return pixels
+    }
+}
+
+/// One result slot per image, each written once from a worker thread.
+private final class TensorSlots: @unchecked Sendable {
+    private var storage: [Result<[Float], CLIPError>?]
+    private let lock = NSLock()
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<[Float], CLIPError>) { lock.withLock { storage[index] = value } }
+
+    /// The results in input order (every slot is filled once `concurrentPerform` returns).
+    func values() -> [Result<[Float], CLIPError>] {
+        lock.withLock {
+            storage.enumerated().map { index, slot in
+                slot ?? .failure(.badInput(what: "image #\(index)", reason: "was not preprocessed"))
+            }
+        }
     }
 }
