@@ -88,7 +88,7 @@ struct M2BCommand: ParsableCommand {
             let mask = try LabelMask.load(path: path, palette: palette,
                                           unknownColours: ignoreUnknownColours ? .mapTo(palette.unusedIndex) : .fail)
             let regions = M2B.boxes(in: mask, options: options)
-            var result = MaskResult(mask: path, width: mask.width, height: mask.height, regions: regions.map {
+            let result = MaskResult(mask: path, width: mask.width, height: mask.height, regions: regions.map {
                 .init(classValue: $0.classValue, className: palette.className(of: $0.classValue),
                       box: $0.box.openCVArray, area: $0.contourArea, rotated: $0.rotatedBox,
                       polygon: $0.polygon?.map { [$0.x, $0.y] })

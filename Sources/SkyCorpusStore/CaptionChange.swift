@@ -242,6 +242,6 @@ public struct ChangeSentenceStore: Sendable {
     }
 
     static func resolve(_ path: String, root: String) -> String {
-        path.hasPrefix("/") || root.isEmpty ? path : URL(fileURLWithPath: root).appendingPathComponent(path).path
+        CorpusPaths.file(path, root: root)
     }
 }

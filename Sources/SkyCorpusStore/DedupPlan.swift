@@ -67,8 +67,8 @@ public enum DedupReport {
         } else {
             var text = "kind,kept_id,kept,removed_id,removed,distance\n"
             for removal in removals {
-                text += [removal.kind, String(removal.keptId), csvField(removal.kept), String(removal.removedId),
-                         csvField(removal.removed), String(removal.distance)].joined(separator: ",") + "\n"
+                text += [removal.kind, String(removal.keptId), CorpusPaths.delimitedField(removal.kept, separator: ","), String(removal.removedId),
+                         CorpusPaths.delimitedField(removal.removed, separator: ","), String(removal.distance)].joined(separator: ",") + "\n"
             }
             bytes = Array(text.utf8)
         }
@@ -77,11 +77,5 @@ public enum DedupReport {
         } catch {
             throw CorpusError.invalidRequest("\(path): cannot write the report: \(error)")
         }
-    }
-
-    /// Quotes a field that holds a comma, a quote or a line break (RFC 4180).
-    static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -181,7 +181,6 @@ struct DedupImage: Sendable, FetchableRecord {
 
     /// The file on disk: the path under the dataset root.
     var filePath: String {
-        guard let root, !path.hasPrefix("/") else { return path }
-        return root.hasSuffix("/") ? root + path : root + "/" + path
+        CorpusPaths.file(path, root: root)
     }
 }

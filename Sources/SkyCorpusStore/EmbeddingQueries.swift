@@ -82,7 +82,7 @@ extension Corpus {
                     """, arguments: StatementArguments(chunk)) {
                     let root: String? = row[1]
                     let path: String = row[2]
-                    paths[row[0]] = root.map { URL(fileURLWithPath: $0).appendingPathComponent(path).path } ?? path
+                    paths[row[0]] = CorpusPaths.file(path, root: root)
                 }
             }
             return paths

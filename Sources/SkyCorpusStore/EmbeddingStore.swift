@@ -98,8 +98,7 @@ extension Corpus {
                     """, arguments: [model, kind.rawValue])
                 return rows.map { row in
                     let path: String = row["path"], root: String? = row["root"]
-                    let absolute = root.map { URL(fileURLWithPath: $0).appendingPathComponent(path).path } ?? path
-                    return PendingEmbeddingItem(id: row["id"], kind: kind, input: absolute)
+                    return PendingEmbeddingItem(id: row["id"], kind: kind, input: CorpusPaths.file(path, root: root))
                 }
             case .caption, .prompt:
                 let table = kind == .caption ? "caption" : "prompt"

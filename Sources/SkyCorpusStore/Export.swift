@@ -94,7 +94,7 @@ public enum ExportQuery {
                 }
                 let root: String? = row["root"]
                 let path: String = row["path"]
-                let absolute = root.map { URL(fileURLWithPath: $0).appendingPathComponent(path).path } ?? path
+                let absolute = CorpusPaths.file(path, root: root)
                 items.append(ExportItem(imageId: imageId, dataset: row["dataset"], path: path, absolutePath: absolute,
                                         split: row["split"], width: row["width"], height: row["height"],
                                         captions: [caption]))

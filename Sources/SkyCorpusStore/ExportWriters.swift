@@ -53,7 +53,10 @@ public enum ExportWriter {
         case .csv:
             var text = "filepath\ttitle\n"
             for item in items {
-                for caption in item.captions { text += csvField(item.absolutePath) + "\t" + csvField(caption.text) + "\n" }
+                for caption in item.captions {
+                    text += CorpusPaths.delimitedField(item.absolutePath, separator: "\t") + "\t"
+                        + CorpusPaths.delimitedField(caption.text, separator: "\t") + "\n"
+                }
             }
             try FileBytes.write(Array(text.utf8), to: output)
             return ExportSummary(format: format.rawValue, images: items.count, captions: captions, files: [output])
@@ -89,12 +92,6 @@ public enum ExportWriter {
         try FileBytes.write(bytes, to: output)
         return ExportSummary(format: ExportFormat.prompts.rawValue, images: Set(prompts.compactMap(\.image)).count,
                              captions: 0, files: [output], prompts: prompts.count)
-    }
-
-    /// A CSV field for pandas' reader with a tab separator: quoted when it holds a quote, tab or line break.
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\"" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Writes the shards into a temporary sibling folder and, once all are complete, replaces the folder's

@@ -66,7 +66,7 @@ public struct PromptStore: Sendable {
         var palettes: [String: Palette] = [:]
         var present: [Int64: [String]] = [:]
         for mask in masks {
-            let path = mask.path.hasPrefix("/") ? mask.path : URL(fileURLWithPath: root).appendingPathComponent(mask.path).path
+            let path = CorpusPaths.file(mask.path, root: root)
             let palette: Palette
             if let known = palettes[mask.palette] {
                 palette = known
