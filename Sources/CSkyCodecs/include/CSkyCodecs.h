@@ -64,6 +64,13 @@ int csky_png_info_via(const uint8_t *data, size_t size, int keep_indices, int pa
 int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int path,
                         uint8_t *out, size_t out_size, csky_image_info *info, char *error);
 
+/* Unfilters one PNG row of `row_bytes` bytes (`filtered` starts with the filter type byte) given
+ * the unfiltered row above (NULL for the first row), for pixels of `bpp` bytes (1-8). simd: 0 the
+ * byte loops, 1 the fastest SIMD code the CPU runs, 2 SSE2 only; tests compare them. CSKY_OK, or
+ * CSKY_PNG_DECLINED with a reason. */
+int csky_png_unfilter_row_using(const uint8_t *filtered, const uint8_t *prior, uint8_t *row,
+                                size_t row_bytes, int bpp, int simd, char *reason);
+
 /* JPEG: read the header; scale_denom is 1, 2, 4 or 8 (libjpeg DCT scaling). */
 int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
                    csky_image_info *info, char *error);
