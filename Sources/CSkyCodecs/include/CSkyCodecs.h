@@ -64,6 +64,13 @@ int csky_png_info_via(const uint8_t *data, size_t size, int keep_indices, int pa
 int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int path,
                         uint8_t *out, size_t out_size, csky_image_info *info, char *error);
 
+/* PNG straight to Pillow's "L" (one byte per pixel, PillowConvert.luminance's formula) for the
+ * files the fast path takes (8-bit, not interlaced: gray, gray+alpha, RGB, RGBA, palette), without
+ * the full-colour image: `out` holds width * height bytes. CSKY_PNG_DECLINED (reason in `error`)
+ * for every other file, damaged ones included: the caller then decodes and converts. */
+int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
+                              csky_image_info *info, char *error);
+
 /* Unfilters one PNG row of `row_bytes` bytes (`filtered` starts with the filter type byte) given
  * the unfiltered row above (NULL for the first row), for pixels of `bpp` bytes (1-8). simd: 0 the
  * byte loops, 1 the fastest SIMD code the CPU runs, 2 SSE2 only; tests compare them. CSKY_OK, or
