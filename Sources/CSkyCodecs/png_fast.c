@@ -329,32 +329,6 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
     return status;
 }
 
-/* Pillow's "L" from RGB or RGBA (PillowConvert.luminance, Pillow's L24 rounded): alpha is
- * ignored, not composited. The constant strides let the compiler vectorise the loops. */
-static inline uint8_t luma(uint32_t red, uint32_t green, uint32_t blue) {
-    return (uint8_t)((red * 19595u + green * 38470u + blue * 7471u + 0x8000u) >> 16);
-}
-
-static void luma_row(const uint8_t *row, uint8_t *out, uint32_t width, int channels) {
-    switch (channels) {
-    case 2:
-        for (uint32_t x = 0; x < width; x++) out[x] = row[(size_t)x * 2];
-        break;
-    case 3:
-        for (uint32_t x = 0; x < width; x++) {
-            const uint8_t *pixel = row + (size_t)x * 3;
-            out[x] = luma(pixel[0], pixel[1], pixel[2]);
-        }
-        break;
-    default:
-        for (uint32_t x = 0; x < width; x++) {
-            const uint8_t *pixel = row + (size_t)x * 4;
-            out[x] = luma(pixel[0], pixel[1], pixel[2]);
-        }
-        break;
-    }
-}
-
 int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
                               csky_image_info *info, char *reason) {
     fast_png png;
@@ -375,7 +349,9 @@ int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, si
         if (png.color_type == COLOR_PALETTE) {
             uint8_t table[256 * 4];
             palette_table(&png, table);
-            for (int i = 0; i < 256; i++) levels[i] = luma(table[i * 4], table[i * 4 + 1], table[i * 4 + 2]);
+            for (int i = 0; i < 256; i++) {
+                levels[i] = csky_luma(table[i * 4], table[i * 4 + 1], table[i * 4 + 2]);
+            }
         }
         status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
         for (uint32_t y = 0; y < png.height && status == CSKY_OK; y++) {
@@ -388,7 +364,7 @@ int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, si
             if (png.color_type == COLOR_PALETTE) {
                 for (uint32_t x = 0; x < png.width; x++) target[x] = levels[row[x]];
             } else {
-                luma_row(row, target, png.width, png.channels);
+                csky_png_luma_row(row, target, png.width, png.channels);
             }
         }
         free(rows);

@@ -112,6 +112,46 @@ import Testing
         Self.expectSameAsDecodeThenConvert(bytes, name: "over budget", decoder: ImageDecoder(pixelLimit: 10))
     }
 
+    /// The row conversion (SSSE3 and byte loops) against PillowConvert.luma, every width from 0 to 80 and
+    /// every 8-bit value in each channel.
+    @Test func rowConversionMatchesPillowConvert() {
+        var generator = SplitMix(seed: 0x4C)
+        for channels in 2...4 {
+            for width in 0...80 {
+                let row = (0..<width * channels).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                let expected = (0..<width).map { x in
+                    channels == 2 ? row[x * 2] : PillowConvert.luma(row[x * channels], row[x * channels + 1],
+                                                                    row[x * channels + 2])
+                }
+                for simd: Int32 in [0, 1] {
+                    var out = [UInt8](repeating: 0xEE, count: width + 16)
+                    row.withUnsafeBufferPointer { input in
+                        out.withUnsafeMutableBufferPointer { output in
+                            csky_png_luma_row_using(input.baseAddress, output.baseAddress, width, Int32(channels), simd)
+                        }
+                    }
+                    #expect(Array(out[..<width]) == expected, "\(channels) channels, width \(width), simd \(simd)")
+                    #expect(out[width...].allSatisfy { $0 == 0xEE }, "wrote past the row")
+                }
+            }
+        }
+        // Every value of each channel with the others at 0, 128 and 255 (rows of 256 RGB pixels).
+        for channel in 0..<3 {
+            for other: UInt8 in [0, 128, 255] {
+                var row = [UInt8](repeating: other, count: 256 * 3)
+                for value in 0..<256 { row[value * 3 + channel] = UInt8(value) }
+                var out = [UInt8](repeating: 0, count: 256)
+                row.withUnsafeBufferPointer { input in
+                    out.withUnsafeMutableBufferPointer { output in
+                        csky_png_luma_row_using(input.baseAddress, output.baseAddress, 256, 3, 1)
+                    }
+                }
+                let expected = (0..<256).map { PillowConvert.luma(row[$0 * 3], row[$0 * 3 + 1], row[$0 * 3 + 2]) }
+                #expect(out == expected, "channel \(channel), others \(other)")
+            }
+        }
+    }
+
     @Test func theFileConvenienceReadsTheFile() throws {
         let path = TestPaths.fixture("codec/rgb.png").path
         let image = try ImageDecoder().decodeLuminance(file: path)
