@@ -181,7 +181,8 @@ static inline void paeth_bounds_16(__m128i b, __m128i c, __m128i *at_least, __m1
 static void paeth_prepare(const uint8_t *prior, size_t from, size_t to, size_t count, size_t bpp,
                           paeth_bounds *out) {
     const __m128i zero = _mm_setzero_si128(), bias = _mm_set1_epi16(128);
-    for (size_t x = from; x < to; x += 16) {
+    /* Three bytes past `to` as well: the pass along the pixels reads 4 bytes for every pixel. */
+    for (size_t x = from; x < to + 3; x += 16) {
         __m128i b = load_clipped(prior, (ptrdiff_t)x, count);
         __m128i c = load_clipped(prior, (ptrdiff_t)x - (ptrdiff_t)bpp, count);
         __m128i low[4], high[4];
