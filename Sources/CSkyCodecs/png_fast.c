@@ -343,8 +343,9 @@ int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, si
         /* Gray is already "L": unfilter straight into the output. */
         status = csky_png_unfilter(filtered, out, png.width, png.height, 1, reason);
     } else {
-        /* Two unfiltered rows (this one and the one above), each turned into "L" at once. */
-        uint8_t *rows = malloc(row_bytes * 2);
+        /* Three unfiltered rows: two at a time (two Paeth rows run together) and the one above
+         * them, each turned into "L" at once. */
+        uint8_t *rows = malloc(row_bytes * 3);
         uint8_t levels[256];
         if (png.color_type == COLOR_PALETTE) {
             uint8_t table[256 * 4];
@@ -354,18 +355,24 @@ int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, si
             }
         }
         status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
-        for (uint32_t y = 0; y < png.height && status == CSKY_OK; y++) {
-            uint8_t *row = rows + (y & 1) * row_bytes;
-            const uint8_t *prior = y ? rows + ((y - 1) & 1) * row_bytes : NULL;
-            status = csky_png_unfilter_row(filtered + y * (row_bytes + 1), prior, row, row_bytes,
-                                           png.channels, reason);
-            if (status != CSKY_OK) break;
-            uint8_t *target = out + (size_t)y * png.width;
-            if (png.color_type == COLOR_PALETTE) {
-                for (uint32_t x = 0; x < png.width; x++) target[x] = levels[row[x]];
-            } else {
-                csky_png_luma_row(row, target, png.width, png.channels);
+        size_t above = 2; /* the slot of the row above the next pair */
+        for (uint32_t y = 0; y < png.height && status == CSKY_OK; y += 2) {
+            int pair = y + 1 < png.height;
+            uint8_t *first = rows + ((above + 1) % 3) * row_bytes;
+            uint8_t *second = pair ? rows + ((above + 2) % 3) * row_bytes : NULL;
+            status = csky_png_unfilter_pair_using(filtered + (size_t)y * (row_bytes + 1),
+                                                  y ? rows + above * row_bytes : NULL, first, second,
+                                                  row_bytes, png.channels, 1, reason);
+            for (int i = 0; i <= pair && status == CSKY_OK; i++) {
+                const uint8_t *row = i ? second : first;
+                uint8_t *target = out + (size_t)(y + (uint32_t)i) * png.width;
+                if (png.color_type == COLOR_PALETTE) {
+                    for (uint32_t x = 0; x < png.width; x++) target[x] = levels[row[x]];
+                } else {
+                    csky_png_luma_row(row, target, png.width, png.channels);
+                }
             }
+            above = (above + 2) % 3;
         }
         free(rows);
     }

@@ -20,6 +20,11 @@ int csky_png_unfilter_row(const uint8_t *filtered, const uint8_t *prior, uint8_t
 int csky_png_unfilter(const uint8_t *filtered, uint8_t *out, uint32_t width, uint32_t height,
                       int bpp, char *reason);
 
+/* Paeth for one row (raw2 and row2 NULL) or two consecutive rows, pixels of 1-4 bytes, a row
+ * above given; SSE2 builds only (png_paeth.c). */
+void csky_paeth_rows(const uint8_t *raw1, const uint8_t *raw2, const uint8_t *prior, uint8_t *row1,
+                     uint8_t *row2, size_t count, size_t bpp, int allow_sse41);
+
 /* One unfiltered row of 8-bit gray+alpha, RGB or RGBA pixels to Pillow's "L" (png_luma.c). */
 void csky_png_luma_row(const uint8_t *row, uint8_t *out, size_t width, int channels);
 

@@ -84,6 +84,11 @@ void csky_png_luma_row_using(const uint8_t *row, uint8_t *out, size_t width, int
 int csky_png_unfilter_row_using(const uint8_t *filtered, const uint8_t *prior, uint8_t *row,
                                 size_t row_bytes, int bpp, int simd, char *reason);
 
+/* Unfilters the row at `filtered` into row1 and, when row2 is not NULL, the row after it
+ * (`filtered` + row_bytes + 1) into row2; the same simd modes. Two Paeth rows run together. */
+int csky_png_unfilter_pair_using(const uint8_t *filtered, const uint8_t *prior, uint8_t *row1,
+                                 uint8_t *row2, size_t row_bytes, int bpp, int simd, char *reason);
+
 /* JPEG: read the header; scale_denom is 1, 2, 4 or 8 (libjpeg DCT scaling). */
 int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
                    csky_image_info *info, char *error);
