@@ -1,6 +1,6 @@
 /*
- * The fast PNG path: non-interlaced 8-bit PNGs (gray, gray+alpha, RGB, RGBA, palette) decoded
- * over libdeflate instead of libpng + zlib.
+ * The fast PNG path: 8-bit PNGs (gray, gray+alpha, RGB, RGBA, palette; Adam7 interlaced or not)
+ * decoded over libdeflate instead of libpng + zlib.
  *
  * The fast path only ever succeeds where libpng would succeed with the same pixels. Whenever a
  * file is anything but plain (a bad CRC, truncation, a chunk out of place, an unknown critical
@@ -48,6 +48,7 @@ typedef struct {
     uint32_t width, height;
     int color_type;
     int channels;          /* samples per pixel in the file */
+    int interlaced;        /* Adam7 */
     int palette_count;
     int trans_count;       /* palette tRNS entries, 0 when none */
     uint8_t palette[256 * 4];
@@ -81,7 +82,8 @@ static int parse_ihdr(const uint8_t *data, uint32_t length, fast_png *png, char 
     if (png->channels == 0) return decline(reason, "invalid colour type");
     if (bit_depth != 8) return decline(reason, "bit depth is not 8");
     if (data[10] != 0 || data[11] != 0) return decline(reason, "unknown compression or filter method");
-    if (data[12] != 0) return decline(reason, "interlaced");
+    if (data[12] > 1) return decline(reason, "unknown interlace method");
+    png->interlaced = data[12];
     return CSKY_OK;
 }
 
@@ -257,7 +259,9 @@ static int inflate_image(const uint8_t *data, size_t size, fast_png *png, uint8_
     }
 
     size_t row_bytes = (size_t)png->width * (size_t)png->channels;
-    size_t filtered_size = (row_bytes + 1) * (size_t)png->height;
+    size_t filtered_size = png->interlaced
+        ? csky_png_adam7_size(png->width, png->height, png->channels)
+        : (row_bytes + 1) * (size_t)png->height;
     uint8_t *inflated = malloc(filtered_size);
     struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
     int status = CSKY_PNG_DECLINED;
@@ -302,7 +306,23 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
     if (out_row * (size_t)png.height > out_size) {
         decline(reason, "output buffer too small");
     } else if (png.color_type != COLOR_PALETTE || keep_indices) {
-        status = csky_png_unfilter(filtered, out, png.width, png.height, png.channels, reason);
+        status = png.interlaced
+            ? csky_png_deinterlace(filtered, png.width, png.height, png.channels, out, reason)
+            : csky_png_unfilter(filtered, out, png.width, png.height, png.channels, reason);
+    } else if (png.interlaced) {
+        /* All the indices in place first, then expanded row by row. */
+        uint8_t *indices = malloc((size_t)png.width * png.height);
+        status = indices ? csky_png_deinterlace(filtered, png.width, png.height, 1, indices, reason)
+                         : decline(reason, "out of memory for indices");
+        if (status == CSKY_OK) {
+            uint8_t table[256 * 4];
+            palette_table(&png, table);
+            for (uint32_t y = 0; y < png.height; y++) {
+                expand_palette_row(indices + (size_t)y * png.width, out + y * out_row, png.width, table,
+                                   png.trans_count > 0);
+            }
+        }
+        free(indices);
     } else {
         /* Unfilter a row of indices at a time, then expand it into the output. */
         uint8_t *rows = malloc(row_bytes * 2);
@@ -329,24 +349,66 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
     return status;
 }
 
+/* One unfiltered row of the file's pixels to "L": palette indices through their levels. */
+static void row_to_luma(const fast_png *png, const uint8_t *levels, const uint8_t *row, uint8_t *target) {
+    if (png->color_type == COLOR_PALETTE) {
+        for (uint32_t x = 0; x < png->width; x++) target[x] = levels[row[x]];
+    } else {
+        csky_png_luma_row(row, target, png->width, png->channels);
+    }
+}
+
+/* Every row to "L". Interlaced: the whole image in place first. Else three unfiltered rows: two
+ * at a time (two Paeth rows run together) and the one above them, each turned into "L" at once,
+ * so that the full-colour image is never written. */
+static int luma_rows(const fast_png *png, const uint8_t *filtered, const uint8_t *levels, uint8_t *out,
+                     char *reason) {
+    size_t row_bytes = (size_t)png->width * (size_t)png->channels;
+    if (png->interlaced) {
+        uint8_t *image = malloc(row_bytes * png->height);
+        int status = image ? csky_png_deinterlace(filtered, png->width, png->height, png->channels, image,
+                                                  reason)
+                           : decline(reason, "out of memory for an interlaced image");
+        for (uint32_t y = 0; y < png->height && status == CSKY_OK; y++) {
+            row_to_luma(png, levels, image + (size_t)y * row_bytes, out + (size_t)y * png->width);
+        }
+        free(image);
+        return status;
+    }
+    uint8_t *rows = malloc(row_bytes * 3);
+    int status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
+    size_t above = 2; /* the slot of the row above the next pair */
+    for (uint32_t y = 0; y < png->height && status == CSKY_OK; y += 2) {
+        int pair = y + 1 < png->height;
+        uint8_t *first = rows + ((above + 1) % 3) * row_bytes;
+        uint8_t *second = pair ? rows + ((above + 2) % 3) * row_bytes : NULL;
+        status = csky_png_unfilter_pair_using(filtered + (size_t)y * (row_bytes + 1),
+                                              y ? rows + above * row_bytes : NULL, first, second,
+                                              row_bytes, png->channels, 1, reason);
+        for (int i = 0; i <= pair && status == CSKY_OK; i++) {
+            row_to_luma(png, levels, i ? second : first, out + (size_t)(y + (uint32_t)i) * png->width);
+        }
+        above = (above + 2) % 3;
+    }
+    free(rows);
+    return status;
+}
+
 int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
                               csky_image_info *info, char *reason) {
     fast_png png;
     uint8_t *filtered = NULL;
     if (inflate_image(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
-    size_t row_bytes = (size_t)png.width * (size_t)png.channels;
 
     int status;
     if ((size_t)png.width * (size_t)png.height > out_size) {
         status = decline(reason, "output buffer too small");
     } else if (png.channels == 1 && png.color_type != COLOR_PALETTE) {
         /* Gray is already "L": unfilter straight into the output. */
-        status = csky_png_unfilter(filtered, out, png.width, png.height, 1, reason);
+        status = png.interlaced ? csky_png_deinterlace(filtered, png.width, png.height, 1, out, reason)
+                                : csky_png_unfilter(filtered, out, png.width, png.height, 1, reason);
     } else {
-        /* Three unfiltered rows: two at a time (two Paeth rows run together) and the one above
-         * them, each turned into "L" at once. */
-        uint8_t *rows = malloc(row_bytes * 3);
-        uint8_t levels[256];
+        uint8_t levels[256] = {0};
         if (png.color_type == COLOR_PALETTE) {
             uint8_t table[256 * 4];
             palette_table(&png, table);
@@ -354,27 +416,7 @@ int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, si
                 levels[i] = csky_luma(table[i * 4], table[i * 4 + 1], table[i * 4 + 2]);
             }
         }
-        status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
-        size_t above = 2; /* the slot of the row above the next pair */
-        for (uint32_t y = 0; y < png.height && status == CSKY_OK; y += 2) {
-            int pair = y + 1 < png.height;
-            uint8_t *first = rows + ((above + 1) % 3) * row_bytes;
-            uint8_t *second = pair ? rows + ((above + 2) % 3) * row_bytes : NULL;
-            status = csky_png_unfilter_pair_using(filtered + (size_t)y * (row_bytes + 1),
-                                                  y ? rows + above * row_bytes : NULL, first, second,
-                                                  row_bytes, png.channels, 1, reason);
-            for (int i = 0; i <= pair && status == CSKY_OK; i++) {
-                const uint8_t *row = i ? second : first;
-                uint8_t *target = out + (size_t)(y + (uint32_t)i) * png.width;
-                if (png.color_type == COLOR_PALETTE) {
-                    for (uint32_t x = 0; x < png.width; x++) target[x] = levels[row[x]];
-                } else {
-                    csky_png_luma_row(row, target, png.width, png.channels);
-                }
-            }
-            above = (above + 2) % 3;
-        }
-        free(rows);
+        status = luma_rows(&png, filtered, levels, out, reason);
     }
     free(filtered);
     if (status == CSKY_OK) {
@@ -384,3 +426,4 @@ int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, si
     }
     return status;
 }
+

@@ -18,7 +18,7 @@
 /* Only from CSKY_PNG_PATH_FAST: the fast PNG path does not take this file (reason in `error`). */
 #define CSKY_PNG_DECLINED 2
 
-/* Which PNG decoder runs. AUTO: the libdeflate fast path for non-interlaced 8-bit PNGs, libpng
+/* Which PNG decoder runs. AUTO: the libdeflate fast path for 8-bit PNGs (Adam7 too), libpng
  * for every other file and for every file the fast path declines (damaged ones included, so that
  * libpng's verdict and message stand). The other two exist so tests can compare the paths. */
 typedef enum {
@@ -65,7 +65,7 @@ int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int 
                         uint8_t *out, size_t out_size, csky_image_info *info, char *error);
 
 /* PNG straight to Pillow's "L" (one byte per pixel, PillowConvert.luminance's formula) for the
- * files the fast path takes (8-bit, not interlaced: gray, gray+alpha, RGB, RGBA, palette), without
+ * files the fast path takes (8-bit, Adam7 or not: gray, gray+alpha, RGB, RGBA, palette), without
  * the full-colour image: `out` holds width * height bytes. CSKY_PNG_DECLINED (reason in `error`)
  * for every other file, damaged ones included: the caller then decodes and converts. */
 int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
