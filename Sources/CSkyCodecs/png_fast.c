@@ -20,7 +20,7 @@
 #define FAST_MAX_DIMENSION 1000000u
 #define FAST_MAX_CHUNK 8000000u
 
-enum { COLOR_GRAY = 0, COLOR_RGB = 2, COLOR_PALETTE = 3, COLOR_GRAY_ALPHA = 4, COLOR_RGBA = 6 };
+
 
 static uint32_t read_be32(const uint8_t *bytes) {
     return ((uint32_t)bytes[0] << 24) | ((uint32_t)bytes[1] << 16) | ((uint32_t)bytes[2] << 8) |
@@ -43,19 +43,6 @@ static int decline(char *reason, const char *message) {
     return CSKY_PNG_DECLINED;
 }
 
-/* One walk over the chunks: what the header says and where the image data lies. */
-typedef struct {
-    uint32_t width, height;
-    int color_type;
-    int channels;          /* samples per pixel in the file */
-    int interlaced;        /* Adam7 */
-    int palette_count;
-    int trans_count;       /* palette tRNS entries, 0 when none */
-    uint8_t palette[256 * 4];
-    const uint8_t *idat;   /* the first IDAT chunk's data */
-    size_t idat_size;      /* the sum of every IDAT chunk's length */
-    int idat_chunks;
-} fast_png;
 
 static int channels_of(int color_type) {
     switch (color_type) {
@@ -176,8 +163,7 @@ static int walk_chunks(const uint8_t *data, size_t size, int header_only, fast_p
     }
 }
 
-/* Fills `info` as csky_png_prepare does for the same file. */
-static void fill_info(const fast_png *png, int keep_indices, csky_image_info *info) {
+void csky_png_fast_fill_info(const fast_png *png, int keep_indices, csky_image_info *info) {
     memset(info, 0, sizeof(*info));
     info->width = info->source_width = (int32_t)png->width;
     info->height = info->source_height = (int32_t)png->height;
@@ -212,7 +198,7 @@ int csky_png_fast_info(const uint8_t *data, size_t size, int keep_indices, csky_
                        char *reason) {
     fast_png png;
     if (walk_chunks(data, size, 1, &png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
-    fill_info(&png, keep_indices, info);
+    csky_png_fast_fill_info(&png, keep_indices, info);
     return CSKY_OK;
 }
 
@@ -232,10 +218,8 @@ static void expand_palette_row(const uint8_t *indices, uint8_t *out, uint32_t wi
     }
 }
 
-/* Walks the chunks and inflates the image data into `*filtered` (malloc'd, the caller frees
- * it): height rows of a filter type byte and the row's bytes. */
-static int inflate_image(const uint8_t *data, size_t size, fast_png *png, uint8_t **filtered,
-                         char *reason) {
+int csky_png_fast_inflate(const uint8_t *data, size_t size, fast_png *png, uint8_t **filtered,
+                          char *reason) {
     *filtered = NULL;
     if (walk_chunks(data, size, 0, png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
     /* libdeflate reads the window size from nowhere; zlib (under libpng) honours it, so only
@@ -283,8 +267,7 @@ static int inflate_image(const uint8_t *data, size_t size, fast_png *png, uint8_
     return status;
 }
 
-/* The 256-entry RGBA table png_do_expand_palette uses: zeros past PLTE, alpha 255 past tRNS. */
-static void palette_table(const fast_png *png, uint8_t *table) {
+void csky_png_fast_palette(const fast_png *png, uint8_t *table) {
     memset(table, 0, 256 * 4);
     for (int i = 0; i < 256; i++) {
         if (i < png->palette_count) memcpy(table + i * 4, png->palette + i * 4, 3);
@@ -296,9 +279,9 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
                          size_t out_size, csky_image_info *info, char *reason) {
     fast_png png;
     uint8_t *filtered = NULL;
-    if (inflate_image(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
+    if (csky_png_fast_inflate(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
     csky_image_info decoded;
-    fill_info(&png, keep_indices, &decoded);
+    csky_png_fast_fill_info(&png, keep_indices, &decoded);
     size_t row_bytes = (size_t)png.width * (size_t)png.channels; /* filtered bytes per row */
     size_t out_row = (size_t)png.width * (size_t)decoded.channels;
 
@@ -316,7 +299,7 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
                          : decline(reason, "out of memory for indices");
         if (status == CSKY_OK) {
             uint8_t table[256 * 4];
-            palette_table(&png, table);
+            csky_png_fast_palette(&png, table);
             for (uint32_t y = 0; y < png.height; y++) {
                 expand_palette_row(indices + (size_t)y * png.width, out + y * out_row, png.width, table,
                                    png.trans_count > 0);
@@ -330,7 +313,7 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
             decline(reason, "out of memory for rows");
         } else {
             uint8_t table[256 * 4];
-            palette_table(&png, table);
+            csky_png_fast_palette(&png, table);
             status = CSKY_OK;
             for (uint32_t y = 0; y < png.height && status == CSKY_OK; y++) {
                 uint8_t *row = rows + (y & 1) * row_bytes;
@@ -348,82 +331,3 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
     if (status == CSKY_OK) *info = decoded;
     return status;
 }
-
-/* One unfiltered row of the file's pixels to "L": palette indices through their levels. */
-static void row_to_luma(const fast_png *png, const uint8_t *levels, const uint8_t *row, uint8_t *target) {
-    if (png->color_type == COLOR_PALETTE) {
-        for (uint32_t x = 0; x < png->width; x++) target[x] = levels[row[x]];
-    } else {
-        csky_png_luma_row(row, target, png->width, png->channels);
-    }
-}
-
-/* Every row to "L". Interlaced: the whole image in place first. Else three unfiltered rows: two
- * at a time (two Paeth rows run together) and the one above them, each turned into "L" at once,
- * so that the full-colour image is never written. */
-static int luma_rows(const fast_png *png, const uint8_t *filtered, const uint8_t *levels, uint8_t *out,
-                     char *reason) {
-    size_t row_bytes = (size_t)png->width * (size_t)png->channels;
-    if (png->interlaced) {
-        uint8_t *image = malloc(row_bytes * png->height);
-        int status = image ? csky_png_deinterlace(filtered, png->width, png->height, png->channels, image,
-                                                  reason)
-                           : decline(reason, "out of memory for an interlaced image");
-        for (uint32_t y = 0; y < png->height && status == CSKY_OK; y++) {
-            row_to_luma(png, levels, image + (size_t)y * row_bytes, out + (size_t)y * png->width);
-        }
-        free(image);
-        return status;
-    }
-    uint8_t *rows = malloc(row_bytes * 3);
-    int status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
-    size_t above = 2; /* the slot of the row above the next pair */
-    for (uint32_t y = 0; y < png->height && status == CSKY_OK; y += 2) {
-        int pair = y + 1 < png->height;
-        uint8_t *first = rows + ((above + 1) % 3) * row_bytes;
-        uint8_t *second = pair ? rows + ((above + 2) % 3) * row_bytes : NULL;
-        status = csky_png_unfilter_pair_using(filtered + (size_t)y * (row_bytes + 1),
-                                              y ? rows + above * row_bytes : NULL, first, second,
-                                              row_bytes, png->channels, 1, reason);
-        for (int i = 0; i <= pair && status == CSKY_OK; i++) {
-            row_to_luma(png, levels, i ? second : first, out + (size_t)(y + (uint32_t)i) * png->width);
-        }
-        above = (above + 2) % 3;
-    }
-    free(rows);
-    return status;
-}
-
-int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
-                              csky_image_info *info, char *reason) {
-    fast_png png;
-    uint8_t *filtered = NULL;
-    if (inflate_image(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
-
-    int status;
-    if ((size_t)png.width * (size_t)png.height > out_size) {
-        status = decline(reason, "output buffer too small");
-    } else if (png.channels == 1 && png.color_type != COLOR_PALETTE) {
-        /* Gray is already "L": unfilter straight into the output. */
-        status = png.interlaced ? csky_png_deinterlace(filtered, png.width, png.height, 1, out, reason)
-                                : csky_png_unfilter(filtered, out, png.width, png.height, 1, reason);
-    } else {
-        uint8_t levels[256] = {0};
-        if (png.color_type == COLOR_PALETTE) {
-            uint8_t table[256 * 4];
-            palette_table(&png, table);
-            for (int i = 0; i < 256; i++) {
-                levels[i] = csky_luma(table[i * 4], table[i * 4 + 1], table[i * 4 + 2]);
-            }
-        }
-        status = luma_rows(&png, filtered, levels, out, reason);
-    }
-    free(filtered);
-    if (status == CSKY_OK) {
-        fill_info(&png, 0, info);
-        info->channels = 1;
-        info->layout = CSKY_LAYOUT_GRAY;
-    }
-    return status;
-}
-
