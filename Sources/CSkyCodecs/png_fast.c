@@ -20,8 +20,6 @@
 #define FAST_MAX_DIMENSION 1000000u
 #define FAST_MAX_CHUNK 8000000u
 
-
-
 static uint32_t read_be32(const uint8_t *bytes) {
     return ((uint32_t)bytes[0] << 24) | ((uint32_t)bytes[1] << 16) | ((uint32_t)bytes[2] << 8) |
            (uint32_t)bytes[3];
@@ -42,7 +40,6 @@ static int decline(char *reason, const char *message) {
     snprintf(reason, CSKY_ERROR_LEN, "%s", message);
     return CSKY_PNG_DECLINED;
 }
-
 
 static int channels_of(int color_type) {
     switch (color_type) {
