@@ -31,6 +31,21 @@ size_t csky_png_adam7_size(uint32_t width, uint32_t height, int bpp) {
     return total;
 }
 
+/* One pass row's pixels to every `step` bytes of an image row; constant sizes, so that each copy
+ * is a move rather than a call. */
+#define SCATTER(BPP)                                                                            \
+    for (size_t x = 0; x < columns; x++) memcpy(to + x * step, from + x * (BPP), BPP)
+
+static void scatter(const uint8_t *from, uint8_t *to, size_t columns, size_t step, int bpp) {
+    switch (bpp) {
+    case 1: SCATTER(1); break;
+    case 2: SCATTER(2); break;
+    case 3: SCATTER(3); break;
+    case 4: SCATTER(4); break;
+    default: SCATTER((size_t)bpp); break;
+    }
+}
+
 int csky_png_deinterlace(const uint8_t *filtered, uint32_t width, uint32_t height, int bpp,
                          uint8_t *out, char *reason) {
     size_t largest = 0;
@@ -55,8 +70,7 @@ int csky_png_deinterlace(const uint8_t *filtered, uint32_t width, uint32_t heigh
         for (size_t y = 0; y < rows && status == CSKY_OK; y++) {
             const uint8_t *from = reduced + y * columns * (size_t)bpp;
             uint8_t *to = out + (pass_y0[pass] + y * pass_dy[pass]) * stride + pass_x0[pass] * (size_t)bpp;
-            size_t step = pass_dx[pass] * (size_t)bpp;
-            for (size_t x = 0; x < columns; x++) memcpy(to + x * step, from + x * (size_t)bpp, (size_t)bpp);
+            scatter(from, to, columns, pass_dx[pass] * (size_t)bpp, bpp);
         }
     }
     free(reduced);
