@@ -1,4 +1,4 @@
-import SkyImaging
+@testable import SkyImaging
 import Testing
 
 /// Properties of the Pillow resampler and "L" conversion that hold without fixtures
@@ -53,5 +53,93 @@ struct PillowResampleTests {
         #expect(PillowConvert.luminance(rgba).pixels == [99], "alpha is ignored, not composited")
         let grayAlpha = RasterImage(width: 2, height: 1, layout: .grayAlpha, pixels: [7, 0, 9, 255])
         #expect(PillowConvert.luminance(grayAlpha).pixels == [7, 9])
+    }
+}
+
+/// The C kernels (AVX2 where present, and their portable code) against the Swift passes, which the
+/// Pillow fixtures pin: every filter, every layout for the vertical pass, random sizes and pixels.
+@Suite("Pillow resampling kernels")
+struct PillowResampleKernelTests {
+    /// SplitMix64: a fixed seed gives the same cases on every run.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let convolving = PillowFilter.allCases.filter { $0 != .nearest }
+
+    /// Random pixels; every third image is only 0s and 255s, which drives the sums to both clip limits.
+    static func randomImage(width: Int, height: Int, layout: PixelLayout, using random: inout Generator) -> RasterImage {
+        let extremes = random.next() % 3 == 0
+        let pixels = (0..<(width * height * layout.channels)).map { _ in
+            extremes ? (random.next() & 1 == 0 ? UInt8(0) : 255) : UInt8.random(in: 0...255, using: &random)
+        }
+        return RasterImage(width: width, height: height, layout: layout, pixels: pixels)
+    }
+
+    @Test("horizontal gray pass: C kernels equal the Swift pass", arguments: convolving)
+    func horizontalGray(filter: PillowFilter) {
+        var random = Generator(state: 0x5EED_0001 &+ UInt64(filter.support * 8))
+        var sizes = [(640, 32), (2557, 32), (1023, 9), (300, 8), (17, 32), (5, 300), (1, 7), (64, 63)]
+        for _ in 0..<60 { sizes.append((Int.random(in: 1...700, using: &random), Int.random(in: 1...80, using: &random))) }
+        for (inputWidth, outputWidth) in sizes where inputWidth != outputWidth {
+            let image = Self.randomImage(width: inputWidth, height: Int.random(in: 1...6, using: &random),
+                                         layout: .gray, using: &random)
+            let expected = PillowResample.horizontalPass(image, width: outputWidth, filter: filter, path: .scalar)
+            for path in [PillowKernelPath.best, .portable] {
+                let got = PillowResample.horizontalPass(image, width: outputWidth, filter: filter, path: path)
+                #expect(got == expected, "\(filter) \(path) \(inputWidth) -> \(outputWidth)")
+            }
+        }
+    }
+
+    @Test("vertical pass: C kernels equal the Swift pass, every layout", arguments: convolving)
+    func vertical(filter: PillowFilter) {
+        var random = Generator(state: 0x5EED_0002 &+ UInt64(filter.support * 8))
+        var sizes = [(1464, 32), (2086, 32), (1023, 8), (33, 32), (3, 100), (1, 4)]
+        for _ in 0..<40 { sizes.append((Int.random(in: 1...500, using: &random), Int.random(in: 1...64, using: &random))) }
+        for (inputHeight, outputHeight) in sizes where inputHeight != outputHeight {
+            let layout = [PixelLayout.gray, .grayAlpha, .rgb, .rgba].randomElement(using: &random)!
+            // Widths around the kernel's 16-byte blocks, so both the blocks and the column tail run.
+            let width = [1, 5, 16, 32, 33, 47].randomElement(using: &random)!
+            let image = Self.randomImage(width: width, height: inputHeight, layout: layout, using: &random)
+            let expected = PillowResample.verticalPass(image, height: outputHeight, filter: filter, path: .scalar)
+            for path in [PillowKernelPath.best, .portable] {
+                let got = PillowResample.verticalPass(image, height: outputHeight, filter: filter, path: path)
+                #expect(got == expected, "\(filter) \(path) \(layout) \(width)x\(inputHeight) -> \(outputHeight)")
+            }
+        }
+    }
+
+    @Test("every kernel table splits into 16-bit halves that sum back to the weight")
+    func weightSplit() {
+        for filter in Self.convolving {
+            for (input, output) in [(2557, 32), (256, 9), (7, 300), (1, 2), (3, 2)] {
+                let table = PillowKernelTable(inputSize: input, outputSize: output, filter: filter)
+                #expect(table.splits, "\(filter) \(input) -> \(output)")
+            }
+        }
+    }
+
+    @Test("the kernel cache returns one table per key and starts over when over budget")
+    func cache() {
+        let cache = PillowKernelCache(weightBudget: 2000)
+        let first = cache.table(inputSize: 100, outputSize: 32, filter: .lanczos)
+        #expect(cache.table(inputSize: 100, outputSize: 32, filter: .lanczos) === first)
+        #expect(cache.table(inputSize: 100, outputSize: 32, filter: .bicubic) !== first)
+        #expect(cache.count == 2)
+        // 32 outputs x 151 weights exceed the whole budget: used, not kept.
+        _ = cache.table(inputSize: 800, outputSize: 32, filter: .lanczos)
+        #expect(cache.count == 2)
+        // Filling past the budget empties the cache before the new table goes in.
+        for size in 101...110 { _ = cache.table(inputSize: size, outputSize: 32, filter: .lanczos) }
+        #expect(cache.count < 12)
+        #expect(cache.table(inputSize: 110, outputSize: 32, filter: .lanczos).firsts.count == 32)
     }
 }
