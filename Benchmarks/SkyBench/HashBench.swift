@@ -4,9 +4,13 @@ import SkyImaging
 /// `skybench hash [--kind phash] [--mode exact|fast] [--min-side N] [--workers N] [--repeats N] FILE...`:
 /// median seconds to read, decode and hash every file once (files read from disk each run, as imagehash does).
 ///
+/// `skybench hash --stages [--mode exact|fast] [--repeats N] FILE...`: the same phash split into its stages, each
+/// timed over all files (median ms per image): read, decode, "L" conversion, 32x32 LANCZOS, DCT and bits.
+///
 /// `skybench hash-agreement [--min-side N] FILE...`: exact against fast phash per file: equal count and distance histogram.
 enum HashBench {
     static func run(_ arguments: [String]) throws {
+        if arguments.first == "--stages" { return try stages(Array(arguments.dropFirst())) }
         var kind = HashKind.phash, mode = HashMode.exact
         var workers = 1, repeats = 5, minimumSide = PerceptualHasher.defaultFastMinimumSide
         var files: [String] = []
@@ -40,6 +44,44 @@ enum HashBench {
         let median = BenchClock.median(times)
         print("{\"files\": \(files.count), \"failures\": \(failures), \"mode\": \"\(mode)\", \"workers\": \(workers), "
               + "\"median_s\": \(median), \"ms_per_image\": \(median * 1000 / Double(max(files.count, 1)))}")
+    }
+
+    static func stages(_ arguments: [String]) throws {
+        var mode = HashMode.exact, repeats = 5, files: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
+            switch arguments[index] {
+            case "--mode": mode = HashMode(rawValue: value) ?? .exact; index += 1
+            case "--repeats": repeats = Int(value) ?? 5; index += 1
+            default: files.append(arguments[index])
+            }
+            index += 1
+        }
+        let hasher = PerceptualHasher(kind: .phash, mode: mode)
+        var bytes: [[UInt8]] = [], decoded: [RasterImage] = [], gray: [RasterImage] = [], small: [RasterImage] = []
+        var medians: [(String, Double)] = []
+        func stage(_ name: String, _ body: () throws -> Void) rethrows {
+            medians.append((name, BenchClock.median(try BenchClock.measure(repeats: repeats, body))))
+        }
+        try stage("read") { bytes = try files.map { try FileBytes.read($0) } }
+        try stage("decode") {
+            decoded = try zip(files, bytes).map { file, data in
+                var scale = JPEGScale.full
+                if mode == .fast, ImageFormat.sniff(data) == .jpeg {
+                    let header = try hasher.decoder.header(of: data, name: file)
+                    scale = PerceptualHasher.fastScale(width: header.width, height: header.height,
+                                                       minimumSide: hasher.fastMinimumSide)
+                }
+                return try hasher.decoder.decode(data, name: file, jpegScale: scale)
+            }
+        }
+        stage("luminance") { gray = decoded.map(PillowConvert.luminance) }
+        stage("resize") { small = gray.map { PillowResample.resize($0, width: 32, height: 32, filter: .lanczos) } }
+        var sink: UInt64 = 0
+        stage("dct-bits") { for image in small { sink ^= hasher.hash(image).bits } }
+        let perImage = medians.map { "\"\($0.0)_ms\": \($0.1 * 1000 / Double(max(files.count, 1)))" }
+        print("{\"files\": \(files.count), \"mode\": \"\(mode)\", \"sink\": \(sink % 2), " + perImage.joined(separator: ", ") + "}")
     }
 
     /// `skybench hash-print [--mode exact|fast] FILE...`: one `HASH FILE` line per file (phash).
