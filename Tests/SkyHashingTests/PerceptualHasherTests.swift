@@ -80,6 +80,32 @@ struct PerceptualHasherTests {
         }
     }
 
+    @Test("a batch returns every file's hash in input order for any worker count, and reports each file once")
+    func batchOrderAndProgress() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skyhash-order-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Different sizes give different hashes and uneven work per file.
+        var paths: [String] = []
+        for index in 0..<24 {
+            let path = folder.appendingPathComponent("image\(index).png").path
+            try ImageEncoder.write(Self.texture(width: 20 + 7 * index, height: 90 - 3 * index), to: path)
+            paths.append(path)
+        }
+        paths.insert(folder.appendingPathComponent("missing.png").path, at: 5)
+        let expected = paths.map { path in try? PerceptualHasher().hash(file: path) }
+        #expect(Set(expected.compactMap { $0 }).count > 12)
+        for workers in [1, 2, 3, 64] {
+            let reports = ProgressLog()
+            let results = PerceptualHasher().hash(files: paths, workers: workers) { done, total in
+                reports.append(done, total)
+            }
+            #expect(results.map { try? $0.get() } == expected, "workers \(workers)")
+            #expect(reports.entries == (1...paths.count).map { [$0, paths.count] }, "workers \(workers)")
+        }
+        #expect(PerceptualHasher().hash(files: [], workers: 4).isEmpty)
+    }
+
     @Test("hashes print as 16 hex digits and parse back")
     func hexRoundTrip() {
         let hash = Hash64(bits: 0x0026_273B_2B19_550E)
@@ -87,4 +113,13 @@ struct PerceptualHasherTests {
         #expect(Hash64(hex: "0026273b2b19550e") == hash)
         #expect(Hash64(hex: "xyz") == nil)
     }
+}
+
+/// Progress reports as the batch delivers them (serialised by the batch, locked here for the checker).
+private final class ProgressLog: @unchecked Sendable {
+    private var reports: [[Int]] = []
+    private let lock = NSLock()
+
+    func append(_ done: Int, _ total: Int) { lock.withLock { reports.append([done, total]) } }
+    var entries: [[Int]] { lock.withLock { reports } }
 }
