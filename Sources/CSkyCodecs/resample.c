@@ -165,13 +165,10 @@ __attribute__((target("avx2"))) static void vertical_avx2(const uint8_t *src, si
     }
 }
 
+/* Asked on every pass (two per resize): cheap, and no shared state between threads. */
 static int has_avx2(void) {
-    static int cached = -1; /* benign race: every thread computes the same value */
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
 }
 #endif
 
