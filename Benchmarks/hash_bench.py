@@ -13,7 +13,9 @@ With --floor it also prints what no hasher can go below on one thread: for the P
 zlib inflate of the IDAT data alone into a warm buffer (through ctypes, the same library CSkyCodecs uses); for
 the JPEGs, SkyCorpus's decode at 1/8 DCT scale (every coefficient still Huffman-decoded) and at full size.
 
-Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg] [--no-build] [--floor]
+--skybench PATH times another skybench binary too (e.g. a copy built from an older commit), in the same run.
+
+Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg] [--no-build] [--floor] [--skybench PATH]
 """
 import ctypes
 import ctypes.util
@@ -125,8 +127,8 @@ def print_floor(files, repeats):
                   f"({result['median_s'] * 1000 / len(files):.2f} ms per image of the set)")
 
 
-def skybench(*arguments):
-    output = subprocess.run([SKYBENCH, *arguments], check=True, capture_output=True, text=True).stdout
+def skybench(*arguments, binary=SKYBENCH):
+    output = subprocess.run([binary, *arguments], check=True, capture_output=True, text=True).stdout
     return json.loads(output)
 
 
@@ -136,6 +138,7 @@ def main():
     parser.add_argument("--sets", default="real,jpeg")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--floor", action="store_true")
+    parser.add_argument("--skybench", help="another skybench binary to time beside this build's")
     args = parser.parse_args()
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
@@ -146,12 +149,15 @@ def main():
         reference = imagehash_seconds(files, args.repeats)
         print(f"\n{name}: {len(files)} files; imagehash.phash {reference:.3f} s median "
               f"({reference * 1000 / len(files):.2f} ms/image)")
+        binaries = [("skycorpus", SKYBENCH)] + ([("other", args.skybench)] if args.skybench else [])
         for mode in ("exact", "fast"):
             for workers in sorted({1, cores}):
-                result = skybench("hash", "--mode", mode, "--workers", str(workers), "--repeats", str(args.repeats), *files)
-                ratio = reference / result["median_s"]
-                print(f"  skycorpus {mode:5} {workers} thread(s): {result['median_s']:.3f} s "
-                      f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput")
+                for label, binary in binaries:
+                    result = skybench("hash", "--mode", mode, "--workers", str(workers), "--repeats", str(args.repeats),
+                                      *files, binary=binary)
+                    ratio = reference / result["median_s"]
+                    print(f"  {label:9} {mode:5} {workers} thread(s): {result['median_s']:.3f} s "
+                          f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput")
         if args.floor:
             print_floor(files, args.repeats)
         printed = subprocess.run([SKYBENCH, "hash-print", *files], check=True, capture_output=True, text=True).stdout
