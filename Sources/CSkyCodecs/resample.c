@@ -49,18 +49,34 @@ static inline void dot_portable(const uint8_t *pixels, const int16_t *high, cons
     *low_sum += ls;
 }
 
-static void horizontal_portable(const uint8_t *src, size_t in_width, size_t rows, uint8_t *dst,
-                                const csky_resample_axis *axis) {
-    for (size_t y = 0; y < rows; y++) {
-        const uint8_t *row = src + y * in_width;
-        uint8_t *out = dst + y * axis->outputs;
-        for (size_t x = 0; x < axis->outputs; x++) {
-            uint32_t hs = 0, ls = 0;
-            size_t at = x * axis->stride;
-            dot_portable(row + axis->firsts[x], axis->high + at, axis->low + at, axis->counts[x], &hs, &ls);
-            out[x] = clip_sum(hs, ls);
+static void horizontal_row_portable(const uint8_t *row, uint8_t *out, const csky_resample_axis *axis) {
+    for (size_t x = 0; x < axis->outputs; x++) {
+        uint32_t hs = 0, ls = 0;
+        size_t at = x * axis->stride;
+        dot_portable(row + axis->firsts[x], axis->high + at, axis->low + at, axis->counts[x], &hs, &ls);
+        out[x] = clip_sum(hs, ls);
+    }
+}
+
+/* Pillow's "L" conversion of one row of RGB or RGBA (alpha ignored): (19595 R + 38470 G + 7471 B + 2^15) >> 16.
+ * Always inlined, so that each caller vectorises it for its own target (AVX2 or the baseline). */
+static inline __attribute__((always_inline)) void luma_row_body(const uint8_t *src, uint8_t *dst, size_t width,
+                                                               size_t channels) {
+    if (channels == 3) {
+        for (size_t i = 0; i < width; i++) {
+            const uint8_t *p = src + 3 * i;
+            dst[i] = (uint8_t)(((uint32_t)p[0] * 19595u + (uint32_t)p[1] * 38470u + (uint32_t)p[2] * 7471u + 0x8000u) >> 16);
+        }
+    } else {
+        for (size_t i = 0; i < width; i++) {
+            const uint8_t *p = src + 4 * i;
+            dst[i] = (uint8_t)(((uint32_t)p[0] * 19595u + (uint32_t)p[1] * 38470u + (uint32_t)p[2] * 7471u + 0x8000u) >> 16);
         }
     }
+}
+
+static void luma_row_portable(const uint8_t *src, uint8_t *dst, size_t width, size_t channels) {
+    luma_row_body(src, dst, width, channels);
 }
 
 static void vertical_portable(const uint8_t *src, size_t row_bytes, uint8_t *dst, const csky_resample_axis *axis) {
@@ -91,29 +107,30 @@ __attribute__((target("avx2"))) static inline uint32_t hsum_epi32(__m256i v) {
 }
 
 /* 16 taps per step: bytes widened to int16, two pmaddwd (high and low halves of the weights). */
-__attribute__((target("avx2"))) static void horizontal_avx2(const uint8_t *src, size_t in_width, size_t rows,
-                                                            uint8_t *dst, const csky_resample_axis *axis) {
-    for (size_t y = 0; y < rows; y++) {
-        const uint8_t *row = src + y * in_width;
-        uint8_t *out = dst + y * axis->outputs;
-        for (size_t x = 0; x < axis->outputs; x++) {
-            const int32_t count = axis->counts[x];
-            const uint8_t *pixels = row + axis->firsts[x];
-            const int16_t *high = axis->high + x * axis->stride, *low = axis->low + x * axis->stride;
-            __m256i high_acc = _mm256_setzero_si256(), low_acc = _mm256_setzero_si256();
-            int32_t t = 0;
-            for (; t + 16 <= count; t += 16) {
-                __m256i p = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(pixels + t)));
-                high_acc = _mm256_add_epi32(high_acc,
-                    _mm256_madd_epi16(p, _mm256_loadu_si256((const __m256i *)(high + t))));
-                low_acc = _mm256_add_epi32(low_acc,
-                    _mm256_madd_epi16(p, _mm256_loadu_si256((const __m256i *)(low + t))));
-            }
-            uint32_t hs = hsum_epi32(high_acc), ls = hsum_epi32(low_acc);
-            dot_portable(pixels + t, high + t, low + t, count - t, &hs, &ls);
-            out[x] = clip_sum(hs, ls);
+__attribute__((target("avx2"))) static void horizontal_row_avx2(const uint8_t *row, uint8_t *out,
+                                                                const csky_resample_axis *axis) {
+    for (size_t x = 0; x < axis->outputs; x++) {
+        const int32_t count = axis->counts[x];
+        const uint8_t *pixels = row + axis->firsts[x];
+        const int16_t *high = axis->high + x * axis->stride, *low = axis->low + x * axis->stride;
+        __m256i high_acc = _mm256_setzero_si256(), low_acc = _mm256_setzero_si256();
+        int32_t t = 0;
+        for (; t + 16 <= count; t += 16) {
+            __m256i p = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(pixels + t)));
+            high_acc = _mm256_add_epi32(high_acc,
+                _mm256_madd_epi16(p, _mm256_loadu_si256((const __m256i *)(high + t))));
+            low_acc = _mm256_add_epi32(low_acc,
+                _mm256_madd_epi16(p, _mm256_loadu_si256((const __m256i *)(low + t))));
         }
+        uint32_t hs = hsum_epi32(high_acc), ls = hsum_epi32(low_acc);
+        dot_portable(pixels + t, high + t, low + t, count - t, &hs, &ls);
+        out[x] = clip_sum(hs, ls);
     }
+}
+
+__attribute__((target("avx2"))) static void luma_row_avx2(const uint8_t *src, uint8_t *dst, size_t width,
+                                                          size_t channels) {
+    luma_row_body(src, dst, width, channels);
 }
 
 /* 16 columns per step, two input rows per step: their bytes interleaved and widened to int16 pairs,
@@ -172,17 +189,43 @@ static int has_avx2(void) {
 }
 #endif
 
-int csky_resample_horizontal_gray(const uint8_t *src, size_t in_width, size_t rows, uint8_t *dst,
-                                  const csky_resample_axis *axis, csky_resample_level level) {
-    if ((rows > 0 && (src == NULL || dst == NULL)) || !axis_fits(axis, in_width)) return -1;
+typedef void (*row_kernel)(const uint8_t *row, uint8_t *out, const csky_resample_axis *axis);
+typedef void (*luma_kernel)(const uint8_t *src, uint8_t *dst, size_t width, size_t channels);
+
+static void pick_kernels(csky_resample_level level, row_kernel *row, luma_kernel *luma) {
+    *row = horizontal_row_portable;
+    *luma = luma_row_portable;
 #ifdef CSKY_HAVE_AVX2_KERNELS
     if (level == CSKY_RESAMPLE_BEST && has_avx2()) {
-        horizontal_avx2(src, in_width, rows, dst, axis);
-        return 0;
+        *row = horizontal_row_avx2;
+        *luma = luma_row_avx2;
     }
 #endif
     (void)level;
-    horizontal_portable(src, in_width, rows, dst, axis);
+}
+
+int csky_resample_horizontal_gray(const uint8_t *src, size_t in_width, size_t rows, uint8_t *dst,
+                                  const csky_resample_axis *axis, csky_resample_level level) {
+    if ((rows > 0 && (src == NULL || dst == NULL)) || !axis_fits(axis, in_width)) return -1;
+    row_kernel row;
+    luma_kernel luma;
+    pick_kernels(level, &row, &luma);
+    for (size_t y = 0; y < rows; y++) row(src + y * in_width, dst + y * axis->outputs, axis);
+    return 0;
+}
+
+int csky_resample_horizontal_luma(const uint8_t *src, size_t channels, size_t in_width, size_t rows, uint8_t *dst,
+                                  uint8_t *scratch, const csky_resample_axis *axis, csky_resample_level level) {
+    if (channels != 3 && channels != 4) return -1;
+    if ((rows > 0 && (src == NULL || dst == NULL || scratch == NULL)) || !axis_fits(axis, in_width)) return -1;
+    row_kernel row;
+    luma_kernel luma;
+    pick_kernels(level, &row, &luma);
+    for (size_t y = 0; y < rows; y++) {
+        /* One row of "L" at a time: it stays in L1 between the conversion and the convolution. */
+        luma(src + y * in_width * channels, scratch, in_width, channels);
+        row(scratch, dst + y * axis->outputs, axis);
+    }
     return 0;
 }
 

@@ -58,16 +58,16 @@ public struct PerceptualHasher: Sendable {
     public func hash(_ image: RasterImage) -> Hash64 {
         switch kind {
         case .phash:
-            let gray = PillowResample.resize(PillowConvert.luminance(image), width: 32, height: 32, filter: .lanczos)
+            let gray = PillowResample.resizeLuminance(image, width: 32, height: 32, filter: .lanczos)
             return Self.phashBits(of: gray.pixels)
         case .phashImagededup:
             let small = PillowResample.resize(PillowConvert.rgb(image), width: 32, height: 32, filter: .lanczos)
             return Self.imagededupPhashBits(of: PillowConvert.luminance(small).pixels)
         case .dhash:
-            let gray = PillowResample.resize(PillowConvert.luminance(image), width: 9, height: 8, filter: .lanczos)
+            let gray = PillowResample.resizeLuminance(image, width: 9, height: 8, filter: .lanczos)
             return Self.dhashBits(of: gray.pixels)
         case .ahash:
-            let gray = PillowResample.resize(PillowConvert.luminance(image), width: 8, height: 8, filter: .lanczos)
+            let gray = PillowResample.resizeLuminance(image, width: 8, height: 8, filter: .lanczos)
             return Self.ahashBits(of: gray.pixels)
         }
     }

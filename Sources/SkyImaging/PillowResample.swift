@@ -104,15 +104,8 @@ public enum PillowResample {
                          passOrder: PillowPassOrder) -> RasterImage {
         let needHorizontal = width != image.width
         let needVertical = height != image.height
-        let verticalFirst: Bool
-        switch passOrder {
-        case .pillow13:
-            verticalFirst = height < image.height && (image.height - height) > 2 * (image.width - width)
-        case .horizontalFirst:
-            verticalFirst = false
-        }
         var current = image
-        if verticalFirst {
+        if verticalFirst(image, width: width, height: height, passOrder: passOrder) {
             if needVertical { current = verticalPass(current, height: height, filter: filter) }
             if needHorizontal { current = horizontalPass(current, width: width, filter: filter) }
         } else {
@@ -120,6 +113,16 @@ public enum PillowResample {
             if needVertical { current = verticalPass(current, height: height, filter: filter) }
         }
         return current
+    }
+
+    /// Whether the vertical pass runs first, as `passOrder` decides for this resize.
+    static func verticalFirst(_ image: RasterImage, width: Int, height: Int, passOrder: PillowPassOrder) -> Bool {
+        switch passOrder {
+        case .pillow13:
+            height < image.height && (image.height - height) > 2 * (image.width - width)
+        case .horizontalFirst:
+            false
+        }
     }
 
     /// Resizes every row to `width` columns: the C kernel for gray images (every hash), the scalar pass

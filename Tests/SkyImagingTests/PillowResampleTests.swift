@@ -126,6 +126,37 @@ struct PillowResampleKernelTests {
         }
     }
 
+    @Test("resizeLuminance equals resize(luminance(image)): every layout, filter, pass order and kernel path")
+    func fusedLuminance() {
+        var random = Generator(state: 0x5EED_0003)
+        // Wide, square, tall enough for the vertical pass to run first, unchanged width or height, upscaling.
+        var sizes = [(700, 40, 32, 32), (64, 900, 32, 32), (33, 33, 9, 8), (32, 500, 32, 32), (300, 8, 8, 8),
+                     (1, 1, 8, 8), (20, 20, 40, 3), (5, 3, 32, 32)]
+        for _ in 0..<30 {
+            sizes.append((Int.random(in: 1...400, using: &random), Int.random(in: 1...120, using: &random),
+                          Int.random(in: 1...48, using: &random), Int.random(in: 1...48, using: &random)))
+        }
+        for (index, (width, height, outWidth, outHeight)) in sizes.enumerated() {
+            let layout = [PixelLayout.rgb, .rgba, .gray, .grayAlpha][index % 4]
+            let image = Self.randomImage(width: width, height: height, layout: layout, using: &random)
+            let filter = PillowFilter.allCases[index % PillowFilter.allCases.count]
+            for order in [PillowPassOrder.pillow13, .horizontalFirst] {
+                let expected = PillowResample.resize(PillowConvert.luminance(image), width: outWidth, height: outHeight,
+                                                     filter: filter, passOrder: order)
+                for path in PillowKernelPath.allCases {
+                    let got = PillowResample.resizeLuminance(image, width: outWidth, height: outHeight, filter: filter,
+                                                             passOrder: order, path: path)
+                    #expect(Self.differences(got, expected) == 0,
+                            "\(layout) \(width)x\(height) -> \(outWidth)x\(outHeight) \(filter) \(order) \(path)")
+                }
+            }
+        }
+        let public32 = PillowResample.resizeLuminance(Self.randomImage(width: 640, height: 480, layout: .rgb,
+                                                                        using: &random), width: 32, height: 32,
+                                                      filter: .lanczos)
+        #expect(public32.width == 32 && public32.height == 32 && public32.layout == .gray)
+    }
+
     @Test("every kernel table splits into 16-bit halves that sum back to the weight")
     func weightSplit() {
         for filter in Self.convolving {

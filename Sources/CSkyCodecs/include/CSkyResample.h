@@ -34,6 +34,13 @@ typedef struct {
 int csky_resample_horizontal_gray(const uint8_t *src, size_t in_width, size_t rows, uint8_t *dst,
                                   const csky_resample_axis *axis, csky_resample_level level);
 
+/* The horizontal pass over Pillow's "L" conversion of an RGB (channels 3) or RGBA (channels 4, alpha
+ * ignored) image: the same bytes as converting the whole image, then csky_resample_horizontal_gray, with one
+ * converted row at a time in `scratch` (`in_width` bytes). Returns 0, or -1 (nothing written) for another
+ * channel count or a table that reads outside a row. */
+int csky_resample_horizontal_luma(const uint8_t *src, size_t channels, size_t in_width, size_t rows, uint8_t *dst,
+                                  uint8_t *scratch, const csky_resample_axis *axis, csky_resample_level level);
+
 /* Vertical pass: `in_rows` rows of `row_bytes` bytes (any channel count) into `axis->outputs` rows.
  * Returns 0, or -1 (nothing written) when the table reads outside the image. */
 int csky_resample_vertical(const uint8_t *src, size_t row_bytes, size_t in_rows, uint8_t *dst,
