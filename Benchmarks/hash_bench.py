@@ -60,14 +60,16 @@ def jpeg_files():
 
 
 def imagehash_seconds(files, repeats):
-    times = []
+    """Median wall seconds and median CPU seconds (this process) of hashing every file once."""
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for path in files:
             with Image.open(path) as image:
                 imagehash.phash(image)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpu.append(time.process_time() - cpu_start)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def png_idat(path):
@@ -146,9 +148,9 @@ def main():
     cores = os.cpu_count() or 1
     for name in args.sets.split(","):
         files = real_files() if name == "real" else jpeg_files()
-        reference = imagehash_seconds(files, args.repeats)
+        reference, reference_cpu = imagehash_seconds(files, args.repeats)
         print(f"\n{name}: {len(files)} files; imagehash.phash {reference:.3f} s median "
-              f"({reference * 1000 / len(files):.2f} ms/image)")
+              f"({reference * 1000 / len(files):.2f} ms/image; CPU {reference_cpu * 1000 / len(files):.2f} ms/image)")
         binaries = [("skycorpus", SKYBENCH)] + ([("other", args.skybench)] if args.skybench else [])
         for mode in ("exact", "fast"):
             for workers in sorted({1, cores}):
@@ -156,8 +158,12 @@ def main():
                     result = skybench("hash", "--mode", mode, "--workers", str(workers), "--repeats", str(args.repeats),
                                       *files, binary=binary)
                     ratio = reference / result["median_s"]
+                    # CPU time says the same for one worker, with far less noise from other load.
+                    cpu = (f"; CPU {result['cpu_median_s'] * 1000 / len(files):.2f} ms/image, "
+                           f"{reference_cpu / result['cpu_median_s']:.1f}x imagehash's CPU time"
+                           if workers == 1 and result.get("cpu_median_s") else "")
                     print(f"  {label:9} {mode:5} {workers} thread(s): {result['median_s']:.3f} s "
-                          f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput")
+                          f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput{cpu}")
         if args.floor:
             print_floor(files, args.repeats)
         printed = subprocess.run([SKYBENCH, "hash-print", *files], check=True, capture_output=True, text=True).stdout
