@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 @testable import SkyImaging
 import Testing
 
@@ -182,4 +184,31 @@ struct PillowResampleKernelTests {
         #expect(cache.count < 12)
         #expect(cache.table(inputSize: 110, outputSize: 32, filter: .lanczos).firsts.count == 32)
     }
+
+    @Test("threads sharing a small kernel cache each get the table they asked for")
+    func cacheUnderThreads() {
+        let cache = PillowKernelCache(weightBudget: 5000)
+        let mismatches = MismatchCounter()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for step in 0..<60 {
+                let input = 40 + (thread * 7 + step * 13) % 90, output = 1 + (step % 5) * 8
+                let filter = Self.convolving[(thread + step) % Self.convolving.count]
+                let table = cache.table(inputSize: input, outputSize: output, filter: filter)
+                let fresh = PillowKernelTable(inputSize: input, outputSize: output, filter: filter)
+                if table.weights != fresh.weights || table.firsts != fresh.firsts || table.counts != fresh.counts {
+                    mismatches.add()
+                }
+            }
+        }
+        #expect(mismatches.value == 0)
+    }
+}
+
+/// A counter the worker threads of a test increment.
+private final class MismatchCounter: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLock()
+
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
