@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Decode benchmark: SkyCorpus (libpng/libjpeg-turbo via skybench) against Pillow on the same files.
 
-Usage: python3 Benchmarks/decode_bench.py [FILE...]   (default: every PNG/JPEG in ../shared/realdata)
+Usage: python3 Benchmarks/decode_bench.py [--no-build] [FILE...]   (default: every PNG/JPEG in ../shared/realdata)
 Builds skybench in release, then prints median seconds per pass over all files and the ratios:
-full decode vs Pillow's Image.open().load(), and 1/8-scale JPEG decode (DCT scaling) vs full decode.
+full decode vs Pillow's Image.open().load(); decode to "L" (ImageDecoder.decodeLuminance, and the
+decode-then-PillowConvert.luminance route it replaces) vs Pillow's Image.open().convert("L"); and
+1/2, 1/4, 1/8-scale JPEG decode (DCT scaling) vs full decode.
 """
 import glob
 import io
@@ -27,6 +29,11 @@ def skybench(*args):
     return json.loads(output)
 
 
+def pillow_luminance_pass(blobs):
+    for data in blobs:
+        Image.open(io.BytesIO(data)).convert("L")
+
+
 def pillow_pass(blobs, scale=1):
     for data in blobs:
         image = Image.open(io.BytesIO(data))
@@ -45,13 +52,17 @@ def median_seconds(body):
 
 
 def main():
-    files = sys.argv[1:] or sorted(
+    arguments = sys.argv[1:]
+    build = "--no-build" not in arguments
+    arguments = [a for a in arguments if a != "--no-build"]
+    files = arguments or sorted(
         f for f in glob.glob(os.path.join(ROOT, "..", "shared", "realdata", "**", "*"), recursive=True)
         if f.lower().endswith((".png", ".jpg", ".jpeg")))
     if not files:
         sys.exit("no images: pass files or provide ../shared/realdata")
-    subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    if build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
     jpegs = [f for f in files if f.lower().endswith((".jpg", ".jpeg"))]
     # Large aerial JPEGs, as DOTA and DIOR ship: the big real PNG scenes re-encoded at quality 90.
     scratch = tempfile.mkdtemp(prefix="skycorpus-decode-bench-")
@@ -62,7 +73,8 @@ def main():
                 image.save(target, quality=90)
                 jpegs.append(target)
     pngs = [f for f in files if f.lower().endswith(".png")]
-    print(f"{len(pngs)} PNG and {len(jpegs)} JPEG files, median of {REPEATS} passes (file bytes read before timing, both sides)")
+    print(f"{len(pngs)} PNG and {len(jpegs)} JPEG files, median of {REPEATS} passes (file bytes read before timing, "
+          f"both sides), load average {os.getloadavg()[0]:.2f}")
     for label, group in (("PNG", pngs), ("JPEG", jpegs)):
         if not group:
             continue
@@ -71,6 +83,16 @@ def main():
         pil = median_seconds(lambda: pillow_pass(blobs))
         print(f"{label:5} full decode: SkyCorpus {sky * 1000:8.1f} ms  Pillow {pil * 1000:8.1f} ms  "
               f"speed-up x{pil / sky:.2f}")
+    for label, group in (("PNG", pngs), ("JPEG", jpegs)):
+        if not group:
+            continue
+        fused = skybench("decode", "--to", "l", "--repeats", str(REPEATS), *group)["median_s"]
+        converted = skybench("decode", "--to", "l-convert", "--repeats", str(REPEATS), *group)["median_s"]
+        blobs = [open(f, "rb").read() for f in group]
+        pil = median_seconds(lambda: pillow_luminance_pass(blobs))
+        print(f"{label:5} to L: decodeLuminance {fused * 1000:8.1f} ms  decode+luminance {converted * 1000:8.1f} ms  "
+              f"Pillow convert(\"L\") {pil * 1000:8.1f} ms  speed-up x{pil / fused:.2f} "
+              f"(x{converted / fused:.2f} over decode+luminance)")
     if jpegs:
         full = skybench("decode", "--repeats", str(REPEATS), *jpegs)["median_s"]
         for scale in (2, 4, 8):

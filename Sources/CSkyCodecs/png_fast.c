@@ -230,28 +230,24 @@ static void expand_palette_row(const uint8_t *indices, uint8_t *out, uint32_t wi
     }
 }
 
-int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out,
-                         size_t out_size, csky_image_info *info, char *reason) {
-    fast_png png;
-    if (walk_chunks(data, size, 0, &png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
+/* Walks the chunks and inflates the image data into `*filtered` (malloc'd, the caller frees
+ * it): height rows of a filter type byte and the row's bytes. */
+static int inflate_image(const uint8_t *data, size_t size, fast_png *png, uint8_t **filtered,
+                         char *reason) {
+    *filtered = NULL;
+    if (walk_chunks(data, size, 0, png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
     /* libdeflate reads the window size from nowhere; zlib (under libpng) honours it, so only
      * the universal 32 KiB window header is taken here. */
-    if (png.idat_size < 2 || png.idat[0] != 0x78) return decline(reason, "zlib header is not 0x78");
-
-    csky_image_info decoded;
-    fill_info(&png, keep_indices, &decoded);
-    size_t row_bytes = (size_t)png.width * (size_t)png.channels; /* filtered bytes per row */
-    size_t out_row = (size_t)png.width * (size_t)decoded.channels;
-    if (out_row * (size_t)png.height > out_size) return decline(reason, "output buffer too small");
+    if (png->idat_size < 2 || png->idat[0] != 0x78) return decline(reason, "zlib header is not 0x78");
 
     /* The IDAT data as one stream: in place when there is one chunk, else gathered. */
     uint8_t *gathered = NULL;
-    const uint8_t *stream = png.idat;
-    if (png.idat_chunks > 1) {
-        gathered = malloc(png.idat_size);
+    const uint8_t *stream = png->idat;
+    if (png->idat_chunks > 1) {
+        gathered = malloc(png->idat_size);
         if (!gathered) return decline(reason, "out of memory for IDAT");
-        size_t offset = (size_t)(png.idat - data) - 8, filled = 0;
-        while (filled < png.idat_size) {
+        size_t offset = (size_t)(png->idat - data) - 8, filled = 0;
+        while (filled < png->idat_size) {
             uint32_t length = read_be32(data + offset);
             memcpy(gathered + filled, data + offset + 8, length);
             filled += length;
@@ -260,15 +256,51 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
         stream = gathered;
     }
 
-    size_t filtered_size = (row_bytes + 1) * (size_t)png.height;
-    uint8_t *filtered = malloc(filtered_size);
+    size_t row_bytes = (size_t)png->width * (size_t)png->channels;
+    size_t filtered_size = (row_bytes + 1) * (size_t)png->height;
+    uint8_t *inflated = malloc(filtered_size);
     struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
     int status = CSKY_PNG_DECLINED;
-    if (!filtered || !inflater) {
+    if (!inflated || !inflater) {
         decline(reason, "out of memory for image data");
-    } else if (libdeflate_zlib_decompress(inflater, stream, png.idat_size, filtered, filtered_size,
+    } else if (libdeflate_zlib_decompress(inflater, stream, png->idat_size, inflated, filtered_size,
                                           NULL) != LIBDEFLATE_SUCCESS) {
         decline(reason, "zlib stream is not exactly the image data");
+    } else {
+        status = CSKY_OK;
+    }
+    if (inflater) libdeflate_free_decompressor(inflater);
+    free(gathered);
+    if (status == CSKY_OK) {
+        *filtered = inflated;
+    } else {
+        free(inflated);
+    }
+    return status;
+}
+
+/* The 256-entry RGBA table png_do_expand_palette uses: zeros past PLTE, alpha 255 past tRNS. */
+static void palette_table(const fast_png *png, uint8_t *table) {
+    memset(table, 0, 256 * 4);
+    for (int i = 0; i < 256; i++) {
+        if (i < png->palette_count) memcpy(table + i * 4, png->palette + i * 4, 3);
+        table[i * 4 + 3] = i < png->trans_count ? png->palette[i * 4 + 3] : 255;
+    }
+}
+
+int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out,
+                         size_t out_size, csky_image_info *info, char *reason) {
+    fast_png png;
+    uint8_t *filtered = NULL;
+    if (inflate_image(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
+    csky_image_info decoded;
+    fill_info(&png, keep_indices, &decoded);
+    size_t row_bytes = (size_t)png.width * (size_t)png.channels; /* filtered bytes per row */
+    size_t out_row = (size_t)png.width * (size_t)decoded.channels;
+
+    int status = CSKY_PNG_DECLINED;
+    if (out_row * (size_t)png.height > out_size) {
+        decline(reason, "output buffer too small");
     } else if (png.color_type != COLOR_PALETTE || keep_indices) {
         status = csky_png_unfilter(filtered, out, png.width, png.height, png.channels, reason);
     } else {
@@ -278,11 +310,7 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
             decline(reason, "out of memory for rows");
         } else {
             uint8_t table[256 * 4];
-            memset(table, 0, sizeof(table));
-            for (int i = 0; i < 256; i++) {
-                if (i < png.palette_count) memcpy(table + i * 4, png.palette + i * 4, 3);
-                table[i * 4 + 3] = i < png.trans_count ? png.palette[i * 4 + 3] : 255;
-            }
+            palette_table(&png, table);
             status = CSKY_OK;
             for (uint32_t y = 0; y < png.height && status == CSKY_OK; y++) {
                 uint8_t *row = rows + (y & 1) * row_bytes;
@@ -296,9 +324,56 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
             free(rows);
         }
     }
-    libdeflate_free_decompressor(inflater);
     free(filtered);
-    free(gathered);
     if (status == CSKY_OK) *info = decoded;
+    return status;
+}
+
+int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
+                              csky_image_info *info, char *reason) {
+    fast_png png;
+    uint8_t *filtered = NULL;
+    if (inflate_image(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
+    size_t row_bytes = (size_t)png.width * (size_t)png.channels;
+
+    int status;
+    if ((size_t)png.width * (size_t)png.height > out_size) {
+        status = decline(reason, "output buffer too small");
+    } else if (png.channels == 1 && png.color_type != COLOR_PALETTE) {
+        /* Gray is already "L": unfilter straight into the output. */
+        status = csky_png_unfilter(filtered, out, png.width, png.height, 1, reason);
+    } else {
+        /* Two unfiltered rows (this one and the one above), each turned into "L" at once. */
+        uint8_t *rows = malloc(row_bytes * 2);
+        uint8_t levels[256];
+        if (png.color_type == COLOR_PALETTE) {
+            uint8_t table[256 * 4];
+            palette_table(&png, table);
+            for (int i = 0; i < 256; i++) {
+                levels[i] = csky_luma(table[i * 4], table[i * 4 + 1], table[i * 4 + 2]);
+            }
+        }
+        status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
+        for (uint32_t y = 0; y < png.height && status == CSKY_OK; y++) {
+            uint8_t *row = rows + (y & 1) * row_bytes;
+            const uint8_t *prior = y ? rows + ((y - 1) & 1) * row_bytes : NULL;
+            status = csky_png_unfilter_row(filtered + y * (row_bytes + 1), prior, row, row_bytes,
+                                           png.channels, reason);
+            if (status != CSKY_OK) break;
+            uint8_t *target = out + (size_t)y * png.width;
+            if (png.color_type == COLOR_PALETTE) {
+                for (uint32_t x = 0; x < png.width; x++) target[x] = levels[row[x]];
+            } else {
+                csky_png_luma_row(row, target, png.width, png.channels);
+            }
+        }
+        free(rows);
+    }
+    free(filtered);
+    if (status == CSKY_OK) {
+        fill_info(&png, 0, info);
+        info->channels = 1;
+        info->layout = CSKY_LAYOUT_GRAY;
+    }
     return status;
 }

@@ -20,4 +20,7 @@ int csky_png_unfilter_row(const uint8_t *filtered, const uint8_t *prior, uint8_t
 int csky_png_unfilter(const uint8_t *filtered, uint8_t *out, uint32_t width, uint32_t height,
                       int bpp, char *reason);
 
+/* One unfiltered row of 8-bit gray+alpha, RGB or RGBA pixels to Pillow's "L" (png_luma.c). */
+void csky_png_luma_row(const uint8_t *row, uint8_t *out, size_t width, int channels);
+
 #endif

@@ -126,7 +126,7 @@ public struct ImageDecoder: Sendable {
 
     // MARK: Internals
 
-    private func checkBudget(_ info: csky_image_info, name: String) throws(ImageError) {
+    func checkBudget(_ info: csky_image_info, name: String) throws(ImageError) {
         let width = Int(info.source_width), height = Int(info.source_height)
         if width * height > pixelLimit {
             throw .tooLarge(path: name, width: width, height: height, limit: pixelLimit)

@@ -65,6 +65,26 @@ int csky_png_info_via(const uint8_t *data, size_t size, int keep_indices, int pa
 int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int path,
                         uint8_t *out, size_t out_size, csky_image_info *info, char *error);
 
+/* PNG straight to Pillow's "L" (one byte per pixel, PillowConvert.luminance's formula) for the
+ * files the fast path takes (8-bit, not interlaced: gray, gray+alpha, RGB, RGBA, palette), without
+ * the full-colour image: `out` holds width * height bytes. CSKY_PNG_DECLINED (reason in `error`)
+ * for every other file, damaged ones included: the caller then decodes and converts. */
+int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
+                              csky_image_info *info, char *error);
+
+/* Pillow's "L" of one RGB pixel: (19595 R + 38470 G + 7471 B + 0x8000) >> 16. */
+uint8_t csky_luma(uint8_t red, uint8_t green, uint8_t blue);
+/* One row of `width` 8-bit pixels of `channels` bytes (1-4) to "L" as csky_png_fast_decode_luma
+ * does; simd 0 forces the byte loops (tests compare the two). */
+void csky_png_luma_row_using(const uint8_t *row, uint8_t *out, size_t width, int channels, int simd);
+
+/* Unfilters one PNG row of `row_bytes` bytes (`filtered` starts with the filter type byte) given
+ * the unfiltered row above (NULL for the first row), for pixels of `bpp` bytes (1-8). simd: 0 the
+ * byte loops, 1 the fastest SIMD code the CPU runs, 2 SSE2 only; tests compare them. CSKY_OK, or
+ * CSKY_PNG_DECLINED with a reason. */
+int csky_png_unfilter_row_using(const uint8_t *filtered, const uint8_t *prior, uint8_t *row,
+                                size_t row_bytes, int bpp, int simd, char *reason);
+
 /* JPEG: read the header; scale_denom is 1, 2, 4 or 8 (libjpeg DCT scaling). */
 int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
                    csky_image_info *info, char *error);

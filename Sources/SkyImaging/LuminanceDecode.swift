@@ -1,0 +1,45 @@
+import CSkyCodecs
+
+extension ImageDecoder {
+    /// Decodes a PNG or JPEG file straight to Pillow's "L" mode: byte for byte
+    /// `PillowConvert.luminance(decode(file: path, jpegScale: jpegScale))`, errors included.
+    public func decodeLuminance(file path: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
+        try decodeLuminance(FileBytes.read(path), name: path, jpegScale: jpegScale)
+    }
+
+    /// Decodes PNG or JPEG bytes to a one-channel ``RasterImage`` equal to
+    /// `PillowConvert.luminance(decode(bytes, name: name, jpegScale: jpegScale))` for every input.
+    ///
+    /// Plain 8-bit non-interlaced PNGs (gray, gray+alpha, RGB, RGBA, palette) are converted row by row
+    /// while they are unfiltered, so the full-colour image is never written; every other file (JPEGs,
+    /// other PNGs, damaged ones) is decoded and converted, so its result and its errors are `decode`'s.
+    public func decodeLuminance(_ bytes: [UInt8], name: String,
+                                jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
+        if let gray = try fusedLuminance(bytes, name: name, jpegScale: jpegScale) { return gray }
+        return PillowConvert.luminance(try decode(bytes, name: name, jpegScale: jpegScale))
+    }
+
+    /// The fused PNG path, or nil where it does not apply (the caller then decodes and converts).
+    private func fusedLuminance(_ bytes: [UInt8], name: String,
+                                jpegScale: JPEGScale) throws(ImageError) -> RasterImage? {
+        guard jpegScale == .full, ImageFormat.sniff(bytes) == .png else { return nil }
+        // The header and the pixel budget first, as `decode` checks them, before any allocation.
+        var info = csky_image_info()
+        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        let known = bytes.withUnsafeBufferPointer { input in
+            csky_png_info(input.baseAddress, input.count, 0, &info, &message)
+        }
+        guard known == CSKY_OK else { return nil }
+        try checkBudget(info, name: name)
+        let count = Int(info.width) * Int(info.height)
+        var status: Int32 = CSKY_OK
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            status = bytes.withUnsafeBufferPointer { input in
+                csky_png_fast_decode_luma(input.baseAddress, input.count, output.baseAddress, count, &info, &message)
+            }
+            initialized = status == CSKY_OK ? count : 0
+        }
+        guard status == CSKY_OK else { return nil }
+        return RasterImage(width: Int(info.width), height: Int(info.height), layout: .gray, pixels: pixels)
+    }
+}
