@@ -79,8 +79,16 @@ public struct PerceptualHasher: Sendable {
 
     /// The hash of encoded PNG or JPEG bytes; `name` labels errors.
     public func hash(bytes: [UInt8], name: String) throws(ImageError) -> Hash64 {
+        let format = ImageFormat.sniff(bytes)
+        // phash, dhash and ahash only need "L": PNGs are decoded straight to it, row by row, without the
+        // full-colour image. JPEGs are decoded to colour and converted to "L" a row at a time inside the
+        // first resample pass (resizeLuminance), which measured faster than decodeLuminance's separate
+        // conversion for them. imagededup's variant resizes colour first, so it always decodes colour.
+        if format == .png && kind != .phashImagededup {
+            return hash(try decoder.decodeLuminance(bytes, name: name))
+        }
         var scale = JPEGScale.full
-        if mode == .fast, ImageFormat.sniff(bytes) == .jpeg {
+        if mode == .fast, format == .jpeg {
             let header = try decoder.header(of: bytes, name: name)
             scale = Self.fastScale(width: header.width, height: header.height, minimumSide: fastMinimumSide)
         }

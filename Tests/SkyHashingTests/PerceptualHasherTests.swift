@@ -48,6 +48,37 @@ struct PerceptualHasherTests {
         }
     }
 
+    @Test("hashing encoded bytes equals hashing the decoded image, every kind and PNG layout, and JPEG")
+    func bytesEqualDecodedImage() throws {
+        let rgb = Self.texture(width: 150, height: 110)
+        var images = [rgb]
+        // Gray, gray+alpha and RGBA versions of the same texture, with a varying alpha.
+        let count = rgb.width * rgb.height
+        let gray = (0..<count).map { rgb.pixels[$0 * 3 + 1] }
+        let alpha = (0..<count).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        images.append(RasterImage(width: rgb.width, height: rgb.height, layout: .gray, pixels: gray))
+        var grayAlpha: [UInt8] = [], rgba: [UInt8] = []
+        for pixel in 0..<count {
+            grayAlpha += [gray[pixel], alpha[pixel]]
+            rgba += rgb.pixels[(pixel * 3)..<(pixel * 3 + 3)]
+            rgba.append(alpha[pixel])
+        }
+        images.append(RasterImage(width: rgb.width, height: rgb.height, layout: .grayAlpha, pixels: grayAlpha))
+        images.append(RasterImage(width: rgb.width, height: rgb.height, layout: .rgba, pixels: rgba))
+        for image in images {
+            var encoded = [("PNG", try ImageEncoder.png(image))]
+            if image.layout == .rgb { encoded.append(("JPEG", try ImageEncoder.jpeg(image))) }
+            for (format, bytes) in encoded {
+                let decoded = try ImageDecoder().decode(bytes, name: "texture")
+                for kind in HashKind.allCases {
+                    let hasher = PerceptualHasher(kind: kind)
+                    #expect(try hasher.hash(bytes: bytes, name: "texture") == hasher.hash(decoded),
+                            "\(kind) \(format) \(image.layout)")
+                }
+            }
+        }
+    }
+
     @Test("fast mode on a large JPEG stays within a few bits of exact mode")
     func fastIsClose() throws {
         let bytes = try ImageEncoder.jpeg(Self.texture(width: 2100, height: 2050), quality: 90)
