@@ -10,8 +10,8 @@ import SkyImaging
 /// disturbs far less than wall time (meaningful as throughput for one worker only).
 ///
 /// `skybench hash --stages [--mode exact|fast] [--repeats N] FILE...`: the same phash split into its stages, each
-/// timed over all files (median ms per image): read, decode, "L" conversion with 32x32 LANCZOS as the hasher runs
-/// them (fused), the same two steps apart, DCT and bits.
+/// timed over all files (median ms per image): read, decode (PNGs straight to "L"), "L" conversion with 32x32
+/// LANCZOS as the hasher runs them (fused), the same two steps apart, DCT and bits.
 ///
 /// `skybench hash-agreement [--min-side N] FILE...`: exact against fast phash per file: equal count and distance histogram.
 enum HashBench {
@@ -82,8 +82,10 @@ enum HashBench {
             medians.append((name, BenchClock.median(try BenchClock.measure(repeats: repeats, body))))
         }
         try stage("read") { bytes = try files.map { try FileBytes.read($0) } }
+        // As the hasher decodes: PNGs straight to "L", JPEGs to colour (at a reduced scale in fast mode).
         try stage("decode") {
             decoded = try zip(files, bytes).map { file, data in
+                if ImageFormat.sniff(data) == .png { return try hasher.decoder.decodeLuminance(data, name: file) }
                 var scale = JPEGScale.full
                 if mode == .fast, ImageFormat.sniff(data) == .jpeg {
                     let header = try hasher.decoder.header(of: data, name: file)
