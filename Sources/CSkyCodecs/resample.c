@@ -79,6 +79,28 @@ static void luma_row_portable(const uint8_t *src, uint8_t *dst, size_t width, si
     luma_row_body(src, dst, width, channels);
 }
 
+/* One row of 2-, 3- or 4-channel pixels split into planes of `width` bytes each, one per channel, so the
+ * one-channel row kernel can run on each. Constant strides per case let the compiler vectorise it. */
+static inline __attribute__((always_inline)) void split_row_body(const uint8_t *restrict src,
+                                                                uint8_t *restrict planes, size_t width,
+                                                                size_t channels) {
+    uint8_t *restrict p0 = planes, *restrict p1 = planes + width, *restrict p2 = planes + 2 * width,
+                      *restrict p3 = planes + 3 * width;
+    if (channels == 2) {
+        for (size_t i = 0; i < width; i++) { p0[i] = src[2 * i]; p1[i] = src[2 * i + 1]; }
+    } else if (channels == 3) {
+        for (size_t i = 0; i < width; i++) { p0[i] = src[3 * i]; p1[i] = src[3 * i + 1]; p2[i] = src[3 * i + 2]; }
+    } else {
+        for (size_t i = 0; i < width; i++) {
+            p0[i] = src[4 * i]; p1[i] = src[4 * i + 1]; p2[i] = src[4 * i + 2]; p3[i] = src[4 * i + 3];
+        }
+    }
+}
+
+static void split_row_portable(const uint8_t *src, uint8_t *planes, size_t width, size_t channels) {
+    split_row_body(src, planes, width, channels);
+}
+
 static void vertical_portable(const uint8_t *src, size_t row_bytes, uint8_t *dst, const csky_resample_axis *axis) {
     for (size_t y = 0; y < axis->outputs; y++) {
         const int32_t first = axis->firsts[y], count = axis->counts[y];
@@ -131,6 +153,11 @@ __attribute__((target("avx2"))) static void horizontal_row_avx2(const uint8_t *r
 __attribute__((target("avx2"))) static void luma_row_avx2(const uint8_t *src, uint8_t *dst, size_t width,
                                                           size_t channels) {
     luma_row_body(src, dst, width, channels);
+}
+
+__attribute__((target("avx2"))) static void split_row_avx2(const uint8_t *src, uint8_t *planes, size_t width,
+                                                           size_t channels) {
+    split_row_body(src, planes, width, channels);
 }
 
 /* 16 columns per step, two input rows per step: their bytes interleaved and widened to int16 pairs,
@@ -191,26 +218,49 @@ static int has_avx2(void) {
 
 typedef void (*row_kernel)(const uint8_t *row, uint8_t *out, const csky_resample_axis *axis);
 typedef void (*luma_kernel)(const uint8_t *src, uint8_t *dst, size_t width, size_t channels);
+typedef void (*split_kernel)(const uint8_t *src, uint8_t *planes, size_t width, size_t channels);
 
-static void pick_kernels(csky_resample_level level, row_kernel *row, luma_kernel *luma) {
-    *row = horizontal_row_portable;
-    *luma = luma_row_portable;
+typedef struct {
+    row_kernel row;
+    luma_kernel luma;
+    split_kernel split;
+} kernels;
+
+static kernels pick_kernels(csky_resample_level level) {
+    kernels chosen = {horizontal_row_portable, luma_row_portable, split_row_portable};
 #ifdef CSKY_HAVE_AVX2_KERNELS
     if (level == CSKY_RESAMPLE_BEST && has_avx2()) {
-        *row = horizontal_row_avx2;
-        *luma = luma_row_avx2;
+        chosen = (kernels){horizontal_row_avx2, luma_row_avx2, split_row_avx2};
     }
 #endif
     (void)level;
+    return chosen;
 }
 
 int csky_resample_horizontal_gray(const uint8_t *src, size_t in_width, size_t rows, uint8_t *dst,
                                   const csky_resample_axis *axis, csky_resample_level level) {
     if ((rows > 0 && (src == NULL || dst == NULL)) || !axis_fits(axis, in_width)) return -1;
-    row_kernel row;
-    luma_kernel luma;
-    pick_kernels(level, &row, &luma);
+    const row_kernel row = pick_kernels(level).row;
     for (size_t y = 0; y < rows; y++) row(src + y * in_width, dst + y * axis->outputs, axis);
+    return 0;
+}
+
+int csky_resample_horizontal(const uint8_t *src, size_t channels, size_t in_width, size_t rows, uint8_t *dst,
+                             uint8_t *scratch, const csky_resample_axis *axis, csky_resample_level level) {
+    if (channels < 1 || channels > 4) return -1;
+    if (channels == 1) return csky_resample_horizontal_gray(src, in_width, rows, dst, axis, level);
+    if ((rows > 0 && (src == NULL || dst == NULL || scratch == NULL)) || !axis_fits(axis, in_width)) return -1;
+    const kernels chosen = pick_kernels(level);
+    const size_t outputs = axis->outputs;
+    uint8_t *planes = scratch, *results = scratch + channels * in_width;
+    for (size_t y = 0; y < rows; y++) {
+        chosen.split(src + y * in_width * channels, planes, in_width, channels);
+        for (size_t c = 0; c < channels; c++) chosen.row(planes + c * in_width, results + c * outputs, axis);
+        uint8_t *out = dst + y * outputs * channels;
+        for (size_t x = 0; x < outputs; x++) {
+            for (size_t c = 0; c < channels; c++) out[x * channels + c] = results[c * outputs + x];
+        }
+    }
     return 0;
 }
 
@@ -218,13 +268,11 @@ int csky_resample_horizontal_luma(const uint8_t *src, size_t channels, size_t in
                                   uint8_t *scratch, const csky_resample_axis *axis, csky_resample_level level) {
     if (channels != 3 && channels != 4) return -1;
     if ((rows > 0 && (src == NULL || dst == NULL || scratch == NULL)) || !axis_fits(axis, in_width)) return -1;
-    row_kernel row;
-    luma_kernel luma;
-    pick_kernels(level, &row, &luma);
+    const kernels chosen = pick_kernels(level);
     for (size_t y = 0; y < rows; y++) {
         /* One row of "L" at a time: it stays in L1 between the conversion and the convolution. */
-        luma(src + y * in_width * channels, scratch, in_width, channels);
-        row(scratch, dst + y * axis->outputs, axis);
+        chosen.luma(src + y * in_width * channels, scratch, in_width, channels);
+        chosen.row(scratch, dst + y * axis->outputs, axis);
     }
     return 0;
 }

@@ -125,20 +125,23 @@ public enum PillowResample {
         }
     }
 
-    /// Resizes every row to `width` columns: the C kernel for gray images (every hash), the scalar pass
-    /// for the other layouts. `path` exists so tests can compare the implementations.
+    /// Resizes every row to `width` columns with the C kernel (each channel convolved on its own), or the
+    /// Swift pass where the table's weights do not split. `path` exists so tests can compare the implementations.
     static func horizontalPass(_ image: RasterImage, width: Int, filter: PillowFilter,
                                path: PillowKernelPath = .best) -> RasterImage {
         let table = PillowKernelCache.shared.table(inputSize: image.width, outputSize: width, filter: filter)
-        guard image.layout == .gray, table.splits, let level = path.level else {
-            return horizontalPassScalar(image, table: table)
-        }
-        var output = [UInt8](repeating: 0, count: width * image.height)
+        guard table.splits, let level = path.level else { return horizontalPassScalar(image, table: table) }
+        let channels = image.channels
+        var output = [UInt8](repeating: 0, count: width * image.height * channels)
+        // Per row: one plane per channel of the input, then of the output (unused for gray).
+        var scratch = [UInt8](repeating: 0, count: channels == 1 ? 0 : channels * (image.width + width))
         let status = image.pixels.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
-                table.withAxis { axis in
-                    csky_resample_horizontal_gray(source.baseAddress, image.width, image.height,
-                                                  target.baseAddress, axis, level)
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    table.withAxis { axis in
+                        csky_resample_horizontal(source.baseAddress, channels, image.width, image.height,
+                                                 target.baseAddress, scratch.baseAddress, axis, level)
+                    }
                 }
             }
         }

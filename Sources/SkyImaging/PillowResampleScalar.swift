@@ -1,5 +1,5 @@
-/// The two convolution passes in plain Swift: the multi-channel horizontal pass, and the reference
-/// the vectorised kernels (Sources/CSkyCodecs/resample.c) are tested against.
+/// The two convolution passes in plain Swift: the reference the C kernels (Sources/CSkyCodecs/resample.c)
+/// are tested against, and the fallback for a kernel table whose weights do not split into 16-bit halves.
 extension PillowResample {
     /// Resizes every row to `table`'s output size, any layout, channel by channel.
     static func horizontalPassScalar(_ image: RasterImage, table: PillowKernelTable) -> RasterImage {

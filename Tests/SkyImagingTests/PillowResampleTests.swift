@@ -93,18 +93,21 @@ struct PillowResampleKernelTests {
         return RasterImage(width: width, height: height, layout: layout, pixels: pixels)
     }
 
-    @Test("horizontal gray pass: C kernels equal the Swift pass", arguments: convolving)
-    func horizontalGray(filter: PillowFilter) {
+    @Test("horizontal pass: C kernels equal the Swift pass, every layout", arguments: convolving)
+    func horizontal(filter: PillowFilter) {
         var random = Generator(state: 0x5EED_0001 &+ UInt64(filter.support * 8))
-        var sizes = [(640, 32), (2557, 32), (1023, 9), (300, 8), (17, 32), (5, 300), (1, 7), (64, 63)]
+        var sizes = [(640, 32), (2557, 32), (1023, 9), (300, 8), (17, 32), (5, 300), (1, 7), (64, 63), (1024, 224)]
         for _ in 0..<60 { sizes.append((Int.random(in: 1...700, using: &random), Int.random(in: 1...80, using: &random))) }
-        for (inputWidth, outputWidth) in sizes where inputWidth != outputWidth {
+        for (index, (inputWidth, outputWidth)) in sizes.enumerated() where inputWidth != outputWidth {
+            // Gray on every other case (every hash), the other layouts in turn.
+            let layout = index % 2 == 0 ? PixelLayout.gray : [.grayAlpha, .rgb, .rgba][(index / 2) % 3]
             let image = Self.randomImage(width: inputWidth, height: Int.random(in: 1...6, using: &random),
-                                         layout: .gray, using: &random)
+                                         layout: layout, using: &random)
             let expected = PillowResample.horizontalPass(image, width: outputWidth, filter: filter, path: .scalar)
             for path in [PillowKernelPath.best, .portable] {
                 let got = PillowResample.horizontalPass(image, width: outputWidth, filter: filter, path: path)
-                #expect(Self.differences(got, expected) == 0, "\(filter) \(path) \(inputWidth) -> \(outputWidth)")
+                #expect(Self.differences(got, expected) == 0,
+                        "\(filter) \(path) \(layout) \(inputWidth) -> \(outputWidth)")
             }
         }
     }

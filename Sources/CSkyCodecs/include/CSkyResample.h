@@ -34,6 +34,13 @@ typedef struct {
 int csky_resample_horizontal_gray(const uint8_t *src, size_t in_width, size_t rows, uint8_t *dst,
                                   const csky_resample_axis *axis, csky_resample_level level);
 
+/* Horizontal pass over any layout of 1 to 4 interleaved channels (each channel convolved on its own, as
+ * Pillow does): each row is split into one plane per channel in `scratch` (channels * (in_width +
+ * axis->outputs) bytes), convolved, and interleaved back. Returns 0, or -1 (nothing written) for another
+ * channel count or a table that reads outside a row. */
+int csky_resample_horizontal(const uint8_t *src, size_t channels, size_t in_width, size_t rows, uint8_t *dst,
+                             uint8_t *scratch, const csky_resample_axis *axis, csky_resample_level level);
+
 /* The horizontal pass over Pillow's "L" conversion of an RGB (channels 3) or RGBA (channels 4, alpha
  * ignored) image: the same bytes as converting the whole image, then csky_resample_horizontal_gray, with one
  * converted row at a time in `scratch` (`in_width` bytes). Returns 0, or -1 (nothing written) for another
