@@ -1,3 +1,4 @@
+import CSkyCodecs
 import Dispatch
 import Foundation
 @testable import SkyImaging
@@ -160,6 +161,38 @@ struct PillowResampleKernelTests {
                                                                         using: &random), width: 32, height: 32,
                                                       filter: .lanczos)
         #expect(public32.width == 32 && public32.height == 32 && public32.layout == .gray)
+    }
+
+    @Test("the C kernels refuse a table that reads outside the image, and write nothing")
+    func kernelsRejectBadTables() {
+        let pixels = [UInt8](repeating: 9, count: 10 * 4 * 3)
+        let high = [Int16](repeating: 0, count: 8), low = [Int16](repeating: 1, count: 8)
+        // (first, count) pairs for two outputs with stride 4: past the end, negative, more than the stride.
+        let bad: [([Int32], [Int32])] = [([0, 8], [4, 4]), ([-1, 0], [2, 2]), ([0, 0], [5, 1])]
+        for (firsts, counts) in bad {
+            for level in [CSKY_RESAMPLE_BEST, CSKY_RESAMPLE_PORTABLE] {
+                var output = [UInt8](repeating: 77, count: 2 * 4 * 3)
+                var scratch = [UInt8](repeating: 0, count: 3 * (10 + 2))
+                firsts.withUnsafeBufferPointer { firsts in
+                    counts.withUnsafeBufferPointer { counts in
+                        high.withUnsafeBufferPointer { high in
+                            low.withUnsafeBufferPointer { low in
+                                var axis = csky_resample_axis(firsts: firsts.baseAddress, counts: counts.baseAddress,
+                                                              high: high.baseAddress, low: low.baseAddress,
+                                                              stride: 4, outputs: 2)
+                                // Rows of 10 pixels (horizontal), or 4 rows of 30 bytes (vertical).
+                                #expect(csky_resample_horizontal_gray(pixels, 10, 4, &output, &axis, level) == -1)
+                                #expect(csky_resample_horizontal(pixels, 3, 10, 4, &output, &scratch, &axis, level) == -1)
+                                #expect(csky_resample_horizontal_luma(pixels, 3, 10, 4, &output, &scratch, &axis,
+                                                                      level) == -1)
+                                #expect(csky_resample_vertical(pixels, 30, 4, &output, &axis, level) == -1)
+                            }
+                        }
+                    }
+                }
+                #expect(output.allSatisfy { $0 == 77 })
+            }
+        }
     }
 
     @Test("every kernel table splits into 16-bit halves that sum back to the weight")
