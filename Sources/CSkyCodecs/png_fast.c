@@ -1,6 +1,6 @@
 /*
- * The fast PNG path: non-interlaced 8-bit PNGs (gray, gray+alpha, RGB, RGBA, palette) decoded
- * over libdeflate instead of libpng + zlib.
+ * The fast PNG path: 8-bit PNGs (gray, gray+alpha, RGB, RGBA, palette; Adam7 interlaced or not)
+ * decoded over libdeflate instead of libpng + zlib.
  *
  * The fast path only ever succeeds where libpng would succeed with the same pixels. Whenever a
  * file is anything but plain (a bad CRC, truncation, a chunk out of place, an unknown critical
@@ -19,8 +19,6 @@
  * Debian build): beyond them libpng refuses the file, so the fast path leaves it to libpng. */
 #define FAST_MAX_DIMENSION 1000000u
 #define FAST_MAX_CHUNK 8000000u
-
-enum { COLOR_GRAY = 0, COLOR_RGB = 2, COLOR_PALETTE = 3, COLOR_GRAY_ALPHA = 4, COLOR_RGBA = 6 };
 
 static uint32_t read_be32(const uint8_t *bytes) {
     return ((uint32_t)bytes[0] << 24) | ((uint32_t)bytes[1] << 16) | ((uint32_t)bytes[2] << 8) |
@@ -42,19 +40,6 @@ static int decline(char *reason, const char *message) {
     snprintf(reason, CSKY_ERROR_LEN, "%s", message);
     return CSKY_PNG_DECLINED;
 }
-
-/* One walk over the chunks: what the header says and where the image data lies. */
-typedef struct {
-    uint32_t width, height;
-    int color_type;
-    int channels;          /* samples per pixel in the file */
-    int palette_count;
-    int trans_count;       /* palette tRNS entries, 0 when none */
-    uint8_t palette[256 * 4];
-    const uint8_t *idat;   /* the first IDAT chunk's data */
-    size_t idat_size;      /* the sum of every IDAT chunk's length */
-    int idat_chunks;
-} fast_png;
 
 static int channels_of(int color_type) {
     switch (color_type) {
@@ -81,7 +66,8 @@ static int parse_ihdr(const uint8_t *data, uint32_t length, fast_png *png, char 
     if (png->channels == 0) return decline(reason, "invalid colour type");
     if (bit_depth != 8) return decline(reason, "bit depth is not 8");
     if (data[10] != 0 || data[11] != 0) return decline(reason, "unknown compression or filter method");
-    if (data[12] != 0) return decline(reason, "interlaced");
+    if (data[12] > 1) return decline(reason, "unknown interlace method");
+    png->interlaced = data[12];
     return CSKY_OK;
 }
 
@@ -174,8 +160,7 @@ static int walk_chunks(const uint8_t *data, size_t size, int header_only, fast_p
     }
 }
 
-/* Fills `info` as csky_png_prepare does for the same file. */
-static void fill_info(const fast_png *png, int keep_indices, csky_image_info *info) {
+void csky_png_fast_fill_info(const fast_png *png, int keep_indices, csky_image_info *info) {
     memset(info, 0, sizeof(*info));
     info->width = info->source_width = (int32_t)png->width;
     info->height = info->source_height = (int32_t)png->height;
@@ -210,7 +195,7 @@ int csky_png_fast_info(const uint8_t *data, size_t size, int keep_indices, csky_
                        char *reason) {
     fast_png png;
     if (walk_chunks(data, size, 1, &png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
-    fill_info(&png, keep_indices, info);
+    csky_png_fast_fill_info(&png, keep_indices, info);
     return CSKY_OK;
 }
 
@@ -230,10 +215,8 @@ static void expand_palette_row(const uint8_t *indices, uint8_t *out, uint32_t wi
     }
 }
 
-/* Walks the chunks and inflates the image data into `*filtered` (malloc'd, the caller frees
- * it): height rows of a filter type byte and the row's bytes. */
-static int inflate_image(const uint8_t *data, size_t size, fast_png *png, uint8_t **filtered,
-                         char *reason) {
+int csky_png_fast_inflate(const uint8_t *data, size_t size, fast_png *png, uint8_t **filtered,
+                          char *reason) {
     *filtered = NULL;
     if (walk_chunks(data, size, 0, png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
     /* libdeflate reads the window size from nowhere; zlib (under libpng) honours it, so only
@@ -257,7 +240,9 @@ static int inflate_image(const uint8_t *data, size_t size, fast_png *png, uint8_
     }
 
     size_t row_bytes = (size_t)png->width * (size_t)png->channels;
-    size_t filtered_size = (row_bytes + 1) * (size_t)png->height;
+    size_t filtered_size = png->interlaced
+        ? csky_png_adam7_size(png->width, png->height, png->channels)
+        : (row_bytes + 1) * (size_t)png->height;
     uint8_t *inflated = malloc(filtered_size);
     struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
     int status = CSKY_PNG_DECLINED;
@@ -279,8 +264,7 @@ static int inflate_image(const uint8_t *data, size_t size, fast_png *png, uint8_
     return status;
 }
 
-/* The 256-entry RGBA table png_do_expand_palette uses: zeros past PLTE, alpha 255 past tRNS. */
-static void palette_table(const fast_png *png, uint8_t *table) {
+void csky_png_fast_palette(const fast_png *png, uint8_t *table) {
     memset(table, 0, 256 * 4);
     for (int i = 0; i < 256; i++) {
         if (i < png->palette_count) memcpy(table + i * 4, png->palette + i * 4, 3);
@@ -292,9 +276,9 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
                          size_t out_size, csky_image_info *info, char *reason) {
     fast_png png;
     uint8_t *filtered = NULL;
-    if (inflate_image(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
+    if (csky_png_fast_inflate(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
     csky_image_info decoded;
-    fill_info(&png, keep_indices, &decoded);
+    csky_png_fast_fill_info(&png, keep_indices, &decoded);
     size_t row_bytes = (size_t)png.width * (size_t)png.channels; /* filtered bytes per row */
     size_t out_row = (size_t)png.width * (size_t)decoded.channels;
 
@@ -302,7 +286,23 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
     if (out_row * (size_t)png.height > out_size) {
         decline(reason, "output buffer too small");
     } else if (png.color_type != COLOR_PALETTE || keep_indices) {
-        status = csky_png_unfilter(filtered, out, png.width, png.height, png.channels, reason);
+        status = png.interlaced
+            ? csky_png_deinterlace(filtered, png.width, png.height, png.channels, out, reason)
+            : csky_png_unfilter(filtered, out, png.width, png.height, png.channels, reason);
+    } else if (png.interlaced) {
+        /* All the indices in place first, then expanded row by row. */
+        uint8_t *indices = malloc((size_t)png.width * png.height);
+        status = indices ? csky_png_deinterlace(filtered, png.width, png.height, 1, indices, reason)
+                         : decline(reason, "out of memory for indices");
+        if (status == CSKY_OK) {
+            uint8_t table[256 * 4];
+            csky_png_fast_palette(&png, table);
+            for (uint32_t y = 0; y < png.height; y++) {
+                expand_palette_row(indices + (size_t)y * png.width, out + y * out_row, png.width, table,
+                                   png.trans_count > 0);
+            }
+        }
+        free(indices);
     } else {
         /* Unfilter a row of indices at a time, then expand it into the output. */
         uint8_t *rows = malloc(row_bytes * 2);
@@ -310,7 +310,7 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
             decline(reason, "out of memory for rows");
         } else {
             uint8_t table[256 * 4];
-            palette_table(&png, table);
+            csky_png_fast_palette(&png, table);
             status = CSKY_OK;
             for (uint32_t y = 0; y < png.height && status == CSKY_OK; y++) {
                 uint8_t *row = rows + (y & 1) * row_bytes;
@@ -326,54 +326,5 @@ int csky_png_fast_decode(const uint8_t *data, size_t size, int keep_indices, uin
     }
     free(filtered);
     if (status == CSKY_OK) *info = decoded;
-    return status;
-}
-
-int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
-                              csky_image_info *info, char *reason) {
-    fast_png png;
-    uint8_t *filtered = NULL;
-    if (inflate_image(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
-    size_t row_bytes = (size_t)png.width * (size_t)png.channels;
-
-    int status;
-    if ((size_t)png.width * (size_t)png.height > out_size) {
-        status = decline(reason, "output buffer too small");
-    } else if (png.channels == 1 && png.color_type != COLOR_PALETTE) {
-        /* Gray is already "L": unfilter straight into the output. */
-        status = csky_png_unfilter(filtered, out, png.width, png.height, 1, reason);
-    } else {
-        /* Two unfiltered rows (this one and the one above), each turned into "L" at once. */
-        uint8_t *rows = malloc(row_bytes * 2);
-        uint8_t levels[256];
-        if (png.color_type == COLOR_PALETTE) {
-            uint8_t table[256 * 4];
-            palette_table(&png, table);
-            for (int i = 0; i < 256; i++) {
-                levels[i] = csky_luma(table[i * 4], table[i * 4 + 1], table[i * 4 + 2]);
-            }
-        }
-        status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
-        for (uint32_t y = 0; y < png.height && status == CSKY_OK; y++) {
-            uint8_t *row = rows + (y & 1) * row_bytes;
-            const uint8_t *prior = y ? rows + ((y - 1) & 1) * row_bytes : NULL;
-            status = csky_png_unfilter_row(filtered + y * (row_bytes + 1), prior, row, row_bytes,
-                                           png.channels, reason);
-            if (status != CSKY_OK) break;
-            uint8_t *target = out + (size_t)y * png.width;
-            if (png.color_type == COLOR_PALETTE) {
-                for (uint32_t x = 0; x < png.width; x++) target[x] = levels[row[x]];
-            } else {
-                csky_png_luma_row(row, target, png.width, png.channels);
-            }
-        }
-        free(rows);
-    }
-    free(filtered);
-    if (status == CSKY_OK) {
-        fill_info(&png, 0, info);
-        info->channels = 1;
-        info->layout = CSKY_LAYOUT_GRAY;
-    }
     return status;
 }

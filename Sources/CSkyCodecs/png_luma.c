@@ -1,4 +1,6 @@
 /*
+ * PNG straight to Pillow's "L" (csky_png_fast_decode_luma), row by row.
+ *
  * One unfiltered PNG row (gray+alpha, RGB or RGBA, 8-bit) to Pillow's "L": the formula of
  * SkyImaging's PillowConvert.luminance (Pillow's L24, rounded), (19595 R + 38470 G + 7471 B
  * + 0x8000) >> 16, alpha ignored; gray+alpha keeps its gray byte.
@@ -9,6 +11,8 @@
  */
 #include "png_fast.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -93,4 +97,87 @@ void csky_png_luma_row_using(const uint8_t *row, uint8_t *out, size_t width, int
 
 void csky_png_luma_row(const uint8_t *row, uint8_t *out, size_t width, int channels) {
     csky_png_luma_row_using(row, out, width, channels, 1);
+}
+
+static int decline(char *reason, const char *message) {
+    snprintf(reason, CSKY_ERROR_LEN, "%s", message);
+    return CSKY_PNG_DECLINED;
+}
+
+/* One unfiltered row of the file's pixels to "L": palette indices through their levels. */
+static void row_to_luma(const fast_png *png, const uint8_t *levels, const uint8_t *row, uint8_t *target) {
+    if (png->color_type == COLOR_PALETTE) {
+        for (uint32_t x = 0; x < png->width; x++) target[x] = levels[row[x]];
+    } else {
+        csky_png_luma_row(row, target, png->width, png->channels);
+    }
+}
+
+/* Every row to "L". Interlaced: the whole image in place first. Else three unfiltered rows: two
+ * at a time (two Paeth rows run together) and the one above them, each turned into "L" at once,
+ * so that the full-colour image is never written. */
+static int luma_rows(const fast_png *png, const uint8_t *filtered, const uint8_t *levels, uint8_t *out,
+                     char *reason) {
+    size_t row_bytes = (size_t)png->width * (size_t)png->channels;
+    if (png->interlaced) {
+        uint8_t *image = malloc(row_bytes * png->height);
+        int status = image ? csky_png_deinterlace(filtered, png->width, png->height, png->channels, image,
+                                                  reason)
+                           : decline(reason, "out of memory for an interlaced image");
+        for (uint32_t y = 0; y < png->height && status == CSKY_OK; y++) {
+            row_to_luma(png, levels, image + (size_t)y * row_bytes, out + (size_t)y * png->width);
+        }
+        free(image);
+        return status;
+    }
+    uint8_t *rows = malloc(row_bytes * 3);
+    int status = rows ? CSKY_OK : decline(reason, "out of memory for rows");
+    size_t above = 2; /* the slot of the row above the next pair */
+    for (uint32_t y = 0; y < png->height && status == CSKY_OK; y += 2) {
+        int pair = y + 1 < png->height;
+        uint8_t *first = rows + ((above + 1) % 3) * row_bytes;
+        uint8_t *second = pair ? rows + ((above + 2) % 3) * row_bytes : NULL;
+        status = csky_png_unfilter_pair_using(filtered + (size_t)y * (row_bytes + 1),
+                                              y ? rows + above * row_bytes : NULL, first, second,
+                                              row_bytes, png->channels, 1, reason);
+        for (int i = 0; i <= pair && status == CSKY_OK; i++) {
+            row_to_luma(png, levels, i ? second : first, out + (size_t)(y + (uint32_t)i) * png->width);
+        }
+        above = (above + 2) % 3;
+    }
+    free(rows);
+    return status;
+}
+
+int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
+                              csky_image_info *info, char *reason) {
+    fast_png png;
+    uint8_t *filtered = NULL;
+    if (csky_png_fast_inflate(data, size, &png, &filtered, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
+
+    int status;
+    if ((size_t)png.width * (size_t)png.height > out_size) {
+        status = decline(reason, "output buffer too small");
+    } else if (png.channels == 1 && png.color_type != COLOR_PALETTE) {
+        /* Gray is already "L": unfilter straight into the output. */
+        status = png.interlaced ? csky_png_deinterlace(filtered, png.width, png.height, 1, out, reason)
+                                : csky_png_unfilter(filtered, out, png.width, png.height, 1, reason);
+    } else {
+        uint8_t levels[256] = {0};
+        if (png.color_type == COLOR_PALETTE) {
+            uint8_t table[256 * 4];
+            csky_png_fast_palette(&png, table);
+            for (int i = 0; i < 256; i++) {
+                levels[i] = csky_luma(table[i * 4], table[i * 4 + 1], table[i * 4 + 2]);
+            }
+        }
+        status = luma_rows(&png, filtered, levels, out, reason);
+    }
+    free(filtered);
+    if (status == CSKY_OK) {
+        csky_png_fast_fill_info(&png, 0, info);
+        info->channels = 1;
+        info->layout = CSKY_LAYOUT_GRAY;
+    }
+    return status;
 }

@@ -6,16 +6,15 @@
  * compiler targets SSE2 (every x86-64), one-pixel-per-step versions of the filters that carry a
  * dependency from pixel to pixel (Sub, Average, Paeth) for 1- to 4-byte pixels. Both are
  * callable (csky_png_unfilter_row_using) so that tests can hold the SIMD paths to the byte loops.
- * The build targets plain x86-64 (SSE2); Paeth also has an SSE4.1 version chosen at run time.
+ * The build targets plain x86-64 (SSE2); Paeth also has an SSE4.1 version chosen at run time,
+ * and two consecutive Paeth rows run together (csky_png_unfilter_pair_using).
  */
 #include "png_fast.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "png_simd.h"
 
 /* The Paeth predictor in the specification's order (a, then b, then c on ties), without the
  * three-way branch on signed distances: pa = |b - c|, pb = |a - c|, pc = |a + b - 2c|. */
@@ -81,32 +80,9 @@ static void unfilter_scalar(int filter, const uint8_t *raw, const uint8_t *prior
 #if defined(__SSE2__)
 /* Sub, Average and Paeth carry a dependency from one pixel to the next: a byte loop walks one
  * byte (one chain per channel) at a time, while these versions take a whole pixel per step in
- * SSE2 lanes and keep the pixel-to-pixel chain a few instructions long. The first pixel needs
- * no special case: with a = c = 0 each formula reduces to the specification's.
- *
- * A pixel's bytes sit in the low lanes. `wide` allows reading (and writing) 4 bytes for a
- * smaller pixel: true for every pixel but those in a row's last 3 bytes, where the extra bytes
- * belong to the next pixels (rewritten by the next steps when stored); the last pixels go byte
- * by byte so that nothing outside the row is touched. */
-static inline __m128i load_pixel(const uint8_t *bytes, size_t bpp, int wide) {
-    uint32_t value = 0;
-    if (wide) {
-        memcpy(&value, bytes, 4);
-    } else {
-        for (size_t i = 0; i < bpp; i++) value |= (uint32_t)bytes[i] << (8 * i);
-    }
-    return _mm_cvtsi32_si128((int)value);
-}
-
-static inline void store_pixel(uint8_t *bytes, __m128i pixel, size_t bpp, int wide) {
-    uint32_t value = (uint32_t)_mm_cvtsi128_si32(pixel);
-    if (wide) {
-        memcpy(bytes, &value, 4);
-    } else {
-        for (size_t i = 0; i < bpp; i++) bytes[i] = (uint8_t)(value >> (8 * i));
-    }
-}
-
+ * SSE2 lanes and keep the pixel-to-pixel chain a few instructions long (Paeth: png_paeth.c).
+ * The first pixel needs no special case: with a = c = 0 each formula reduces to the
+ * specification's. */
 static inline void sub_simd(const uint8_t *raw, uint8_t *row, size_t count, size_t bpp) {
     __m128i a = _mm_setzero_si128();
     for (size_t x = 0; x < count; x += bpp) {
@@ -131,150 +107,6 @@ static inline void average_simd(const uint8_t *raw, const uint8_t *prior, uint8_
     }
 }
 
-/* Paeth. With d = b - c, the predictor picks a unless lo < a < hi, where lo = min(b, c - 2d)
- * and hi = max(b, c - 2d) (only there is |a - c| or |a + b - 2c| below |b - c|); inside, it
- * picks c when a < c - floor(d / 2) (d >= 0) or a > c + floor(-d / 2) (d < 0), else b.
- * These bounds depend on the row above only, so a first pass computes them 16 bytes at a time
- * whatever the pixel size, and the pass along the pixels keeps three comparisons and two
- * selections on the chain from one pixel to the next. Checked against paeth() for all 2^24
- * (a, b, c) by the tests.
- *
- * All values are bytes with the top bit flipped (x ^ 0x80), so that signed byte comparisons
- * order them as unsigned; bounds beyond 0..255 saturate without changing any decision. */
-#define PAETH_CHUNK 1536 /* bytes per pass: a multiple of 1, 2, 3 and 4 */
-
-typedef struct {
-    uint8_t at_least[PAETH_CHUNK + 16]; /* a >= lo + 1 ... */
-    uint8_t at_most[PAETH_CHUNK + 16];  /* ... and a <= hi - 1: inside */
-    uint8_t bound[PAETH_CHUNK + 16];    /* c when bound > a (both flipped when d < 0) */
-    uint8_t flip[PAETH_CHUNK + 16];     /* 0xFF where d < 0 */
-    uint8_t up[PAETH_CHUNK + 16];       /* b */
-} paeth_bounds;
-
-/* 16 bytes of `row` from `start` (may be negative or run past `count`: zeros there). */
-static inline __m128i load_clipped(const uint8_t *row, ptrdiff_t start, size_t count) {
-    if (start >= 0 && (size_t)start + 16 <= count) return _mm_loadu_si128((const __m128i *)(row + start));
-    uint8_t bytes[16];
-    for (ptrdiff_t i = 0; i < 16; i++) {
-        ptrdiff_t at = start + i;
-        bytes[i] = (at >= 0 && (size_t)at < count) ? row[at] : 0;
-    }
-    return _mm_loadu_si128((const __m128i *)bytes);
-}
-
-/* The bounds of 8 bytes in 16-bit lanes, flipped and saturated into bytes by the caller. */
-static inline void paeth_bounds_16(__m128i b, __m128i c, __m128i *at_least, __m128i *at_most,
-                                   __m128i *bound, __m128i *flip) {
-    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1);
-    __m128i d = _mm_sub_epi16(b, c);
-    __m128i negative = _mm_cmpgt_epi16(zero, d);
-    __m128i half = _mm_srli_epi16(_mm_sub_epi16(_mm_xor_si128(d, negative), negative), 1);
-    __m128i far = _mm_sub_epi16(c, _mm_add_epi16(d, d));
-    *at_least = _mm_add_epi16(_mm_min_epi16(b, far), one);
-    *at_most = _mm_sub_epi16(_mm_max_epi16(b, far), one);
-    /* c - half when d >= 0, c + half when d < 0 */
-    *bound = _mm_add_epi16(c, _mm_sub_epi16(_mm_xor_si128(half, _mm_cmpeq_epi16(negative, zero)),
-                                            _mm_cmpeq_epi16(negative, zero)));
-    *flip = negative;
-}
-
-static void paeth_prepare(const uint8_t *prior, size_t from, size_t to, size_t count, size_t bpp,
-                          paeth_bounds *out) {
-    const __m128i zero = _mm_setzero_si128(), bias = _mm_set1_epi16(128);
-    /* Three bytes past `to` as well: the pass along the pixels reads 4 bytes for every pixel. */
-    for (size_t x = from; x < to + 3; x += 16) {
-        __m128i b = load_clipped(prior, (ptrdiff_t)x, count);
-        __m128i c = load_clipped(prior, (ptrdiff_t)x - (ptrdiff_t)bpp, count);
-        __m128i low[4], high[4];
-        paeth_bounds_16(_mm_unpacklo_epi8(b, zero), _mm_unpacklo_epi8(c, zero), &low[0], &low[1],
-                        &low[2], &low[3]);
-        paeth_bounds_16(_mm_unpackhi_epi8(b, zero), _mm_unpackhi_epi8(c, zero), &high[0], &high[1],
-                        &high[2], &high[3]);
-        /* Saturating to -128..127 after subtracting 128 clamps to 0..255 and flips the top bit. */
-        __m128i flip = _mm_packs_epi16(low[3], high[3]);
-        size_t at = x - from;
-        _mm_storeu_si128((__m128i *)(out->at_least + at),
-                         _mm_packs_epi16(_mm_sub_epi16(low[0], bias), _mm_sub_epi16(high[0], bias)));
-        _mm_storeu_si128((__m128i *)(out->at_most + at),
-                         _mm_packs_epi16(_mm_sub_epi16(low[1], bias), _mm_sub_epi16(high[1], bias)));
-        _mm_storeu_si128((__m128i *)(out->bound + at),
-                         _mm_xor_si128(_mm_packs_epi16(_mm_sub_epi16(low[2], bias),
-                                                       _mm_sub_epi16(high[2], bias)), flip));
-        _mm_storeu_si128((__m128i *)(out->flip + at), flip);
-        _mm_storeu_si128((__m128i *)(out->up + at), _mm_xor_si128(b, _mm_set1_epi8(-128)));
-    }
-}
-
-static inline __m128i load4(const uint8_t *bytes) {
-    uint32_t value;
-    memcpy(&value, bytes, 4);
-    return _mm_cvtsi32_si128((int)value);
-}
-
-/* a where `outside`, else c where `pick_c`, else b. SSE2 has no byte blend: three masks keep
- * it to three levels on the chain instead of four for two nested selections. */
-static inline __m128i paeth_pick_sse2(__m128i outside, __m128i pick_c, __m128i a, __m128i b,
-                                      __m128i c) {
-    __m128i from_a = _mm_and_si128(outside, a);
-    __m128i from_c = _mm_and_si128(_mm_andnot_si128(outside, pick_c), c);
-    __m128i from_b = _mm_andnot_si128(_mm_or_si128(outside, pick_c), b);
-    return _mm_or_si128(_mm_or_si128(from_a, from_c), from_b);
-}
-
-#if defined(__x86_64__) || defined(__i386__)
-#define PAETH_HAVE_SSE41 1
-#include <smmintrin.h>
-/* pblendvb: two levels for the same choice. */
-__attribute__((target("sse4.1"))) static inline __m128i paeth_pick_sse41(
-    __m128i outside, __m128i pick_c, __m128i a, __m128i b, __m128i c) {
-    return _mm_blendv_epi8(_mm_blendv_epi8(b, c, pick_c), a, outside);
-}
-#endif
-
-/* The pass along the pixels, for one pick function; `bpp` is a constant in each expansion. */
-#define PAETH_PIXELS(PICK, BPP)                                                                 \
-    do {                                                                                        \
-        const __m128i top = _mm_set1_epi8(-128);                                                \
-        paeth_bounds bounds;                                                                    \
-        __m128i a = top, c = top; /* flipped zeros */                                           \
-        for (size_t from = 0; from < count; from += PAETH_CHUNK) {                              \
-            size_t to = from + PAETH_CHUNK < count ? from + PAETH_CHUNK : count;                \
-            paeth_prepare(prior, from, to, count, BPP, &bounds);                                \
-            for (size_t x = from; x < to; x += BPP) {                                           \
-                size_t at = x - from;                                                           \
-                int wide = x + 4 <= count;                                                      \
-                __m128i b = load4(bounds.up + at);                                              \
-                __m128i outside = _mm_or_si128(_mm_cmpgt_epi8(load4(bounds.at_least + at), a), \
-                                               _mm_cmpgt_epi8(a, load4(bounds.at_most + at)));  \
-                __m128i pick_c = _mm_cmpgt_epi8(load4(bounds.bound + at),                       \
-                                                _mm_xor_si128(a, load4(bounds.flip + at)));     \
-                a = _mm_add_epi8(PICK(outside, pick_c, a, b, c), load_pixel(raw + x, BPP, wide)); \
-                store_pixel(row + x, _mm_xor_si128(a, top), BPP, wide);                         \
-                c = b;                                                                          \
-            }                                                                                   \
-        }                                                                                       \
-    } while (0)
-
-#define PAETH_BY_BPP(PICK)                                                                      \
-    switch (bpp) {                                                                              \
-    case 1: PAETH_PIXELS(PICK, 1); break;                                                       \
-    case 2: PAETH_PIXELS(PICK, 2); break;                                                       \
-    case 3: PAETH_PIXELS(PICK, 3); break;                                                       \
-    default: PAETH_PIXELS(PICK, 4); break;                                                      \
-    }
-
-static void paeth_sse2(const uint8_t *raw, const uint8_t *prior, uint8_t *row, size_t count,
-                       size_t bpp) {
-    PAETH_BY_BPP(paeth_pick_sse2)
-}
-
-#if defined(PAETH_HAVE_SSE41)
-__attribute__((target("sse4.1"))) static void paeth_sse41(const uint8_t *raw, const uint8_t *prior,
-                                                          uint8_t *row, size_t count, size_t bpp) {
-    PAETH_BY_BPP(paeth_pick_sse41)
-}
-#endif
-
 /* Returns 1 when a SIMD version took the row (pixels of 1-4 bytes). Up and None are plain byte
  * loops that the compiler vectorises; Sub on 1- and 2-byte pixels is a one-add chain per byte
  * already. The constant pixel sizes let the compiler specialise each loop. */
@@ -295,15 +127,7 @@ static int unfilter_simd(int filter, const uint8_t *raw, const uint8_t *prior, u
         }
         return 1;
     case 4:
-#if defined(PAETH_HAVE_SSE41)
-        if (allow_sse41 && __builtin_cpu_supports("sse4.1")) {
-            paeth_sse41(raw, prior, row, count, bpp);
-            return 1;
-        }
-#else
-        (void)allow_sse41;
-#endif
-        paeth_sse2(raw, prior, row, count, bpp);
+        csky_paeth_rows(raw, NULL, prior, row, NULL, count, bpp, allow_sse41);
         return 1;
     default:
         return 0;
@@ -355,14 +179,33 @@ int csky_png_unfilter_row(const uint8_t *filtered, const uint8_t *prior, uint8_t
     return csky_png_unfilter_row_using(filtered, prior, row, row_bytes, bpp, 1, reason);
 }
 
+int csky_png_unfilter_pair_using(const uint8_t *filtered, const uint8_t *prior, uint8_t *row1,
+                                 uint8_t *row2, size_t row_bytes, int bpp, int simd, char *reason) {
+    const uint8_t *second = filtered + row_bytes + 1;
+#if defined(__SSE2__)
+    /* Both Paeth with a row above: the two chains interleave (png_paeth.c). */
+    if (simd && row2 && prior && filtered[0] == 4 && second[0] == 4 && bpp >= 1 && bpp <= 4 &&
+        row_bytes >= (size_t)bpp) {
+        csky_paeth_rows(filtered + 1, second + 1, prior, row1, row2, row_bytes, (size_t)bpp, simd != 2);
+        return CSKY_OK;
+    }
+#endif
+    if (csky_png_unfilter_row_using(filtered, prior, row1, row_bytes, bpp, simd, reason) != CSKY_OK) {
+        return CSKY_PNG_DECLINED;
+    }
+    if (!row2) return CSKY_OK;
+    return csky_png_unfilter_row_using(second, row1, row2, row_bytes, bpp, simd, reason);
+}
+
 int csky_png_unfilter(const uint8_t *filtered, uint8_t *out, uint32_t width, uint32_t height,
                       int bpp, char *reason) {
     size_t row_bytes = (size_t)width * (size_t)bpp;
-    for (uint32_t y = 0; y < height; y++) {
+    for (uint32_t y = 0; y < height; y += 2) {
         uint8_t *row = out + (size_t)y * row_bytes;
+        uint8_t *next = y + 1 < height ? row + row_bytes : NULL;
         const uint8_t *prior = y ? row - row_bytes : NULL;
-        if (csky_png_unfilter_row(filtered + (size_t)y * (row_bytes + 1), prior, row, row_bytes,
-                                  bpp, reason) != CSKY_OK) {
+        if (csky_png_unfilter_pair_using(filtered + (size_t)y * (row_bytes + 1), prior, row, next,
+                                         row_bytes, bpp, 1, reason) != CSKY_OK) {
             return CSKY_PNG_DECLINED;
         }
     }

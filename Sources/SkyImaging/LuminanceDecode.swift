@@ -10,9 +10,10 @@ extension ImageDecoder {
     /// Decodes PNG or JPEG bytes to a one-channel ``RasterImage`` equal to
     /// `PillowConvert.luminance(decode(bytes, name: name, jpegScale: jpegScale))` for every input.
     ///
-    /// Plain 8-bit non-interlaced PNGs (gray, gray+alpha, RGB, RGBA, palette) are converted row by row
-    /// while they are unfiltered, so the full-colour image is never written; every other file (JPEGs,
-    /// other PNGs, damaged ones) is decoded and converted, so its result and its errors are `decode`'s.
+    /// 8-bit PNGs (gray, gray+alpha, RGB, RGBA, palette) are converted row by row while they are
+    /// unfiltered, so the full-colour image is never written (Adam7 ones once their passes are in place);
+    /// every other file (JPEGs, other PNGs, damaged ones) is decoded and converted, so its result and its
+    /// errors are `decode`'s.
     public func decodeLuminance(_ bytes: [UInt8], name: String,
                                 jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
         if let gray = try fusedLuminance(bytes, name: name, jpegScale: jpegScale) { return gray }

@@ -145,6 +145,53 @@ import Testing
         }
     }
 
+    /// Two rows at once (two Paeth rows run together, their chunks interleaved): the same bytes as one row after
+    /// the other through the byte loops, for every pair of filter types, pixel sizes 1-8, widths across chunks.
+    @Test func rowPairsMatchTheByteLoops() {
+        var generator = SplitMix(seed: 0xFA1F)
+        var pairs = 0
+        for bpp in 1...8 {
+            for width in [1, 2, 5, 17, 127, 128, 129, 383, 384, 385, 1000] {
+                let count = width * bpp
+                for filters in [(4, 4), (4, 4), (4, 1), (3, 4), (0, 4), (4, 2), (Int(generator.next() % 5), 4)] {
+                    var filtered = [UInt8(filters.0)] + (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                    filtered += [UInt8(filters.1)] + (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                    let prior = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                    for above in [prior, nil] {
+                        let reference = Self.unfilterPair(filtered, prior: above, count: count, bpp: bpp, mode: 0)
+                        for mode in Self.simdModes {
+                            let simd = Self.unfilterPair(filtered, prior: above, count: count, bpp: bpp, mode: mode)
+                            #expect(simd == reference, "bpp \(bpp) width \(width) filters \(filters) mode \(mode)")
+                        }
+                        pairs += 1
+                    }
+                }
+            }
+        }
+        #expect(pairs == 8 * 11 * 7 * 2)
+    }
+
+    /// Both rows of a pair and the guard bytes after them.
+    static func unfilterPair(_ filtered: [UInt8], prior: [UInt8]?, count: Int, bpp: Int, mode: Int32) -> [UInt8] {
+        var rows = [UInt8](repeating: 0xA5, count: 2 * count + 8)
+        var reason = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        let status = filtered.withUnsafeBufferPointer { input in
+            rows.withUnsafeMutableBufferPointer { output in
+                let second = output.baseAddress! + count
+                if let prior {
+                    return prior.withUnsafeBufferPointer { above in
+                        csky_png_unfilter_pair_using(input.baseAddress, above.baseAddress, output.baseAddress, second,
+                                                     count, Int32(bpp), mode, &reason)
+                    }
+                }
+                return csky_png_unfilter_pair_using(input.baseAddress, nil, output.baseAddress, second, count,
+                                                    Int32(bpp), mode, &reason)
+            }
+        }
+        #expect(status == CSKY_OK)
+        return rows
+    }
+
     @Test func badFilterTypesAndPixelSizesAreDeclined() {
         for mode in [Int32(0)] + Self.simdModes {
             #expect(Self.unfilter([5, 1, 2, 3], prior: [0, 0, 0], bpp: 3, mode: mode).status == CSKY_PNG_DECLINED)

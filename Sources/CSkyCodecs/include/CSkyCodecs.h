@@ -19,7 +19,7 @@
 /* Only from CSKY_PNG_PATH_FAST: the fast PNG path does not take this file (reason in `error`). */
 #define CSKY_PNG_DECLINED 2
 
-/* Which PNG decoder runs. AUTO: the libdeflate fast path for non-interlaced 8-bit PNGs, libpng
+/* Which PNG decoder runs. AUTO: the libdeflate fast path for 8-bit PNGs (Adam7 too), libpng
  * for every other file and for every file the fast path declines (damaged ones included, so that
  * libpng's verdict and message stand). The other two exist so tests can compare the paths. */
 typedef enum {
@@ -66,7 +66,7 @@ int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int 
                         uint8_t *out, size_t out_size, csky_image_info *info, char *error);
 
 /* PNG straight to Pillow's "L" (one byte per pixel, PillowConvert.luminance's formula) for the
- * files the fast path takes (8-bit, not interlaced: gray, gray+alpha, RGB, RGBA, palette), without
+ * files the fast path takes (8-bit, Adam7 or not: gray, gray+alpha, RGB, RGBA, palette), without
  * the full-colour image: `out` holds width * height bytes. CSKY_PNG_DECLINED (reason in `error`)
  * for every other file, damaged ones included: the caller then decodes and converts. */
 int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
@@ -84,6 +84,11 @@ void csky_png_luma_row_using(const uint8_t *row, uint8_t *out, size_t width, int
  * CSKY_PNG_DECLINED with a reason. */
 int csky_png_unfilter_row_using(const uint8_t *filtered, const uint8_t *prior, uint8_t *row,
                                 size_t row_bytes, int bpp, int simd, char *reason);
+
+/* Unfilters the row at `filtered` into row1 and, when row2 is not NULL, the row after it
+ * (`filtered` + row_bytes + 1) into row2; the same simd modes. Two Paeth rows run together. */
+int csky_png_unfilter_pair_using(const uint8_t *filtered, const uint8_t *prior, uint8_t *row1,
+                                 uint8_t *row2, size_t row_bytes, int bpp, int simd, char *reason);
 
 /* JPEG: read the header; scale_denom is 1, 2, 4 or 8 (libjpeg DCT scaling). */
 int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
