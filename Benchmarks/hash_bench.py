@@ -9,8 +9,17 @@ For each set it prints the median seconds over --repeats runs, ms per image and 
 multiple of imagehash's, for exact and fast mode on 1 thread and on all cores; how many exact-mode hashes equal
 imagehash's; for the jpeg set also how many fast-mode hashes equal the exact ones and the distance histogram.
 
-Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg] [--no-build]
+With --floor it also prints what no hasher can go below on one thread: for the PNGs of a set, libdeflate's
+zlib inflate of the IDAT data alone into a warm buffer (through ctypes, the same library CSkyCodecs uses); for
+the JPEGs, SkyCorpus's decode at 1/8 DCT scale (every coefficient still Huffman-decoded) and at full size.
+
+--skybench PATH times another skybench binary too (e.g. a copy built from an older commit), in the same run.
+
+Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg] [--no-build] [--floor] [--skybench PATH]
 """
+import ctypes
+import ctypes.util
+import struct
 import argparse
 import json
 import os
@@ -51,18 +60,83 @@ def jpeg_files():
 
 
 def imagehash_seconds(files, repeats):
-    times = []
+    """Median wall seconds and median CPU seconds (this process) of hashing every file once."""
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for path in files:
             with Image.open(path) as image:
                 imagehash.phash(image)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpu.append(time.process_time() - cpu_start)
+    return statistics.median(times), statistics.median(cpu)
 
 
-def skybench(*arguments):
-    output = subprocess.run([SKYBENCH, *arguments], check=True, capture_output=True, text=True).stdout
+def png_idat(path):
+    """(zlib stream, unfiltered size) of a non-interlaced 8-bit PNG, else None."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    at, stream, size = 8, [], None
+    while at + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour]
+            if depth != 8 or interlace:
+                return None
+            size = height * (1 + width * channels)
+        elif kind == b"IDAT":
+            stream.append(body)
+        at += 12 + length
+    return (b"".join(stream), size) if size else None
+
+
+def inflate_floor(files, repeats):
+    """Median seconds for libdeflate to inflate every PNG's IDAT stream once (buffers allocated beforehand)."""
+    library = ctypes.CDLL(ctypes.util.find_library("deflate") or "libdeflate.so.0")
+    library.libdeflate_alloc_decompressor.restype = ctypes.c_void_p
+    library.libdeflate_zlib_decompress.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                                   ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    decompressor = library.libdeflate_alloc_decompressor()
+    streams = [found for found in map(png_idat, files) if found]
+    buffers = [ctypes.create_string_buffer(size) for _, size in streams]
+    actual = ctypes.c_size_t()
+    times, cpu = [], []
+    for _ in range(repeats):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for (stream, size), buffer in zip(streams, buffers):
+            if library.libdeflate_zlib_decompress(decompressor, stream, len(stream), buffer, size,
+                                                  ctypes.byref(actual)) != 0:
+                raise RuntimeError("libdeflate could not inflate a PNG")
+        times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+    library.libdeflate_free_decompressor(ctypes.c_void_p(decompressor))
+    return statistics.median(times), statistics.median(cpu), len(streams)
+
+
+def print_floor(files, repeats):
+    seconds, cpu, count = inflate_floor(files, repeats)
+    if count:
+        print(f"  floor: libdeflate inflate alone of {count} PNGs {seconds:.3f} s "
+              f"({seconds * 1000 / len(files):.2f} ms per image of the set; CPU {cpu * 1000 / len(files):.2f} ms)")
+    jpegs = [path for path in files if path.lower().endswith((".jpg", ".jpeg"))]
+    if jpegs:
+        for scale in ("8", "1"):
+            result = skybench("decode", "--scale", scale, "--repeats", str(repeats), *jpegs)
+            print(f"  floor: skycorpus JPEG decode at 1/{scale} scale of {len(jpegs)} files {result['median_s']:.3f} s "
+                  f"({result['median_s'] * 1000 / len(files):.2f} ms per image of the set)")
+        # Fast mode with no minimum side decodes every JPEG at 1/8: the floor plus a tiny resize, in CPU time.
+        result = skybench("hash", "--mode", "fast", "--min-side", "1", "--repeats", str(repeats), *jpegs)
+        if "cpu_median_s" in result:
+            print(f"  floor: fast phash with every JPEG at 1/8 scale: CPU {result['cpu_median_s'] * 1000 / len(files):.2f} ms "
+                  f"per image of the set")
+
+
+def skybench(*arguments, binary=SKYBENCH):
+    output = subprocess.run([binary, *arguments], check=True, capture_output=True, text=True).stdout
     return json.loads(output)
 
 
@@ -71,6 +145,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sets", default="real,jpeg")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--floor", action="store_true")
+    parser.add_argument("--skybench", help="another skybench binary to time beside this build's")
     args = parser.parse_args()
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
@@ -78,15 +154,24 @@ def main():
     cores = os.cpu_count() or 1
     for name in args.sets.split(","):
         files = real_files() if name == "real" else jpeg_files()
-        reference = imagehash_seconds(files, args.repeats)
+        reference, reference_cpu = imagehash_seconds(files, args.repeats)
         print(f"\n{name}: {len(files)} files; imagehash.phash {reference:.3f} s median "
-              f"({reference * 1000 / len(files):.2f} ms/image)")
+              f"({reference * 1000 / len(files):.2f} ms/image; CPU {reference_cpu * 1000 / len(files):.2f} ms/image)")
+        binaries = [("skycorpus", SKYBENCH)] + ([("other", args.skybench)] if args.skybench else [])
         for mode in ("exact", "fast"):
             for workers in sorted({1, cores}):
-                result = skybench("hash", "--mode", mode, "--workers", str(workers), "--repeats", str(args.repeats), *files)
-                ratio = reference / result["median_s"]
-                print(f"  skycorpus {mode:5} {workers} thread(s): {result['median_s']:.3f} s "
-                      f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput")
+                for label, binary in binaries:
+                    result = skybench("hash", "--mode", mode, "--workers", str(workers), "--repeats", str(args.repeats),
+                                      *files, binary=binary)
+                    ratio = reference / result["median_s"]
+                    # CPU time says the same for one worker, with far less noise from other load.
+                    cpu = (f"; CPU {result['cpu_median_s'] * 1000 / len(files):.2f} ms/image, "
+                           f"{reference_cpu / result['cpu_median_s']:.1f}x imagehash's CPU time"
+                           if workers == 1 and result.get("cpu_median_s") else "")
+                    print(f"  {label:9} {mode:5} {workers} thread(s): {result['median_s']:.3f} s "
+                          f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput{cpu}")
+        if args.floor:
+            print_floor(files, args.repeats)
         printed = subprocess.run([SKYBENCH, "hash-print", *files], check=True, capture_output=True, text=True).stdout
         ours = dict(reversed(line.split(" ", 1)) for line in printed.splitlines())
         equal = 0

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSkyCodecs
 
 /// The resampling filters of Pillow's `Image.resize`, with Pillow's kernels and supports.
 public enum PillowFilter: String, Sendable, CaseIterable, CustomStringConvertible {
@@ -103,15 +104,8 @@ public enum PillowResample {
                          passOrder: PillowPassOrder) -> RasterImage {
         let needHorizontal = width != image.width
         let needVertical = height != image.height
-        let verticalFirst: Bool
-        switch passOrder {
-        case .pillow13:
-            verticalFirst = height < image.height && (image.height - height) > 2 * (image.width - width)
-        case .horizontalFirst:
-            verticalFirst = false
-        }
         var current = image
-        if verticalFirst {
+        if verticalFirst(image, width: width, height: height, passOrder: passOrder) {
             if needVertical { current = verticalPass(current, height: height, filter: filter) }
             if needHorizontal { current = horizontalPass(current, width: width, filter: filter) }
         } else {
@@ -121,72 +115,57 @@ public enum PillowResample {
         return current
     }
 
-    /// Resizes every row to `width` columns.
-    static func horizontalPass(_ image: RasterImage, width: Int, filter: PillowFilter) -> RasterImage {
-        let table = PillowKernelTable(inputSize: image.width, outputSize: width, filter: filter)
+    /// Whether the vertical pass runs first, as `passOrder` decides for this resize.
+    static func verticalFirst(_ image: RasterImage, width: Int, height: Int, passOrder: PillowPassOrder) -> Bool {
+        switch passOrder {
+        case .pillow13:
+            height < image.height && (image.height - height) > 2 * (image.width - width)
+        case .horizontalFirst:
+            false
+        }
+    }
+
+    /// Resizes every row to `width` columns with the C kernel (each channel convolved on its own), or the
+    /// Swift pass where the table's weights do not split. `path` exists so tests can compare the implementations.
+    static func horizontalPass(_ image: RasterImage, width: Int, filter: PillowFilter,
+                               path: PillowKernelPath = .best) -> RasterImage {
+        let table = PillowKernelCache.shared.table(inputSize: image.width, outputSize: width, filter: filter)
+        guard table.splits, let level = path.level else { return horizontalPassScalar(image, table: table) }
         let channels = image.channels
-        let inputRow = image.width * channels, outputRow = width * channels
-        var output = [UInt8](repeating: 0, count: outputRow * image.height)
-        image.pixels.withUnsafeBufferPointer { source in
+        var output = [UInt8](repeating: 0, count: width * image.height * channels)
+        // Per row: one plane per channel of the input, then of the output (unused for gray).
+        var scratch = [UInt8](repeating: 0, count: channels == 1 ? 0 : channels * (image.width + width))
+        let status = image.pixels.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
-                table.weights.withUnsafeBufferPointer { weights in
-                    for y in 0..<image.height {
-                        let rowIn = source.baseAddress! + y * inputRow
-                        let rowOut = target.baseAddress! + y * outputRow
-                        for x in 0..<width {
-                            let first = table.firsts[x], count = table.counts[x]
-                            let taps = weights.baseAddress! + x * table.stride
-                            if channels == 1 {
-                                // Gray (every hash): a contiguous dot product the compiler vectorises.
-                                let pixels = rowIn + first
-                                var sum: Int32 = 1 << (precisionBits - 1)
-                                for tap in 0..<count { sum &+= Int32(pixels[tap]) &* taps[tap] }
-                                rowOut[x] = clip8(sum)
-                                continue
-                            }
-                            for channel in 0..<channels {
-                                var sum: Int32 = 1 << (precisionBits - 1)
-                                var at = rowIn + first * channels + channel
-                                for tap in 0..<count {
-                                    sum &+= Int32(at.pointee) &* taps[tap]
-                                    at += channels
-                                }
-                                rowOut[x * channels + channel] = clip8(sum)
-                            }
-                        }
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    table.withAxis { axis in
+                        csky_resample_horizontal(source.baseAddress, channels, image.width, image.height,
+                                                 target.baseAddress, scratch.baseAddress, axis, level)
                     }
                 }
             }
         }
+        // The table is built for this input size, so the kernel's bounds check cannot fail.
+        precondition(status == 0, "resample kernel table does not fit a \(image.width)-pixel row")
         return RasterImage(width: width, height: image.height, layout: image.layout, pixels: output)
     }
 
-    /// Resizes every column to `height` rows.
-    static func verticalPass(_ image: RasterImage, height: Int, filter: PillowFilter) -> RasterImage {
-        let table = PillowKernelTable(inputSize: image.height, outputSize: height, filter: filter)
+    /// Resizes every column to `height` rows (any layout: the pass treats each row as plain bytes).
+    static func verticalPass(_ image: RasterImage, height: Int, filter: PillowFilter,
+                             path: PillowKernelPath = .best) -> RasterImage {
+        let table = PillowKernelCache.shared.table(inputSize: image.height, outputSize: height, filter: filter)
+        guard table.splits, let level = path.level else { return verticalPassScalar(image, table: table) }
         let rowBytes = image.width * image.channels
         var output = [UInt8](repeating: 0, count: rowBytes * height)
-        var sums = [Int32](repeating: 0, count: rowBytes)
-        image.pixels.withUnsafeBufferPointer { source in
+        let status = image.pixels.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
-                sums.withUnsafeMutableBufferPointer { sums in
-                    for y in 0..<height {
-                        let first = table.firsts[y], count = table.counts[y]
-                        for index in 0..<rowBytes { sums[index] = 1 << (precisionBits - 1) }
-                        // Row by row: the same integer sums as Pillow's column loop, in cache order.
-                        for tap in 0..<count {
-                            let weight = table.weights[y * table.stride + tap]
-                            let row = source.baseAddress! + (first + tap) * rowBytes
-                            for index in 0..<rowBytes {
-                                sums[index] &+= Int32(row[index]) &* weight
-                            }
-                        }
-                        let rowOut = target.baseAddress! + y * rowBytes
-                        for index in 0..<rowBytes { rowOut[index] = clip8(sums[index]) }
-                    }
+                table.withAxis { axis in
+                    csky_resample_vertical(source.baseAddress, rowBytes, image.height, target.baseAddress,
+                                           axis, level)
                 }
             }
         }
+        precondition(status == 0, "resample kernel table does not fit a \(image.height)-row image")
         return RasterImage(width: image.width, height: height, layout: image.layout, pixels: output)
     }
 
@@ -230,51 +209,5 @@ public enum PillowResample {
             position += step
         }
         return sources
-    }
-}
-
-/// Pillow's per-output-pixel kernel table for one axis (`precompute_coeffs` and `normalize_coeffs_8bpc`).
-struct PillowKernelTable {
-    /// The first input index each output pixel reads.
-    var firsts: [Int]
-    /// How many input pixels each output pixel reads.
-    var counts: [Int]
-    /// Fixed-point weights, `stride` per output pixel.
-    var weights: [Int32]
-    /// Weights reserved per output pixel (Pillow's `ksize`).
-    var stride: Int
-
-    init(inputSize: Int, outputSize: Int, filter: PillowFilter) {
-        // Pillow computes the box end as a C float; a full box is exact for any realistic size.
-        let scale = Double(Float(inputSize)) / Double(outputSize)
-        let filterScale = max(scale, 1.0)
-        let support = filter.support * filterScale
-        stride = Int(support.rounded(.up)) * 2 + 1
-        firsts = [Int](repeating: 0, count: outputSize)
-        counts = [Int](repeating: 0, count: outputSize)
-        weights = [Int32](repeating: 0, count: outputSize * stride)
-        let inverseScale = 1.0 / filterScale
-        var kernel = [Double](repeating: 0, count: stride)
-        let one = Double(1 << PillowResample.precisionBits)
-        for output in 0..<outputSize {
-            let center = (Double(output) + 0.5) * scale
-            // C's (int) cast truncates toward zero; both ends are then clamped to the image.
-            let first = max(Int(center - support + 0.5), 0)
-            let count = min(Int(center + support + 0.5), inputSize) - first
-            var total = 0.0
-            for tap in 0..<max(count, 0) {
-                let value = filter.weight((Double(tap + first) - center + 0.5) * inverseScale)
-                kernel[tap] = value
-                total += value
-            }
-            for tap in 0..<max(count, 0) {
-                let normalized = total != 0.0 ? kernel[tap] / total : kernel[tap]
-                // Round half away from zero, as Pillow's (int)(x +/- 0.5).
-                let scaled = normalized * one
-                weights[output * stride + tap] = Int32(normalized < 0 ? scaled - 0.5 : scaled + 0.5)
-            }
-            firsts[output] = first
-            counts[output] = max(count, 0)
-        }
     }
 }

@@ -48,6 +48,37 @@ struct PerceptualHasherTests {
         }
     }
 
+    @Test("hashing encoded bytes equals hashing the decoded image, every kind and PNG layout, and JPEG")
+    func bytesEqualDecodedImage() throws {
+        let rgb = Self.texture(width: 150, height: 110)
+        var images = [rgb]
+        // Gray, gray+alpha and RGBA versions of the same texture, with a varying alpha.
+        let count = rgb.width * rgb.height
+        let gray = (0..<count).map { rgb.pixels[$0 * 3 + 1] }
+        let alpha = (0..<count).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        images.append(RasterImage(width: rgb.width, height: rgb.height, layout: .gray, pixels: gray))
+        var grayAlpha: [UInt8] = [], rgba: [UInt8] = []
+        for pixel in 0..<count {
+            grayAlpha += [gray[pixel], alpha[pixel]]
+            rgba += rgb.pixels[(pixel * 3)..<(pixel * 3 + 3)]
+            rgba.append(alpha[pixel])
+        }
+        images.append(RasterImage(width: rgb.width, height: rgb.height, layout: .grayAlpha, pixels: grayAlpha))
+        images.append(RasterImage(width: rgb.width, height: rgb.height, layout: .rgba, pixels: rgba))
+        for image in images {
+            var encoded = [("PNG", try ImageEncoder.png(image))]
+            if image.layout == .rgb { encoded.append(("JPEG", try ImageEncoder.jpeg(image))) }
+            for (format, bytes) in encoded {
+                let decoded = try ImageDecoder().decode(bytes, name: "texture")
+                for kind in HashKind.allCases {
+                    let hasher = PerceptualHasher(kind: kind)
+                    #expect(try hasher.hash(bytes: bytes, name: "texture") == hasher.hash(decoded),
+                            "\(kind) \(format) \(image.layout)")
+                }
+            }
+        }
+    }
+
     @Test("fast mode on a large JPEG stays within a few bits of exact mode")
     func fastIsClose() throws {
         let bytes = try ImageEncoder.jpeg(Self.texture(width: 2100, height: 2050), quality: 90)
@@ -80,6 +111,32 @@ struct PerceptualHasherTests {
         }
     }
 
+    @Test("a batch returns every file's hash in input order for any worker count, and reports each file once")
+    func batchOrderAndProgress() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skyhash-order-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Different sizes give different hashes and uneven work per file.
+        var paths: [String] = []
+        for index in 0..<24 {
+            let path = folder.appendingPathComponent("image\(index).png").path
+            try ImageEncoder.write(Self.texture(width: 20 + 7 * index, height: 90 - 3 * index), to: path)
+            paths.append(path)
+        }
+        paths.insert(folder.appendingPathComponent("missing.png").path, at: 5)
+        let expected = paths.map { path in try? PerceptualHasher().hash(file: path) }
+        #expect(Set(expected.compactMap { $0 }).count > 12)
+        for workers in [1, 2, 3, 64] {
+            let reports = ProgressLog()
+            let results = PerceptualHasher().hash(files: paths, workers: workers) { done, total in
+                reports.append(done, total)
+            }
+            #expect(results.map { try? $0.get() } == expected, "workers \(workers)")
+            #expect(reports.entries == (1...paths.count).map { [$0, paths.count] }, "workers \(workers)")
+        }
+        #expect(PerceptualHasher().hash(files: [], workers: 4).isEmpty)
+    }
+
     @Test("hashes print as 16 hex digits and parse back")
     func hexRoundTrip() {
         let hash = Hash64(bits: 0x0026_273B_2B19_550E)
@@ -87,4 +144,13 @@ struct PerceptualHasherTests {
         #expect(Hash64(hex: "0026273b2b19550e") == hash)
         #expect(Hash64(hex: "xyz") == nil)
     }
+}
+
+/// Progress reports as the batch delivers them (serialised by the batch, locked here for the checker).
+private final class ProgressLog: @unchecked Sendable {
+    private var reports: [[Int]] = []
+    private let lock = NSLock()
+
+    func append(_ done: Int, _ total: Int) { lock.withLock { reports.append([done, total]) } }
+    var entries: [[Int]] { lock.withLock { reports } }
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "CSkyGzip.h" /* gzip inflation (SkyCLIP vocabulary); umbrella include so Swift sees it */
+#include "CSkyResample.h" /* Pillow resampling kernels (SkyImaging); umbrella include as above */
 
 #define CSKY_OK 0
 #define CSKY_ERROR 1
