@@ -46,9 +46,32 @@ struct TransformerBlock: Sendable {
             }
         }
         Kernels.add(outProj(context, rows: rows), into: &x)
-        var hidden = fc(ln2(x, rows: rows), rows: rows)
-        hidden.withUnsafeMutableBufferPointer { activation.apply($0) }
+        let hidden = mlpHidden(ln2(x, rows: rows), rows: rows)
         Kernels.add(proj(hidden, rows: rows), into: &x)
+    }
+
+    /// `activation(c_fc(x))`. GELU takes the vectorised erf with the bias added in the same pass (the product
+    /// is computed without it); QuickGELU keeps `Linear`'s bias-then-product and `Activation.apply`.
+    private func mlpHidden(_ x: [Float], rows: Int) -> [Float] {
+        guard activation == .gelu else {
+            var hidden = fc(x, rows: rows)
+            hidden.withUnsafeMutableBufferPointer { activation.apply($0) }
+            return hidden
+        }
+        let width = fc.outFeatures
+        var hidden = [Float](repeating: 0, count: rows * width)
+        x.withUnsafeBufferPointer { a in
+            hidden.withUnsafeMutableBufferPointer { h in
+                Kernels.gemm(transB: true, m: rows, n: width, k: fc.inFeatures, a: a.baseAddress!, lda: fc.inFeatures,
+                             b: fc.weight.pointer, ldb: fc.inFeatures, c: h.baseAddress!, ldc: width)
+                if let bias = fc.bias {
+                    bias.withUnsafeBufferPointer { b in TransformerKernels.biasGELU(h.baseAddress!, rows: rows, width: width, bias: b.baseAddress) }
+                } else {
+                    TransformerKernels.biasGELU(h.baseAddress!, rows: rows, width: width, bias: nil)
+                }
+            }
+        }
+        return hidden
     }
 
     /// Scaled dot-product attention of every (sequence, head) pair: `packed` holds the q, k, v rows
