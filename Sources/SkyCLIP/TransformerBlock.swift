@@ -37,41 +37,45 @@ struct TransformerBlock: Sendable {
     /// With `causal`, position i attends to positions 0...i only.
     func callAsFunction(_ x: inout [Float], lengths: [Int], causal: Bool) {
         let rows = lengths.reduce(0, +)
+        guard rows > 0, x.count >= rows * width else { return }
+        let workspace = TransformerWorkspace(rows: rows, width: width, hidden: fc.outFeatures)
+        x.withUnsafeMutableBufferPointer { run($0.baseAddress!, lengths: lengths, causal: causal, workspace: workspace) }
+    }
+
+    /// The block on caller buffers: `x` (`lengths.reduce(0,+)` rows of `width`) is updated in place, every
+    /// intermediate lives in `workspace`, which the towers make once and pass to all their blocks.
+    func run(_ x: UnsafeMutablePointer<Float>, lengths: [Int], causal: Bool, workspace: TransformerWorkspace) {
+        let rows = lengths.reduce(0, +)
         guard rows > 0 else { return }
-        let qkv = inProj(ln1(x, rows: rows), rows: rows)
-        var context = [Float](repeating: 0, count: rows * width)
-        qkv.withUnsafeBufferPointer { packed in
-            context.withUnsafeMutableBufferPointer { ctx in
-                attend(packed: packed.baseAddress!, into: ctx.baseAddress!, lengths: lengths, causal: causal)
-            }
-        }
-        Kernels.add(outProj(context, rows: rows), into: &x)
-        let hidden = mlpHidden(ln2(x, rows: rows), rows: rows)
-        Kernels.add(proj(hidden, rows: rows), into: &x)
+        precondition(rows <= workspace.rows && width <= workspace.width && fc.outFeatures <= workspace.hiddenWidth,
+                     "workspace too small for this block")
+        ln1.normalize(x, rows: rows, into: workspace.normed)
+        inProj.apply(workspace.normed, rows: rows, into: workspace.qkv)
+        attend(packed: workspace.qkv, into: workspace.context, lengths: lengths, causal: causal)
+        // q, k, v are spent: their buffer takes the out-projection, which ln_2's pass adds to x as it reads it.
+        outProj.apply(workspace.context, rows: rows, into: workspace.qkv)
+        ln2.normalize(x, rows: rows, adding: workspace.qkv, into: workspace.normed)
+        mlpHidden(workspace.normed, rows: rows, into: workspace.hidden)
+        proj.apply(workspace.hidden, rows: rows, into: workspace.normed)
+        TransformerResidual.add(workspace.normed, into: x, count: rows * width)
     }
 
     /// `activation(c_fc(x))`. GELU takes the vectorised erf with the bias added in the same pass (the product
     /// is computed without it); QuickGELU keeps `Linear`'s bias-then-product and `Activation.apply`.
-    private func mlpHidden(_ x: [Float], rows: Int) -> [Float] {
-        guard activation == .gelu else {
-            var hidden = fc(x, rows: rows)
-            hidden.withUnsafeMutableBufferPointer { activation.apply($0) }
-            return hidden
-        }
+    private func mlpHidden(_ x: UnsafePointer<Float>, rows: Int, into hidden: UnsafeMutablePointer<Float>) {
         let width = fc.outFeatures
-        var hidden = [Float](repeating: 0, count: rows * width)
-        x.withUnsafeBufferPointer { a in
-            hidden.withUnsafeMutableBufferPointer { h in
-                Kernels.gemm(transB: true, m: rows, n: width, k: fc.inFeatures, a: a.baseAddress!, lda: fc.inFeatures,
-                             b: fc.weight.pointer, ldb: fc.inFeatures, c: h.baseAddress!, ldc: width)
-                if let bias = fc.bias {
-                    bias.withUnsafeBufferPointer { b in TransformerKernels.biasGELU(h.baseAddress!, rows: rows, width: width, bias: b.baseAddress) }
-                } else {
-                    TransformerKernels.biasGELU(h.baseAddress!, rows: rows, width: width, bias: nil)
-                }
-            }
+        guard activation == .gelu else {
+            fc.apply(x, rows: rows, into: hidden)
+            activation.apply(UnsafeMutableBufferPointer(start: hidden, count: rows * width))
+            return
         }
-        return hidden
+        Kernels.gemm(transB: true, m: rows, n: width, k: fc.inFeatures, a: x, lda: fc.inFeatures,
+                     b: fc.weight.pointer, ldb: fc.inFeatures, c: hidden, ldc: width)
+        if let bias = fc.bias {
+            bias.withUnsafeBufferPointer { TransformerKernels.biasGELU(hidden, rows: rows, width: width, bias: $0.baseAddress) }
+        } else {
+            TransformerKernels.biasGELU(hidden, rows: rows, width: width, bias: nil)
+        }
     }
 
     /// Scaled dot-product attention of every (sequence, head) pair: `packed` holds the q, k, v rows

@@ -75,14 +75,24 @@ struct VisionTransformer: Sendable {
             }
         }
         x = lnPre(x, rows: count * tokens)
-        let lengths = [Int](repeating: tokens, count: count)
-        for block in blocks { block(&x, lengths: lengths, causal: false) }
+        runBlocks(blocks, on: &x, lengths: [Int](repeating: tokens, count: count), causal: false)
         var pooled = [Float](repeating: 0, count: count * width)
         for image in 0..<count {
             for i in 0..<width { pooled[image * width + i] = x[image * tokens * width + i] }
         }
         pooled = lnPost(pooled, rows: count)
         return project(pooled, rows: count, width: width, projection: projection, embedDim: embedDim)
+    }
+}
+
+/// Runs `blocks` in order over the packed rows of `x`, all of them sharing one workspace.
+func runBlocks(_ blocks: [TransformerBlock], on x: inout [Float], lengths: [Int], causal: Bool) {
+    let rows = lengths.reduce(0, +)
+    guard rows > 0, let first = blocks.first, x.count >= rows * first.width else { return }
+    let workspace = TransformerWorkspace(rows: rows, width: blocks.map(\.width).max()!,
+                                         hidden: blocks.map(\.fc.outFeatures).max()!)
+    x.withUnsafeMutableBufferPointer { buffer in
+        for block in blocks { block.run(buffer.baseAddress!, lengths: lengths, causal: causal, workspace: workspace) }
     }
 }
 
