@@ -55,3 +55,37 @@ enum TransformerKernels {
         }
     }
 }
+
+extension TransformerKernels {
+    /// LayerNorm of one row, `target = (row - mean) / sqrt(var + eps) · weight + bias`, two-pass like torch.
+    ///
+    /// The mean and variance sums run in 8 independent lanes, added together at the end: a single running sum
+    /// is a chain of dependent adds LLVM may not reorder, so it ran at one add per add latency. The lanes
+    /// change only the rounding order of the float32 sums (torch's kernel also sums in vector lanes).
+    @inline(__always)
+    static func layerNormRow(_ row: UnsafePointer<Float>, width: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                             eps: Float, into target: UnsafeMutablePointer<Float>) {
+        let body = width & ~7
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i < body {
+            lanes += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var sum = lanes.sum()
+        for j in body..<width { sum += row[j] }
+        let mean = sum / Float(width)
+        let centre = SIMD8<Float>(repeating: mean)
+        lanes = SIMD8<Float>()
+        i = 0
+        while i < body {
+            let d = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self) - centre
+            lanes += d * d
+            i += 8
+        }
+        var squares = lanes.sum()
+        for j in body..<width { let d = row[j] - mean; squares += d * d }
+        let scale = 1 / (squares / Float(width) + eps).squareRoot()
+        for j in 0..<width { target[j] = (row[j] - mean) * scale * weight[j] + bias[j] }
+    }
+}

@@ -44,9 +44,9 @@ final class TransformerWorkspace {
 }
 
 extension LayerNorm {
-    /// Normalises `rows` rows of `input` into `output` (same arithmetic as `callAsFunction`, so the same
-    /// values), the rows split across the worker threads. With `residual`, each row first gets
-    /// `input[r] += residual[r]` (the block's residual add fused into the pass that reads the row anyway).
+    /// Normalises `rows` rows of `input` into `output` with `TransformerKernels.layerNormRow` (lane-wise sums,
+    /// so not bit-identical to `callAsFunction`), the rows split across the worker threads. With `residual`,
+    /// each row first gets `input[r] += residual[r]` (the residual add fused into the pass that reads the row).
     func normalize(_ input: UnsafeMutablePointer<Float>, rows: Int, adding residual: UnsafePointer<Float>? = nil,
                    into output: UnsafeMutablePointer<Float>) {
         let width = weight.count
@@ -60,15 +60,7 @@ extension LayerNorm {
                             let add = residual + r * width
                             for i in 0..<width { row[i] += add[i] }
                         }
-                        var mean: Float = 0
-                        for i in 0..<width { mean += row[i] }
-                        mean /= Float(width)
-                        var variance: Float = 0
-                        for i in 0..<width { let d = row[i] - mean; variance += d * d }
-                        variance /= Float(width)
-                        let scale = 1 / (variance + eps).squareRoot()
-                        let target = output + r * width
-                        for i in 0..<width { target[i] = (row[i] - mean) * scale * w[i] + b[i] }
+                        TransformerKernels.layerNormRow(row, width: width, weight: w, bias: b, eps: eps, into: output + r * width)
                     }
                 }
             }

@@ -76,3 +76,31 @@ import Testing
         #expect(split == serial)
     }
 }
+
+/// The lane-wise LayerNorm row against a float64 reference.
+@Suite struct TransformerLayerNormTests {
+    /// Rows of every width from 1 to 100 (lane body and tail), centred and offset by 1000 (the two-pass
+    /// variance must not lose the small spread): within 2e-5 · max(1, |expected|) of the float64 result, plus
+    /// what a float32 mean of values near the offset cannot resolve (1e-6 · offset / standard deviation).
+    @Test(arguments: [Float(0), 1000])
+    func matchesDoubleReference(offset: Float) {
+        var generator = TransformerKernelsTests.SplitMix(state: offset == 0 ? 21 : 22)
+        for width in 1...100 {
+            let row = (0..<width).map { _ in offset + Float.random(in: -3...3, using: &generator) }
+            let weight = (0..<width).map { _ in Float.random(in: 0.5...1.5, using: &generator) }
+            let bias = (0..<width).map { _ in Float.random(in: -0.5...0.5, using: &generator) }
+            var output = [Float](repeating: .nan, count: width)
+            output.withUnsafeMutableBufferPointer { out in
+                TransformerKernels.layerNormRow(row, width: width, weight: weight, bias: bias, eps: 1e-5, into: out.baseAddress!)
+            }
+            let values = row.map(Double.init)
+            let mean = values.reduce(0, +) / Double(width)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(width)
+            let meanError = 1e-6 * Double(offset) / (variance + 1e-5).squareRoot()
+            for i in 0..<width {
+                let expected = (values[i] - mean) / (variance + 1e-5).squareRoot() * Double(weight[i]) + Double(bias[i])
+                #expect(abs(Double(output[i]) - expected) <= 2e-5 * max(1, abs(expected)) + meanError, "width \(width), index \(i)")
+            }
+        }
+    }
+}
