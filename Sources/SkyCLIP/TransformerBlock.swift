@@ -60,21 +60,22 @@ struct TransformerBlock: Sendable {
         TransformerResidual.add(workspace.normed, into: x, count: rows * width)
     }
 
-    /// `activation(c_fc(x))`. GELU takes the vectorised erf with the bias added in the same pass (the product
-    /// is computed without it); QuickGELU keeps `Linear`'s bias-then-product and `Activation.apply`.
+    /// `activation(c_fc(x))`: the product without the bias, then one vectorised pass that adds the bias and
+    /// applies GELU (rational erf) or QuickGELU (polynomial exp).
     private func mlpHidden(_ x: UnsafePointer<Float>, rows: Int, into hidden: UnsafeMutablePointer<Float>) {
         let width = fc.outFeatures
-        guard activation == .gelu else {
-            fc.apply(x, rows: rows, into: hidden)
-            activation.apply(UnsafeMutableBufferPointer(start: hidden, count: rows * width))
-            return
-        }
         Kernels.gemm(transB: true, m: rows, n: width, k: fc.inFeatures, a: x, lda: fc.inFeatures,
                      b: fc.weight.pointer, ldb: fc.inFeatures, c: hidden, ldc: width)
+        let activate = { (bias: UnsafePointer<Float>?) in
+            switch activation {
+            case .gelu: TransformerKernels.biasGELU(hidden, rows: rows, width: width, bias: bias)
+            case .quickGELU: TransformerKernels.biasQuickGELU(hidden, rows: rows, width: width, bias: bias)
+            }
+        }
         if let bias = fc.bias {
-            bias.withUnsafeBufferPointer { TransformerKernels.biasGELU(hidden, rows: rows, width: width, bias: $0.baseAddress) }
+            bias.withUnsafeBufferPointer { activate($0.baseAddress) }
         } else {
-            TransformerKernels.biasGELU(hidden, rows: rows, width: width, bias: nil)
+            activate(nil)
         }
     }
 
@@ -108,7 +109,7 @@ struct TransformerBlock: Sendable {
                     for i in 0..<length {
                         let row = s + i * length
                         let valid = causal ? i + 1 : length
-                        Kernels.softmax(row, count: valid)
+                        TransformerKernels.softmax(row, count: valid)
                         for j in valid..<length { row[j] = 0 }
                     }
                     Kernels.gemm(m: length, n: headWidth, k: length, a: s, lda: length,
