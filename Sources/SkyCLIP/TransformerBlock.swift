@@ -37,7 +37,8 @@ struct TransformerBlock: Sendable {
     /// With `causal`, position i attends to positions 0...i only.
     func callAsFunction(_ x: inout [Float], lengths: [Int], causal: Bool) {
         let rows = lengths.reduce(0, +)
-        guard rows > 0, x.count >= rows * width else { return }
+        precondition(x.count >= rows * width, "x holds fewer than \(rows) rows of \(width)")
+        guard rows > 0 else { return }
         let workspace = TransformerWorkspace(rows: rows, width: width, hidden: fc.outFeatures)
         x.withUnsafeMutableBufferPointer { run($0.baseAddress!, lengths: lengths, causal: causal, workspace: workspace) }
     }

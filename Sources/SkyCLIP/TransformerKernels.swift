@@ -3,8 +3,8 @@ import Foundation
 /// Vectorised elementwise kernels of the transformer towers (ViT image tower and text tower).
 ///
 /// The MLP's exact GELU called glibc's scalar `erff` once per hidden activation (ViT-B/32: 1.2 M calls per layer
-/// for a batch of 8), the largest cost outside sgemm. Here erf is a rational function evaluated on 16 lanes at
-/// once, with only multiplies, adds, one divide and a clamp.
+/// for a batch of 8), the largest cost outside sgemm. Here erf is a rational function (multiplies, adds, one
+/// divide, clamps) in loops LLVM vectorises.
 enum TransformerKernels {
     /// erf(x), by an odd degree-13 numerator over an even degree-8 denominator in x (the minimax rational
     /// approximation Eigen and XLA use for float), on x clamped to [-4, 4], beyond which erf is ±1 in float.

@@ -88,7 +88,8 @@ struct VisionTransformer: Sendable {
 /// Runs `blocks` in order over the packed rows of `x`, all of them sharing one workspace.
 func runBlocks(_ blocks: [TransformerBlock], on x: inout [Float], lengths: [Int], causal: Bool) {
     let rows = lengths.reduce(0, +)
-    guard rows > 0, let first = blocks.first, x.count >= rows * first.width else { return }
+    guard rows > 0, let first = blocks.first else { return }
+    precondition(x.count >= rows * first.width, "x holds fewer than \(rows) rows of \(first.width)")
     let workspace = TransformerWorkspace(rows: rows, width: blocks.map(\.width).max()!,
                                          hidden: blocks.map(\.fc.outFeatures).max()!)
     x.withUnsafeMutableBufferPointer { buffer in
