@@ -18,8 +18,8 @@ import Testing
 
     static func referenceGELU(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
 
-    /// erf on a dense grid over [-6, 6] and at the edges: within 5e-7 absolute (8 ulps of 1) of glibc's `erff`, odd, and
-    /// exactly ±1 beyond the clamp.
+    /// erf on a dense grid over [-6, 6] and at the edges: within 5e-7 absolute (8 ulps of 1) of glibc's `erff`,
+    /// odd, never more than 3e-7 beyond ±1, and constant beyond the clamp.
     @Test func erfMatchesLibm() {
         var worst: Float = 0
         for step in -60_000...60_000 {
@@ -27,13 +27,14 @@ import Testing
             let approx = TransformerKernels.erf(x)
             worst = max(worst, abs(approx - erff(x)))
             #expect(approx == -TransformerKernels.erf(-x))
-            #expect(abs(approx) <= 1)
+            #expect(abs(approx) <= 1 + 3e-7)
         }
         #expect(worst < 5e-7, "max |erf - erff| = \(worst)")
         #expect(TransformerKernels.erf(0) == 0)
-        #expect(TransformerKernels.erf(10) == 1)
-        #expect(TransformerKernels.erf(-Float.infinity) == -1)
-        #expect(TransformerKernels.erf(Float.greatestFiniteMagnitude) == 1)
+        #expect(abs(TransformerKernels.erf(10) - 1) <= 3e-7)
+        #expect(TransformerKernels.erf(10) == TransformerKernels.erf(4))
+        #expect(TransformerKernels.erf(-Float.infinity) == -TransformerKernels.erf(4))
+        #expect(TransformerKernels.erf(Float.greatestFiniteMagnitude) == TransformerKernels.erf(4))
     }
 
     /// Fused bias + GELU over rows of every width from 1 to 70 (vector body and scalar tail), with and without
