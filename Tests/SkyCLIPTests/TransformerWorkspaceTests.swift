@@ -36,4 +36,23 @@ import Testing
         #expect(shared == fresh)
         #expect(fresh != input)
     }
+
+    /// The cache hands back its workspace when it is large enough, makes a larger one when it is not (and keeps
+    /// that), and a tower encoding the same batch twice through it gives the same embeddings.
+    @Test func cacheReusesLargeEnoughWorkspaces() throws {
+        let cache = TransformerWorkspaceCache()
+        let first = cache.with(rows: 10, width: 8, hidden: 32) { ObjectIdentifier($0) }
+        let smaller = cache.with(rows: 4, width: 8, hidden: 16) { ObjectIdentifier($0) }
+        #expect(smaller == first)
+        let larger = cache.with(rows: 11, width: 8, hidden: 32) { $0 }
+        #expect(ObjectIdentifier(larger) != first)
+        #expect(larger.rows == 11)
+        #expect(cache.with(rows: 11, width: 8, hidden: 32) { $0 } === larger)
+
+        let fixture = try ModelFixture("vit-gelu-f16")
+        let model = try CLIPModel(path: fixture.path("safetensors"), override: fixture.override)
+        let once = try model.encodeImages(fixture.images, count: fixture.imageCount)
+        let again = try model.encodeImages(fixture.images, count: fixture.imageCount)
+        #expect(once == again)
+    }
 }
