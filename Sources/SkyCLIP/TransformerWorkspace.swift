@@ -4,13 +4,13 @@ import Foundation
 ///
 /// One workspace serves every block of one encode call: before it, each block allocated (and the kernel
 /// page-faulted and zeroed) seven fresh arrays, up to 4.9 MB each for a ViT-B/32 batch of 8, in every layer.
-/// Not shared between threads: each encode call makes its own.
+/// Used by one encode call at a time (`TransformerWorkspaceCache` hands it on to the next call).
 final class TransformerWorkspace {
     /// The row capacity, and the widest model and hidden widths the buffers hold.
     let rows: Int, width: Int, hiddenWidth: Int
-    /// `rows × width`: a LayerNorm's output, then the out-projection's or `c_proj`'s product.
+    /// `rows × width`: a LayerNorm's output, then `c_proj`'s product.
     let normed: UnsafeMutablePointer<Float>
-    /// `rows × 3·width`: the packed q, k, v rows.
+    /// `rows × 3·width`: the packed q, k, v rows, then the out-projection's product.
     let qkv: UnsafeMutablePointer<Float>
     /// `rows × width`: the attention output, heads side by side.
     let context: UnsafeMutablePointer<Float>
