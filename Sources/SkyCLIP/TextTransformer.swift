@@ -60,7 +60,7 @@ struct TextTransformer: Sendable {
             }
             start += length
         }
-        for block in blocks { block(&x, lengths: lengths, causal: true) }
+        runBlocks(blocks, on: &x, lengths: lengths, causal: true)
         var pooled = [Float](repeating: 0, count: sequences.count * width)
         start = 0
         for (index, (end, length)) in zip(ends, lengths).enumerated() {

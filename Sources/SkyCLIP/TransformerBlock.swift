@@ -37,18 +37,47 @@ struct TransformerBlock: Sendable {
     /// With `causal`, position i attends to positions 0...i only.
     func callAsFunction(_ x: inout [Float], lengths: [Int], causal: Bool) {
         let rows = lengths.reduce(0, +)
+        precondition(x.count >= rows * width, "x holds fewer than \(rows) rows of \(width)")
         guard rows > 0 else { return }
-        let qkv = inProj(ln1(x, rows: rows), rows: rows)
-        var context = [Float](repeating: 0, count: rows * width)
-        qkv.withUnsafeBufferPointer { packed in
-            context.withUnsafeMutableBufferPointer { ctx in
-                attend(packed: packed.baseAddress!, into: ctx.baseAddress!, lengths: lengths, causal: causal)
+        let workspace = TransformerWorkspace(rows: rows, width: width, hidden: fc.outFeatures)
+        x.withUnsafeMutableBufferPointer { run($0.baseAddress!, lengths: lengths, causal: causal, workspace: workspace) }
+    }
+
+    /// The block on caller buffers: `x` (`lengths.reduce(0,+)` rows of `width`) is updated in place, every
+    /// intermediate lives in `workspace`, which the towers make once and pass to all their blocks.
+    func run(_ x: UnsafeMutablePointer<Float>, lengths: [Int], causal: Bool, workspace: TransformerWorkspace) {
+        let rows = lengths.reduce(0, +)
+        guard rows > 0 else { return }
+        precondition(rows <= workspace.rows && width <= workspace.width && fc.outFeatures <= workspace.hiddenWidth,
+                     "workspace too small for this block")
+        ln1.normalize(x, rows: rows, into: workspace.normed)
+        inProj.apply(workspace.normed, rows: rows, into: workspace.qkv)
+        attend(packed: workspace.qkv, into: workspace.context, lengths: lengths, causal: causal)
+        // q, k, v are spent: their buffer takes the out-projection, which ln_2's pass adds to x as it reads it.
+        outProj.apply(workspace.context, rows: rows, into: workspace.qkv)
+        ln2.normalize(x, rows: rows, adding: workspace.qkv, into: workspace.normed)
+        mlpHidden(workspace.normed, rows: rows, into: workspace.hidden)
+        proj.apply(workspace.hidden, rows: rows, into: workspace.normed)
+        TransformerResidual.add(workspace.normed, into: x, count: rows * width)
+    }
+
+    /// `activation(c_fc(x))`: the product without the bias, then one vectorised pass that adds the bias and
+    /// applies GELU (rational erf) or QuickGELU (polynomial exp).
+    private func mlpHidden(_ x: UnsafePointer<Float>, rows: Int, into hidden: UnsafeMutablePointer<Float>) {
+        let width = fc.outFeatures
+        Kernels.gemm(transB: true, m: rows, n: width, k: fc.inFeatures, a: x, lda: fc.inFeatures,
+                     b: fc.weight.pointer, ldb: fc.inFeatures, c: hidden, ldc: width)
+        let activate = { (bias: UnsafePointer<Float>?) in
+            switch activation {
+            case .gelu: TransformerKernels.biasGELU(hidden, rows: rows, width: width, bias: bias)
+            case .quickGELU: TransformerKernels.biasQuickGELU(hidden, rows: rows, width: width, bias: bias)
             }
         }
-        Kernels.add(outProj(context, rows: rows), into: &x)
-        var hidden = fc(ln2(x, rows: rows), rows: rows)
-        hidden.withUnsafeMutableBufferPointer { activation.apply($0) }
-        Kernels.add(proj(hidden, rows: rows), into: &x)
+        if let bias = fc.bias {
+            bias.withUnsafeBufferPointer { activate($0.baseAddress) }
+        } else {
+            activate(nil)
+        }
     }
 
     /// Scaled dot-product attention of every (sequence, head) pair: `packed` holds the q, k, v rows
@@ -81,7 +110,7 @@ struct TransformerBlock: Sendable {
                     for i in 0..<length {
                         let row = s + i * length
                         let valid = causal ? i + 1 : length
-                        Kernels.softmax(row, count: valid)
+                        TransformerKernels.softmax(row, count: valid)
                         for j in valid..<length { row[j] = 0 }
                     }
                     Kernels.gemm(m: length, n: headWidth, k: length, a: s, lda: length,

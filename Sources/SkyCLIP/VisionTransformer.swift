@@ -11,6 +11,8 @@ struct VisionTransformer: Sendable {
     let lnPost: LayerNorm
     let blocks: [TransformerBlock]
     let projection: Weights
+    /// The blocks' scratch buffers, kept from one batch to the next.
+    let workspaces = TransformerWorkspaceCache()
 
     init(_ checkpoint: Checkpoint, width: Int, layers: Int, heads: Int, patch: Int, imageSize: Int, embedDim: Int,
          activation: Activation) throws(CLIPError) {
@@ -75,14 +77,34 @@ struct VisionTransformer: Sendable {
             }
         }
         x = lnPre(x, rows: count * tokens)
-        let lengths = [Int](repeating: tokens, count: count)
-        for block in blocks { block(&x, lengths: lengths, causal: false) }
+        runBlocks(blocks, on: &x, lengths: [Int](repeating: tokens, count: count), causal: false, cache: workspaces)
         var pooled = [Float](repeating: 0, count: count * width)
         for image in 0..<count {
             for i in 0..<width { pooled[image * width + i] = x[image * tokens * width + i] }
         }
         pooled = lnPost(pooled, rows: count)
         return project(pooled, rows: count, width: width, projection: projection, embedDim: embedDim)
+    }
+}
+
+/// Runs `blocks` in order over the packed rows of `x`, all of them sharing one workspace (from `cache` when
+/// given, else made for this call).
+func runBlocks(_ blocks: [TransformerBlock], on x: inout [Float], lengths: [Int], causal: Bool,
+               cache: TransformerWorkspaceCache? = nil) {
+    let rows = lengths.reduce(0, +)
+    guard rows > 0, let first = blocks.first else { return }
+    precondition(x.count >= rows * first.width, "x holds fewer than \(rows) rows of \(first.width)")
+    let width = blocks.map(\.width).max()!, hidden = blocks.map(\.fc.outFeatures).max()!
+    x.withUnsafeMutableBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        let run = { (workspace: TransformerWorkspace) in
+            for block in blocks { block.run(base, lengths: lengths, causal: causal, workspace: workspace) }
+        }
+        if let cache {
+            cache.with(rows: rows, width: width, hidden: hidden, run)
+        } else {
+            run(TransformerWorkspace(rows: rows, width: width, hidden: hidden))
+        }
     }
 }
 
