@@ -2,10 +2,16 @@ import Foundation
 
 /// A convolution (no bias in the checkpoint) with its inference-time BatchNorm folded in:
 /// `w' = w·γ/√(var+ε)`, `b' = β − mean·γ/√(var+ε)`. A 1×1 stride-1 convolution is one GEMM on the channel-major
-/// map; other kernels run as chunked im2col + GEMM.
+/// map; 3×3 stride-1 padding-1 convolutions run by Winograd F(2×2, 3×3); other kernels as chunked im2col + GEMM.
 struct FoldedConv: Sendable {
-    /// `[out][in][ky][kx]`, the GEMM's A.
-    let weight: Weights
+    /// How the product is computed; each keeps only the weights it needs.
+    enum Product: Sendable {
+        /// `[out][in][ky][kx]`, the GEMM's A (1×1 directly, others after im2col).
+        case gemm(Weights)
+        case winograd(WinogradConvolution)
+    }
+
+    let product: Product
     let bias: [Float]
     let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
 
@@ -26,11 +32,16 @@ struct FoldedConv: Sendable {
         self.init(folded: weight, bias: bias, in: inChannels, out: outChannels, kernel: kernel, stride: stride, padding: padding)
     }
 
-    /// A convolution from already folded weights, `[out][in][kernel][kernel]`, and bias.
+    /// A convolution from already folded weights, `[out][in][kernel][kernel]`, and bias; `winograd: false` keeps
+    /// a 3×3 stride-1 convolution on im2col (the tests compare the two).
     init(folded weight: [Float], bias: [Float], in inChannels: Int, out outChannels: Int, kernel: Int, stride: Int = 1,
-         padding: Int = 0) {
+         padding: Int = 0, winograd: Bool = true) {
         precondition(weight.count == outChannels * inChannels * kernel * kernel && bias.count == outChannels)
-        self.weight = Weights(weight)
+        if winograd && kernel == 3 && stride == 1 && padding == 1 {
+            product = .winograd(WinogradConvolution(weight: weight, in: inChannels, out: outChannels))
+        } else {
+            product = .gemm(Weights(weight))
+        }
         self.bias = bias
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -51,18 +62,23 @@ struct FoldedConv: Sendable {
         precondition(input.channels == inChannels)
         let (outH, outW) = outputSize(height: input.height, width: input.width)
         let result = FeatureMap(base: output, channels: outChannels, batch: input.batch, height: outH, width: outW)
-        if kernel == 1 && stride == 1 && padding == 0 {
+        switch product {
+        case .winograd(let winograd):
+            // Bias, accumulation and ReLU are part of its output transform.
+            winograd.apply(input, into: output, accumulate: accumulate, bias: bias, relu: relu, workspace: workspace)
+            return result
+        case .gemm(let weight) where kernel == 1 && stride == 1 && padding == 0:
             Kernels.gemm(m: outChannels, n: input.spatial, k: inChannels, a: weight.pointer, lda: inChannels,
                          b: input.base, ldb: input.spatial, beta: accumulate ? 1 : 0, c: output, ldc: result.spatial)
-        } else {
-            im2colProduct(input, into: result, accumulate: accumulate, workspace: workspace)
+        case .gemm(let weight):
+            im2colProduct(input, weight: weight, into: result, accumulate: accumulate, workspace: workspace)
         }
         if bias != nil || relu { addBias(bias, relu: relu, to: result) }
         return result
     }
 
     /// Runs the product over chunks of output rows whose im2col columns fit the scratch buffer, one GEMM each.
-    private func im2colProduct(_ input: FeatureMap, into result: FeatureMap, accumulate: Bool, workspace: ResNetWorkspace) {
+    private func im2colProduct(_ input: FeatureMap, weight: Weights, into result: FeatureMap, accumulate: Bool, workspace: ResNetWorkspace) {
         let depth = inChannels * kernel * kernel
         let outW = result.width, rows = result.batch * result.height
         let rowsPerChunk = max(1, min(rows, workspace.scratchCapacity / (depth * outW)))

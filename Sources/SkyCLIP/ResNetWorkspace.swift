@@ -29,13 +29,19 @@ final class ResNetWorkspace {
         self.scratchCapacity = max(scratchCapacity, 1)
         // Float is trivial, so uninitialised storage may be assigned element by element.
         maps = (0..<mapCount).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(mapCapacity, 1)) }
-        scratch = .allocate(capacity: max(scratchCapacity, 1))
+        scratch = .allocate(capacity: max(scratchCapacity, 1) + Self.scratchSlack)
+        // The slack is only ever read into unused vector lanes; zero it so those lanes hold plain numbers.
+        (scratch + max(scratchCapacity, 1)).initialize(repeating: 0, count: Self.scratchSlack)
     }
 
     deinit {
         for map in maps { map.deallocate() }
         scratch.deallocate()
     }
+
+    /// Floats after `scratchCapacity` that kernels may read (never write) with full-width vector loads past the
+    /// end of a partial group.
+    static let scratchSlack = 16
 
     /// The default scratch size, 4 Mi floats (16 MiB): large enough that the chunked GEMMs keep OpenBLAS busy,
     /// small enough to stay a minor part of the tower's memory next to the weights.

@@ -57,12 +57,13 @@ struct ConvolutionCase {
     let batch: Int, height: Int, width: Int
 
     init(seed: UInt64, in inChannels: Int, out outChannels: Int, kernel: Int, stride: Int, padding: Int,
-         batch: Int, height: Int, width: Int) {
+         batch: Int, height: Int, width: Int, winograd: Bool = false) {
         var random = SeededFloats(seed: seed)
         weight = random.array(outChannels * inChannels * kernel * kernel)
         bias = random.array(outChannels)
         input = random.array(inChannels * batch * height * width)
-        conv = FoldedConv(folded: weight, bias: bias, in: inChannels, out: outChannels, kernel: kernel, stride: stride, padding: padding)
+        conv = FoldedConv(folded: weight, bias: bias, in: inChannels, out: outChannels, kernel: kernel, stride: stride,
+                          padding: padding, winograd: winograd)
         (self.batch, self.height, self.width) = (batch, height, width)
     }
 
@@ -113,6 +114,36 @@ func worstError(_ actual: [Float], _ expected: [Double]) -> Double {
         }
     }
 
+    /// Winograd F(2×2, 3×3) against the definition: odd and even sizes (partial tiles at the right and bottom),
+    /// sizes below one tile, several images, chunks of a few tiles, bias with and without ReLU.
+    @Test(arguments: [(1, 1), (2, 3), (3, 3), (7, 7), (8, 6), (14, 9)])
+    func winogradMatchesTheDefinition(height: Int, width: Int) {
+        let test = ConvolutionCase(seed: UInt64(height * 31 + width), in: 5, out: 7, kernel: 3, stride: 1, padding: 1,
+                                   batch: 3, height: height, width: width, winograd: true)
+        guard case .winograd = test.conv.product else { Issue.record("3×3 stride 1 should use Winograd"); return }
+        for scratch in [16 * 12, 16 * 12 * 5, 1 << 16] {
+            for relu in [false, true] {
+                let error = worstError(test.run(scratch: scratch, relu: relu), test.reference(relu: relu))
+                #expect(error < 1e-6, "\(height)×\(width) scratch \(scratch): \(error)")
+            }
+        }
+    }
+
+    /// At RN50's widths the Winograd rounding stays within a few float32 ulps of the largest output, like the
+    /// direct product's: far inside the 1e-4 the towers must meet against open_clip.
+    @Test(arguments: [(64, 64, 14), (256, 256, 7)])
+    func winogradErrorAtFullWidth(inChannels: Int, outChannels: Int, size: Int) {
+        let winograd = ConvolutionCase(seed: 77, in: inChannels, out: outChannels, kernel: 3, stride: 1, padding: 1,
+                                       batch: 2, height: size, width: size, winograd: true)
+        let direct = ConvolutionCase(seed: 77, in: inChannels, out: outChannels, kernel: 3, stride: 1, padding: 1,
+                                     batch: 2, height: size, width: size)
+        let expected = winograd.reference(relu: false)
+        let winogradError = worstError(winograd.run(scratch: 1 << 18, relu: false), expected)
+        let directError = worstError(direct.run(scratch: 1 << 18, relu: false), expected)
+        #expect(winogradError < 2e-6, "Winograd \(winogradError), im2col \(directError)")
+        #expect(winogradError < 8 * max(directError, 1e-7), "Winograd \(winogradError), im2col \(directError)")
+    }
+
     /// Accumulating onto the output (the residual path) adds the product and bias to what is there.
     @Test func accumulatesOntoTheOutput() {
         let test = ConvolutionCase(seed: 9, in: 4, out: 8, kernel: 1, stride: 1, padding: 0, batch: 2, height: 5, width: 6)
@@ -120,6 +151,11 @@ func worstError(_ actual: [Float], _ expected: [Double]) -> Double {
         let initial = random.array(8 * 2 * 5 * 6)
         let error = worstError(test.run(scratch: 1 << 12, relu: true, initial: initial), test.reference(relu: true, initial: initial))
         #expect(error < 1e-6)
+        let winograd = ConvolutionCase(seed: 11, in: 4, out: 8, kernel: 3, stride: 1, padding: 1, batch: 2, height: 5, width: 6,
+                                       winograd: true)
+        let winogradError = worstError(winograd.run(scratch: 1 << 12, relu: true, initial: initial),
+                                       winograd.reference(relu: true, initial: initial))
+        #expect(winogradError < 1e-6)
     }
 
     /// Average pooling by 2 of odd and even planes (floor mode drops the last row and column of odd ones).
