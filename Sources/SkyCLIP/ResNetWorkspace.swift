@@ -1,3 +1,5 @@
+import Foundation
+
 /// A batch of feature maps in the ResNet tower's channel-major layout, `[channel][image][y][x]`, so that a 1×1
 /// convolution of every image is one GEMM over the `batch · height · width` columns.
 struct FeatureMap {
@@ -46,4 +48,25 @@ final class ResNetWorkspace {
     /// The default scratch size, 4 Mi floats (16 MiB): large enough that the chunked GEMMs keep OpenBLAS busy,
     /// small enough to stay a minor part of the tower's memory next to the weights.
     static let defaultScratch = 1 << 22
+}
+
+/// One idle workspace kept between `encode` calls, so a run of calls touches (page-faults) its buffers once.
+///
+/// A caller takes the workspace or, when another call holds it, makes its own; at most one is kept afterwards,
+/// so memory stays that of one forward (pages of a buffer are resident only once a pass has written them).
+final class WorkspaceCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: ResNetWorkspace?
+
+    func take(orMake make: () -> ResNetWorkspace) -> ResNetWorkspace {
+        let cached = lock.withLock { () -> ResNetWorkspace? in
+            defer { idle = nil }
+            return idle
+        }
+        return cached ?? make()
+    }
+
+    func give(back workspace: ResNetWorkspace) {
+        lock.withLock { idle = workspace }
+    }
 }
