@@ -59,8 +59,6 @@ struct ModifiedResNet: Sendable {
     let q: Linear, k: Linear, v: Linear, c: Linear
     /// Floats per image of the largest feature map of a forward (sizes the workspace maps).
     let largestMap: Int
-    /// The workspace kept between calls (shared by copies of this value; it hands one caller at a time).
-    let workspaces = WorkspaceCache()
 
     init(_ checkpoint: Checkpoint, layers: [Int], width: Int, heads: Int, imageSize: Int, embedDim: Int) throws(CLIPError) {
         stem = [
@@ -115,10 +113,7 @@ struct ModifiedResNet: Sendable {
         let plane = 3 * imageSize * imageSize
         guard count > 0, pixels.count >= count * plane else { return [] }
         // Sized for full passes: pages a smaller batch does not write are never made resident.
-        let workspace = workspaces.take {
-            ResNetWorkspace(mapCapacity: largestMap * Self.imagesPerPass, scratchCapacity: ResNetWorkspace.defaultScratch)
-        }
-        defer { workspaces.give(back: workspace) }
+        let workspace = ResNetWorkspace(mapCapacity: largestMap * Self.imagesPerPass, scratchCapacity: ResNetWorkspace.defaultScratch)
         var result = [Float](repeating: 0, count: count * outputDim)
         pixels.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SkyCLIP
 
-/// The ResNet tower's batching and its shared workspace cache.
+/// The ResNet tower's batching into passes and its per-call workspaces.
 @Suite struct ResNetTowerTests {
     static func tower() throws -> (ModifiedResNet, ModelFixture) {
         let fixture = try ModelFixture("rn-quickgelu-bf16")
@@ -33,8 +33,7 @@ import Testing
         }
     }
 
-    /// Concurrent callers of one tower (one takes the cached workspace, the others make their own) get the same
-    /// embeddings as a serial call.
+    /// Concurrent callers of one tower (each with its own workspace) get the same embeddings as a serial call.
     @Test func concurrentCallsAgree() throws {
         let (tower, fixture) = try Self.tower()
         let expected = tower.encode(fixture.images, count: fixture.imageCount)
