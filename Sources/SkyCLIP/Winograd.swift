@@ -126,8 +126,8 @@ struct WinogradConvolution: Sendable {
         }
     }
 
-    /// `Y = Aᵀ M A` of every (output channel, tile), plus bias, accumulation and ReLU, into the output map; eight
-    /// adjacent tiles at a time (their two output columns interleave into 16 contiguous floats per output row).
+    /// `Y = Aᵀ M A` of every (output channel, tile), plus bias, accumulation and ReLU, into the output map; four
+    /// adjacent tiles at a time (their two output columns interleave into 8 contiguous floats per output row).
     private func transformOutput(_ m: UnsafeMutablePointer<Float>, tiles: Range<Int>, layout: TileLayout,
                                  into output: UnsafeMutablePointer<Float>, accumulate: Bool, bias: [Float]?, relu: Bool) {
         let (height, width, batch) = (layout.input.height, layout.input.width, layout.input.batch)
@@ -143,10 +143,10 @@ struct WinogradConvolution: Sendable {
                             let count = min(4, run.upperBound - tx)
                             let rows = min(2, height - 2 * ty), valid = min(2 * count, width - 2 * tx)
                             // Aᵀ M down the columns: row 0 = m0 + m1 + m2, row 1 = m1 − m2 − m3 (mi = positions 4i..4i+3).
-                            var m1 = columnSums(source + 4 * stride, stride: stride, count: count)
-                            let m2 = columnSums(source + 8 * stride, stride: stride, count: count)
-                            let top = columnSums(source, stride: stride, count: count) + m1 + m2
-                            m1 = m1 - m2 - columnSums(source + 12 * stride, stride: stride, count: count)
+                            var m1 = positions(source + 4 * stride, stride: stride)
+                            let m2 = positions(source + 8 * stride, stride: stride)
+                            let top = positions(source, stride: stride) + m1 + m2
+                            m1 = m1 - m2 - positions(source + 12 * stride, stride: stride)
                             for dy in 0..<rows {
                                 var values = outputRow(dy == 0 ? top : m1) + b
                                 let line = plane + (2 * ty + dy) * width + 2 * tx
@@ -174,9 +174,12 @@ struct WinogradConvolution: Sendable {
 /// Four consecutive positions ξ..ξ+3 (`stride` apart) of four adjacent tiles: one SIMD4 per position.
 typealias TileColumns = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
 
+/// Loads positions ξ..ξ+3 of four tiles from `p`. At the end of a run, lanes past its last tile hold whatever
+/// follows (later tiles, the next row of products, or the workspace's zeroed scratch slack): they are computed
+/// but never stored, and whole loads avoid the store-forwarding stalls of lane-by-lane ones.
 @inline(__always)
-private func columnSums(_ p: UnsafePointer<Float>, stride: Int, count: Int) -> TileColumns {
-    (load4(p, count: count), load4(p + stride, count: count), load4(p + 2 * stride, count: count), load4(p + 3 * stride, count: count))
+private func positions(_ p: UnsafePointer<Float>, stride: Int) -> TileColumns {
+    (load4(p), load4(p + stride), load4(p + 2 * stride), load4(p + 3 * stride))
 }
 
 @inline(__always)
@@ -193,10 +196,8 @@ private func outputRow(_ t: TileColumns) -> SIMD8<Float> {
     return SIMD8(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3])
 }
 
-/// Loads four floats. Lanes past `count` hold whatever follows (later tiles, the next position's row or the
-/// workspace's scratch slack): they are never stored, and loading them whole avoids store-forwarding stalls.
 @inline(__always)
-private func load4(_ p: UnsafePointer<Float>, count: Int) -> SIMD4<Float> {
+private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
 }
 
