@@ -160,6 +160,7 @@ struct ModifiedResNet: Sendable {
         let (batch, spatial, embed, heads) = (x.batch, x.plane, self.embed, self.heads)
         let tokens = spatial + 1, headWidth = embed / heads
         let sequence = free[0], foldedKeys = free[1], pooled = free[2]
+        precondition(batch * (2 * embed + heads * tokens) <= workspace.scratchCapacity, "scratch too small for the attention pool")
         let queries = workspace.scratch, context = queries + batch * embed, scores = context + batch * embed
         // sequence[image][token][channel]: the mean token, then the positions, plus the positional embedding.
         attnPositional.withUnsafeBufferPointer { positional in
