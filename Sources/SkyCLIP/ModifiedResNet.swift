@@ -109,22 +109,38 @@ struct ModifiedResNet: Sendable {
     static let imagesPerPass = 4
 
     /// Embeds a batch of normalised images, `count × 3 × imageSize × imageSize`.
+    ///
+    /// Several images are split into one group per thread, each group encoded on its own thread (in passes,
+    /// with its own workspace) while OpenBLAS runs single-threaded; one image uses OpenBLAS's threads.
     func encode(_ pixels: [Float], count: Int) -> [Float] {
         let plane = 3 * imageSize * imageSize
         guard count > 0, pixels.count >= count * plane else { return [] }
-        // Sized for full passes: pages a smaller batch does not write are never made resident.
-        let workspace = ResNetWorkspace(mapCapacity: largestMap * Self.imagesPerPass, scratchCapacity: ResNetWorkspace.defaultScratch)
         var result = [Float](repeating: 0, count: count * outputDim)
         pixels.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in
-                for start in stride(from: 0, to: count, by: Self.imagesPerPass) {
-                    let chunk = min(Self.imagesPerPass, count - start)
-                    encodePass(source.baseAddress! + start * plane, count: chunk, into: target.baseAddress! + start * outputDim,
-                               workspace: workspace)
+                // Disjoint images and outputs per group, and concurrentPerform returns when all are done.
+                nonisolated(unsafe) let from = source.baseAddress!, to = target.baseAddress!
+                guard count > 1 else { return encodeImages(0..<count, from: from, into: to) }
+                BLASThreads.withSingleThreadedBLAS { threads in
+                    let groups = min(threads, count)
+                    DispatchQueue.concurrentPerform(iterations: groups) { group in
+                        encodeImages(count * group / groups ..< count * (group + 1) / groups, from: from, into: to)
+                    }
                 }
             }
         }
         return result
+    }
+
+    /// Encodes `images` of the batch at `pixels` in passes of up to `imagesPerPass`, with one workspace.
+    private func encodeImages(_ images: Range<Int>, from pixels: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>) {
+        let plane = 3 * imageSize * imageSize
+        let perPass = min(Self.imagesPerPass, images.count)
+        let workspace = ResNetWorkspace(mapCapacity: largestMap * perPass, scratchCapacity: ResNetWorkspace.defaultScratch)
+        for start in stride(from: images.lowerBound, to: images.upperBound, by: perPass) {
+            let chunk = min(perPass, images.upperBound - start)
+            encodePass(pixels + start * plane, count: chunk, into: result + start * outputDim, workspace: workspace)
+        }
     }
 
     private func encodePass(_ pixels: UnsafePointer<Float>, count: Int, into result: UnsafeMutablePointer<Float>,

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import SkyCLIP
 
-/// The ResNet tower's batching into passes and its per-call workspaces.
+/// The ResNet tower's batching into passes and thread groups, its per-call workspaces and the single-threaded
+/// OpenBLAS sections the groups run in.
 @Suite struct ResNetTowerTests {
     static func tower() throws -> (ModifiedResNet, ModelFixture) {
         let fixture = try ModelFixture("rn-quickgelu-bf16")
@@ -14,8 +15,8 @@ import Testing
         return (tower, fixture)
     }
 
-    /// More images than one pass holds (several passes, a partial last one) give each image the embedding it
-    /// gets alone, within rounding.
+    /// More images than one pass holds (thread groups, several passes, a partial last one) give each image the
+    /// embedding it gets alone, within rounding.
     @Test func passesDoNotMixImages() throws {
         let (tower, fixture) = try Self.tower()
         let plane = 3 * fixture.imageSize * fixture.imageSize
@@ -42,6 +43,21 @@ import Testing
             results.set(index, tower.encode(fixture.images, count: fixture.imageCount))
         }
         for index in 0..<6 { #expect(results.value(index) == expected, "call \(index)") }
+    }
+
+    /// Overlapping and nested single-threaded sections all see the configured count, run with one OpenBLAS
+    /// thread, and leave the configured count behind.
+    @Test func singleThreadedBLASSectionsNestAndRestore() {
+        let configured = BLASThreads.withSingleThreadedBLAS { $0 }
+        let seen = ResultSlots(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let values = BLASThreads.withSingleThreadedBLAS { outer in
+                BLASThreads.withSingleThreadedBLAS { inner in [Float(outer), Float(inner), Float(BLASThreads.current)] }
+            }
+            seen.set(index, values)
+        }
+        for index in 0..<8 { #expect(seen.value(index) == [Float(configured), Float(configured), 1], "section \(index)") }
+        #expect(BLASThreads.withSingleThreadedBLAS { $0 } == configured)
     }
 }
 
