@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """CLIP encoder benchmark and full-size parity check: SkyCorpus (skybench clip) against open_clip on torch (CPU).
 
-Usage: python3 Benchmarks/clip_bench.py [--models ViT-B-32,RN50] [--threads 2] [--repeats 3] [--texts 64]
+Usage: python3 Benchmarks/clip_bench.py [--models ViT-B-32,RN50] [--threads 2] [--repeats 3] [--texts 64] [--rounds 1]
 
 For each model, open_clip creates a randomly initialised full-size model (no weights can be downloaded here)
 and saves it as safetensors in a scratch folder. Both sides then encode the same images (the RSICD JPEGs and
@@ -58,6 +58,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--texts", type=int, default=64)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate open_clip and SkyCorpus image timings this many times; on a shared machine "
+                             "the per-round ratios compare runs taken moments apart")
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
     subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
@@ -108,6 +111,13 @@ def main():
         sky = skybench("clip", "--model", weights, "--activation", activation, "--threads", str(options.threads),
                        "--repeats", str(options.repeats), "--batch", str(options.batch), "--texts", texts_file,
                        "--out", out, *images)
+        # Further rounds: open_clip's images, then SkyCorpus's, back to back; ratios per round and their median.
+        rounds = [(torch_image_s, sky["image_median_s"], os.getloadavg()[0])]
+        for _ in range(options.rounds - 1):
+            torch_s = median_seconds(torch_images, options.repeats)
+            sky_s = skybench("clip", "--model", weights, "--activation", activation, "--threads", str(options.threads),
+                             "--repeats", str(options.repeats), "--batch", str(options.batch), *images)["image_median_s"]
+            rounds.append((torch_s, sky_s, os.getloadavg()[0]))
         with open(out) as f:
             embeddings = json.load(f)
         image_rel, image_cos = parity(embeddings["images"], reference_images)
@@ -127,6 +137,12 @@ def main():
               f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset: chosen from the CPU')})")
         print(f"images ({len(images)}): open_clip {torch_image_s:.3f} s ({len(images) / torch_image_s:.1f}/s), "
               f"SkyCorpus {sky['image_median_s']:.3f} s ({sky['images_per_s']:.1f}/s), ratio {torch_image_s / sky['image_median_s']:.2f}x")
+        if len(rounds) > 1:
+            ratios = [t / k for t, k, _ in rounds]
+            print(f"  rounds (open_clip s / SkyCorpus s = ratio @ load): "
+                  + ", ".join(f"{t:.3f}/{k:.3f} = {t / k:.2f}x @ {load:.1f}" for t, k, load in rounds)
+                  + f"; median ratio {statistics.median(ratios):.2f}x, median SkyCorpus "
+                  f"{len(images) / statistics.median(k for _, k, _ in rounds):.1f} images/s")
         print(f"  SkyCorpus split: preprocessing {sky['preprocess_median_s']:.3f} s, image tower {sky['image_tower_median_s']:.3f} s")
         print(f"texts ({len(texts)}): open_clip {torch_text_s:.3f} s ({len(texts) / torch_text_s:.1f}/s), "
               f"SkyCorpus {sky['text_median_s']:.3f} s ({sky['texts_per_s']:.1f}/s), ratio {torch_text_s / sky['text_median_s']:.2f}x; "
