@@ -36,16 +36,7 @@ extension TransformerKernels {
         var maximum = row[0]
         for i in 1..<count where row[i] > maximum { maximum = row[i] }
         for i in 0..<count { row[i] = exp(row[i] - maximum) }
-        let body = count & ~7
-        var lanes = SIMD8<Float>()
-        var i = 0
-        while i < body {
-            lanes += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var sum = lanes.sum()
-        for j in body..<count { sum += row[j] }
-        let inverse = 1 / sum
+        let inverse = 1 / laneSum(row, count: count)
         for j in 0..<count { row[j] *= inverse }
     }
 

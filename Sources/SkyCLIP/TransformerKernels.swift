@@ -57,6 +57,22 @@ enum TransformerKernels {
 }
 
 extension TransformerKernels {
+    /// The sum of `count` floats in 8 independent lanes, added together at the end, then the tail in order (a
+    /// single running sum is a chain of dependent adds that LLVM may not reorder).
+    @inline(__always)
+    static func laneSum(_ row: UnsafePointer<Float>, count: Int) -> Float {
+        let body = count & ~7
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i < body {
+            lanes += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var sum = lanes.sum()
+        for j in body..<count { sum += row[j] }
+        return sum
+    }
+
     /// LayerNorm of one row, `target = (row - mean) / sqrt(var + eps) · weight + bias`, two-pass like torch.
     ///
     /// The mean and variance sums run in 8 independent lanes, added together at the end: a single running sum
@@ -65,19 +81,11 @@ extension TransformerKernels {
     @inline(__always)
     static func layerNormRow(_ row: UnsafePointer<Float>, width: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                              eps: Float, into target: UnsafeMutablePointer<Float>) {
+        let mean = laneSum(row, count: width) / Float(width)
         let body = width & ~7
+        let centre = SIMD8<Float>(repeating: mean)
         var lanes = SIMD8<Float>()
         var i = 0
-        while i < body {
-            lanes += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var sum = lanes.sum()
-        for j in body..<width { sum += row[j] }
-        let mean = sum / Float(width)
-        let centre = SIMD8<Float>(repeating: mean)
-        lanes = SIMD8<Float>()
-        i = 0
         while i < body {
             let d = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self) - centre
             lanes += d * d

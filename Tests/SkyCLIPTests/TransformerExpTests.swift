@@ -7,7 +7,7 @@ import Testing
     /// exp on a dense grid over [-87, 88] and at random points: within 2 ulps of `expf`; clamped beyond.
     @Test func expMatchesLibm() {
         var worst: Float = 0
-        var generator = TransformerKernelsTests.SplitMix(state: 31)
+        var generator = SplitMix64(seed: 31)
         let grid = (-87_000...88_000).map { Float($0) / 1000 }
         let random = (0..<100_000).map { _ in Float.random(in: -87...88, using: &generator) }
         for x in grid + random {
@@ -24,7 +24,7 @@ import Testing
     /// Softmax rows of every length from 1 to 70 (lane body and tail), with scores as attention makes them and
     /// with a -inf-free large spread: within 1e-6 of `Kernels.softmax`, summing to 1.
     @Test func softmaxMatchesScalar() {
-        var generator = TransformerKernelsTests.SplitMix(state: 41)
+        var generator = SplitMix64(seed: 41)
         for count in 1...70 {
             for spread: Float in [3, 60] {
                 let row = (0..<count).map { _ in Float.random(in: -spread...spread, using: &generator) }
@@ -41,7 +41,7 @@ import Testing
     /// of `x / (1 + expf(-1.702x))`, as `Activation.quickGELU` computes it.
     @Test(arguments: [false, true])
     func biasQuickGELUMatchesScalar(withBias: Bool) {
-        var generator = TransformerKernelsTests.SplitMix(state: withBias ? 51 : 52)
+        var generator = SplitMix64(seed: withBias ? 51 : 52)
         for width in 1...70 {
             let rows = 3
             let input = (0..<rows * width).map { _ in Float.random(in: -60...60, using: &generator) }

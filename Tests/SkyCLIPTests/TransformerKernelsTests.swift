@@ -4,18 +4,6 @@ import Testing
 
 /// The vectorised GELU against the scalar `erff` formula it replaces.
 @Suite struct TransformerKernelsTests {
-    /// A deterministic generator (SplitMix64), so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func referenceGELU(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
 
     /// erf on a dense grid over [-6, 6] and at the edges: within 5e-7 absolute (8 ulps of 1) of glibc's `erff`,
@@ -42,7 +30,7 @@ import Testing
     /// scalar formula applied to `x + bias`.
     @Test(arguments: [false, true])
     func biasGELUMatchesScalar(withBias: Bool) {
-        var generator = SplitMix(state: withBias ? 7 : 11)
+        var generator = SplitMix64(seed: withBias ? 7 : 11)
         for width in 1...70 {
             let rows = 3
             let input = (0..<rows * width).map { _ in Float.random(in: -8...8, using: &generator) }
@@ -63,7 +51,7 @@ import Testing
 
     /// A large buffer goes through the worker-thread split; every row equals the same row done alone.
     @Test func biasGELUSplitEqualsSerial() {
-        var generator = SplitMix(state: 3)
+        var generator = SplitMix64(seed: 3)
         let rows = 257, width = 3072
         let input = (0..<rows * width).map { _ in Float.random(in: -5...5, using: &generator) }
         let bias = (0..<width).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -85,7 +73,7 @@ import Testing
     /// what a float32 mean of values near the offset cannot resolve (1e-6 · offset / standard deviation).
     @Test(arguments: [Float(0), 1000])
     func matchesDoubleReference(offset: Float) {
-        var generator = TransformerKernelsTests.SplitMix(state: offset == 0 ? 21 : 22)
+        var generator = SplitMix64(seed: offset == 0 ? 21 : 22)
         for width in 1...100 {
             let row = (0..<width).map { _ in offset + Float.random(in: -3...3, using: &generator) }
             let weight = (0..<width).map { _ in Float.random(in: 0.5...1.5, using: &generator) }

@@ -19,7 +19,7 @@ import Testing
         let width = try #require(blocks.first?.width)
         let lengths = [5, 1, 9]
         let rows = lengths.reduce(0, +)
-        var generator = TransformerKernelsTests.SplitMix(state: causal ? 5 : 9)
+        var generator = SplitMix64(seed: causal ? 5 : 9)
         let input = (0..<rows * width).map { _ in Float.random(in: -2...2, using: &generator) }
 
         var fresh = input

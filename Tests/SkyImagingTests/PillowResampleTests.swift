@@ -63,17 +63,6 @@ struct PillowResampleTests {
 /// Pillow fixtures pin: every filter, every layout for the vertical pass, random sizes and pixels.
 @Suite("Pillow resampling kernels")
 struct PillowResampleKernelTests {
-    /// SplitMix64: a fixed seed gives the same cases on every run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let convolving = PillowFilter.allCases.filter { $0 != .nearest }
 
@@ -86,7 +75,7 @@ struct PillowResampleKernelTests {
     }
 
     /// Random pixels; every third image is only 0s and 255s, which drives the sums to both clip limits.
-    static func randomImage(width: Int, height: Int, layout: PixelLayout, using random: inout Generator) -> RasterImage {
+    static func randomImage(width: Int, height: Int, layout: PixelLayout, using random: inout SplitMix) -> RasterImage {
         let extremes = random.next() % 3 == 0
         let pixels = (0..<(width * height * layout.channels)).map { _ in
             extremes ? (random.next() & 1 == 0 ? UInt8(0) : 255) : UInt8.random(in: 0...255, using: &random)
@@ -96,7 +85,7 @@ struct PillowResampleKernelTests {
 
     @Test("horizontal pass: C kernels equal the Swift pass, every layout", arguments: convolving)
     func horizontal(filter: PillowFilter) {
-        var random = Generator(state: 0x5EED_0001 &+ UInt64(filter.support * 8))
+        var random = SplitMix(seed: 0x5EED_0001 &+ UInt64(filter.support * 8))
         var sizes = [(640, 32), (2557, 32), (1023, 9), (300, 8), (17, 32), (5, 300), (1, 7), (64, 63), (1024, 224)]
         for _ in 0..<60 { sizes.append((Int.random(in: 1...700, using: &random), Int.random(in: 1...80, using: &random))) }
         for (index, (inputWidth, outputWidth)) in sizes.enumerated() where inputWidth != outputWidth {
@@ -115,7 +104,7 @@ struct PillowResampleKernelTests {
 
     @Test("vertical pass: C kernels equal the Swift pass, every layout", arguments: convolving)
     func vertical(filter: PillowFilter) {
-        var random = Generator(state: 0x5EED_0002 &+ UInt64(filter.support * 8))
+        var random = SplitMix(seed: 0x5EED_0002 &+ UInt64(filter.support * 8))
         var sizes = [(1464, 32), (2086, 32), (1023, 8), (33, 32), (3, 100), (1, 4)]
         for _ in 0..<40 { sizes.append((Int.random(in: 1...500, using: &random), Int.random(in: 1...64, using: &random))) }
         for (inputHeight, outputHeight) in sizes where inputHeight != outputHeight {
@@ -134,7 +123,7 @@ struct PillowResampleKernelTests {
 
     @Test("resizeLuminance equals resize(luminance(image)): every layout, filter, pass order and kernel path")
     func fusedLuminance() {
-        var random = Generator(state: 0x5EED_0003)
+        var random = SplitMix(seed: 0x5EED_0003)
         // Wide, square, tall enough for the vertical pass to run first, unchanged width or height, upscaling.
         var sizes = [(700, 40, 32, 32), (64, 900, 32, 32), (33, 33, 9, 8), (32, 500, 32, 32), (300, 8, 8, 8),
                      (1, 1, 8, 8), (20, 20, 40, 3), (5, 3, 32, 32)]
