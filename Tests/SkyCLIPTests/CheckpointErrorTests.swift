@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SkyCLIP
+import SkyTestSupport
 
 /// Bad checkpoint files give typed errors that name the file and what is wrong, never a crash.
 @Suite struct CheckpointErrorTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SkyCLIP
+import SkyTestSupport
 
 /// Seeded floats from ``SplitMix64``, so failures reproduce.
 struct SeededFloats {

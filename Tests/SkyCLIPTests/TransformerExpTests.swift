@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SkyCLIP
+import SkyTestSupport
 
 /// The polynomial exp and the softmax and QuickGELU built on it, against glibc's `expf` and the scalar kernels.
 @Suite struct TransformerExpTests {

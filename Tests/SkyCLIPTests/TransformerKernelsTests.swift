@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SkyCLIP
+import SkyTestSupport
 
 /// The vectorised GELU against the scalar `erff` formula it replaces.
 @Suite struct TransformerKernelsTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SkyCLIP
+import SkyTestSupport
 
 /// Blocks run on one shared workspace give exactly what each block on its own fresh buffers gives.
 @Suite struct TransformerWorkspaceTests {

@@ -1,21 +1,11 @@
 import Foundation
 import Testing
 @testable import SkyGeometry
+import SkyTestSupport
 
-/// A small seeded generator (SplitMix64) so the random masks are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A random label mask: rectangles and rings of a few classes painted over noise.
-func randomLabelMask(_ random: inout SeededGenerator, classes: Int) -> LabelMask {
+func randomLabelMask(_ random: inout SplitMix64, classes: Int) -> LabelMask {
     let width = Int.random(in: 1...40, using: &random), height = Int.random(in: 1...40, using: &random)
     var mask = LabelMask(width: width, height: height)
     let noise = Double.random(in: 0...0.6, using: &random)
@@ -50,7 +40,7 @@ func perClassReference(_ mask: LabelMask, ignoring ignored: Set<UInt8> = []) -> 
 struct M2BTests {
     @Test("one pass over all classes equals the per-class findContours(RETR_EXTERNAL) pipeline")
     func matchesPerClassPipeline() {
-        var random = SeededGenerator(state: 42)
+        var random = SplitMix64(seed: 42)
         var regions = 0
         for _ in 0..<1500 {
             let mask = randomLabelMask(&random, classes: Int.random(in: 2...6, using: &random))

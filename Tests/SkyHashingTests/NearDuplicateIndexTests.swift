@@ -1,22 +1,12 @@
 @testable import SkyHashing
 import Testing
+import SkyTestSupport
 
-/// A small deterministic generator (SplitMix64) so that failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random hashes with planted near-duplicates at every distance 0...12, and low-entropy clusters
 /// (hashes sharing three blocks), so every threshold has pairs to find and buckets are uneven.
 func plantedHashes(count: Int, seed: UInt64) -> [UInt64] {
-    var generator = SplitMix64(state: seed)
+    var generator = SplitMix64(seed: seed)
     var hashes: [UInt64] = []
     while hashes.count < count {
         let base = generator.next()

@@ -1,6 +1,7 @@
 import Foundation
 import SkyImaging
 import Testing
+import SkyTestSupport
 
 /// Truncated, corrupt, empty and oversized inputs give errors that name the file; nothing crashes.
 @Suite struct CodecRobustnessTests {
@@ -50,7 +51,7 @@ import Testing
     @Test(arguments: samples)
     func randomCorruptionNeverCrashes(name: String) throws {
         let full = try bytes(name)
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var errors = 0
         for _ in 0..<150 {
             var damaged = full

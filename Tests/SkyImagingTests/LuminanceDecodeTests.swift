@@ -2,6 +2,7 @@ import CSkyCodecs
 import Foundation
 import SkyImaging
 import Testing
+import SkyTestSupport
 
 /// `ImageDecoder.decodeLuminance` equals `PillowConvert.luminance(decode(...))` on every input, errors included.
 @Suite struct LuminanceDecodeTests {
@@ -76,7 +77,7 @@ import Testing
     /// Random images of every colour type, bit depth and interlace method, with random filter types and a
     /// palette shorter than the indices reach (libpng's zeroed entries) half of the time.
     @Test func syntheticPNGsOfEveryKindMatch() throws {
-        var generator = SplitMix(seed: 0x1A7E)
+        var generator = SplitMix64(seed: 0x1A7E)
         let depths: [UInt8: [UInt8]] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
         var cases = 0, fused = 0
         for (colorType, bitDepths) in depths.sorted(by: { $0.key < $1.key }) {
@@ -118,7 +119,7 @@ import Testing
     /// The row conversion (SSSE3 and byte loops) against PillowConvert.luma, every width from 0 to 80 and
     /// every 8-bit value in each channel.
     @Test func rowConversionMatchesPillowConvert() {
-        var generator = SplitMix(seed: 0x4C)
+        var generator = SplitMix64(seed: 0x4C)
         for channels in 2...4 {
             for width in 0...80 {
                 let row = (0..<width * channels).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -168,7 +169,7 @@ import Testing
 /// byte sequence with valid filter types is an image), stored (uncompressed) zlib blocks.
 enum SyntheticPNG {
     static func random(width: Int, height: Int, colorType: UInt8, bitDepth: UInt8, interlaced: Bool,
-                       generator: inout SplitMix) -> [UInt8] {
+                       generator: inout SplitMix64) -> [UInt8] {
         let samples = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(colorType)]!
         let bitsPerPixel = samples * Int(bitDepth)
         // Adam7 passes (x0, y0, dx, dy), or the whole image once.

@@ -3,6 +3,7 @@ import Foundation
 import SkyHashing
 import SkyImaging
 import Testing
+import SkyTestSupport
 
 /// The libdeflate PNG path gives byte for byte what libpng gives, and leaves every other file to libpng.
 @Suite struct PNGFastPathTests {
@@ -138,7 +139,7 @@ import Testing
     /// Adam7 images of every 8-bit colour type, from 1x1 (six empty passes) up, with random filter types:
     /// the fast path takes them and gives libpng's pixels.
     @Test func interlacedPNGsMatchLibpng() {
-        var generator = SplitMix(seed: 0xADA7)
+        var generator = SplitMix64(seed: 0xADA7)
         var taken = 0
         for colorType: UInt8 in [0, 2, 3, 4, 6] {
             for size in [(1, 1), (2, 1), (1, 2), (3, 3), (5, 4), (8, 8), (9, 9), (17, 3), (3, 17), (33, 65), (130, 7)] {

@@ -1,5 +1,6 @@
 import CSkyCodecs
 import Testing
+import SkyTestSupport
 
 /// The SIMD row unfiltering (SSE2, and SSE4.1 for Paeth) gives exactly what the byte loops give.
 @Suite struct PNGUnfilterTests {
@@ -92,7 +93,7 @@ import Testing
     /// Random rows, every filter type, every pixel size 1-8, every row length from one pixel up,
     /// with and without a row above: SIMD and byte loops agree and nothing is written past the row.
     @Test func randomRowsMatchTheByteLoops() {
-        var generator = SplitMix(seed: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         var rows = 0
         for bpp in 1...8 {
             for filter in 0...4 {
@@ -127,7 +128,7 @@ import Testing
 
     /// Long rows cross the Paeth pass's 1536-byte chunks.
     @Test func longRowsMatchTheByteLoops() {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for bpp in 1...4 {
             for width in [511, 512, 513, 1536, 1537, 4099] {
                 let count = width * bpp
@@ -148,7 +149,7 @@ import Testing
     /// Two rows at once (two Paeth rows run together, their chunks interleaved): the same bytes as one row after
     /// the other through the byte loops, for every pair of filter types, pixel sizes 1-8, widths across chunks.
     @Test func rowPairsMatchTheByteLoops() {
-        var generator = SplitMix(seed: 0xFA1F)
+        var generator = SplitMix64(seed: 0xFA1F)
         var pairs = 0
         for bpp in 1...8 {
             for width in [1, 2, 5, 17, 127, 128, 129, 383, 384, 385, 1000] {

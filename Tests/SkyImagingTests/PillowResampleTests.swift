@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 @testable import SkyImaging
 import Testing
+import SkyTestSupport
 
 /// Properties of the Pillow resampler and "L" conversion that hold without fixtures
 /// (byte-for-byte parity with Pillow is in SkyHashingTests/PillowResampleParityTests).
@@ -75,7 +76,7 @@ struct PillowResampleKernelTests {
     }
 
     /// Random pixels; every third image is only 0s and 255s, which drives the sums to both clip limits.
-    static func randomImage(width: Int, height: Int, layout: PixelLayout, using random: inout SplitMix) -> RasterImage {
+    static func randomImage(width: Int, height: Int, layout: PixelLayout, using random: inout SplitMix64) -> RasterImage {
         let extremes = random.next() % 3 == 0
         let pixels = (0..<(width * height * layout.channels)).map { _ in
             extremes ? (random.next() & 1 == 0 ? UInt8(0) : 255) : UInt8.random(in: 0...255, using: &random)
@@ -85,7 +86,7 @@ struct PillowResampleKernelTests {
 
     @Test("horizontal pass: C kernels equal the Swift pass, every layout", arguments: convolving)
     func horizontal(filter: PillowFilter) {
-        var random = SplitMix(seed: 0x5EED_0001 &+ UInt64(filter.support * 8))
+        var random = SplitMix64(seed: 0x5EED_0001 &+ UInt64(filter.support * 8))
         var sizes = [(640, 32), (2557, 32), (1023, 9), (300, 8), (17, 32), (5, 300), (1, 7), (64, 63), (1024, 224)]
         for _ in 0..<60 { sizes.append((Int.random(in: 1...700, using: &random), Int.random(in: 1...80, using: &random))) }
         for (index, (inputWidth, outputWidth)) in sizes.enumerated() where inputWidth != outputWidth {
@@ -104,7 +105,7 @@ struct PillowResampleKernelTests {
 
     @Test("vertical pass: C kernels equal the Swift pass, every layout", arguments: convolving)
     func vertical(filter: PillowFilter) {
-        var random = SplitMix(seed: 0x5EED_0002 &+ UInt64(filter.support * 8))
+        var random = SplitMix64(seed: 0x5EED_0002 &+ UInt64(filter.support * 8))
         var sizes = [(1464, 32), (2086, 32), (1023, 8), (33, 32), (3, 100), (1, 4)]
         for _ in 0..<40 { sizes.append((Int.random(in: 1...500, using: &random), Int.random(in: 1...64, using: &random))) }
         for (inputHeight, outputHeight) in sizes where inputHeight != outputHeight {
@@ -123,7 +124,7 @@ struct PillowResampleKernelTests {
 
     @Test("resizeLuminance equals resize(luminance(image)): every layout, filter, pass order and kernel path")
     func fusedLuminance() {
-        var random = SplitMix(seed: 0x5EED_0003)
+        var random = SplitMix64(seed: 0x5EED_0003)
         // Wide, square, tall enough for the vertical pass to run first, unchanged width or height, upscaling.
         var sizes = [(700, 40, 32, 32), (64, 900, 32, 32), (33, 33, 9, 8), (32, 500, 32, 32), (300, 8, 8, 8),
                      (1, 1, 8, 8), (20, 20, 40, 3), (5, 3, 32, 32)]
