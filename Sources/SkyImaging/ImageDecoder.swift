@@ -24,7 +24,10 @@ public enum JPEGScale: Int, Sendable, CaseIterable {
     case eighth = 8
 }
 
-/// Decodes PNG and JPEG files into 8-bit ``RasterImage``s, refusing images over a pixel budget.
+/// Decodes PNG, JPEG and TIFF files into 8-bit ``RasterImage``s, refusing images over a pixel budget.
+///
+/// TIFF: the first directory, 8-bit gray, gray+alpha, RGB or RGBA in one plane, any compression libtiff
+/// reads, pixel for pixel as Pillow decodes it; other TIFF layouts are refused with "convert it to PNG".
 public struct ImageDecoder: Sendable {
     /// The default pixel budget: 400 megapixels.
     public static let defaultPixelLimit = 400_000_000
@@ -64,19 +67,19 @@ public struct ImageDecoder: Sendable {
 
     // MARK: Pixels
 
-    /// Decodes a PNG or JPEG file. JPEGs can be decoded at a reduced scale; PNGs refuse a reduced scale.
+    /// Decodes a PNG, JPEG or TIFF file. JPEGs can be decoded at a reduced scale; the others refuse one.
     public func decode(file path: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
         try decode(FileBytes.read(path), name: path, jpegScale: jpegScale)
     }
 
-    /// Decodes PNG or JPEG bytes in memory; `name` labels errors.
+    /// Decodes PNG, JPEG or TIFF bytes in memory; `name` labels errors.
     public func decode(_ bytes: [UInt8], name: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
         let format = try Self.format(of: bytes, name: name)
-        if format == .png && jpegScale != .full {
-            throw .unsupportedRequest(path: name, reason: "PNG has no reduced-scale decoding; use .full")
+        if format != .jpeg && jpegScale != .full {
+            throw .unsupportedRequest(path: name, reason: "\(format) has no reduced-scale decoding; use .full")
         }
         var info = try Self.info(bytes, format: format, keepIndices: false, scale: jpegScale, name: name)
-        try checkBudget(info, name: name)
+        try checkBudget(info, format: format, name: name)
         let pixels = try Self.pixels(bytes, format: format, keepIndices: false, scale: jpegScale,
                                      info: &info, name: name)
         guard let layout = PixelLayout(rawValue: Int(info.layout)) else {
@@ -96,10 +99,11 @@ public struct ImageDecoder: Sendable {
     public func decodeIndexed(_ bytes: [UInt8], name: String) throws(ImageError) -> IndexedImage {
         let format = try Self.format(of: bytes, name: name)
         guard format == .png else {
-            throw .unsupportedRequest(path: name, reason: "an index mask must be a PNG, not a lossy JPEG")
+            throw .unsupportedRequest(path: name, reason: format == .jpeg ? "an index mask must be a PNG, not a lossy JPEG"
+                : "an index mask must be a PNG; convert this \(format) to an 8-bit gray or palette PNG")
         }
         var info = try Self.info(bytes, format: format, keepIndices: true, scale: .full, name: name)
-        try checkBudget(info, name: name)
+        try checkBudget(info, format: format, name: name)
         // Decoding keeps a 16-bit sample's high byte, which would turn class values below 256 into 0.
         guard info.bit_depth <= 8 else {
             throw .unsupportedRequest(path: name, reason: "a 16-bit index mask is not supported; save it as an 8-bit "
@@ -126,13 +130,13 @@ public struct ImageDecoder: Sendable {
 
     // MARK: Internals
 
-    func checkBudget(_ info: csky_image_info, name: String) throws(ImageError) {
+    func checkBudget(_ info: csky_image_info, format: ImageFormat = .png, name: String) throws(ImageError) {
         let width = Int(info.source_width), height = Int(info.source_height)
         if width * height > pixelLimit {
             throw .tooLarge(path: name, width: width, height: height, limit: pixelLimit)
         }
         if width == 0 || height == 0 {
-            throw .decodeFailed(path: name, format: .png, message: "the image has no pixels (\(width)x\(height))")
+            throw .decodeFailed(path: name, format: format, message: "the image has no pixels (\(width)x\(height))")
         }
     }
 
@@ -156,6 +160,7 @@ public struct ImageDecoder: Sendable {
             switch format {
             case .png: csky_png_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
             case .jpeg: csky_jpeg_info(buffer.baseAddress, buffer.count, Int32(scale.rawValue), &info, &message)
+            case .tiff: csky_tiff_info(buffer.baseAddress, buffer.count, &info, &message)
             }
         }
         guard status == CSKY_OK else {
@@ -178,6 +183,8 @@ public struct ImageDecoder: Sendable {
                 case .jpeg:
                     csky_jpeg_decode(input.baseAddress, input.count, Int32(scale.rawValue),
                                      output.baseAddress, count, &info, &message)
+                case .tiff:
+                    csky_tiff_decode(input.baseAddress, input.count, output.baseAddress, count, &info, &message)
                 }
             }
             initialized = status == CSKY_OK ? count : 0
