@@ -313,11 +313,24 @@ static void unpack_row(const tiff_plan *plan, const uint8_t *in, uint8_t *out, s
     }
 }
 
+/* The largest strip or tile buffer a decode allocates: twice the decoded image, at least 64 MiB (a
+ * 256x256 RGBA tile of a 10x10 image is legal). A damaged directory claiming more is an error, not
+ * an allocation of many gigabytes. */
+static size_t buffer_limit(const tiff_plan *plan) {
+    size_t image = (size_t)plan->width * plan->height * (size_t)plan->samples;
+    size_t limit = (size_t)64 << 20;
+    return image <= limit / 2 ? limit : image * 2;
+}
+
 static int decode_strips(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *error) {
     size_t row_in = (size_t)plan->width * (size_t)plan->samples;
     size_t row_out = (size_t)plan->width * (size_t)plan->channels;
     size_t strip_bytes = row_in * plan->rows_per_strip;
     if ((tmsize_t)strip_bytes < TIFFStripSize(tif)) strip_bytes = (size_t)TIFFStripSize(tif);
+    if (strip_bytes > buffer_limit(plan)) {
+        set_error(error, "a strip of %zu bytes is more than a %ux%u image needs", strip_bytes, plan->width, plan->height);
+        return CSKY_ERROR;
+    }
     uint8_t *buffer = malloc(strip_bytes ? strip_bytes : 1);
     if (buffer == NULL) {
         set_error(error, "out of memory for a %zu-byte strip", strip_bytes);
@@ -344,6 +357,11 @@ static int decode_strips(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *e
 static int decode_tiles(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *error) {
     size_t tile_row = (size_t)plan->tile_width * (size_t)plan->samples;
     size_t tile_bytes = tile_row * plan->tile_height;
+    if (plan->tile_width > (1u << 24) || plan->tile_height > (1u << 24) || tile_bytes > buffer_limit(plan)) {
+        set_error(error, "%ux%u tiles are more than a %ux%u image needs", plan->tile_width, plan->tile_height,
+                  plan->width, plan->height);
+        return CSKY_ERROR;
+    }
     if (TIFFTileSize(tif) <= 0 || (size_t)TIFFTileSize(tif) != tile_bytes) {
         set_error(error, "the tile size %lld does not match %ux%u tiles", (long long)TIFFTileSize(tif),
                   plan->tile_width, plan->tile_height);

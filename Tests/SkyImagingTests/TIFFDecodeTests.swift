@@ -113,15 +113,29 @@ struct TIFFFixture: Decodable {
                                        limit: ImageDecoder.defaultPixelLimit))
     }
 
-    /// A little-endian TIFF with one directory: 8-bit gray, one uncompressed strip at offset 0 (no data).
-    static func minimalHeader(width: UInt32, height: UInt32) -> [UInt8] {
+    @Test func hugeTilesAreAnErrorNotAnAllocation() throws {
+        // 16x16 pixels in one 32768x32768 tile: a damaged directory, refused before a 1 GiB tile buffer.
+        let bytes = Self.minimalHeader(width: 16, height: 16, tile: 32768)
+        let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().decode(bytes, name: "tile.tif") }
+        #expect(error?.description.hasPrefix("tile.tif: cannot decode TIFF: 32768x32768 tiles are more than") == true,
+                "\(String(describing: error))")
+        #expect(try ImageDecoder().header(of: bytes, name: "tile.tif").width == 16)
+    }
+
+    /// A little-endian TIFF with one directory: 8-bit gray, one uncompressed strip (or tile) at offset 8,
+    /// where the directory is: no pixel data.
+    static func minimalHeader(width: UInt32, height: UInt32, tile: UInt32? = nil) -> [UInt8] {
         var bytes: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0]
         func u16(_ value: UInt16) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8)] }
         func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
-        let entries: [(tag: UInt16, type: UInt16, value: UInt32)] = [
+        var entries: [(tag: UInt16, type: UInt16, value: UInt32)] = [
             (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
-            (273, 4, 8), (277, 3, 1), (278, 4, height), (279, 4, width &* height),
         ]
+        if let tile {
+            entries += [(277, 3, 1), (322, 4, tile), (323, 4, tile), (324, 4, 8), (325, 4, tile &* tile)]
+        } else {
+            entries += [(273, 4, 8), (277, 3, 1), (278, 4, height), (279, 4, width &* height)]
+        }
         u16(UInt16(entries.count))
         for entry in entries {
             u16(entry.tag); u16(entry.type); u32(1)
