@@ -14,77 +14,7 @@
 #include <string.h>
 #include <tiffio.h>
 
-/* The bytes libtiff reads through the client callbacks. */
-typedef struct {
-    const uint8_t *data;
-    size_t size;
-    size_t position;
-} tiff_memory;
-
-/* What the handlers write into: the first error only (later ones are usually consequences). */
-typedef struct {
-    char *error;
-    int has_error;
-} tiff_messages;
-
-static tsize_t memory_read(thandle_t handle, tdata_t buffer, tsize_t count) {
-    tiff_memory *memory = (tiff_memory *)handle;
-    if (count <= 0 || memory->position >= memory->size) return 0;
-    size_t available = memory->size - memory->position;
-    size_t wanted = (size_t)count < available ? (size_t)count : available;
-    memcpy(buffer, memory->data + memory->position, wanted);
-    memory->position += wanted;
-    return (tsize_t)wanted;
-}
-
-static tsize_t memory_write(thandle_t handle, tdata_t buffer, tsize_t count) {
-    (void)handle; (void)buffer; (void)count;
-    return -1; /* read-only */
-}
-
-static toff_t memory_seek(thandle_t handle, toff_t offset, int whence) {
-    tiff_memory *memory = (tiff_memory *)handle;
-    uint64_t base;
-    switch (whence) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = memory->position; break;
-    case SEEK_END: base = memory->size; break;
-    default: return (toff_t)-1;
-    }
-    /* toff_t is unsigned: a "negative" offset relative to CUR/END wraps; reject what leaves [0, 2^62). */
-    uint64_t target = base + (uint64_t)offset;
-    if (target > ((uint64_t)1 << 62)) return (toff_t)-1;
-    memory->position = (size_t)target; /* past the end is allowed, as with lseek: reads then return 0 */
-    return (toff_t)target;
-}
-
-static int memory_close(thandle_t handle) { (void)handle; return 0; }
-
-static toff_t memory_size(thandle_t handle) { return (toff_t)((tiff_memory *)handle)->size; }
-
-static int no_map(thandle_t handle, tdata_t *base, toff_t *size) {
-    (void)handle; (void)base; (void)size;
-    return 0; /* no mapping: libtiff copies into its own buffers and never sees our const bytes */
-}
-
-static void no_unmap(thandle_t handle, tdata_t base, toff_t size) { (void)handle; (void)base; (void)size; }
-
-static int on_error(TIFF *tif, void *user, const char *module, const char *format, va_list args) {
-    (void)tif;
-    tiff_messages *messages = (tiff_messages *)user;
-    if (messages != NULL && !messages->has_error) {
-        char text[CSKY_ERROR_LEN];
-        vsnprintf(text, sizeof text, format, args);
-        snprintf(messages->error, CSKY_ERROR_LEN, "%s%s%s", module ? module : "", module ? ": " : "", text);
-        messages->has_error = 1;
-    }
-    return 1; /* handled: the global handler (stderr) is not called */
-}
-
-static int on_warning(TIFF *tif, void *user, const char *module, const char *format, va_list args) {
-    (void)tif; (void)user; (void)module; (void)format; (void)args;
-    return 1; /* warnings (unknown tags, ...) do not change the pixels: drop them silently */
-}
+#include "tiff_memory.h"
 
 /* How the decoded samples of one pixel turn into the output pixel (Pillow's rawmodes). */
 typedef enum {
@@ -109,24 +39,6 @@ static void set_error(char *error, const char *format, ...) {
     va_start(args, format);
     vsnprintf(error, CSKY_ERROR_LEN, format, args);
     va_end(args);
-}
-
-static TIFF *open_memory(tiff_memory *memory, tiff_messages *messages) {
-    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
-    if (options == NULL) {
-        set_error(messages->error, "out of memory");
-        return NULL;
-    }
-    TIFFOpenOptionsSetErrorHandlerExtR(options, on_error, messages);
-    TIFFOpenOptionsSetWarningHandlerExtR(options, on_warning, messages);
-    /* One allocation above 1 GiB is a damaged header, not an image within the pixel budget's reach. */
-    TIFFOpenOptionsSetMaxSingleMemAlloc(options, (tmsize_t)1 << 30);
-    /* "m": no memory mapping; "r": read-only. */
-    TIFF *tif = TIFFClientOpenExt("memory", "rm", (thandle_t)memory, memory_read, memory_write, memory_seek,
-                                  memory_close, memory_size, no_map, no_unmap, options);
-    TIFFOpenOptionsFree(options);
-    if (tif == NULL && !messages->has_error) set_error(messages->error, "not a readable TIFF");
-    return tif;
 }
 
 /* Fills `info` from the first directory; returns CSKY_OK with plan->channels 0 (reason in
@@ -405,7 +317,7 @@ int csky_tiff_info(const uint8_t *data, size_t size, csky_image_info *info, char
     }
     tiff_memory memory = {data, size, 0};
     tiff_messages messages = {error, 0};
-    TIFF *tif = open_memory(&memory, &messages);
+    TIFF *tif = csky_tiff_open_memory(&memory, &messages);
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
     int status = read_plan(tif, &plan, info, reason);
@@ -423,7 +335,7 @@ int csky_tiff_decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_
     }
     tiff_memory memory = {data, size, 0};
     tiff_messages messages = {error, 0};
-    TIFF *tif = open_memory(&memory, &messages);
+    TIFF *tif = csky_tiff_open_memory(&memory, &messages);
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
     char reason[CSKY_ERROR_LEN];
