@@ -58,6 +58,7 @@ def write_supported():
     Image.fromarray(rgb).convert("YCbCr").save(os.path.join(OUT, "ycbcr_jpeg.tif"), compression="jpeg")
     tiff("ycbcr_jpeg_subsampled_tiles.tif", scene(50, 40, 6), photometric="ycbcr", compression="jpeg",
          subsampling=(2, 2), tile=(16, 16))
+    Image.fromarray(gray).save(os.path.join(OUT, "gray_jpeg.tif"), compression="jpeg")
     for compression in ["raw", "tiff_lzw", "tiff_adobe_deflate"]:
         Image.fromarray(gray).save(os.path.join(OUT, f"gray_{compression}.tif"), compression=compression)
         Image.fromarray(rgba).save(os.path.join(OUT, f"rgba_{compression}.tif"), compression=compression)

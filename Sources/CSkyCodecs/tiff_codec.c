@@ -93,6 +93,11 @@ static int read_plan(TIFF *tif, tiff_plan *plan, csky_image_info *info, char *re
         set_error(reason, "FillOrder %u is not supported", fill);
         return CSKY_OK;
     }
+    if (compression == COMPRESSION_OJPEG) {
+        /* Pillow forces YCbCr for old-style JPEG whatever the tags say: not worth matching. */
+        set_error(reason, "old-style JPEG compression (6) is not supported");
+        return CSKY_OK;
+    }
     if (has_orientation && orientation != ORIENTATION_TOPLEFT) {
         set_error(reason, "Orientation %u (a rotated or flipped image) is not supported", orientation);
         return CSKY_OK;

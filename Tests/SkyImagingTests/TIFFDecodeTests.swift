@@ -122,14 +122,21 @@ struct TIFFFixture: Decodable {
         #expect(try ImageDecoder().header(of: bytes, name: "tile.tif").width == 16)
     }
 
+    @Test func oldStyleJPEGIsRefused() throws {
+        let bytes = Self.minimalHeader(width: 8, height: 8, compression: 6)
+        let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().decode(bytes, name: "old.tif") }
+        #expect(error?.description == "old.tif: cannot decode TIFF: old-style JPEG compression (6) is not supported; "
+            + "convert it to PNG", "\(String(describing: error))")
+    }
+
     /// A little-endian TIFF with one directory: 8-bit gray, one uncompressed strip (or tile) at offset 8,
     /// where the directory is: no pixel data.
-    static func minimalHeader(width: UInt32, height: UInt32, tile: UInt32? = nil) -> [UInt8] {
+    static func minimalHeader(width: UInt32, height: UInt32, tile: UInt32? = nil, compression: UInt32 = 1) -> [UInt8] {
         var bytes: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0]
         func u16(_ value: UInt16) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8)] }
         func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
         var entries: [(tag: UInt16, type: UInt16, value: UInt32)] = [
-            (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+            (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, compression), (262, 3, 1),
         ]
         if let tile {
             entries += [(277, 3, 1), (322, 4, tile), (323, 4, tile), (324, 4, 8), (325, 4, tile &* tile)]
