@@ -6,9 +6,9 @@ Needs numpy, Pillow, imagehash, tifffile and imagecodecs (pip install tifffile i
 the tiled, predictor, big-endian, MinIsWhite, ExtraSamples and planar layouts that Pillow's writer cannot).
 
 It writes small synthetic TIFFs into Tests/SkyImagingTests/Fixtures/tiff/ -- every layout and compression
-SkyImaging decodes (8-bit gray, gray+alpha, RGB, RGBA; none, LZW, deflate, PackBits, JPEG with RGB and with
+SkyImaging decodes (8-bit gray, gray+alpha, RGB, RGBA, palette; none, LZW, deflate, PackBits, JPEG with RGB and with
 YCbCr; strips and tiles; odd sizes; a UCM-captions-like 256x256 RGB uncompressed file) plus layouts it refuses
-(16-bit, palette, separate planes, 1-bit, CMYK) -- and records in tiff.json, for each supported file, what
+(16-bit, uncompressed YCbCr, separate planes, 1-bit, CMYK) -- and records in tiff.json, for each supported file, what
 Pillow decodes (mode, size, SHA-256 of the 8-bit pixels) and imagehash's phash, dhash and ahash.
 Tests/SkyHashingTests/Fixtures/tiff_hashes.json gets the same hashes for the hash parity test.
 """
@@ -77,20 +77,25 @@ def write_supported():
     tiff("rgba_associated.tif", rgba, photometric="rgb", extrasamples=["assocalpha"], compression="zlib")
     tiff("gray_x_unspecified.tif", la, photometric="minisblack", extrasamples=["unspecified"])
     tiff("one_pixel.tif", scene(1, 1, 7), photometric="rgb")
+    # Palette ("P"): Pillow keeps each 16-bit ColorMap entry's high byte; the colour map uses all 16 bits.
+    colormap = np.random.default_rng(9).integers(0, 65536, (3, 256)).astype(np.uint16)
+    indices = scene(61, 37, 10, 1)
+    tiff("palette_raw.tif", indices, photometric="palette", colormap=colormap)
+    tiff("palette_tiles_lzw.tif", indices, photometric="palette", colormap=colormap, tile=(16, 16), compression="lzw")
     tiff("tall_3x97_lzw.tif", scene(3, 97, 8), photometric="rgb", compression="lzw", rowsperstrip=10)
 
 
 def write_unsupported():
     """Layouts SkyImaging refuses with "convert it to PNG"; name -> what the message names."""
     tiff("unsupported_gray16.tif", (scene(20, 10, 9, 1).astype(np.uint16) * 257), photometric="minisblack")
-    Image.fromarray(scene(20, 10, 10)).convert("P").save(os.path.join(OUT, "unsupported_palette.tif"))
+    tiff("unsupported_ycbcr_raw.tif", scene(20, 10, 10), photometric="ycbcr", subsampling=(1, 1))
     tiff("unsupported_planar.tif", np.moveaxis(scene(20, 10, 11), 2, 0).copy(), photometric="rgb",
          planarconfig="separate")
     Image.fromarray(scene(20, 10, 12, 1)).convert("1").save(os.path.join(OUT, "unsupported_bilevel.tif"))
     Image.fromarray(scene(20, 10, 13, 4)).convert("CMYK").save(os.path.join(OUT, "unsupported_cmyk.tif"))
     return {
         "unsupported_gray16.tif": "16-bit",
-        "unsupported_palette.tif": "palette",
+        "unsupported_ycbcr_raw.tif": "YCbCr (outside JPEG compression)",
         "unsupported_planar.tif": "separate colour planes",
         "unsupported_bilevel.tif": "1-bit",
         "unsupported_cmyk.tif": "CMYK",
@@ -110,13 +115,16 @@ def main():
             continue
         with Image.open(os.path.join(OUT, name)) as image:
             image.load()
-            assert image.mode in ("L", "LA", "RGB", "RGBA"), (name, image.mode)
+            assert image.mode in ("L", "LA", "RGB", "RGBA", "P"), (name, image.mode)
+            # "P": SkyImaging's decode returns the palette's colours (the digest is of convert("RGB")); the
+            # hashes are imagehash's on the image as Pillow opens it, "P" included.
+            pixels = image.convert("RGB") if image.mode == "P" else image
             supported.append({
                 "file": name,
                 "mode": image.mode,
                 "width": image.width,
                 "height": image.height,
-                "sha256": hashlib.sha256(image.tobytes()).hexdigest(),
+                "sha256": hashlib.sha256(pixels.tobytes()).hexdigest(),
                 "phash": str(imagehash.phash(image)),
                 "dhash": str(imagehash.dhash(image)),
                 "ahash": str(imagehash.average_hash(image)),

@@ -20,7 +20,8 @@
 typedef enum {
     UNPACK_COPY = 0,     /* L, LA, RGB, RGBA: the first `channels` samples as they are */
     UNPACK_INVERT = 1,   /* "L;I" (MinIsWhite): 255 - sample */
-    UNPACK_RGBA_PREMULTIPLIED = 2 /* "RGBa": associated alpha, un-premultiplied */
+    UNPACK_RGBA_PREMULTIPLIED = 2, /* "RGBa": associated alpha, un-premultiplied */
+    UNPACK_PALETTE = 3   /* "P" converted to RGB: the colour map's entries // 256 */
 } unpack_kind;
 
 /* The decode plan for one directory. */
@@ -32,6 +33,7 @@ typedef struct {
     unpack_kind unpack;
     int tiled;
     uint32_t tile_width, tile_height, rows_per_strip;
+    uint8_t palette[256 * 3]; /* UNPACK_PALETTE: 8-bit RGB entries */
 } tiff_plan;
 
 static void set_error(char *error, const char *format, ...) {
@@ -43,7 +45,7 @@ static void set_error(char *error, const char *format, ...) {
 
 /* Fills `info` from the first directory; returns CSKY_OK with plan->channels 0 (reason in
  * `reason`) for a valid TIFF whose layout is not decoded, CSKY_ERROR for a damaged one. */
-static int read_plan(TIFF *tif, tiff_plan *plan, csky_image_info *info, char *reason) {
+static int read_plan(TIFF *tif, int keep_indices, tiff_plan *plan, csky_image_info *info, char *reason) {
     memset(plan, 0, sizeof *plan);
     memset(info, 0, sizeof *info);
     reason[0] = 0;
@@ -163,8 +165,34 @@ static int read_plan(TIFF *tif, tiff_plan *plan, csky_image_info *info, char *re
             plan->channels = 4; /* unassociated alpha (2), or 999 from Corel Draw: "RGBA" */
             plan->layout = CSKY_LAYOUT_RGBA;
         }
+    } else if (photometric == PHOTOMETRIC_PALETTE && colour == 1 &&
+               (samples == 1 || first_extra == EXTRASAMPLE_UNSPECIFIED)) { /* "P", "PX" */
+        uint16_t *red = NULL, *green = NULL, *blue = NULL;
+        if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &red, &green, &blue) || !red || !green || !blue) {
+            set_error(reason, "a palette image without its ColorMap");
+            return CSKY_ERROR;
+        }
+        /* Pillow keeps the high byte of each 16-bit entry (b // 256); 8-bit samples: 256 entries. */
+        for (int entry = 0; entry < 256; entry++) {
+            plan->palette[entry * 3] = (uint8_t)(red[entry] >> 8);
+            plan->palette[entry * 3 + 1] = (uint8_t)(green[entry] >> 8);
+            plan->palette[entry * 3 + 2] = (uint8_t)(blue[entry] >> 8);
+            info->palette[entry * 4] = plan->palette[entry * 3];
+            info->palette[entry * 4 + 1] = plan->palette[entry * 3 + 1];
+            info->palette[entry * 4 + 2] = plan->palette[entry * 3 + 2];
+            info->palette[entry * 4 + 3] = 255;
+        }
+        info->palette_count = 256;
+        if (keep_indices) {
+            plan->channels = 1;
+            plan->layout = CSKY_LAYOUT_INDEXED;
+        } else {
+            plan->channels = 3;
+            plan->layout = CSKY_LAYOUT_RGB;
+            plan->unpack = UNPACK_PALETTE;
+        }
     } else {
-        const char *name = photometric == PHOTOMETRIC_PALETTE ? "palette" :
+        const char *name = photometric == PHOTOMETRIC_PALETTE ? "palette with alpha" :
                            photometric == PHOTOMETRIC_YCBCR ? "YCbCr (outside JPEG compression)" :
                            photometric == PHOTOMETRIC_SEPARATED ? "CMYK" : "this";
         set_error(reason, "%s colour (PhotometricInterpretation %u, %u samples) is not supported",
@@ -208,6 +236,9 @@ static void unpack_row(const tiff_plan *plan, const uint8_t *in, uint8_t *out, s
         switch (plan->unpack) {
         case UNPACK_INVERT:
             out[0] = (uint8_t)(255 - in[0]);
+            break;
+        case UNPACK_PALETTE:
+            memcpy(out, plan->palette + (size_t)in[0] * 3, 3);
             break;
         case UNPACK_RGBA_PREMULTIPLIED: {
             uint8_t alpha = in[3];
@@ -313,7 +344,7 @@ static int decode_tiles(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *er
     return status;
 }
 
-int csky_tiff_info(const uint8_t *data, size_t size, csky_image_info *info, char *error) {
+int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error) {
     error[0] = 0;
     char reason[CSKY_ERROR_LEN];
     if (data == NULL || size < 8) {
@@ -325,13 +356,13 @@ int csky_tiff_info(const uint8_t *data, size_t size, csky_image_info *info, char
     TIFF *tif = csky_tiff_open_memory(&memory, &messages);
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
-    int status = read_plan(tif, &plan, info, reason);
+    int status = read_plan(tif, keep_indices, &plan, info, reason);
     if (status != CSKY_OK && !messages.has_error) snprintf(error, CSKY_ERROR_LEN, "%s", reason);
     TIFFClose(tif);
     return status;
 }
 
-int csky_tiff_decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
+int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out, size_t out_size,
                      csky_image_info *info, char *error) {
     error[0] = 0;
     if (data == NULL || size < 8) {
@@ -344,7 +375,7 @@ int csky_tiff_decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
     char reason[CSKY_ERROR_LEN];
-    int status = read_plan(tif, &plan, info, reason);
+    int status = read_plan(tif, keep_indices, &plan, info, reason);
     if (status == CSKY_OK && plan.channels == 0) {
         snprintf(error, CSKY_ERROR_LEN, "%.200s; convert it to PNG", reason);
         status = CSKY_ERROR;

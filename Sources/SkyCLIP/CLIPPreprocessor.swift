@@ -90,8 +90,8 @@ public struct CLIPPreprocessor: Sendable {
         do {
             var scale = JPEGScale.full
             let header = try decoder.header(ofFile: path)
-            // Pillow opens palette PNGs as "P" and 1-bit grey PNGs as "1", and resizes both with NEAREST.
-            let nearest = header.format == .png && (header.isPalette || (header.bitDepth == 1 && header.sourceChannels == 1))
+            // Pillow opens palette PNGs and TIFFs as "P" and 1-bit grey PNGs as "1", and resizes both with NEAREST.
+            let nearest = header.isPalette || (header.format == .png && header.bitDepth == 1 && header.sourceChannels == 1)
             if reducedJPEGDecode {
                 if header.format == .jpeg {
                     let short = min(header.width, header.height)

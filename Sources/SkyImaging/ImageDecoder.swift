@@ -88,9 +88,10 @@ public struct ImageDecoder: Sendable {
         return RasterImage(width: Int(info.width), height: Int(info.height), layout: layout, pixels: pixels)
     }
 
-    /// Decodes an index mask: a palette PNG's indices with its palette, or a gray PNG's values.
+    /// Decodes an index mask: a palette PNG's or TIFF's indices with its palette, or a gray PNG's or TIFF's values.
     ///
     /// Gray masks (LoveDA, Potsdam and Vaihingen as index PNGs) come back with an empty palette.
+    /// A palette TIFF's palette has 256 entries, as Pillow reads it.
     public func decodeIndexed(file path: String) throws(ImageError) -> IndexedImage {
         try decodeIndexed(FileBytes.read(path), name: path)
     }
@@ -98,12 +99,15 @@ public struct ImageDecoder: Sendable {
     /// Decodes an index mask from bytes in memory; `name` labels errors.
     public func decodeIndexed(_ bytes: [UInt8], name: String) throws(ImageError) -> IndexedImage {
         let format = try Self.format(of: bytes, name: name)
-        guard format == .png else {
-            throw .unsupportedRequest(path: name, reason: format == .jpeg ? "an index mask must be a PNG, not a lossy JPEG"
-                : "an index mask must be a PNG; convert this \(format) to an 8-bit gray or palette PNG")
+        guard format != .jpeg else {
+            throw .unsupportedRequest(path: name, reason: "an index mask must be a PNG, not a lossy JPEG")
         }
         var info = try Self.info(bytes, format: format, keepIndices: true, scale: .full, name: name)
         try checkBudget(info, format: format, name: name)
+        if info.channels == 0 {
+            // A TIFF layout the codec does not decode: its error says which and to convert it.
+            _ = try Self.pixels(bytes, format: format, keepIndices: true, scale: .full, info: &info, name: name)
+        }
         // Decoding keeps a 16-bit sample's high byte, which would turn class values below 256 into 0.
         guard info.bit_depth <= 8 else {
             throw .unsupportedRequest(path: name, reason: "a 16-bit index mask is not supported; save it as an 8-bit "
@@ -113,7 +117,7 @@ public struct ImageDecoder: Sendable {
         guard isIndexed || info.layout == CSKY_LAYOUT_GRAY.rawValue else {
             throw .unsupportedRequest(
                 path: name,
-                reason: "an index mask must be a palette or gray PNG, this one is \(info.channels)-channel colour; "
+                reason: "an index mask must be a palette or gray \(format), this one is \(info.channels)-channel colour; "
                     + "decode it as colour and map it through a palette")
         }
         let indices = try Self.pixels(bytes, format: format, keepIndices: true, scale: .full, info: &info, name: name)
@@ -160,7 +164,7 @@ public struct ImageDecoder: Sendable {
             switch format {
             case .png: csky_png_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
             case .jpeg: csky_jpeg_info(buffer.baseAddress, buffer.count, Int32(scale.rawValue), &info, &message)
-            case .tiff: csky_tiff_info(buffer.baseAddress, buffer.count, &info, &message)
+            case .tiff: csky_tiff_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
             }
         }
         guard status == CSKY_OK else {
@@ -184,7 +188,8 @@ public struct ImageDecoder: Sendable {
                     csky_jpeg_decode(input.baseAddress, input.count, Int32(scale.rawValue),
                                      output.baseAddress, count, &info, &message)
                 case .tiff:
-                    csky_tiff_decode(input.baseAddress, input.count, output.baseAddress, count, &info, &message)
+                    csky_tiff_decode(input.baseAddress, input.count, keepIndices ? 1 : 0,
+                                     output.baseAddress, count, &info, &message)
                 }
             }
             initialized = status == CSKY_OK ? count : 0

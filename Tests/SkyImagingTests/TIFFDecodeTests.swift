@@ -40,11 +40,11 @@ struct TIFFFixture: Decodable {
     @Test func fixturesCoverEveryLayoutAndCompression() {
         let fixture = TIFFFixture.shared
         #expect(fixture.pillow.hasPrefix("13."))
-        #expect(Set(fixture.supported.map(\.mode)) == ["L", "LA", "RGB", "RGBA"])
+        #expect(Set(fixture.supported.map(\.mode)) == ["L", "LA", "RGB", "RGBA", "P"])
         #expect(fixture.supported.count >= 30)
         #expect(fixture.unsupported.count >= 5)
         for part in ["raw", "lzw", "deflate", "packbits", "jpeg", "tiles", "strips", "ycbcr", "predictor",
-                     "bigendian", "miniswhite", "associated", "ucm_like"] {
+                     "bigendian", "miniswhite", "associated", "ucm_like", "palette"] {
             #expect(fixture.supported.contains { $0.file.contains(part) }, "no fixture for \(part)")
         }
     }
@@ -52,7 +52,8 @@ struct TIFFFixture: Decodable {
     @Test("pixels equal Pillow's", arguments: TIFFFixture.shared.supported)
     func pixelsEqualPillow(entry: TIFFFixture.Supported) throws {
         let image = try ImageDecoder().decode(file: TestPaths.fixture("tiff/" + entry.file).path)
-        let layouts: [String: PixelLayout] = ["L": .gray, "LA": .grayAlpha, "RGB": .rgb, "RGBA": .rgba]
+        // "P": SkyImaging returns the palette's colours, as Pillow's convert("RGB") does (the digest is of that).
+        let layouts: [String: PixelLayout] = ["L": .gray, "LA": .grayAlpha, "RGB": .rgb, "RGBA": .rgba, "P": .rgb]
         #expect(image.layout == layouts[entry.mode])
         #expect(image.width == entry.width && image.height == entry.height)
         #expect(image.pixelDigest == entry.sha256, "\(entry.file) pixels differ from Pillow")
@@ -65,7 +66,7 @@ struct TIFFFixture: Decodable {
         let path = TestPaths.fixture("tiff/" + file).path
         #expect(try ImageDecoder().header(ofFile: path) == header)
         #expect(header.format == .tiff)
-        #expect(!header.isPalette)
+        #expect(header.isPalette == file.hasPrefix("palette"))
         if let entry = TIFFFixture.shared.supported.first(where: { $0.file == file }) {
             #expect(header.width == entry.width && header.height == entry.height && header.bitDepth == 8)
         } else {
@@ -96,9 +97,29 @@ struct TIFFFixture: Decodable {
         #expect(error?.description.contains("TIFF has no reduced-scale decoding") == true)
     }
 
-    @Test func indexMasksMustBePNG() throws {
-        let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().decodeIndexed(bytes("gray_raw.tif"), name: "m.tif") }
-        #expect(error?.description.contains("convert this TIFF") == true)
+    @Test func grayAndPaletteTIFFsAreIndexMasks() throws {
+        let gray = try ImageDecoder().decodeIndexed(bytes("gray_tiff_lzw.tif"), name: "g.tif")
+        #expect(gray.palette.isEmpty)
+        #expect(gray.indices == (try ImageDecoder().decode(bytes("gray_tiff_lzw.tif"), name: "g.tif")).pixels)
+        for file in ["palette_raw.tif", "palette_tiles_lzw.tif"] {
+            let mask = try ImageDecoder().decodeIndexed(bytes(file), name: file)
+            let colour = try ImageDecoder().decode(bytes(file), name: file)
+            #expect(mask.palette.count == 256)
+            #expect(try ImageDecoder().header(of: bytes(file), name: file).isPalette)
+            // The indices through the palette are the colour decode, which equals Pillow's (pixelsEqualPillow).
+            var expanded: [UInt8] = []
+            for index in mask.indices {
+                let entry: RGBA = mask.palette[Int(index)]
+                expanded += [entry.red, entry.green, entry.blue]
+            }
+            #expect(expanded == colour.pixels, "\(file)")
+        }
+        let colour = #expect(throws: ImageError.self) { _ = try ImageDecoder().decodeIndexed(bytes("rgb_raw.tif"), name: "c.tif") }
+        #expect(colour?.description.contains("must be a palette or gray TIFF") == true)
+        let bilevel = #expect(throws: ImageError.self) {
+            _ = try ImageDecoder().decodeIndexed(bytes("unsupported_bilevel.tif"), name: "b.tif")
+        }
+        #expect(bilevel?.description.hasSuffix("convert it to PNG") == true)
     }
 
     @Test func pixelBudgetRefusesBeforeDecoding() throws {
