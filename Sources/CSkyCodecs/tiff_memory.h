@@ -9,6 +9,12 @@
 #include <stdint.h>
 #include <tiffio.h>
 
+/* Per-handle error handlers (TIFFOpenOptionsSetErrorHandlerExtR) arrived in libtiff 4.5.0, as did
+ * TIFFLIB_MAJOR_VERSION: older libtiffs would only offer the process-wide handlers. */
+#if !defined(TIFFLIB_MAJOR_VERSION) || TIFFLIB_VERSION < 20221213
+#error "SkyCorpus needs libtiff >= 4.5.0 (Debian 12: libtiff-dev); Scripts/setup-deps.sh installs it"
+#endif
+
 /* The bytes libtiff reads through the client callbacks. */
 typedef struct {
     const uint8_t *data;
