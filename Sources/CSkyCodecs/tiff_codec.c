@@ -276,7 +276,8 @@ static int decode_strips(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *e
     size_t strip_bytes = row_in * plan->rows_per_strip;
     if ((tmsize_t)strip_bytes < TIFFStripSize(tif)) strip_bytes = (size_t)TIFFStripSize(tif);
     if (strip_bytes > buffer_limit(plan)) {
-        set_error(error, "a strip of %zu bytes is more than a %ux%u image needs", strip_bytes, plan->width, plan->height);
+        set_error(error, "a strip of %zu bytes is more than a %ux%u image needs", strip_bytes, plan->width,
+                  plan->height);
         return CSKY_ERROR;
     }
     uint8_t *buffer = malloc(strip_bytes ? strip_bytes : 1);

@@ -76,7 +76,9 @@ struct TIFFFixture: Decodable {
 
     @Test("unsupported layouts name the file, the layout and PNG", arguments: TIFFFixture.shared.unsupported)
     func unsupportedLayoutsAreRefused(entry: TIFFFixture.Unsupported) throws {
-        let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().decode(bytes(entry.file), name: entry.file) }
+        let error = #expect(throws: ImageError.self) {
+            _ = try ImageDecoder().decode(bytes(entry.file), name: entry.file)
+        }
         let text = error?.description ?? ""
         #expect(text.hasPrefix("\(entry.file): cannot decode TIFF: "), "\(text)")
         #expect(text.contains(entry.reason), "\(text)")
@@ -114,7 +116,9 @@ struct TIFFFixture: Decodable {
             }
             #expect(expanded == colour.pixels, "\(file)")
         }
-        let colour = #expect(throws: ImageError.self) { _ = try ImageDecoder().decodeIndexed(bytes("rgb_raw.tif"), name: "c.tif") }
+        let colour = #expect(throws: ImageError.self) {
+            _ = try ImageDecoder().decodeIndexed(bytes("rgb_raw.tif"), name: "c.tif")
+        }
         #expect(colour?.description.contains("must be a palette or gray TIFF") == true)
         let bilevel = #expect(throws: ImageError.self) {
             _ = try ImageDecoder().decodeIndexed(bytes("unsupported_bilevel.tif"), name: "b.tif")
@@ -155,7 +159,9 @@ struct TIFFFixture: Decodable {
     static func minimalHeader(width: UInt32, height: UInt32, tile: UInt32? = nil, compression: UInt32 = 1) -> [UInt8] {
         var bytes: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0]
         func u16(_ value: UInt16) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8)] }
-        func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
+        func u32(_ value: UInt32) {
+            for shift in [0, 8, 16, 24] { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) }
+        }
         var entries: [(tag: UInt16, type: UInt16, value: UInt32)] = [
             (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, compression), (262, 3, 1),
         ]
