@@ -7,7 +7,7 @@ the tiled, predictor, big-endian, MinIsWhite, ExtraSamples and planar layouts th
 
 It writes small synthetic TIFFs into Tests/SkyImagingTests/Fixtures/tiff/ -- every layout and compression
 SkyImaging decodes (8-bit gray, gray+alpha, RGB, RGBA, palette; none, LZW, deflate, PackBits, JPEG with RGB and with
-YCbCr; strips and tiles; odd sizes; a UCM-captions-like 256x256 RGB uncompressed file) plus layouts it refuses
+YCbCr; strips and tiles; both byte orders; little-endian BigTIFF; odd sizes; a UCM-captions-like 256x256 RGB uncompressed file) plus layouts it refuses
 (16-bit, uncompressed YCbCr, separate planes, 1-bit, CMYK) -- and records in tiff.json, for each supported file, what
 Pillow decodes (mode, size, SHA-256 of the 8-bit pixels) and imagehash's phash, dhash and ahash.
 Tests/SkyHashingTests/Fixtures/tiff_hashes.json gets the same hashes for the hash parity test.
@@ -73,6 +73,8 @@ def write_supported():
     tiff("gray_bigendian_deflate_predictor.tif", gray, photometric="minisblack", byteorder=">",
          compression="zlib", predictor=True, rowsperstrip=4)
     tiff("gray_miniswhite.tif", gray, photometric="miniswhite")
+    tiff("rgb_bigtiff_tiles_deflate.tif", rgb, photometric="rgb", bigtiff=True, tile=(16, 16), compression="zlib")
+    tiff("gray_bigtiff_strips3.tif", gray, photometric="minisblack", bigtiff=True, rowsperstrip=3)
     tiff("rgbx_unspecified.tif", rgba, photometric="rgb", extrasamples=["unspecified"])
     tiff("rgba_associated.tif", rgba, photometric="rgb", extrasamples=["assocalpha"], compression="zlib")
     tiff("gray_x_unspecified.tif", la, photometric="minisblack", extrasamples=["unspecified"])

@@ -61,11 +61,12 @@ public enum ImageFormat: String, Sendable, Hashable, CustomStringConvertible {
         let head = Array(bytes.prefix(8))
         if head.count >= 8, head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
         if head.count >= 3, head[0] == 0xFF, head[1] == 0xD8, head[2] == 0xFF { return .jpeg }
-        // Classic TIFF, little-endian "II*\0" or big-endian "MM\0*" (BigTIFF, 43 for 42, is not sniffed:
-        // no caption set ships it, and its parity with Pillow is untested).
+        // TIFF, little-endian "II*\0" or big-endian "MM\0*", and little-endian BigTIFF "II+\0". Big-endian
+        // BigTIFF is left out: Pillow 13 cannot open it, so there is no reference to be exact against.
         if head.count >= 4 {
             let magic = Array(head[0..<4])
-            if magic == [0x49, 0x49, 0x2A, 0x00] || magic == [0x4D, 0x4D, 0x00, 0x2A] { return .tiff }
+            if magic == [0x49, 0x49, 0x2A, 0x00] || magic == [0x4D, 0x4D, 0x00, 0x2A]
+                || magic == [0x49, 0x49, 0x2B, 0x00] { return .tiff }
         }
         return nil
     }

@@ -44,7 +44,7 @@ struct TIFFFixture: Decodable {
         #expect(fixture.supported.count >= 30)
         #expect(fixture.unsupported.count >= 5)
         for part in ["raw", "lzw", "deflate", "packbits", "jpeg", "tiles", "strips", "ycbcr", "predictor",
-                     "bigendian", "miniswhite", "associated", "ucm_like", "palette"] {
+                     "bigendian", "miniswhite", "associated", "ucm_like", "palette", "bigtiff"] {
             #expect(fixture.supported.contains { $0.file.contains(part) }, "no fixture for \(part)")
         }
     }
@@ -88,7 +88,9 @@ struct TIFFFixture: Decodable {
     @Test func sniffsBothByteOrders() {
         #expect(ImageFormat.sniff([0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0]) == .tiff)
         #expect(ImageFormat.sniff([0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8]) == .tiff)
-        #expect(ImageFormat.sniff([0x49, 0x49, 0x2B, 0x00, 8, 0, 0, 0]) == nil)
+        #expect(ImageFormat.sniff([0x49, 0x49, 0x2B, 0x00, 8, 0, 0, 0]) == .tiff) // BigTIFF
+        #expect(ImageFormat.sniff([0x4D, 0x4D, 0x00, 0x2B, 0, 8, 0, 0]) == nil) // big-endian BigTIFF: Pillow cannot
+        #expect(ImageFormat.sniff([0x49, 0x49, 0x2C, 0x00, 8, 0, 0, 0]) == nil)
         #expect(ImageFormat.sniff([0x49, 0x49, 0x2A]) == nil)
     }
 
