@@ -26,11 +26,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // C: libpng, libjpeg-turbo and libdeflate (fast path for 8-bit PNGs). Every setjmp/longjmp stays here.
+        // C: libpng, libjpeg-turbo, libdeflate (fast path for 8-bit PNGs) and libtiff. Every setjmp/longjmp stays here.
         .target(
             name: "CSkyCodecs",
             linkerSettings: [
                 .linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z"), .linkedLibrary("deflate"),
+                .linkedLibrary("tiff"),
             ]
         ),
         // System library: OpenBLAS (cblas.h).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the C libraries SkyCorpus links are installed: libpng, libjpeg-turbo, libdeflate, SQLite, OpenBLAS,
-# zlib.
+# Makes sure the C libraries SkyCorpus links are installed: libpng, libjpeg-turbo, libdeflate, libtiff (>= 4.5),
+# SQLite, OpenBLAS, zlib.
 # Installs the missing Debian/Ubuntu packages with apt-get when it can (root, or sudo without a password);
 # otherwise prints the exact command and fails.
 set -euo pipefail
@@ -10,6 +10,7 @@ have_header() { echo "#include <$1>" | cc -E -x c - >/dev/null 2>&1; }
 have_header png.h || missing+=(libpng-dev)
 have_header jpeglib.h || missing+=(libjpeg-dev)
 have_header libdeflate.h || missing+=(libdeflate-dev)
+have_header tiffio.h || missing+=(libtiff-dev)
 have_header sqlite3.h || missing+=(libsqlite3-dev)
 have_header zlib.h || missing+=(zlib1g-dev)
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)

@@ -85,13 +85,13 @@ public struct CLIPPreprocessor: Sendable {
     /// Crop and normalise a decoded image.
     public func tensor(_ image: RasterImage) -> [Float] { normalize(crop(image)) }
 
-    /// Decodes an image file (PNG or JPEG) and returns its model input tensor.
+    /// Decodes an image file (PNG, JPEG or TIFF) and returns its model input tensor.
     public func tensor(file path: String) throws(CLIPError) -> [Float] {
         do {
             var scale = JPEGScale.full
             let header = try decoder.header(ofFile: path)
-            // Pillow opens palette PNGs as "P" and 1-bit grey PNGs as "1", and resizes both with NEAREST.
-            let nearest = header.format == .png && (header.isPalette || (header.bitDepth == 1 && header.sourceChannels == 1))
+            // Pillow opens palette PNGs and TIFFs as "P" and 1-bit grey PNGs as "1", and resizes both with NEAREST.
+            let nearest = header.isPalette || (header.format == .png && header.bitDepth == 1 && header.sourceChannels == 1)
             if reducedJPEGDecode {
                 if header.format == .jpeg {
                     let short = min(header.width, header.height)

@@ -13,7 +13,7 @@ struct Hash: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "PNG or JPEG files.")
+    @Argument(help: "PNG, JPEG or TIFF files.")
     var files: [String]
 
     @Option(help: "phash, dhash, ahash or phash-imagededup.")

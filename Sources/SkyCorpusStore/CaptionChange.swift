@@ -186,7 +186,7 @@ public struct ChangeSentenceStore: Sendable {
         return (regions, changed, ImageSize(width: Double(mask.width), height: Double(mask.height)))
     }
 
-    /// Reads a binary change label file (PNG or JPEG, gray or colour) as a 0/1 mask, 1 = changed; see
+    /// Reads a binary change label file (PNG, JPEG or TIFF, gray or colour) as a 0/1 mask, 1 = changed; see
     /// ``binaryChangeMask(_:name:)``. Errors name the file.
     public static func binaryChangeMask(path: String) throws(GeometryError) -> LabelMask {
         do {
@@ -200,11 +200,11 @@ public struct ChangeSentenceStore: Sendable {
         }
     }
 
-    /// Decodes binary change label bytes (PNG or JPEG, gray or colour) into a 0/1 mask, 1 = changed.
+    /// Decodes binary change label bytes (PNG, JPEG or TIFF, gray or colour) into a 0/1 mask, 1 = changed.
     ///
     /// A pixel is changed when its gray value (the gray channel, or the largest of R, G, B so a coloured
     /// change mark counts whatever its hue) is above 127: the 0/255 convention of LEVIR-CD, WHU-CD, SYSU-CD
-    /// and CDD, robust to JPEG noise and to labels stored with several values near 255. A PNG whose values
+    /// and CDD, robust to JPEG noise and to labels stored with several values near 255. A PNG or TIFF whose values
     /// are only 0 and 1 uses 1 for change (a common re-encoding of these labels). `name` labels errors.
     public static func binaryChangeMask(_ bytes: [UInt8], name: String) throws(GeometryError) -> LabelMask {
         let decoder = ImageDecoder()
@@ -230,7 +230,8 @@ public struct ChangeSentenceStore: Sendable {
                 }
             }
         }
-        let threshold: UInt8 = format == .png && brightest == 1 ? 0 : 127
+        // Only lossless files (PNG, TIFF) can hold exactly 0 and 1; a JPEG's 1s are noise around 0.
+        let threshold: UInt8 = format != .jpeg && brightest == 1 ? 0 : 127
         for index in gray.indices { gray[index] = gray[index] > threshold ? 1 : 0 }
         return try LabelMask(width: image.width, height: image.height, values: gray)
     }

@@ -133,11 +133,15 @@ public enum ExportWriter {
         }
         for (index, item) in items.enumerated() {
             let bytes = try FileBytes.read(item.absolutePath)
-            guard let format = ImageFormat.sniff(bytes) else {
+            let fileExtension: String
+            switch ImageFormat.sniff(bytes) {
+            case .png: fileExtension = "png"
+            case .jpeg: fileExtension = "jpg"
+            case .tiff, nil:
+                // WebDataset loaders decode by extension and most pipelines read PNG/JPEG only: refuse TIFF too.
                 throw CorpusError.invalidRequest("\(item.absolutePath): WebDataset samples are PNG or JPEG; convert this image "
                     + "(TIFF/BMP) to PNG first, or export it as csv/jsonl")
             }
-            let fileExtension = format == .jpeg ? "jpg" : "png"
             for (number, caption) in item.captions.enumerated() {
                 // Keys must not contain dots: WebDataset splits the extension at the first one.
                 let key = String(format: "%010lld_%02d", item.imageId, number)

@@ -24,7 +24,10 @@ public enum JPEGScale: Int, Sendable, CaseIterable {
     case eighth = 8
 }
 
-/// Decodes PNG and JPEG files into 8-bit ``RasterImage``s, refusing images over a pixel budget.
+/// Decodes PNG, JPEG and TIFF files into 8-bit ``RasterImage``s, refusing images over a pixel budget.
+///
+/// TIFF: the first directory, 8-bit gray, gray+alpha, RGB or RGBA in one plane, any compression libtiff
+/// reads, pixel for pixel as Pillow decodes it; other TIFF layouts are refused with "convert it to PNG".
 public struct ImageDecoder: Sendable {
     /// The default pixel budget: 400 megapixels.
     public static let defaultPixelLimit = 400_000_000
@@ -64,19 +67,19 @@ public struct ImageDecoder: Sendable {
 
     // MARK: Pixels
 
-    /// Decodes a PNG or JPEG file. JPEGs can be decoded at a reduced scale; PNGs refuse a reduced scale.
+    /// Decodes a PNG, JPEG or TIFF file. JPEGs can be decoded at a reduced scale; the others refuse one.
     public func decode(file path: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
         try decode(FileBytes.read(path), name: path, jpegScale: jpegScale)
     }
 
-    /// Decodes PNG or JPEG bytes in memory; `name` labels errors.
+    /// Decodes PNG, JPEG or TIFF bytes in memory; `name` labels errors.
     public func decode(_ bytes: [UInt8], name: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
         let format = try Self.format(of: bytes, name: name)
-        if format == .png && jpegScale != .full {
-            throw .unsupportedRequest(path: name, reason: "PNG has no reduced-scale decoding; use .full")
+        if format != .jpeg && jpegScale != .full {
+            throw .unsupportedRequest(path: name, reason: "\(format) has no reduced-scale decoding; use .full")
         }
         var info = try Self.info(bytes, format: format, keepIndices: false, scale: jpegScale, name: name)
-        try checkBudget(info, name: name)
+        try checkBudget(info, format: format, name: name)
         let pixels = try Self.pixels(bytes, format: format, keepIndices: false, scale: jpegScale,
                                      info: &info, name: name)
         guard let layout = PixelLayout(rawValue: Int(info.layout)) else {
@@ -85,9 +88,10 @@ public struct ImageDecoder: Sendable {
         return RasterImage(width: Int(info.width), height: Int(info.height), layout: layout, pixels: pixels)
     }
 
-    /// Decodes an index mask: a palette PNG's indices with its palette, or a gray PNG's values.
+    /// Decodes an index mask: a palette PNG's or TIFF's indices with its palette, or a gray PNG's or TIFF's values.
     ///
     /// Gray masks (LoveDA, Potsdam and Vaihingen as index PNGs) come back with an empty palette.
+    /// A palette TIFF's palette has 256 entries, as Pillow reads it.
     public func decodeIndexed(file path: String) throws(ImageError) -> IndexedImage {
         try decodeIndexed(FileBytes.read(path), name: path)
     }
@@ -95,11 +99,15 @@ public struct ImageDecoder: Sendable {
     /// Decodes an index mask from bytes in memory; `name` labels errors.
     public func decodeIndexed(_ bytes: [UInt8], name: String) throws(ImageError) -> IndexedImage {
         let format = try Self.format(of: bytes, name: name)
-        guard format == .png else {
+        guard format != .jpeg else {
             throw .unsupportedRequest(path: name, reason: "an index mask must be a PNG, not a lossy JPEG")
         }
         var info = try Self.info(bytes, format: format, keepIndices: true, scale: .full, name: name)
-        try checkBudget(info, name: name)
+        try checkBudget(info, format: format, name: name)
+        if info.channels == 0 {
+            // A TIFF layout the codec does not decode: its error says which and to convert it.
+            _ = try Self.pixels(bytes, format: format, keepIndices: true, scale: .full, info: &info, name: name)
+        }
         // Decoding keeps a 16-bit sample's high byte, which would turn class values below 256 into 0.
         guard info.bit_depth <= 8 else {
             throw .unsupportedRequest(path: name, reason: "a 16-bit index mask is not supported; save it as an 8-bit "
@@ -109,7 +117,7 @@ public struct ImageDecoder: Sendable {
         guard isIndexed || info.layout == CSKY_LAYOUT_GRAY.rawValue else {
             throw .unsupportedRequest(
                 path: name,
-                reason: "an index mask must be a palette or gray PNG, this one is \(info.channels)-channel colour; "
+                reason: "an index mask must be a palette or gray \(format), this one is \(info.channels)-channel colour; "
                     + "decode it as colour and map it through a palette")
         }
         let indices = try Self.pixels(bytes, format: format, keepIndices: true, scale: .full, info: &info, name: name)
@@ -126,13 +134,13 @@ public struct ImageDecoder: Sendable {
 
     // MARK: Internals
 
-    func checkBudget(_ info: csky_image_info, name: String) throws(ImageError) {
+    func checkBudget(_ info: csky_image_info, format: ImageFormat = .png, name: String) throws(ImageError) {
         let width = Int(info.source_width), height = Int(info.source_height)
         if width * height > pixelLimit {
             throw .tooLarge(path: name, width: width, height: height, limit: pixelLimit)
         }
         if width == 0 || height == 0 {
-            throw .decodeFailed(path: name, format: .png, message: "the image has no pixels (\(width)x\(height))")
+            throw .decodeFailed(path: name, format: format, message: "the image has no pixels (\(width)x\(height))")
         }
     }
 
@@ -156,6 +164,7 @@ public struct ImageDecoder: Sendable {
             switch format {
             case .png: csky_png_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
             case .jpeg: csky_jpeg_info(buffer.baseAddress, buffer.count, Int32(scale.rawValue), &info, &message)
+            case .tiff: csky_tiff_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
             }
         }
         guard status == CSKY_OK else {
@@ -177,6 +186,9 @@ public struct ImageDecoder: Sendable {
                                     output.baseAddress, count, &info, &message)
                 case .jpeg:
                     csky_jpeg_decode(input.baseAddress, input.count, Int32(scale.rawValue),
+                                     output.baseAddress, count, &info, &message)
+                case .tiff:
+                    csky_tiff_decode(input.baseAddress, input.count, keepIndices ? 1 : 0,
                                      output.baseAddress, count, &info, &message)
                 }
             }

@@ -4,7 +4,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// The file is empty.
     case empty(path: String)
-    /// The bytes are neither PNG nor JPEG.
+    /// The bytes are neither PNG, JPEG nor TIFF.
     case unsupportedFormat(path: String, signature: String)
     /// The codec rejected the data; `message` is the codec's own.
     case decodeFailed(path: String, format: ImageFormat, message: String)
@@ -32,7 +32,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .empty(let path):
             "\(path): the file is empty"
         case .unsupportedFormat(let path, let signature):
-            "\(path): not a PNG or JPEG image (starts with \(signature)); convert it to PNG or JPEG"
+            "\(path): not a PNG, JPEG or TIFF image (starts with \(signature)); convert it to PNG or JPEG"
         case .decodeFailed(let path, let format, let message):
             "\(path): cannot decode \(format): \(message)"
         case .tooLarge(let path, let width, let height, let limit):
@@ -50,6 +50,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum ImageFormat: String, Sendable, Hashable, CustomStringConvertible {
     case png = "PNG"
     case jpeg = "JPEG"
+    /// Decoded only (UCM-captions, Sydney-captions, RSITMD ship TIFF); never written.
+    case tiff = "TIFF"
 
     public var description: String { rawValue }
 
@@ -59,6 +61,13 @@ public enum ImageFormat: String, Sendable, Hashable, CustomStringConvertible {
         let head = Array(bytes.prefix(8))
         if head.count >= 8, head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
         if head.count >= 3, head[0] == 0xFF, head[1] == 0xD8, head[2] == 0xFF { return .jpeg }
+        // TIFF, little-endian "II*\0" or big-endian "MM\0*", and little-endian BigTIFF "II+\0". Big-endian
+        // BigTIFF is left out: Pillow 13 cannot open it, so there is no reference to be exact against.
+        if head.count >= 4 {
+            let magic = Array(head[0..<4])
+            if magic == [0x49, 0x49, 0x2A, 0x00] || magic == [0x4D, 0x4D, 0x00, 0x2A]
+                || magic == [0x49, 0x49, 0x2B, 0x00] { return .tiff }
+        }
         return nil
     }
 }

@@ -141,6 +141,12 @@ import Testing
         names = try FileManager.default.contentsOfDirectory(atPath: folder.path("shards")).sorted()
         #expect(names == ["shard-000000.tar"])
         #expect(!FileManager.default.fileExists(atPath: folder.path("shards.partial")))
+        // TIFF decodes since SkyImaging reads it, but a WebDataset sample is still PNG or JPEG: refused by name.
+        try Data([0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0]).write(to: URL(fileURLWithPath: folder.path("set/img000.png")))
+        let tiffError = #expect(throws: CorpusError.self) {
+            _ = try ExportWriter.write(all, format: .webdataset, to: folder.path("shards"), shardSize: 1)
+        }
+        #expect(tiffError?.description.contains("(TIFF/BMP) to PNG first") == true)
     }
 }
 

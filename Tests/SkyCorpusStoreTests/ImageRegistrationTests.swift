@@ -23,6 +23,32 @@ import Testing
         #expect(images.allSatisfy { $0.contentHash?.count == 64 })
     }
 
+    @Test func registersTIFFs() throws {
+        // UCM-captions' layout: 8-bit RGB, uncompressed, one strip (here 6x4, little-endian).
+        let width: UInt32 = 6, height: UInt32 = 4
+        var bytes: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0]
+        func u16(_ value: UInt16) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8)] }
+        func u32(_ value: UInt32) { for shift in [0, 8, 16, 24] { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
+        let tags: [(UInt16, UInt16, UInt32)] = [(256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 2),
+                                                (273, 4, 8 + 2 + 10 * 12 + 4), (277, 3, 3), (278, 4, height),
+                                                (279, 4, width * height * 3), (284, 3, 1)]
+        u16(UInt16(tags.count))
+        for (tag, type, value) in tags {
+            u16(tag); u16(type); u32(1)
+            if type == 3 { u16(UInt16(value)); u16(0) } else { u32(value) }
+        }
+        u32(0)
+        bytes += (0..<Int(width * height * 3)).map { UInt8($0 % 251) }
+        let folder = try TemporaryFolder("tiff")
+        try FileManager.default.createDirectory(atPath: folder.path("ucm"), withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: folder.path("ucm/agricultural00.tif")))
+        let corpus = try folder.newCorpus()
+        let summary = try ImageRegistration(dataset: "ucm", folder: folder.path("ucm")).run(in: corpus)
+        #expect(summary.added == 1 && summary.skipped.isEmpty)
+        let image = try #require(try corpus.read { db in try ImageRecord.fetchOne(db) })
+        #expect(image.path == "agricultural00.tif" && image.width == 6 && image.height == 4)
+    }
+
     @Test func subfoldersOfTheRootKeepTheirPrefix() throws {
         let folder = try TemporaryFolder("prefix")
         try folder.writeImages(2, in: "root")

@@ -1,5 +1,6 @@
 /*
- * CSkyCodecs: PNG and JPEG over libpng and libjpeg-turbo; plain 8-bit PNGs over libdeflate.
+ * CSkyCodecs: PNG and JPEG over libpng and libjpeg-turbo; plain 8-bit PNGs over libdeflate;
+ * TIFF over libtiff (decoding only).
  *
  * Every setjmp/longjmp of the two libraries stays inside this target: each entry point
  * returns CSKY_OK or CSKY_ERROR and writes the codec's message into `error`, so that no
@@ -96,6 +97,18 @@ int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
 /* JPEG: decode into `out` (width * height * channels bytes as csky_jpeg_info said). */
 int csky_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
                      uint8_t *out, size_t out_size, csky_image_info *info, char *error);
+
+/* TIFF (first directory, through libtiff): read the header (and palette) only. A valid TIFF whose
+ * layout is not decoded (not 8-bit, planar, CMYK, ...) still gives its size, with channels 0.
+ * keep_indices: report palette TIFFs as indices, as for PNG. */
+int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error);
+/* TIFF: decode 8-bit contiguous gray, gray+alpha, RGB, RGBA or palette (to RGB, or indices with
+ * keep_indices) in any compression libtiff reads, strips or tiles, JPEG-in-TIFF YCbCr as RGB, into
+ * `out` (width * height * channels bytes as csky_tiff_info said), pixel for pixel as Pillow 13
+ * decodes it. Other layouts: CSKY_ERROR whose message ends "convert it to PNG". libtiff's messages
+ * go to `error`, never to stderr. */
+int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out, size_t out_size,
+                     csky_image_info *info, char *error);
 
 /* PNG encode of 8-bit pixels (channels 1-4); *out is malloc'd: release it with csky_free. */
 int csky_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes the TIFF decode and hash parity fixtures with Pillow 13 and imagehash 4.3.2 as the reference.
+
+Run from the package root:  python3 Scripts/tiff_fixtures.py
+Needs numpy, Pillow, imagehash, tifffile and imagecodecs (pip install tifffile imagecodecs: tifffile writes
+the tiled, predictor, big-endian, MinIsWhite, ExtraSamples and planar layouts that Pillow's writer cannot).
+
+It writes small synthetic TIFFs into Tests/SkyImagingTests/Fixtures/tiff/ -- every layout and compression
+SkyImaging decodes (8-bit gray, gray+alpha, RGB, RGBA, palette; none, LZW, deflate, PackBits, JPEG with RGB and with
+YCbCr; strips and tiles; both byte orders; little-endian BigTIFF; odd sizes; a UCM-captions-like 256x256 RGB uncompressed file) plus layouts it refuses
+(16-bit, uncompressed YCbCr, separate planes, 1-bit, CMYK) -- and records in tiff.json, for each supported file, what
+Pillow decodes (mode, size, SHA-256 of the 8-bit pixels) and imagehash's phash, dhash and ahash.
+Tests/SkyHashingTests/Fixtures/tiff_hashes.json gets the same hashes for the hash parity test.
+"""
+import hashlib
+import json
+import os
+
+import imagehash
+import numpy as np
+import PIL
+import tifffile
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Tests", "SkyImagingTests", "Fixtures", "tiff")
+HASHES = os.path.join(ROOT, "Tests", "SkyHashingTests", "Fixtures", "tiff_hashes.json")
+
+
+def scene(width, height, seed, channels=3):
+    """An aerial-like test pattern: gradients, a checker of blocks and noise, `channels` bands."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    bands = [
+        (x * 255 // max(width - 1, 1)),
+        (y * 255 // max(height - 1, 1)),
+        ((x // 7 + y // 5) % 2 * 180 + rng.integers(0, 60, (height, width))),
+        rng.integers(0, 256, (height, width)),  # alpha: every value, 0 and 255 included
+    ]
+    return np.dstack(bands[:channels]).astype(np.uint8) if channels > 1 else bands[2].astype(np.uint8)
+
+
+
+def tiff(name, array, **options):
+    tifffile.imwrite(os.path.join(OUT, name), array, **options)
+
+
+def write_supported():
+    rgb = scene(61, 37, 1)
+    rgba = scene(61, 37, 2, 4)
+    gray = scene(45, 29, 3, 1)
+    la = scene(45, 29, 4, 4)[:, :, [0, 3]].copy()
+    # UCM-captions: 256x256 8-bit RGB, uncompressed, as Pillow writes it.
+    Image.fromarray(scene(256, 256, 5)).save(os.path.join(OUT, "ucm_like_rgb_256.tif"))
+    for compression in ["raw", "tiff_lzw", "tiff_adobe_deflate", "packbits", "jpeg"]:
+        Image.fromarray(rgb).save(os.path.join(OUT, f"rgb_{compression}.tif"), compression=compression)
+    # Pillow saves a "YCbCr" image as PhotometricInterpretation 6: JPEG-in-TIFF decoded to RGB.
+    Image.fromarray(rgb).convert("YCbCr").save(os.path.join(OUT, "ycbcr_jpeg.tif"), compression="jpeg")
+    tiff("ycbcr_jpeg_subsampled_tiles.tif", scene(50, 40, 6), photometric="ycbcr", compression="jpeg",
+         subsampling=(2, 2), tile=(16, 16))
+    Image.fromarray(gray).save(os.path.join(OUT, "gray_jpeg.tif"), compression="jpeg")
+    for compression in ["raw", "tiff_lzw", "tiff_adobe_deflate"]:
+        Image.fromarray(gray).save(os.path.join(OUT, f"gray_{compression}.tif"), compression=compression)
+        Image.fromarray(rgba).save(os.path.join(OUT, f"rgba_{compression}.tif"), compression=compression)
+        Image.fromarray(la, "LA").save(os.path.join(OUT, f"la_{compression}.tif"), compression=compression)
+    tiff("rgb_tiles_none.tif", rgb, photometric="rgb", tile=(16, 16))
+    tiff("rgb_tiles_lzw_predictor.tif", rgb, photometric="rgb", tile=(32, 16), compression="lzw", predictor=True)
+    tiff("gray_tiles_deflate.tif", gray, photometric="minisblack", tile=(16, 32), compression="zlib")
+    tiff("rgba_tiles_packbits.tif", rgba, photometric="rgb", tile=(16, 16), compression="packbits",
+         extrasamples=["unassalpha"])
+    tiff("rgb_strips5_lzw_predictor.tif", rgb, photometric="rgb", rowsperstrip=5, compression="lzw", predictor=True)
+    tiff("rgb_strips7_bigendian.tif", rgb, photometric="rgb", rowsperstrip=7, byteorder=">")
+    tiff("gray_bigendian_deflate_predictor.tif", gray, photometric="minisblack", byteorder=">",
+         compression="zlib", predictor=True, rowsperstrip=4)
+    tiff("gray_miniswhite.tif", gray, photometric="miniswhite")
+    tiff("rgb_bigtiff_tiles_deflate.tif", rgb, photometric="rgb", bigtiff=True, tile=(16, 16), compression="zlib")
+    tiff("gray_bigtiff_strips3.tif", gray, photometric="minisblack", bigtiff=True, rowsperstrip=3)
+    tiff("rgbx_unspecified.tif", rgba, photometric="rgb", extrasamples=["unspecified"])
+    tiff("rgba_associated.tif", rgba, photometric="rgb", extrasamples=["assocalpha"], compression="zlib")
+    tiff("gray_x_unspecified.tif", la, photometric="minisblack", extrasamples=["unspecified"])
+    tiff("one_pixel.tif", scene(1, 1, 7), photometric="rgb")
+    # Palette ("P"): Pillow keeps each 16-bit ColorMap entry's high byte; the colour map uses all 16 bits.
+    colormap = np.random.default_rng(9).integers(0, 65536, (3, 256)).astype(np.uint16)
+    indices = scene(61, 37, 10, 1)
+    tiff("palette_raw.tif", indices, photometric="palette", colormap=colormap)
+    tiff("palette_tiles_lzw.tif", indices, photometric="palette", colormap=colormap, tile=(16, 16), compression="lzw")
+    tiff("tall_3x97_lzw.tif", scene(3, 97, 8), photometric="rgb", compression="lzw", rowsperstrip=10)
+
+
+def write_unsupported():
+    """Layouts SkyImaging refuses with "convert it to PNG"; name -> what the message names."""
+    tiff("unsupported_gray16.tif", (scene(20, 10, 9, 1).astype(np.uint16) * 257), photometric="minisblack")
+    tiff("unsupported_ycbcr_raw.tif", scene(20, 10, 10), photometric="ycbcr", subsampling=(1, 1))
+    tiff("unsupported_planar.tif", np.moveaxis(scene(20, 10, 11), 2, 0).copy(), photometric="rgb",
+         planarconfig="separate")
+    Image.fromarray(scene(20, 10, 12, 1)).convert("1").save(os.path.join(OUT, "unsupported_bilevel.tif"))
+    Image.fromarray(scene(20, 10, 13, 4)).convert("CMYK").save(os.path.join(OUT, "unsupported_cmyk.tif"))
+    return {
+        "unsupported_gray16.tif": "16-bit",
+        "unsupported_ycbcr_raw.tif": "YCbCr (outside JPEG compression)",
+        "unsupported_planar.tif": "separate colour planes",
+        "unsupported_bilevel.tif": "1-bit",
+        "unsupported_cmyk.tif": "CMYK",
+    }
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name in os.listdir(OUT):
+        if name.endswith(".tif"):
+            os.remove(os.path.join(OUT, name))
+    write_supported()
+    unsupported = write_unsupported()
+    supported = []
+    for name in sorted(os.listdir(OUT)):
+        if not name.endswith(".tif") or name in unsupported:
+            continue
+        with Image.open(os.path.join(OUT, name)) as image:
+            image.load()
+            assert image.mode in ("L", "LA", "RGB", "RGBA", "P"), (name, image.mode)
+            # "P": SkyImaging's decode returns the palette's colours (the digest is of convert("RGB")); the
+            # hashes are imagehash's on the image as Pillow opens it, "P" included.
+            pixels = image.convert("RGB") if image.mode == "P" else image
+            supported.append({
+                "file": name,
+                "mode": image.mode,
+                "width": image.width,
+                "height": image.height,
+                "sha256": hashlib.sha256(pixels.tobytes()).hexdigest(),
+                "phash": str(imagehash.phash(image)),
+                "dhash": str(imagehash.dhash(image)),
+                "ahash": str(imagehash.average_hash(image)),
+            })
+    versions = {"pillow": PIL.__version__, "imagehash": "4.3.2", "tifffile": tifffile.__version__}
+    with open(os.path.join(OUT, "tiff.json"), "w") as handle:
+        json.dump({**versions, "supported": supported,
+                   "unsupported": [{"file": f, "reason": r} for f, r in sorted(unsupported.items())]},
+                  handle, indent=1)
+        handle.write("\n")
+    with open(HASHES, "w") as handle:
+        json.dump({**versions, "files": [{k: e[k] for k in ("file", "phash", "dhash", "ahash")} for e in supported]},
+                  handle, indent=1)
+        handle.write("\n")
+    total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
+    print(f"{len(supported)} supported, {len(unsupported)} unsupported TIFFs, {total} bytes in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
