@@ -4,8 +4,11 @@ extension ImageDecoder {
         let layout = try BMPDecoder(bytes: bytes, name: name).layout()
         let bits = layout.bitsPerPixel
         let channels = layout.isPalette ? 1 : (layout.outputLayout == .rgba ? 4 : 3)
+        // "Palette" as Pillow opens it: "P" and "1" (both resized with NEAREST, as CLIPPreprocessor relies on);
+        // the identity gray ramp opens as "L", a plain gray image.
+        let palette = layout.paletteKind == .palette || layout.paletteKind == .bilevel
         return ImageHeader(format: .bmp, width: layout.width, height: layout.height, sourceChannels: channels,
-                           bitDepth: layout.isPalette ? bits : (bits == 16 ? 5 : 8), isPalette: layout.isPalette)
+                           bitDepth: layout.isPalette ? bits : (bits == 16 ? 5 : 8), isPalette: palette)
     }
 
     /// Pillow's pixels for the file: RGB (palette and colour files), RGBA (alpha bitfields) or gray (Pillow's

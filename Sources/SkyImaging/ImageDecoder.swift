@@ -8,11 +8,11 @@ public struct ImageHeader: Sendable, Equatable {
     public var width: Int
     /// Height in pixels as stored.
     public var height: Int
-    /// Components stored in the file (PNG palette: 1; JPEG CMYK: 4).
+    /// Components stored in the file (PNG and BMP palette: 1; JPEG CMYK: 4).
     public var sourceChannels: Int
     /// Bits per sample in the file.
     public var bitDepth: Int
-    /// Whether the file is a palette PNG.
+    /// Whether the file is a palette PNG or TIFF, or a BMP that Pillow opens as "P" or "1".
     public var isPalette: Bool
 }
 
