@@ -60,12 +60,30 @@ def pack_row(values, bits):
     return bytes(out) + b"\0" * (stride - len(out))
 
 
+def rle(rows, nibbles):
+    """A genuine RLE8 (or RLE4) stream: runs of one index, end of line, end of bitmap."""
+    out = bytearray()
+    for row in rows:
+        x = 0
+        while x < len(row):
+            run = 1
+            while x + run < len(row) and row[x + run] == row[x] and run < 255:
+                run += 1
+            out += bytes([run, row[x] << 4 | row[x] if nibbles else row[x]])
+            x += run
+        out += b"\0\0"
+    return bytes(out + b"\0\1")
+
+
 def build(name, rows, bits, header=40, compression=0, palette=None, masks=None, top_down=False,
           colors_used=None, offset=None):
     """A BMP from rows of pixel values; `masks` (r, g, b[, a]) go inside V4/V5 headers or after a 40-byte one."""
     height, width = len(rows), len(rows[0])
     stored = rows if top_down else rows[::-1]
-    pixels = b"".join(pack_row(list(row), bits) for row in stored)
+    if compression in (1, 2):
+        pixels = rle(stored, compression == 2)
+    else:
+        pixels = b"".join(pack_row(list(row), bits) for row in stored)
     if header == 12:
         info = struct.pack("<IHHHH", 12, width, height, 1, bits)
         entry = 3
