@@ -112,7 +112,7 @@ struct BMPDecoder {
             let red = try field(54, 4), green = try field(58, 4), blue = try field(62, 4)
             let alpha = headerSize >= 56 ? try field(66, 4) : 0
             if headerSize == 40 { afterHeader += 12 }
-            packing = try Self.bitfieldPacking(bits: bits, masks: (red, green, blue, alpha))
+            packing = Self.bitfieldPacking(bits: bits, masks: (red, green, blue, alpha))
             if packing == nil { throw refuse("the BMP bitfields layout \(bits)-bit \(Self.hexMasks(red, green, blue, alpha))") }
         case (1, _): throw refuse("RLE8 compression")
         case (2, _): throw refuse("RLE4 compression")
@@ -268,6 +268,8 @@ struct BMPDecoder {
         return UInt8((value & maximum) * 255 / maximum)
     }
 
+    /// 16/24/32-bit pixels; the packing is chosen once per image, outside the pixel loops (HRSC2016's 24-bit
+    /// files are the common case).
     func colourPixels(_ layout: Layout) -> [UInt8] {
         let channels = layout.outputLayout.channels, width = layout.width
         let pixelBytes = layout.bitsPerPixel / 8
@@ -276,30 +278,39 @@ struct BMPDecoder {
             output.withUnsafeMutableBufferPointer { output in
                 for row in 0..<layout.height {
                     let stored = layout.topDown ? row : layout.height - 1 - row
-                    let start = layout.pixelOffset + stored * layout.stride
-                    var out = row * width * channels
-                    for x in 0..<width {
-                        let at = start + x * pixelBytes
-                        switch layout.packing {
-                        case .bgr15?, .bgr16?:
-                            let value = Int(input[at]) | Int(input[at + 1]) << 8
-                            let wide = layout.packing == .bgr16
-                            output[out] = Self.scaled(value >> (wide ? 11 : 10), bits: 5)
-                            output[out + 1] = Self.scaled(value >> 5, bits: wide ? 6 : 5)
-                            output[out + 2] = Self.scaled(value, bits: 5)
-                        case .bytes(let red, let green, let blue, let alpha)?:
-                            output[out] = input[at + red]
-                            output[out + 1] = input[at + green]
-                            output[out + 2] = input[at + blue]
-                            if let alpha { output[out + 3] = input[at + alpha] }
-                        case nil:
-                            break
+                    let source = UnsafeBufferPointer(rebasing: input[(layout.pixelOffset + stored * layout.stride)...])
+                    let target = UnsafeMutableBufferPointer(
+                        rebasing: output[(row * width * channels)..<((row + 1) * width * channels)])
+                    switch layout.packing {
+                    case .bgr15?, .bgr16?:
+                        Self.unpack16(source, into: target, width: width, wide: layout.packing == .bgr16)
+                    case .bytes(let red, let green, let blue, let alpha)?:
+                        var at = 0, out = 0
+                        for _ in 0..<width {
+                            target[out] = source[at + red]
+                            target[out + 1] = source[at + green]
+                            target[out + 2] = source[at + blue]
+                            if let alpha { target[out + 3] = source[at + alpha] }
+                            at += pixelBytes
+                            out += channels
                         }
-                        out += channels
+                    case nil:
+                        break
                     }
                 }
             }
         }
         return output
+    }
+
+    /// One row of 16-bit pixels (Pillow's "BGR;15" or, `wide`, "BGR;16") to RGB.
+    static func unpack16(_ source: UnsafeBufferPointer<UInt8>, into target: UnsafeMutableBufferPointer<UInt8>,
+                         width: Int, wide: Bool) {
+        for x in 0..<width {
+            let value = Int(source[2 * x]) | Int(source[2 * x + 1]) << 8
+            target[3 * x] = scaled(value >> (wide ? 11 : 10), bits: 5)
+            target[3 * x + 1] = scaled(value >> 5, bits: wide ? 6 : 5)
+            target[3 * x + 2] = scaled(value, bits: 5)
+        }
     }
 }
