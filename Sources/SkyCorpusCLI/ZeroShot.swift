@@ -111,7 +111,7 @@ enum ClassFolders {
         for folder in folders {
             let label = PromptClassList.clean(folder)
             let images = try manager.contentsOfDirectory(atPath: root + "/" + folder).sorted()
-                .filter { ["png", "jpg", "jpeg", "tif", "tiff"].contains(($0 as NSString).pathExtension.lowercased()) }
+                .filter { ["png", "jpg", "jpeg", "tif", "tiff", "bmp"].contains(($0 as NSString).pathExtension.lowercased()) }
             guard !images.isEmpty else { continue }
             classes.append(label)
             for image in images {

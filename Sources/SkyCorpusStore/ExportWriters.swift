@@ -137,8 +137,8 @@ public enum ExportWriter {
             switch ImageFormat.sniff(bytes) {
             case .png: fileExtension = "png"
             case .jpeg: fileExtension = "jpg"
-            case .tiff, nil:
-                // WebDataset loaders decode by extension and most pipelines read PNG/JPEG only: refuse TIFF too.
+            case .tiff, .bmp, nil:
+                // WebDataset loaders decode by extension and most pipelines read PNG/JPEG only: refuse TIFF and BMP too.
                 throw CorpusError.invalidRequest("\(item.absolutePath): WebDataset samples are PNG or JPEG; convert this image "
                     + "(TIFF/BMP) to PNG first, or export it as csv/jsonl")
             }

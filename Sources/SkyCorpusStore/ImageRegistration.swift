@@ -8,8 +8,8 @@ import SkyImaging
 /// One transaction: a bad file (without `skipInvalid`) or a failure midway leaves the corpus as it was.
 /// Re-running on the same folder adds nothing.
 public struct ImageRegistration: Sendable {
-    /// File extensions taken as images (lower case). TIFF: UCM-captions and Sydney-captions ship it.
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]
+    /// File extensions taken as images (lower case). TIFF: UCM-captions and Sydney-captions ship it; BMP: HRSC2016.
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff", "bmp"]
 
     /// What a run did.
     public struct Summary: Codable, Sendable, Equatable {

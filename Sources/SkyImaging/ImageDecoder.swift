@@ -8,11 +8,11 @@ public struct ImageHeader: Sendable, Equatable {
     public var width: Int
     /// Height in pixels as stored.
     public var height: Int
-    /// Components stored in the file (PNG palette: 1; JPEG CMYK: 4).
+    /// Components stored in the file (PNG and BMP palette: 1; JPEG CMYK: 4).
     public var sourceChannels: Int
     /// Bits per sample in the file.
     public var bitDepth: Int
-    /// Whether the file is a palette PNG.
+    /// Whether the file is a palette PNG or TIFF, or a BMP that Pillow opens as "P" or "1".
     public var isPalette: Bool
 }
 
@@ -24,10 +24,11 @@ public enum JPEGScale: Int, Sendable, CaseIterable {
     case eighth = 8
 }
 
-/// Decodes PNG, JPEG and TIFF files into 8-bit ``RasterImage``s, refusing images over a pixel budget.
+/// Decodes PNG, JPEG, TIFF and BMP files into 8-bit ``RasterImage``s, refusing images over a pixel budget.
 ///
 /// TIFF: the first directory, 8-bit gray, gray+alpha, RGB or RGBA in one plane, any compression libtiff
 /// reads, pixel for pixel as Pillow decodes it; other TIFF layouts are refused with "convert it to PNG".
+/// BMP: decoded in Swift by `BMPDecoder`, pixel for pixel as Pillow 13 reads it (see there for the layouts).
 public struct ImageDecoder: Sendable {
     /// The default pixel budget: 400 megapixels.
     public static let defaultPixelLimit = 400_000_000
@@ -59,6 +60,7 @@ public struct ImageDecoder: Sendable {
     /// Reads width, height and format from bytes in memory; `name` labels errors.
     public func header(of bytes: [UInt8], name: String) throws(ImageError) -> ImageHeader {
         let format = try Self.format(of: bytes, name: name)
+        if format == .bmp { return try bmpHeader(bytes, name: name) }
         let info = try Self.info(bytes, format: format, keepIndices: false, scale: .full, name: name)
         return ImageHeader(format: format, width: Int(info.source_width), height: Int(info.source_height),
                            sourceChannels: Int(info.source_channels), bitDepth: Int(info.bit_depth),
@@ -78,6 +80,7 @@ public struct ImageDecoder: Sendable {
         if format != .jpeg && jpegScale != .full {
             throw .unsupportedRequest(path: name, reason: "\(format) has no reduced-scale decoding; use .full")
         }
+        if format == .bmp { return try decodeBMP(bytes, name: name) }
         var info = try Self.info(bytes, format: format, keepIndices: false, scale: jpegScale, name: name)
         try checkBudget(info, format: format, name: name)
         let pixels = try Self.pixels(bytes, format: format, keepIndices: false, scale: jpegScale,
@@ -102,6 +105,7 @@ public struct ImageDecoder: Sendable {
         guard format != .jpeg else {
             throw .unsupportedRequest(path: name, reason: "an index mask must be a PNG, not a lossy JPEG")
         }
+        if format == .bmp { return try decodeIndexedBMP(bytes, name: name) }
         var info = try Self.info(bytes, format: format, keepIndices: true, scale: .full, name: name)
         try checkBudget(info, format: format, name: name)
         if info.channels == 0 {
@@ -165,6 +169,7 @@ public struct ImageDecoder: Sendable {
             case .png: csky_png_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
             case .jpeg: csky_jpeg_info(buffer.baseAddress, buffer.count, Int32(scale.rawValue), &info, &message)
             case .tiff: csky_tiff_info(buffer.baseAddress, buffer.count, keepIndices ? 1 : 0, &info, &message)
+            case .bmp: CSKY_ERROR  // Decoded in Swift (BMPDecoder) before any codec call.
             }
         }
         guard status == CSKY_OK else {
@@ -190,6 +195,8 @@ public struct ImageDecoder: Sendable {
                 case .tiff:
                     csky_tiff_decode(input.baseAddress, input.count, keepIndices ? 1 : 0,
                                      output.baseAddress, count, &info, &message)
+                case .bmp:
+                    CSKY_ERROR  // Decoded in Swift (BMPDecoder) before any codec call.
                 }
             }
             initialized = status == CSKY_OK ? count : 0

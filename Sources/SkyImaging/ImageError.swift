@@ -4,7 +4,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// The file is empty.
     case empty(path: String)
-    /// The bytes are neither PNG, JPEG nor TIFF.
+    /// The bytes are neither PNG, JPEG, TIFF nor BMP.
     case unsupportedFormat(path: String, signature: String)
     /// The codec rejected the data; `message` is the codec's own.
     case decodeFailed(path: String, format: ImageFormat, message: String)
@@ -32,7 +32,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .empty(let path):
             "\(path): the file is empty"
         case .unsupportedFormat(let path, let signature):
-            "\(path): not a PNG, JPEG or TIFF image (starts with \(signature)); convert it to PNG or JPEG"
+            "\(path): not a PNG, JPEG, TIFF or BMP image (starts with \(signature)); convert it to PNG or JPEG"
         case .decodeFailed(let path, let format, let message):
             "\(path): cannot decode \(format): \(message)"
         case .tooLarge(let path, let width, let height, let limit):
@@ -52,6 +52,8 @@ public enum ImageFormat: String, Sendable, Hashable, CustomStringConvertible {
     case jpeg = "JPEG"
     /// Decoded only (UCM-captions, Sydney-captions, RSITMD ship TIFF); never written.
     case tiff = "TIFF"
+    /// Decoded only (HRSC2016 ships BMP); never written.
+    case bmp = "BMP"
 
     public var description: String { rawValue }
 
@@ -67,6 +69,14 @@ public enum ImageFormat: String, Sendable, Hashable, CustomStringConvertible {
             let magic = Array(head[0..<4])
             if magic == [0x49, 0x49, 0x2A, 0x00] || magic == [0x4D, 0x4D, 0x00, 0x2A]
                 || magic == [0x49, 0x49, 0x2B, 0x00] { return .tiff }
+        }
+        // BMP: "BM", then (after size, reserved and offset) a header size Pillow knows.
+        if head.count >= 2, head[0] == 0x42, head[1] == 0x4D {
+            let sizeBytes = Array(bytes.dropFirst(14).prefix(4))
+            if sizeBytes.count == 4 {
+                let size = sizeBytes.reversed().reduce(0) { $0 << 8 | Int($1) }
+                if [12, 40, 52, 56, 64, 108, 124].contains(size) { return .bmp }
+            }
         }
         return nil
     }
