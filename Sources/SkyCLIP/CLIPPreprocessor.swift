@@ -85,7 +85,7 @@ public struct CLIPPreprocessor: Sendable {
     /// Crop and normalise a decoded image.
     public func tensor(_ image: RasterImage) -> [Float] { normalize(crop(image)) }
 
-    /// Decodes an image file (PNG, JPEG or TIFF) and returns its model input tensor.
+    /// Decodes an image file (PNG, JPEG, TIFF or BMP) and returns its model input tensor.
     public func tensor(file path: String) throws(CLIPError) -> [Float] {
         do {
             var scale = JPEGScale.full

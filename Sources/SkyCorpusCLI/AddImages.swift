@@ -5,7 +5,7 @@ import SkyCorpusStore
 struct AddImages: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add-images",
-        abstract: "Register a folder of PNG/JPEG images (path, size, content hash) in a dataset.",
+        abstract: "Register a folder of PNG, JPEG, TIFF and BMP images (path, size, content hash) in a dataset.",
         discussion: "Re-running on the same folder adds nothing. A file that cannot be read stops the step "
             + "and nothing is written, unless --skip-invalid is given.")
 

@@ -73,7 +73,7 @@ struct Embed: ParsableCommand {
                 var batch = Array(pending[start ..< min(start + batchSize, pending.count)])
                 let vectors: [[Float]]
                 if kind == .image {
-                    // An image that cannot be read (missing, BMP, unsupported TIFF, corrupt) is skipped and listed, not fatal.
+                    // An image that cannot be read (missing, an unsupported TIFF or BMP layout, corrupt) is skipped and listed, not fatal.
                     var pixels: [Float] = []
                     var readable: [PendingEmbeddingItem] = []
                     for item in batch {

@@ -13,7 +13,7 @@ struct Hash: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "PNG, JPEG or TIFF files.")
+    @Argument(help: "PNG, JPEG, TIFF or BMP files.")
     var files: [String]
 
     @Option(help: "phash, dhash, ahash or phash-imagededup.")

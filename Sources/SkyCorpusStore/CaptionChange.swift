@@ -186,7 +186,7 @@ public struct ChangeSentenceStore: Sendable {
         return (regions, changed, ImageSize(width: Double(mask.width), height: Double(mask.height)))
     }
 
-    /// Reads a binary change label file (PNG, JPEG or TIFF, gray or colour) as a 0/1 mask, 1 = changed; see
+    /// Reads a binary change label file (PNG, JPEG, TIFF or BMP, gray or colour) as a 0/1 mask, 1 = changed; see
     /// ``binaryChangeMask(_:name:)``. Errors name the file.
     public static func binaryChangeMask(path: String) throws(GeometryError) -> LabelMask {
         do {
@@ -200,7 +200,7 @@ public struct ChangeSentenceStore: Sendable {
         }
     }
 
-    /// Decodes binary change label bytes (PNG, JPEG or TIFF, gray or colour) into a 0/1 mask, 1 = changed.
+    /// Decodes binary change label bytes (PNG, JPEG, TIFF or BMP, gray or colour) into a 0/1 mask, 1 = changed.
     ///
     /// A pixel is changed when its gray value (the gray channel, or the largest of R, G, B so a coloured
     /// change mark counts whatever its hue) is above 127: the 0/255 convention of LEVIR-CD, WHU-CD, SYSU-CD

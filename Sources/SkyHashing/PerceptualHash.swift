@@ -77,7 +77,7 @@ public struct PerceptualHasher: Sendable {
         try hash(bytes: FileBytes.read(path), name: path)
     }
 
-    /// The hash of encoded PNG, JPEG or TIFF bytes; `name` labels errors.
+    /// The hash of encoded PNG, JPEG, TIFF or BMP bytes; `name` labels errors.
     public func hash(bytes: [UInt8], name: String) throws(ImageError) -> Hash64 {
         let format = ImageFormat.sniff(bytes)
         // phash, dhash and ahash only need "L": PNGs are decoded straight to it, row by row, without the
