@@ -3,42 +3,17 @@ import SkyImaging
 import SkyTestSupport
 import Testing
 
-/// Fixtures/bmp/bmp.json, written by Scripts/bmp_fixtures.py with Pillow 13 as the reference.
-struct BMPFixture: Decodable {
-    struct Supported: Decodable, Sendable, CustomStringConvertible {
-        var file: String
-        var mode: String
-        var width: Int
-        var height: Int
-        var sha256: String
-        var description: String { file }
-    }
-
-    struct Unsupported: Decodable, Sendable, CustomStringConvertible {
-        var file: String
-        var reason: String
-        var description: String { file }
-    }
-
-    var pillow: String
-    var supported: [Supported]
-    var unsupported: [Unsupported]
-
-    static let shared = try! JSONDecoder().decode(
-        BMPFixture.self, from: Data(contentsOf: TestPaths.fixture("bmp/bmp.json")))
-}
-
 /// BMP decoding in Swift: Pillow's pixels for every supported layout, clear refusals, no crashes.
 @Suite struct BMPDecodeTests {
-    static let supported = BMPFixture.shared.supported.map(\.file)
-    static let unsupported = BMPFixture.shared.unsupported.map(\.file)
+    static let supported = CodecFixture.bmp.supported.map(\.file)
+    static let unsupported = CodecFixture.bmp.unsupported.map(\.file)
 
     func bytes(_ file: String) throws -> [UInt8] {
         try FileBytes.read(TestPaths.fixture("bmp/" + file).path)
     }
 
     @Test func fixturesCoverEveryLayout() {
-        let fixture = BMPFixture.shared
+        let fixture = CodecFixture.bmp
         #expect(fixture.pillow.hasPrefix("13."))
         #expect(Set(fixture.supported.map(\.mode)) == ["1", "L", "P", "RGB", "RGBA"])
         #expect(fixture.supported.count >= 30)
@@ -49,8 +24,8 @@ struct BMPFixture: Decodable {
         }
     }
 
-    @Test("pixels equal Pillow's", arguments: BMPFixture.shared.supported)
-    func pixelsEqualPillow(entry: BMPFixture.Supported) throws {
+    @Test("pixels equal Pillow's", arguments: CodecFixture.bmp.supported)
+    func pixelsEqualPillow(entry: CodecFixture.Supported) throws {
         let image = try ImageDecoder().decode(file: TestPaths.fixture("bmp/" + entry.file).path)
         // "P": the palette's colours, as Pillow's convert("RGB"); "1": gray 0/255, as its convert("L").
         let layouts: [String: PixelLayout] = ["1": .gray, "L": .gray, "RGB": .rgb, "RGBA": .rgba, "P": .rgb]
@@ -64,7 +39,7 @@ struct BMPFixture: Decodable {
         let data = try bytes(file)
         let header = try ImageDecoder().header(of: data, name: file)
         #expect(try ImageDecoder().header(ofFile: TestPaths.fixture("bmp/" + file).path) == header)
-        let entry = try #require(BMPFixture.shared.supported.first { $0.file == file })
+        let entry = try #require(CodecFixture.bmp.supported.first { $0.file == file })
         #expect(header.format == .bmp)
         #expect(header.width == entry.width && header.height == entry.height)
         // Pillow's "P" and "1" (resized with NEAREST by CLIP preprocessing); its "L" identity ramp is plain gray.
@@ -74,8 +49,8 @@ struct BMPFixture: Decodable {
         #expect(try ImageDecoder().header(of: headerOnly, name: file) == header)
     }
 
-    @Test("refused layouts name the file, the layout and PNG", arguments: BMPFixture.shared.unsupported)
-    func unsupportedLayoutsAreRefused(entry: BMPFixture.Unsupported) throws {
+    @Test("refused layouts name the file, the layout and PNG", arguments: CodecFixture.bmp.unsupported)
+    func unsupportedLayoutsAreRefused(entry: CodecFixture.Unsupported) throws {
         let error = #expect(throws: ImageError.self) {
             _ = try ImageDecoder().decode(bytes(entry.file), name: entry.file)
         }

@@ -3,42 +3,17 @@ import SkyImaging
 import SkyTestSupport
 import Testing
 
-/// Fixtures/tiff/tiff.json, written by Scripts/tiff_fixtures.py with Pillow 13 as the reference.
-struct TIFFFixture: Decodable {
-    struct Supported: Decodable, Sendable, CustomStringConvertible {
-        var file: String
-        var mode: String
-        var width: Int
-        var height: Int
-        var sha256: String
-        var description: String { file }
-    }
-
-    struct Unsupported: Decodable, Sendable, CustomStringConvertible {
-        var file: String
-        var reason: String
-        var description: String { file }
-    }
-
-    var pillow: String
-    var supported: [Supported]
-    var unsupported: [Unsupported]
-
-    static let shared = try! JSONDecoder().decode(
-        TIFFFixture.self, from: Data(contentsOf: TestPaths.fixture("tiff/tiff.json")))
-}
-
 /// TIFF decoding through libtiff: Pillow's pixels for every supported layout, clear refusals, no crashes.
 @Suite struct TIFFDecodeTests {
-    static let supported = TIFFFixture.shared.supported.map(\.file)
-    static let unsupported = TIFFFixture.shared.unsupported.map(\.file)
+    static let supported = CodecFixture.tiff.supported.map(\.file)
+    static let unsupported = CodecFixture.tiff.unsupported.map(\.file)
 
     func bytes(_ file: String) throws -> [UInt8] {
         try FileBytes.read(TestPaths.fixture("tiff/" + file).path)
     }
 
     @Test func fixturesCoverEveryLayoutAndCompression() {
-        let fixture = TIFFFixture.shared
+        let fixture = CodecFixture.tiff
         #expect(fixture.pillow.hasPrefix("13."))
         #expect(Set(fixture.supported.map(\.mode)) == ["L", "LA", "RGB", "RGBA", "P"])
         #expect(fixture.supported.count >= 30)
@@ -49,8 +24,8 @@ struct TIFFFixture: Decodable {
         }
     }
 
-    @Test("pixels equal Pillow's", arguments: TIFFFixture.shared.supported)
-    func pixelsEqualPillow(entry: TIFFFixture.Supported) throws {
+    @Test("pixels equal Pillow's", arguments: CodecFixture.tiff.supported)
+    func pixelsEqualPillow(entry: CodecFixture.Supported) throws {
         let image = try ImageDecoder().decode(file: TestPaths.fixture("tiff/" + entry.file).path)
         // "P": SkyImaging returns the palette's colours, as Pillow's convert("RGB") does (the digest is of that).
         let layouts: [String: PixelLayout] = ["L": .gray, "LA": .grayAlpha, "RGB": .rgb, "RGBA": .rgba, "P": .rgb]
@@ -67,15 +42,15 @@ struct TIFFFixture: Decodable {
         #expect(try ImageDecoder().header(ofFile: path) == header)
         #expect(header.format == .tiff)
         #expect(header.isPalette == file.hasPrefix("palette"))
-        if let entry = TIFFFixture.shared.supported.first(where: { $0.file == file }) {
+        if let entry = CodecFixture.tiff.supported.first(where: { $0.file == file }) {
             #expect(header.width == entry.width && header.height == entry.height && header.bitDepth == 8)
         } else {
             #expect(header.width == 20 && header.height == 10)
         }
     }
 
-    @Test("unsupported layouts name the file, the layout and PNG", arguments: TIFFFixture.shared.unsupported)
-    func unsupportedLayoutsAreRefused(entry: TIFFFixture.Unsupported) throws {
+    @Test("unsupported layouts name the file, the layout and PNG", arguments: CodecFixture.tiff.unsupported)
+    func unsupportedLayoutsAreRefused(entry: CodecFixture.Unsupported) throws {
         let error = #expect(throws: ImageError.self) {
             _ = try ImageDecoder().decode(bytes(entry.file), name: entry.file)
         }
@@ -129,7 +104,7 @@ struct TIFFFixture: Decodable {
     }
 
     @Test func pixelBudgetRefusesBeforeDecoding() throws {
-        let entry = try #require(TIFFFixture.shared.supported.first { $0.file == "ucm_like_rgb_256.tif" })
+        let entry = try #require(CodecFixture.tiff.supported.first { $0.file == "ucm_like_rgb_256.tif" })
         let small = ImageDecoder(pixelLimit: 256 * 256 - 1)
         let error = #expect(throws: ImageError.self) { _ = try small.decode(bytes(entry.file), name: "ucm.tif") }
         #expect(error == .tooLarge(path: "ucm.tif", width: 256, height: 256, limit: 256 * 256 - 1))
