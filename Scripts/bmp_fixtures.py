@@ -12,32 +12,16 @@ palette, offset 0), odd widths for the row padding, 1x1 -- plus files SkyImaging
 Pillow decodes (mode, size, SHA-256 of the pixels: "P" as convert("RGB"), "1" as convert("L")) and imagehash's
 phash, dhash and ahash. Tests/SkyHashingTests/Fixtures/bmp_hashes.json gets the same hashes.
 """
-import hashlib
-import json
 import os
 import struct
 
-import imagehash
 import numpy as np
-import PIL
 from PIL import Image
+
+from codec_fixtures_common import record, scene
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "SkyImagingTests", "Fixtures", "bmp")
-HASHES = os.path.join(ROOT, "Tests", "SkyHashingTests", "Fixtures", "bmp_hashes.json")
-
-
-def scene(width, height, seed, channels=3):
-    """An aerial-like test pattern: gradients, a checker of blocks and noise, `channels` bands."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width]
-    bands = [
-        (x * 255 // max(width - 1, 1)),
-        (y * 255 // max(height - 1, 1)),
-        ((x // 7 + y // 5) % 2 * 180 + rng.integers(0, 60, (height, width))),
-        rng.integers(0, 256, (height, width)),
-    ]
-    return np.dstack(bands[:channels]).astype(np.uint8) if channels > 1 else bands[2].astype(np.uint8)
 
 
 def pack_row(values, bits):
@@ -198,45 +182,7 @@ def main():
             os.remove(os.path.join(OUT, name))
     write_supported()
     unsupported = write_unsupported()
-    supported = []
-    for name in sorted(os.listdir(OUT)):
-        if not name.endswith(".bmp") or name in unsupported:
-            continue
-        with Image.open(os.path.join(OUT, name)) as image:
-            image.load()
-            assert image.mode in ("1", "L", "RGB", "RGBA", "P"), (name, image.mode)
-            # SkyImaging's decode: "P" as its palette's colours (convert("RGB")), "1" as gray 0/255.
-            pixels = {"P": "RGB", "1": "L"}.get(image.mode, image.mode)
-            supported.append({
-                "file": name,
-                "mode": image.mode,
-                "width": image.width,
-                "height": image.height,
-                "sha256": hashlib.sha256(image.convert(pixels).tobytes()).hexdigest(),
-                "phash": str(imagehash.phash(image)),
-                "dhash": str(imagehash.dhash(image)),
-                "ahash": str(imagehash.average_hash(image)),
-            })
-    for name in unsupported:
-        try:
-            with Image.open(os.path.join(OUT, name)) as image:
-                image.load()
-                pillow = f"Pillow reads it as {image.mode}"
-        except Exception as error:  # noqa: BLE001 - recorded, not judged
-            pillow = f"Pillow: {error}"
-        print(f"{name}: {pillow}")
-    versions = {"pillow": PIL.__version__, "imagehash": "4.3.2"}
-    with open(os.path.join(OUT, "bmp.json"), "w") as handle:
-        json.dump({**versions, "supported": supported,
-                   "unsupported": [{"file": f, "reason": r} for f, r in sorted(unsupported.items())]},
-                  handle, indent=1)
-        handle.write("\n")
-    with open(HASHES, "w") as handle:
-        json.dump({**versions, "files": [{k: e[k] for k in ("file", "phash", "dhash", "ahash")} for e in supported]},
-                  handle, indent=1)
-        handle.write("\n")
-    total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
-    print(f"{len(supported)} supported, {len(unsupported)} unsupported BMPs, {total} bytes in {OUT}")
+    record("bmp", ".bmp", unsupported, ("1", "L", "RGB", "RGBA", "P"))
 
 
 if __name__ == "__main__":

@@ -12,32 +12,16 @@ YCbCr; strips and tiles; both byte orders; little-endian BigTIFF; odd sizes; a U
 Pillow decodes (mode, size, SHA-256 of the 8-bit pixels) and imagehash's phash, dhash and ahash.
 Tests/SkyHashingTests/Fixtures/tiff_hashes.json gets the same hashes for the hash parity test.
 """
-import hashlib
-import json
 import os
 
-import imagehash
 import numpy as np
-import PIL
 import tifffile
 from PIL import Image
 
+from codec_fixtures_common import record, scene
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "SkyImagingTests", "Fixtures", "tiff")
-HASHES = os.path.join(ROOT, "Tests", "SkyHashingTests", "Fixtures", "tiff_hashes.json")
-
-
-def scene(width, height, seed, channels=3):
-    """An aerial-like test pattern: gradients, a checker of blocks and noise, `channels` bands."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width]
-    bands = [
-        (x * 255 // max(width - 1, 1)),
-        (y * 255 // max(height - 1, 1)),
-        ((x // 7 + y // 5) % 2 * 180 + rng.integers(0, 60, (height, width))),
-        rng.integers(0, 256, (height, width)),  # alpha: every value, 0 and 255 included
-    ]
-    return np.dstack(bands[:channels]).astype(np.uint8) if channels > 1 else bands[2].astype(np.uint8)
 
 
 
@@ -111,38 +95,7 @@ def main():
             os.remove(os.path.join(OUT, name))
     write_supported()
     unsupported = write_unsupported()
-    supported = []
-    for name in sorted(os.listdir(OUT)):
-        if not name.endswith(".tif") or name in unsupported:
-            continue
-        with Image.open(os.path.join(OUT, name)) as image:
-            image.load()
-            assert image.mode in ("L", "LA", "RGB", "RGBA", "P"), (name, image.mode)
-            # "P": SkyImaging's decode returns the palette's colours (the digest is of convert("RGB")); the
-            # hashes are imagehash's on the image as Pillow opens it, "P" included.
-            pixels = image.convert("RGB") if image.mode == "P" else image
-            supported.append({
-                "file": name,
-                "mode": image.mode,
-                "width": image.width,
-                "height": image.height,
-                "sha256": hashlib.sha256(pixels.tobytes()).hexdigest(),
-                "phash": str(imagehash.phash(image)),
-                "dhash": str(imagehash.dhash(image)),
-                "ahash": str(imagehash.average_hash(image)),
-            })
-    versions = {"pillow": PIL.__version__, "imagehash": "4.3.2", "tifffile": tifffile.__version__}
-    with open(os.path.join(OUT, "tiff.json"), "w") as handle:
-        json.dump({**versions, "supported": supported,
-                   "unsupported": [{"file": f, "reason": r} for f, r in sorted(unsupported.items())]},
-                  handle, indent=1)
-        handle.write("\n")
-    with open(HASHES, "w") as handle:
-        json.dump({**versions, "files": [{k: e[k] for k in ("file", "phash", "dhash", "ahash")} for e in supported]},
-                  handle, indent=1)
-        handle.write("\n")
-    total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
-    print(f"{len(supported)} supported, {len(unsupported)} unsupported TIFFs, {total} bytes in {OUT}")
+    record("tiff", ".tif", unsupported, ("L", "LA", "RGB", "RGBA", "P"), {"tifffile": tifffile.__version__})
 
 
 if __name__ == "__main__":
