@@ -17,13 +17,14 @@ import os
 import statistics
 import subprocess
 import tempfile
-import time
 
 import numpy as np
 import open_clip
 import torch
 from PIL import Image
 from safetensors.torch import save_file
+
+from bench_timing import median_seconds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL = os.path.join(ROOT, "..", "shared", "realdata")
@@ -33,15 +34,6 @@ def skybench(*args):
     binary = os.path.join(ROOT, ".build", "release", "skybench")
     output = subprocess.run([binary, *args], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
-
-
-def median_seconds(body, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def parity(actual, expected):

@@ -12,12 +12,12 @@ import io
 import tempfile
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 
 from PIL import Image
+
+from bench_timing import median_seconds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPEATS = 7
@@ -40,15 +40,6 @@ def pillow_pass(blobs, scale=1):
         if scale > 1:
             image.draft(image.mode, (image.width // scale, image.height // scale))
         image.load()
-
-
-def median_seconds(body):
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -80,7 +71,7 @@ def main():
             continue
         sky = skybench("decode", "--repeats", str(REPEATS), *group)["median_s"]
         blobs = [open(f, "rb").read() for f in group]
-        pil = median_seconds(lambda: pillow_pass(blobs))
+        pil = median_seconds(lambda: pillow_pass(blobs), REPEATS)
         print(f"{label:5} full decode: SkyCorpus {sky * 1000:8.1f} ms  Pillow {pil * 1000:8.1f} ms  "
               f"speed-up x{pil / sky:.2f}")
     for label, group in (("PNG", pngs), ("JPEG", jpegs)):
@@ -89,7 +80,7 @@ def main():
         fused = skybench("decode", "--to", "l", "--repeats", str(REPEATS), *group)["median_s"]
         converted = skybench("decode", "--to", "l-convert", "--repeats", str(REPEATS), *group)["median_s"]
         blobs = [open(f, "rb").read() for f in group]
-        pil = median_seconds(lambda: pillow_luminance_pass(blobs))
+        pil = median_seconds(lambda: pillow_luminance_pass(blobs), REPEATS)
         print(f"{label:5} to L: decodeLuminance {fused * 1000:8.1f} ms  decode+luminance {converted * 1000:8.1f} ms  "
               f"Pillow convert(\"L\") {pil * 1000:8.1f} ms  speed-up x{pil / fused:.2f} "
               f"(x{converted / fused:.2f} over decode+luminance)")
@@ -98,7 +89,7 @@ def main():
         for scale in (2, 4, 8):
             scaled = skybench("decode", "--scale", str(scale), "--repeats", str(REPEATS), *jpegs)["median_s"]
             blobs = [open(f, "rb").read() for f in jpegs]
-            pil = median_seconds(lambda: pillow_pass(blobs, scale))
+            pil = median_seconds(lambda: pillow_pass(blobs, scale), REPEATS)
             print(f"JPEG 1/{scale} decode: SkyCorpus {scaled * 1000:8.2f} ms  Pillow draft {pil * 1000:8.2f} ms  "
                   f"x{full / scaled:.1f} faster than full decode")
 

@@ -13,12 +13,12 @@ Prints per-mask medians and the ratio OpenCV / SkyCorpus (above 1: SkyCorpus is 
 import argparse
 import json
 import os
-import statistics
 import subprocess
-import time
 
 import cv2
 import numpy as np
+
+from bench_timing import median_seconds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL = os.path.join(ROOT, "..", "shared", "realdata")
@@ -61,15 +61,6 @@ def opencv_contours(labels, classes, mode):
         contours, _ = cv2.findContours((labels == value).astype(np.uint8), MODES[mode], cv2.CHAIN_APPROX_SIMPLE)
         found.extend(contours)
     return found
-
-
-def median_seconds(body, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():

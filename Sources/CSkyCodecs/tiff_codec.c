@@ -345,16 +345,24 @@ static int decode_tiles(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *er
     return status;
 }
 
-int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error) {
+/* Opens a TIFF held in memory, its messages going to `error`; NULL (with `error` set) when it cannot. The caller
+ * keeps `memory` and `messages` alive until it closes the handle. */
+static TIFF *open_tiff(const uint8_t *data, size_t size, tiff_memory *memory, tiff_messages *messages, char *error) {
     error[0] = 0;
-    char reason[CSKY_ERROR_LEN];
     if (data == NULL || size < 8) {
         set_error(error, "the file is too short for a TIFF header");
-        return CSKY_ERROR;
+        return NULL;
     }
-    tiff_memory memory = {data, size, 0};
-    tiff_messages messages = {error, 0};
-    TIFF *tif = csky_tiff_open_memory(&memory, &messages);
+    *memory = (tiff_memory){data, size, 0};
+    *messages = (tiff_messages){error, 0};
+    return csky_tiff_open_memory(memory, messages);
+}
+
+int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error) {
+    char reason[CSKY_ERROR_LEN];
+    tiff_memory memory;
+    tiff_messages messages;
+    TIFF *tif = open_tiff(data, size, &memory, &messages, error);
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
     int status = read_plan(tif, keep_indices, &plan, info, reason);
@@ -365,14 +373,9 @@ int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_imag
 
 int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out, size_t out_size,
                      csky_image_info *info, char *error) {
-    error[0] = 0;
-    if (data == NULL || size < 8) {
-        set_error(error, "the file is too short for a TIFF header");
-        return CSKY_ERROR;
-    }
-    tiff_memory memory = {data, size, 0};
-    tiff_messages messages = {error, 0};
-    TIFF *tif = csky_tiff_open_memory(&memory, &messages);
+    tiff_memory memory;
+    tiff_messages messages;
+    TIFF *tif = open_tiff(data, size, &memory, &messages, error);
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
     char reason[CSKY_ERROR_LEN];

@@ -133,9 +133,7 @@ public struct B2CGenerator: Sendable {
         if group.isArea && isAreaName(group.name) {
             switch group.count {
             case 1:
-                let singular = group.name.singular
-                return NounPhrase(text: EnglishGrammar.indefiniteArticle(before: singular) + " " + singular,
-                                  isPlural: false)
+                return .single(group.name)
             case 2...10:
                 return NounPhrase(text: random.pick(phrasings.few) + " " + group.name.plural, isPlural: true)
             default:
@@ -155,9 +153,7 @@ public struct B2CGenerator: Sendable {
         }
         switch group.count {
         case 1:
-            let singular = group.name.singular
-            return NounPhrase(text: EnglishGrammar.indefiniteArticle(before: singular) + " " + singular,
-                              isPlural: false)
+            return .single(group.name)
         case 2...10:
             let number = atSentenceStart || !digits ? phrasings.numberWords[group.count] : String(group.count)
             return NounPhrase(text: number + " " + group.name.plural, isPlural: true)
@@ -180,6 +176,11 @@ extension B2CGenerator {
 struct NounPhrase {
     var text: String
     var isPlural: Bool
+
+    /// One object of a class with its indefinite article: "a ship", "an airport".
+    static func single(_ name: ClassName) -> NounPhrase {
+        NounPhrase(text: EnglishGrammar.indefiniteArticle(before: name.singular) + " " + name.singular, isPlural: false)
+    }
 }
 
 /// All objects of one class and origin in a region, counted.
