@@ -4,18 +4,19 @@ import PackageDescription
 /// SkyCorpus: remote-sensing image-text corpora (ingest, M2B, B2C, p-Hash dedup, CLIP) as one Swift package.
 let package = Package(
     name: "SkyCorpus",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SkyCorpus", targets: [
             "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-            "SkyCorpusStore", "SkyCLIP", "SkySearch", "SkySchemas",
+            "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkySchemas",
         ]),
         .library(name: "SkyImaging", targets: ["SkyImaging"]),
         .library(name: "SkyGeometry", targets: ["SkyGeometry"]),
         .library(name: "SkyDatasets", targets: ["SkyDatasets"]),
         .library(name: "SkyText", targets: ["SkyText"]),
         .library(name: "SkyHashing", targets: ["SkyHashing"]),
-        .library(name: "SkyCorpusStore", targets: ["SkyCorpusStore"]),
+        .library(name: "SkyStorage", targets: ["SkyStorage"]),
+        .library(name: "SkyPipeline", targets: ["SkyPipeline"]),
         .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
         .library(name: "SkySearch", targets: ["SkySearch"]),
         .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
@@ -47,26 +48,28 @@ let package = Package(
                 .copy("captions"), .copy("prompts"),
             ]
         ),
+        // One lock type for the whole package.
+        .target(name: "SkyConcurrency"),
         .target(name: "SkyImaging", dependencies: ["CSkyCodecs"]),
         .target(name: "SkyGeometry", dependencies: ["SkyImaging", "SkySchemas"]),
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
         .target(name: "SkyText", dependencies: ["SkyGeometry", "SkySchemas"]),
-        .target(name: "SkyHashing", dependencies: ["SkyImaging"]),
+        .target(name: "SkyHashing", dependencies: ["SkyImaging", "SkyConcurrency"]),
         .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs"], resources: [.copy("Resources")]),
+        // The corpus as a database: the only module with SQL. GRDB and the schema, nothing else.
+        .target(name: "SkyStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SkySchemas"]),
+        // The steps (ingest, registration, dedup, captions, change sentences, M2B storage, prompts, exports).
         .target(
-            name: "SkyCorpusStore",
-            dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
-                "SkySchemas", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-            ]
+            name: "SkyPipeline",
+            dependencies: ["SkyStorage", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing", "SkyConcurrency"]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkyDatasets", "SkyText", "CSkyBLAS"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyStorage", "SkyDatasets", "SkyText", "CSkyBLAS", "SkyConcurrency"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyCorpusStore", "SkyCLIP", "SkySearch",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyConcurrency",
             ]
         ),
         // In-process timing of the hot paths, driven by the runners in Benchmarks/.
@@ -74,20 +77,21 @@ let package = Package(
             name: "SkyBench",
             dependencies: [
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyCorpusStore", "SkyCLIP", "SkySearch",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch",
             ],
             path: "Benchmarks/SkyBench"
         ),
         .target(name: "SkyTestSupport", path: "Tests/SkyTestSupport"),
         .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry", "SkyTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyCorpusStore"],
+        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyStorage", "SkyPipeline"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyCorpusStore", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing", "SkyTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyCorpusStore", "SkyTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyStorage", "SkyPipeline", "SkyTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyStorageTests", dependencies: ["SkyStorage", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

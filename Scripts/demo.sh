@@ -3,7 +3,7 @@
 # Builds a corpus in demo-out/ and shows what each step did.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="$(swift build -c release --show-bin-path)/skycorpus"
+bin="${SKYCORPUS_BIN:-$(swift build -c release --show-bin-path)/skycorpus}"
 out=demo-out
 rm -rf "$out"
 mkdir -p "$out"

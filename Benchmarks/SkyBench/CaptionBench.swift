@@ -1,5 +1,6 @@
 import Foundation
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyGeometry
 import SkyText
 
@@ -81,20 +82,17 @@ enum CaptionBench {
 
     /// Writes the synthetic images and objects into the corpus (setup, not timed).
     static func fill(_ corpus: Corpus, _ images: [[B2CObject]]) throws {
-        try corpus.write { db in
-            try db.execute(sql: "INSERT INTO dataset (id, name) VALUES (1, 'bench')")
-            let image = try db.makeStatement(sql: "INSERT INTO image (id, dataset_id, path, width, height) VALUES (?, 1, ?, 1024, 1024)")
-            let object = try db.makeStatement(sql: """
-                INSERT INTO object (image_id, class, raw_class, x, y, w, h, source, difficult, ignore)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        try corpus.write { transaction in
+            let dataset = try transaction.insertDataset(DatasetRecord(name: "bench"))
+            let statements = try IngestStatements(transaction)
             for (number, objects) in images.enumerated() {
-                try image.execute(arguments: [number + 1, "\(number).png"])
+                guard let imageID = try statements.insertImage(dataset: dataset, path: "\(number).png", split: nil,
+                                                                width: 1024, height: 1024) else { continue }
                 for item in objects {
-                    try object.execute(arguments: [
-                        number + 1, item.name.singular, item.name.singular, item.box.x, item.box.y, item.box.width,
-                        item.box.height, item.origin.rawValue, item.difficult ? 1 : 0, item.ignore ? 1 : 0,
-                    ])
+                    try statements.insert(NewObject(
+                        imageID: imageID, className: item.name.singular, rawClass: item.name.singular,
+                        x: item.box.x, y: item.box.y, w: item.box.width, h: item.box.height,
+                        source: item.origin == .m2b ? .m2b : .annotation, difficult: item.difficult, ignore: item.ignore))
                 }
             }
         }

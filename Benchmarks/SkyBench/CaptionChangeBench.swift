@@ -2,7 +2,8 @@ import Foundation
 import SkyGeometry
 import SkyImaging
 import SkyText
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 
 /// `skybench caption-change [--masks N] [--unique U] [--size S] [--out DIR]`: change sentences for N synthetic
 /// S x S binary change masks (U distinct PNGs, cycled), timed per stage: PNG decoding, M2B regions, sentence logic.
@@ -54,7 +55,7 @@ enum CaptionChangeBench {
             sentenceSeconds += BenchClock.now() - start
             regionsTotal += regions.count
             start = BenchClock.now()
-            let binary = try ChangeSentenceStore.binaryChangeMask(bytes, name: "mask\(number).png")
+            let binary = try LabelMask.binaryChange(bytes, name: "mask\(number).png")
             newDecode += BenchClock.now() - start
             start = BenchClock.now()
             let counted = M2B.boxes(in: binary, classValue: 1, options: M2BOptions(countPixels: true)).map {

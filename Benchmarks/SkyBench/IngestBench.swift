@@ -1,5 +1,6 @@
 import Foundation
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyDatasets
 
 /// `skybench ingest-dota ROOT [--repeats N] [--corpus PATH]`: median seconds to read a DOTA dataset

@@ -1,8 +1,9 @@
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 
 /// `skycorpus add-images DIR --dataset NAME [--split S]`: registers a folder of images.
-struct AddImages: ParsableCommand {
+struct AddImages: ParsableCommand, FlagHints {
     static let configuration = CommandConfiguration(
         commandName: "add-images",
         abstract: "Register a folder of PNG, JPEG, TIFF and BMP images (path, size, content hash) in a dataset.",
@@ -24,7 +25,7 @@ struct AddImages: ParsableCommand {
     var skipInvalid = false
 
     func run() throws {
-        let corpus = try global.openCorpus(create: true)
+        let corpus = try global.openCorpus(.create)
         let progress = global.progress("add-images")
         let registration = ImageRegistration(dataset: dataset, folder: folder, split: split, skipInvalid: skipInvalid)
         let summary = try registration.run(in: corpus) { done, total in progress.update(done, total) }
@@ -37,5 +38,10 @@ struct AddImages: ParsableCommand {
         for skipped in summary.skipped {
             Output.note("skipped \(skipped.path): \(skipped.reason)")
         }
+    }
+
+    func hint(for error: Error) -> String? {
+        if case PipelineError.image = error, !skipInvalid { return "--skip-invalid skips and lists such files" }
+        return CommandError.generalHint(for: error)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyText
 
 /// `skycorpus caption`: B2C captions from the objects of the corpus, stored with source `b2c`.
@@ -36,7 +37,7 @@ struct Caption: ParsableCommand {
     var centerRegion = 0.5
 
     @Option(help: "Difficult objects: include or exclude.")
-    var difficult: String = DifficultPolicy.include.rawValue
+    var difficult: DifficultPolicy = .include
 
     @Flag(help: "Print the captions instead of storing them.")
     var dryRun = false
@@ -52,10 +53,7 @@ struct Caption: ParsableCommand {
             try runChanges()
             return
         }
-        guard let policy = DifficultPolicy(rawValue: difficult) else {
-            throw ValidationError("--difficult must be 'include' or 'exclude', not '\(difficult)'")
-        }
-        let options = B2COptions(perImage: perImage, centerFraction: centerRegion, difficult: policy)
+        let options = B2COptions(perImage: perImage, centerFraction: centerRegion, difficult: difficult)
         let phrasings = try CaptionPhrasings.standard()
         let generator = try B2CGenerator(phrasings: phrasings, options: options)
         let store = B2CCaptionStore(generator: generator, naming: RuleBasedClassNaming(phrasings: phrasings, table: .standard),

@@ -43,7 +43,7 @@ struct ChangeCLIPPrompts: ParsableCommand {
         let classes = try vocabulary.map { try PromptClassList.parse($0) } ?? ChangeCLIPGenerator.defaultVocabulary()
         let splits = split.isEmpty ? ["train", "val", "test"].filter { !ChangeCLIPGenerator.timeFolders(root: root, split: $0).isEmpty } : split
         guard !splits.isEmpty else {
-            throw ValidationError("\(root): no train/val/test folders with A/B, time1/time2 or im1/im2; pass --split")
+            throw CommandError("\(root): no train/val/test folders with A/B, time1/time2 or im1/im2; pass --split")
         }
         let encoder = try CLIPEncoder(modelPath: model, reducedJPEGDecode: fastDecode)
         let progress = global.progress("changeclip-prompts")

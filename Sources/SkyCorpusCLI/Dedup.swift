@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import SkyCorpusStore
+import SkyConcurrency
+import SkyPipeline
+import SkyStorage
 
 /// `skycorpus dedup [--threshold 2] [--protect DATASET:SPLIT...] [--report PATH]`.
 struct Dedup: ParsableCommand {
@@ -15,7 +17,7 @@ struct Dedup: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "Hamming distance within which two images are duplicates.")
-    var threshold: Int = 2
+    var threshold: Int = Deduplication.defaultThreshold
 
     @Option(parsing: .upToNextOption, help: "Splits to protect, as DATASET:SPLIT (for example RSICD:test).")
     var protect: [String] = []
@@ -23,12 +25,19 @@ struct Dedup: ParsableCommand {
     @Option(help: "Write the removed images (kind, kept, removed, distance) to this .csv or .json file.")
     var report: String?
 
+    func validate() throws {
+        let range = Deduplication.thresholdRange
+        guard range.contains(threshold) else {
+            throw ValidationError("--threshold \(threshold): give a Hamming distance from \(range.lowerBound) to \(range.upperBound)")
+        }
+    }
+
     func run() throws {
         let corpus = try global.openCorpus()
         let protected = try protect.map { try ProtectedSplit(parsing: $0) }
-        let progress = LockedProgress(global.progress("hash"))
+        let progress = Locked(global.progress("hash"))
         let outcome = try Deduplication(threshold: threshold, protected: protected)
-            .run(in: corpus) { done, total in progress.update(done, total) }
+            .run(in: corpus) { done, total in progress.withLock { $0.update(done, total) } }
         if let report { try DedupReport.write(outcome.removals, to: report) }
         let summary = outcome.summary
         for failure in summary.failed { Output.note("skipped \(failure.path): \(failure.reason)") }
@@ -40,17 +49,5 @@ struct Dedup: ParsableCommand {
               + "\(summary.failed.count) could not be decoded; \(summary.pairs) pairs within \(threshold), "
               + "\(summary.groups) groups, \(summary.duplicates) marked duplicate (\(summary.leaked) leaked into "
               + "protected splits)" + (report.map { "; report: \($0)" } ?? ""))
-    }
-}
-
-/// Serialises progress updates that arrive from hashing threads.
-final class LockedProgress: @unchecked Sendable {
-    private let reporter: ProgressReporter
-    private let lock = NSLock()
-
-    init(_ reporter: ProgressReporter) { self.reporter = reporter }
-
-    func update(_ done: Int, _ total: Int) {
-        lock.withLock { reporter.update(done, total) }
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import SkyCLIP
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyHashing
 
 /// `skycorpus embed`: stores normalised CLIP embeddings of images, captions and prompts in the corpus.

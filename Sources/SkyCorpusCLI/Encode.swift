@@ -9,7 +9,7 @@ struct ModelOptions: ParsableArguments {
     var model: String
 
     @Option(help: "MLP activation: gelu or quickgelu. Default: quickgelu for OpenAI TorchScript archives and files named *quickgelu*, gelu for other state dicts (RemoteCLIP, open_clip ViT-B-32/RN50/ViT-L-14 configs).")
-    var activation: String?
+    var activation: Activation?
 
     @Option(help: "Vision heads, when the width is not 64 per head.")
     var visionHeads: Int?
@@ -25,12 +25,7 @@ struct ModelOptions: ParsableArguments {
 
     func override() throws -> CLIPArchitecture.Override {
         var override = CLIPArchitecture.Override(visionHeads: visionHeads, textHeads: textHeads)
-        if let activation {
-            guard let parsed = Activation(rawValue: activation.lowercased()) else {
-                throw ValidationError("--activation must be quickgelu or gelu, not \(activation)")
-            }
-            override.activation = parsed
-        }
+        if let activation { override.activation = activation }
         return override
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkySearch
 
 /// `skycorpus evaluate --model PATH --dataset NAME`: image-text retrieval recall, as RemoteCLIP reports it.
@@ -32,7 +33,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let corpus = try global.openCorpus()
+        let corpus = try global.openCorpus(.readOnly)
         let modelID = try registeredModel(in: corpus, options: modelOptions, name: name)
         let (result, images, captions) = try CorpusSearch.evaluate(in: corpus, model: modelID, dataset: dataset, split: split)
         let textToImage = Dictionary(uniqueKeysWithValues: result.textToImage.map { ("R@\($0.key)", $0.value * 100) })

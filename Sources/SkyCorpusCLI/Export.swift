@@ -1,5 +1,6 @@
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 
 /// `skycorpus export`: writes the corpus in a format training code reads.
 struct Export: ParsableCommand {
@@ -16,8 +17,8 @@ struct Export: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "csv, jsonl, webdataset or prompts.")
-    var format: String
+    @Option(help: "What to write.")
+    var format: ExportFormat
 
     @Option(name: .shortAndLong, help: "The output file (csv, jsonl) or folder (webdataset).")
     var out: String
@@ -28,8 +29,8 @@ struct Export: ParsableCommand {
     @Option(help: "Only this split (repeatable).")
     var split: [String] = []
 
-    @Option(help: "Only captions from this source: b2c, human, change (repeatable).")
-    var source: [String] = []
+    @Option(help: "Only captions from this source (repeatable).")
+    var source: [CaptionSource] = []
 
     @Flag(help: "Export images marked as duplicates too.")
     var includeDuplicates = false
@@ -42,14 +43,11 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        guard let format = ExportFormat(rawValue: format) else {
-            throw ValidationError("--format must be one of: " + ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        let corpus = try global.openCorpus()
+        let corpus = try global.openCorpus(.readOnly)
         if format == .prompts {
             let prompts = try ExportQuery.prompts(in: corpus, selection: ExportSelection(
                 datasets: dataset, splits: split, sources: source, includeDuplicates: includeDuplicates))
-            guard !prompts.isEmpty else { throw ValidationError("nothing to export: no stored prompt matches the selection") }
+            guard !prompts.isEmpty else { throw CommandError("nothing to export: no stored prompt matches the selection") }
             let summary = try ExportWriter.writePrompts(prompts, to: out)
             if global.json { try Output.json(summary) } else { print("exported \(summary.prompts) prompts to \(out)") }
             return

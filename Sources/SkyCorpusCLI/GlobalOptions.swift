@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 
 /// Options every subcommand takes: where the corpus is, and how to report.
 struct GlobalOptions: ParsableArguments {
@@ -13,9 +14,9 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print no progress on stderr.")
     var quiet = false
 
-    /// Opens the corpus; `create` makes a new one when the file is missing.
-    func openCorpus(create: Bool = false) throws -> Corpus {
-        try Corpus(path: corpus, create: create)
+    /// Opens the corpus: `.create` makes a new one when the file is missing; `.readOnly` never writes (reader commands).
+    func openCorpus(_ access: Corpus.Access = .readWrite) throws -> Corpus {
+        try Corpus(path: corpus, access: access)
     }
 
     /// A progress reporter on stderr that honours `--quiet`.

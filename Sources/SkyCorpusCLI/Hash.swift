@@ -17,7 +17,7 @@ struct Hash: ParsableCommand {
     var files: [String]
 
     @Option(help: "phash, dhash, ahash or phash-imagededup.")
-    var kind: String = "phash"
+    var kind: HashKind = .phash
 
     @Flag(help: "Decode JPEGs at reduced scale through DCT scaling.")
     var fast = false
@@ -29,11 +29,7 @@ struct Hash: ParsableCommand {
     }
 
     func run() throws {
-        guard let hashKind = HashKind(rawValue: kind) else {
-            throw ValidationError("--kind \(kind): use one of "
-                + HashKind.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        let hasher = PerceptualHasher(kind: hashKind, mode: fast ? .fast : .exact)
+        let hasher = PerceptualHasher(kind: kind, mode: fast ? .fast : .exact)
         let results = hasher.hash(files: files)
         var failures = 0
         var lines: [Line] = []

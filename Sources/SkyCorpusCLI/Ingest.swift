@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyDatasets
 
 /// `skycorpus ingest --format FORMAT --dataset NAME ROOT [--split S]`: imports an annotated dataset.
@@ -21,7 +22,7 @@ struct Ingest: ParsableCommand {
     var root: String
 
     @Option(help: "The annotation format, or auto.")
-    var format: String = "auto"
+    var format: DatasetFormatChoice = .auto
 
     @Option(help: "The dataset name in the corpus; it also picks the class-name table.")
     var dataset: String
@@ -38,16 +39,9 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Skip invalid records and count them instead of stopping.")
     var skipInvalid = false
 
-    func validate() throws {
-        if format != "auto" && DatasetFormat(rawValue: format) == nil {
-            throw ValidationError("unknown --format '\(format)'; expected auto or "
-                + DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-    }
-
     func run() throws {
-        let corpus = try global.openCorpus(create: true)
-        let request = IngestRequest(name: dataset, root: root, format: DatasetFormat(rawValue: format),
+        let corpus = try global.openCorpus(.create)
+        let request = IngestRequest(name: dataset, root: root, format: format.format,
                                     options: ReadOptions(skipInvalid: skipInvalid, split: split),
                                     replace: replace, palette: palette)
         if !global.quiet { Output.note("ingest: reading \(root)") }
@@ -55,14 +49,11 @@ struct Ingest: ParsableCommand {
         do {
             let progress = global.progress("ingest")
             summary = try DatasetIngest.run(request, into: corpus) { done, total in progress.update(done, total) }
+        } catch var error as DatasetError where error.skippable {
+            error.problem += skipInvalid ? "" : " (--skip-invalid skips and counts such records)"
+            throw ingestError(error)
         } catch let error as DatasetError {
-            // Name the file by its full path, and say how to go on past bad records.
-            // Reader paths are relative to the dataset folder: the root, or a caption file's folder.
-            let folder = FileManager.default.fileExists(atPath: root, isDirectory: nil) && !isDirectory(root)
-                ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
-            let path = error.file.hasPrefix("/") ? error.file : folder + "/" + error.file
-            let reason = (error.location.map { $0 + ": " } ?? "") + error.problem
-            throw CorpusError.badInput(path: path, reason: reason + (skipInvalid ? "" : " (--skip-invalid skips and counts such records)"))
+            throw ingestError(error)
         }
         if global.json {
             try Output.json(summary)
@@ -84,7 +75,18 @@ struct Ingest: ParsableCommand {
              summary.splitConflicts)
     }
 
+    /// A reader error with the file named by its full path: reader paths are relative to the dataset folder (the
+    /// root, or a caption file's folder).
+    private func ingestError(_ error: DatasetError) -> CorpusError {
+        let folder = FileManager.default.fileExists(atPath: root, isDirectory: nil) && !isDirectory(root)
+            ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+        let path = error.file.hasPrefix("/") ? error.file : folder + "/" + error.file
+        let reason = (error.location.map { $0 + ": " } ?? "") + error.problem
+        return CorpusError.badInput(path: path, reason: reason)
+    }
+
     /// Prints a count and, unless --quiet, the first names of a list.
+
     private func list(_ title: String, _ items: [String]) {
         guard !items.isEmpty else { return }
         print("\(title): \(items.count)")

@@ -1,5 +1,6 @@
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 
 /// `skycorpus init`: creates an empty corpus (or migrates an existing one).
 struct Init: ParsableCommand {
@@ -9,7 +10,7 @@ struct Init: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let corpus = try global.openCorpus(create: true)
+        let corpus = try global.openCorpus(.create)
         let migrations = try corpus.appliedMigrations()
         if global.json {
             try Output.json(["corpus": corpus.path, "migrations": migrations.joined(separator: ",")])

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyGeometry
 
 /// `skycorpus m2b MASK...`: boxes of every class's regions; stored on the masks' images with --store/--corpus.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyText
 
 /// `skycorpus prompts`: CLIP prompt strings for a class list from a template set; printed, or stored.

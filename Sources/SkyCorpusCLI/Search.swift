@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkySearch
 
 /// `skycorpus search TEXT --model PATH`: text-to-image retrieval over the corpus's stored image embeddings.
@@ -28,7 +29,7 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let corpus = try global.openCorpus()
+        let corpus = try global.openCorpus(.readOnly)
         let modelID = try registeredModel(in: corpus, options: modelOptions, name: name)
         let (model, _) = try modelOptions.load()
         let encoder = try CLIPEncoder(model: model)
@@ -46,11 +47,11 @@ struct Search: ParsableCommand {
 func registeredModel(in corpus: Corpus, options: ModelOptions, name: String?) throws -> Int64 {
     let modelName = name ?? URL(fileURLWithPath: options.model).lastPathComponent
     guard let (id, info) = try corpus.encoder(named: modelName) else {
-        throw ValidationError("no embeddings for model '\(modelName)' in the corpus; run 'skycorpus embed --model \(options.model)' first")
+        throw CommandError("no embeddings for model '\(modelName)' in the corpus; run 'skycorpus embed --model \(options.model)' first")
     }
     let checksum = try Embed.sha256(ofFile: options.model)
     guard checksum == info.checksum else {
-        throw ValidationError("\(options.model) is not the checkpoint embedded as '\(modelName)' (SHA-256 differs)")
+        throw CommandError("\(options.model) is not the checkpoint embedded as '\(modelName)' (SHA-256 differs)")
     }
     return id
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 
 /// `skycorpus stats`: counts per dataset, split, caption source and class.
 struct Stats: ParsableCommand {
@@ -16,7 +17,7 @@ struct Stats: ParsableCommand {
     }
 
     func run() throws {
-        let stats = try CorpusStats.read(from: global.openCorpus())
+        let stats = try CorpusStats.read(from: global.openCorpus(.readOnly))
         if global.json {
             try Output.json(stats)
             return

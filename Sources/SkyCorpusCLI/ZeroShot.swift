@@ -77,7 +77,7 @@ struct ZeroShot: ParsableCommand {
             let rows = Array(probabilities[files.count...])
             let indices = try truth.map { label -> Int in
                 guard let index = classNames.firstIndex(of: label) else {
-                    throw ValidationError("folder class '\(label)' is not in --classes")
+                    throw CommandError("folder class '\(label)' is not in --classes")
                 }
                 return index
             }
@@ -119,7 +119,7 @@ enum ClassFolders {
                 labels.append(label)
             }
         }
-        guard !files.isEmpty else { throw ValidationError("\(root): no CLASS/IMAGE.(png|jpg) files") }
+        guard !files.isEmpty else { throw CommandError("\(root): no CLASS/IMAGE.(png|jpg) files") }
         return (files, labels, classes)
     }
 }

@@ -24,6 +24,8 @@ public struct DatasetError: Error, Sendable, Hashable, CustomStringConvertible {
     public var location: String?
     /// What was wrong and what was expected.
     public var problem: String
+    /// Whether skipping invalid records would have gone past it (a bad record, not a bad layout).
+    public var skippable = false
 
     public init(_ kind: IssueKind, file: String, location: String? = nil, _ problem: String) {
         self.kind = kind
@@ -113,7 +115,11 @@ public struct IssueCollector: Sendable {
 
     /// Records `error`: throws it unless `skipInvalid`, else counts it and keeps its message.
     public mutating func invalid(_ error: DatasetError) throws(DatasetError) {
-        guard options.skipInvalid else { throw error }
+        guard options.skipInvalid else {
+            var error = error
+            error.skippable = true
+            throw error
+        }
         report.skipped[error.kind, default: 0] += 1
         if report.messages.count < ReadReport.messageLimit { report.messages.append(error.description) }
     }

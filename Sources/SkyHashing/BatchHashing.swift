@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SkyConcurrency
 import SkyImaging
 
 extension PerceptualHasher {
@@ -25,35 +26,38 @@ extension PerceptualHasher {
 }
 
 /// Result slots written once each from worker threads, and the next index to hash.
-private final class HashSlots: @unchecked Sendable {
-    private var storage: [Result<Hash64, ImageError>?]
-    private var next = 0
-    private var done = 0
-    private let lock = NSLock()
+private struct HashSlots: Sendable {
+    private struct State {
+        var storage: [Result<Hash64, ImageError>?]
+        var next = 0
+        var done = 0
+    }
 
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    private let state: Locked<State>
+
+    init(count: Int) { state = Locked(State(storage: Array(repeating: nil, count: count))) }
 
     /// The next index no worker has taken, or nil when every file is taken.
     func claim() -> Int? {
-        lock.withLock {
-            guard next < storage.count else { return nil }
-            defer { next += 1 }
-            return next
+        state.withLock { state in
+            guard state.next < state.storage.count else { return nil }
+            defer { state.next += 1 }
+            return state.next
         }
     }
 
     /// Stores one result, then reports how many are stored, under the lock (so reports are serialised).
     func set(_ index: Int, _ value: Result<Hash64, ImageError>, report: (Int) -> Void) {
-        lock.withLock {
-            storage[index] = value
-            done += 1
-            report(done)
+        state.withLock { state in
+            state.storage[index] = value
+            state.done += 1
+            report(state.done)
         }
     }
 
     func values() -> [Result<Hash64, ImageError>] {
-        lock.withLock {
-            storage.enumerated().map { index, value in
+        state.withLock { state in
+            state.storage.enumerated().map { index, value in
                 value ?? .failure(.unreadable(path: "#\(index)", reason: "not hashed"))
             }
         }

@@ -1,3 +1,4 @@
+import SkyConcurrency
 import Dispatch
 import Foundation
 
@@ -87,7 +88,7 @@ public struct NearDuplicateIndex: Sendable {
         let probes = Self.probeMasks(radius: radius)
         let count = hashes.count
         let chunkCount = max(1, min(workers * 8, count / 1024 + 1))
-        let results = ChunkResults(count: chunkCount)
+        let results = Locked([[NearPair]](repeating: [], count: chunkCount))
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
             let start = count * chunk / chunkCount, end = count * (chunk + 1) / chunkCount
             var found: [NearPair] = []
@@ -95,9 +96,9 @@ public struct NearDuplicateIndex: Sendable {
                 collect(from: index, threshold: threshold, radius: radius, probes: probes, into: &found)
             }
             found.sort()
-            results.store(found, at: chunk)
+            results.withLock { $0[chunk] = found }
         }
-        return results.joined()
+        return Array(results.value.joined())
     }
 
     /// The pairs `(index, j)` with `j > index`, each found from its first qualifying block.
@@ -149,22 +150,6 @@ public struct NearDuplicateIndex: Sendable {
             }
         }
         return pairs
-    }
-}
-
-/// The per-chunk results of a parallel search, each slot written by exactly one worker.
-private final class ChunkResults: @unchecked Sendable {
-    private var slots: [[NearPair]]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-
-    func store(_ pairs: [NearPair], at chunk: Int) {
-        lock.withLock { slots[chunk] = pairs }
-    }
-
-    func joined() -> [NearPair] {
-        lock.withLock { Array(slots.joined()) }
     }
 }
 

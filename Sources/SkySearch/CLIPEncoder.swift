@@ -1,3 +1,4 @@
+import SkyConcurrency
 import Foundation
 import SkyCLIP
 import SkyImaging
@@ -81,7 +82,7 @@ extension CLIPPreprocessor {
     ///
     /// Throws the error of the first file, in input order, that fails.
     func batchTensor(files: [String]) throws(CLIPError) -> [Float] {
-        let slots = TensorSlots(count: files.count)
+        let slots = ResultSlots<Result<[Float], CLIPError>>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             slots.set(index, Result { () throws(CLIPError) in try tensor(file: files[index]) })
         }
@@ -89,24 +90,5 @@ extension CLIPPreprocessor {
         pixels.reserveCapacity(files.count * 3 * imageSize * imageSize)
         for result in slots.values() { pixels += try result.get() }
         return pixels
-    }
-}
-
-/// One result slot per image, each written once from a worker thread.
-private final class TensorSlots: @unchecked Sendable {
-    private var storage: [Result<[Float], CLIPError>?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Result<[Float], CLIPError>) { lock.withLock { storage[index] = value } }
-
-    /// The results in input order (every slot is filled once `concurrentPerform` returns).
-    func values() -> [Result<[Float], CLIPError>] {
-        lock.withLock {
-            storage.enumerated().map { index, slot in
-                slot ?? .failure(.badInput(what: "image #\(index)", reason: "was not preprocessed"))
-            }
-        }
     }
 }

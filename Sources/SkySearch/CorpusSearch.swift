@@ -1,4 +1,4 @@
-import SkyCorpusStore
+import SkyStorage
 
 /// Retrieval over the embeddings stored in a corpus.
 public enum CorpusSearch {

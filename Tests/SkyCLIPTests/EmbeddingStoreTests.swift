@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import Testing
 @testable import SkyCLIP
 
@@ -9,7 +10,7 @@ import Testing
     func makeCorpus(images: [String], captions: [String]) throws -> (Corpus, [Int64]) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("skyclip-\(UUID().uuidString).sqlite").path
         let corpus = try Corpus(path: path, create: true)
-        let ids: [Int64] = try corpus.write { db in
+        let ids: [Int64] = try corpus.pool.write { db in
             var dataset = DatasetRecord(name: "rsicd", root: realData.appendingPathComponent("captions/rsicd_images").path)
             try dataset.insert(db)
             var ids: [Int64] = []
@@ -19,7 +20,7 @@ import Testing
                 ids.append(image.id!)
             }
             for text in captions {
-                var caption = CaptionRecord(imageId: ids[0], text: text, source: "human")
+                var caption = CaptionRecord(imageId: ids[0], text: text, source: .human)
                 try caption.insert(db)
             }
             return ids

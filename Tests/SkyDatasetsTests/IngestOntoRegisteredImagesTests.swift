@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import Testing
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 @testable import SkyDatasets
 
 /// Images registered before an ingest (by add-images, or by another format of the same dataset) still get the
@@ -9,7 +10,7 @@ import SkyCorpusStore
 @Suite("Ingest onto registered images")
 struct IngestOntoRegisteredImagesTests {
     func count(_ corpus: Corpus, _ sql: String) throws -> Int {
-        try corpus.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+        try corpus.pool.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }
 
     @Test("add-images first, then DOTA labels: the objects arrive, and a re-run adds none")
@@ -50,7 +51,7 @@ struct IngestOntoRegisteredImagesTests {
         let again = try DatasetIngest.run(IngestRequest(name: "d", root: data.root, format: .captions), into: corpus)
         #expect(again.captionsAdded == 0)
         #expect(again.splitConflicts.isEmpty)
-        try corpus.write { db in try db.execute(sql: "UPDATE image SET split = 'train' WHERE path = 'images/P2.png'") }
+        try corpus.pool.write { db in try db.execute(sql: "UPDATE image SET split = 'train' WHERE path = 'images/P2.png'") }
         let conflicting = try DatasetIngest.run(IngestRequest(name: "d", root: data.root, format: .captions), into: corpus)
         #expect(conflicting.splitConflicts == ["images/P2.png: train -> test"])
         #expect(try count(corpus, "SELECT COUNT(*) FROM caption") == 3)
@@ -69,7 +70,7 @@ struct IngestOntoRegisteredImagesTests {
             """)
         let corpus = try Corpus(path: data.path("../corpus.sqlite"), create: true)
         _ = try DatasetIngest.run(IngestRequest(name: "x", root: data.path("dataset_x.json")), into: corpus)
-        let root = try corpus.read { db in try String.fetchOne(db, sql: "SELECT root FROM dataset") }
+        let root = try corpus.pool.read { db in try String.fetchOne(db, sql: "SELECT root FROM dataset") }
         #expect(root == URL(fileURLWithPath: data.root).standardizedFileURL.path)
         let items = try ExportQuery.items(in: corpus, selection: ExportSelection())
         #expect(items.count == 2 && items.allSatisfy { FileManager.default.fileExists(atPath: $0.absolutePath) })

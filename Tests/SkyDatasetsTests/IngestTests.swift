@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import Testing
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkySchemas
 @testable import SkyDatasets
 
@@ -12,7 +13,7 @@ struct IngestTests {
     }
 
     func count(_ corpus: Corpus, _ sql: String) throws -> Int {
-        try corpus.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+        try corpus.pool.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }
 
     func dota() throws -> TempDataset {
@@ -130,7 +131,7 @@ struct IngestTests {
         let root = RealData.path("dota/demo")
         let summary = try DatasetIngest.run(IngestRequest(name: "dota", root: root), into: corpus)
         let expected = try RealDataTests().independentDOTACounts(root)
-        let rows = try corpus.read { db in
+        let rows = try corpus.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT raw_class, COUNT(*) AS n FROM object GROUP BY raw_class")
         }
         var counts: [String: Int] = [:]

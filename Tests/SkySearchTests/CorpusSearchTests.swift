@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyImaging
 import SkySearch
 import Testing
@@ -18,10 +19,10 @@ import Testing
         }
         let corpus = try Corpus(path: folder.appendingPathComponent("c.sqlite").path, create: true)
         _ = try ImageRegistration(dataset: "d", folder: images.path, split: "test").run(in: corpus)
-        try corpus.write { db in
+        try corpus.pool.write { db in
             for (index, id) in try Int64.fetchAll(db, sql: "SELECT id FROM image ORDER BY path").enumerated() {
                 for text in ["picture number \(index)", "another view of scene \(index)"] {
-                    var caption = CaptionRecord(imageId: id, text: text, source: "human")
+                    var caption = CaptionRecord(imageId: id, text: text, source: .human)
                     try caption.insert(db)
                 }
             }
@@ -33,7 +34,7 @@ import Testing
         let paths = try corpus.imagePaths(set.imageIds)
         let imageVectors = try encoder.encodeImages(files: set.imageIds.map { paths[$0]! })
         try corpus.storeEmbeddings(model: model, kind: .image, set.imageIds.enumerated().map { ($1, imageVectors.row($0)) })
-        let texts = try corpus.read { db in try String.fetchAll(db, sql: "SELECT text FROM caption ORDER BY id") }
+        let texts = try corpus.pool.read { db in try String.fetchAll(db, sql: "SELECT text FROM caption ORDER BY id") }
         let textVectors = try encoder.encodeTexts(texts)
         try corpus.storeEmbeddings(model: model, kind: .caption, set.captionIds.enumerated().map { ($1, textVectors.row($0)) })
         return (corpus, model, encoder)
@@ -63,7 +64,7 @@ import Testing
         #expect(images == 4 && captions == 8)
         #expect(result.textToImage[10] == 1 && result.imageToText[10] == 1)  // 4 images: every rank is within 10
         #expect(result.textToImage[1]! >= 0 && result.textToImage[1]! <= 1)
-        try corpus.write { db in try db.execute(sql: "DELETE FROM embedding WHERE item_kind = 'caption' AND item_id = 3") }
+        try corpus.pool.write { db in try db.execute(sql: "DELETE FROM embedding WHERE item_kind = 'caption' AND item_id = 3") }
         #expect(throws: SearchError.self) { _ = try CorpusSearch.evaluate(in: corpus, model: model, dataset: "d", split: "test") }
         #expect(throws: SearchError.self) { _ = try CorpusSearch.evaluate(in: corpus, model: model, dataset: "d", split: "train") }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import Testing
 @testable import SkyText
 
@@ -14,7 +15,7 @@ import Testing
             .appendingPathComponent("skytext-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
-        try corpus.write { db in
+        try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name) VALUES (1, 'dota'), (2, 'loveda')")
             try db.execute(sql: """
                 INSERT INTO image (id, dataset_id, path, width, height) VALUES
@@ -46,7 +47,7 @@ import Testing
     }
 
     static func captions(_ corpus: Corpus) throws -> [String] {
-        try corpus.read { db in
+        try corpus.pool.read { db in
             try String.fetchAll(db, sql: "SELECT image_id || '|' || source || '|' || IFNULL(rule, '') || '|' || text FROM caption ORDER BY id")
         }
     }
@@ -67,7 +68,7 @@ import Testing
         #expect(!stored.contains { $0.contains("person") || $0.contains("people") })  // ignored
         // Image 3 has no size: count captions only.
         #expect(stored.filter { $0.hasPrefix("3|") }.allSatisfy { $0.contains("|count|") })
-        let fts = try corpus.read { db in
+        let fts = try corpus.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM caption_fts WHERE caption_fts MATCH 'forest'")
         }
         #expect((fts ?? 0) >= 1)

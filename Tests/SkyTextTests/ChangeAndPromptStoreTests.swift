@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyImaging
 import Testing
 @testable import SkyText
@@ -23,7 +24,7 @@ import Testing
         try writeLabel("l1.png") { x, y in x >= 20 && x < 40 && y >= 20 && y < 40 ? 3 : 0 }
         try writeLabel("l2.png") { x, y in x >= 20 && x < 40 && y >= 20 && y < 40 ? 5 : 0 }
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
-        try corpus.write { db in
+        try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'cd', ?)", arguments: [folder.path])
             for id in 1...8 {
                 try db.execute(sql: "INSERT INTO image (id, dataset_id, path, width, height) VALUES (?, 1, ?, 64, 64)",
@@ -45,7 +46,7 @@ import Testing
     }
 
     static func rows(_ corpus: Corpus, _ sql: String) throws -> [String] {
-        try corpus.read { db in try String.fetchAll(db, sql: sql) }
+        try corpus.pool.read { db in try String.fetchAll(db, sql: sql) }
     }
 
     @Test func changeSentencesAreStoredOnTheAfterImageAndReplaced() throws {
@@ -101,7 +102,7 @@ import Testing
         let (corpus, folder) = try Self.makeCorpus()
         defer { try? FileManager.default.removeItem(at: folder) }
         // The SECOND label1 of image 7 holds class 3 (low vegetation): register it as the image's mask.
-        try corpus.write { db in
+        try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO mask (image_id, path, palette) VALUES (7, 'label/l1.png', 'second'), (8, 'label/empty.png', 'second')")
         }
         let store = PromptStore(templates: try PromptTemplateSet.named("segclip"))

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import SkyCorpusStore
+import SkyPipeline
+import SkyStorage
 import SkyGeometry
 import SkyImaging
 import Testing
@@ -44,13 +45,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("OUT"), withIntermediateDirectories: true)
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
-        try corpus.write { db in
+        try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'cdd', ?)", arguments: [folder.path])
         }
         for (index, item) in cases.enumerated() {
             try ImageEncoder.write(item.image, to: folder.appendingPathComponent("OUT/\(item.name)").path)
             let stem = (item.name as NSString).deletingPathExtension
-            try corpus.write { db in
+            try corpus.pool.write { db in
                 for (offset, side) in ["A", "B"].enumerated() {
                     try db.execute(sql: "INSERT INTO image (id, dataset_id, path, width, height) VALUES (?, 1, ?, ?, ?)",
                                    arguments: [index * 2 + offset + 1, "\(side)/\(stem).jpg", item.imageWidth, item.imageHeight])
@@ -142,7 +143,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
         try Data("not an image".utf8).write(to: folder.appendingPathComponent("bad.png"))
-        try corpus.write { db in
+        try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'cdd', ?)", arguments: [folder.path])
             try db.execute(sql: "INSERT INTO image (id, dataset_id, path) VALUES (1, 1, 'A/x.png'), (2, 1, 'B/x.png')")
             try db.execute(sql: "INSERT INTO change_pair (dataset_id, before_image_id, after_image_id, label_path) VALUES (1, 1, 2, 'bad.png')")
@@ -186,7 +187,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
         let root = RealData.path("levir-cd")
-        try corpus.write { db in
+        try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'levir-cd', ?)", arguments: [root])
             for (index, label) in labels.enumerated() {
                 let name = (label as NSString).lastPathComponent

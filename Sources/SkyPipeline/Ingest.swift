@@ -1,0 +1,165 @@
+import Foundation
+import SkyStorage
+import SkyDatasets
+import SkyText
+
+/// What to ingest: a dataset root read in a format, under a name.
+public struct IngestRequest: Sendable {
+    /// The dataset's name in the corpus (`dataset.name`); it also picks the class table (`Schemas/classes/`).
+    public var name: String
+    /// The dataset root folder.
+    public var root: String
+    /// The format; `nil` detects it from the layout.
+    public var format: DatasetFormat?
+    /// Bad-input policy and split filter.
+    public var options: ReadOptions
+    /// Delete the dataset and everything under it first, then import it again.
+    public var replace: Bool
+    /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name
+    /// (``DatasetIngest/defaultPalette(forDataset:)``).
+    public var palette: String?
+
+    public init(name: String, root: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
+                replace: Bool = false, palette: String? = nil) {
+        self.name = name
+        self.root = root
+        self.format = format
+        self.options = options
+        self.replace = replace
+        self.palette = palette
+    }
+}
+
+/// What an ingest did.
+public struct IngestSummary: Sendable, Codable, Equatable {
+    /// The dataset name and its format (detected or given).
+    public var dataset: String
+    public var format: String
+    /// Why `--format auto` chose the format; nil when it was given.
+    public var detected: String?
+    /// Whether the dataset was deleted and imported again.
+    public var replaced: Bool
+    /// Rows added by this run (all zero when it re-ran over an ingested dataset).
+    public var imagesAdded = 0
+    public var objectsAdded = 0
+    public var captionsAdded = 0
+    public var masksAdded = 0
+    public var pairsAdded = 0
+    /// Images that were already in the corpus and were left as they were.
+    public var imagesAlreadyPresent = 0
+    /// Records, masks or pairs the reader returned.
+    public var recordsRead = 0
+    /// Invalid records skipped (`--skip-invalid`), by kind.
+    public var problems: [String: Int] = [:]
+    /// The first skipped problems.
+    public var problemMessages: [String] = []
+    /// Boxes clipped to their image, and boxes with no area dropped.
+    public var clippedBoxes = 0
+    public var degenerateBoxes = 0
+    /// Annotations whose image was not found; images with no annotation; change pairs without a label.
+    public var annotationsWithoutImage: [String] = []
+    public var imagesWithoutAnnotations: [String] = []
+    public var pairsWithoutLabel: [String] = []
+    /// Images already in the corpus whose stored split differs from this source's ("path: stored -> given");
+    /// the stored split is kept.
+    public var splitConflicts: [String] = []
+
+    init(dataset: String, format: String, detected: String?, replaced: Bool, report: ReadReport) {
+        self.dataset = dataset
+        self.format = format
+        self.detected = detected
+        self.replaced = replaced
+        recordsRead = report.recordsRead
+        for (kind, count) in report.skipped { problems[kind.rawValue] = count }
+        problemMessages = report.messages
+        clippedBoxes = report.clippedBoxes
+        degenerateBoxes = report.degenerateBoxes
+        annotationsWithoutImage = report.annotationsWithoutImage
+        imagesWithoutAnnotations = report.imagesWithoutAnnotations
+        pairsWithoutLabel = report.pairsWithoutLabel
+    }
+}
+
+/// Imports datasets into a corpus: one transaction per dataset, idempotent, `replace` to import again.
+public enum DatasetIngest {
+    /// The palette (`Schemas/palettes/NAME.json`) of a segmentation dataset by its name: `loveda`, `potsdam`,
+    /// `vaihingen`, `isaid`, `second`.
+    public static func defaultPalette(forDataset name: String) -> String? {
+        let folded = ClassTable.foldDatasetName(name)
+        let prefixes: [(String, String)] = [("loveda", "loveda"), ("potsdam", "potsdam"), ("vaihingen", "vaihingen"),
+                                            ("isaid", "isaid"), ("second", "second")]
+        return prefixes.first { folded.hasPrefix($0.0) }?.1
+    }
+
+    /// Reads the dataset of `request` and writes it into `corpus` in one transaction; `progress` is told
+    /// `(done, total)` records as they are written.
+    public static func run(_ request: IngestRequest, into corpus: Corpus,
+                           progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> IngestSummary {
+        let root = URL(fileURLWithPath: request.root).standardizedFileURL.path
+        let isCaptionFile = DatasetFiles.isFile(root) && (request.format == nil || request.format == .captions)
+        guard DatasetFiles.isDirectory(root) || isCaptionFile else {
+            throw CorpusError.invalidRequest("\(request.root): no such dataset folder; pass the dataset root "
+                + "(only caption datasets may be given as one file)")
+        }
+        var detected: String? = nil
+        let format: DatasetFormat
+        if let given = request.format {
+            format = given
+        } else if let found = DatasetFormat.detect(root: root) {
+            format = found.format
+            detected = found.evidence
+        } else {
+            throw CorpusError.invalidRequest("\(root): cannot tell the dataset format from its layout; pass --format "
+                + DatasetFormat.allCases.map(\.rawValue).joined(separator: "|"))
+        }
+        var palette = request.palette
+        if format == .segmentation && palette == nil {
+            palette = defaultPalette(forDataset: request.name)
+            guard palette != nil else {
+                throw CorpusError.invalidRequest("dataset '\(request.name)': no default mask palette for this name; "
+                    + "pass --palette NAME (loveda, potsdam, vaihingen, isaid, second)")
+            }
+        }
+        let contents = try format.read(root: root, options: request.options)
+        var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
+                                    replaced: request.replace, report: contents.report)
+        try corpus.write { transaction in
+            // A caption file's paths are relative to its folder, so that folder is the dataset root.
+            let datasetRoot = isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let datasetID = try prepareDataset(transaction, name: request.name, root: datasetRoot, format: format, replace: request.replace)
+            var writer = try IngestWriter(transaction: transaction, datasetID: datasetID, dataset: request.name)
+            writer.progress = progress
+            switch contents {
+            case .detection(let set): try writer.write(set)
+            case .captions(let set): try writer.write(set)
+            case .change(let set): try writer.write(set, secondPalette: format == .change ? (palette ?? "second") : nil)
+            case .segmentation(let set): try writer.write(set, palette: palette ?? "")
+            }
+            summary.imagesAdded = writer.imagesAdded
+            summary.imagesAlreadyPresent = writer.imagesAlreadyPresent
+            summary.objectsAdded = writer.objectsAdded
+            summary.captionsAdded = writer.captionsAdded
+            summary.masksAdded = writer.masksAdded
+            summary.pairsAdded = writer.pairsAdded
+            summary.splitConflicts = writer.splitConflicts
+        }
+        return summary
+    }
+
+    /// The dataset's id: created, kept (same root) or recreated (`replace`).
+    static func prepareDataset(_ transaction: CorpusTransaction, name: String, root: String, format: DatasetFormat,
+                               replace: Bool) throws -> Int64 {
+        if let existing = try transaction.dataset(named: name), let id = existing.id {
+            let existingRoot = existing.root
+            if replace {
+                try transaction.deleteDataset(id: id)
+            } else if let existingRoot, existingRoot != root {
+                throw CorpusError.invalidRequest("dataset '\(name)' was ingested from \(existingRoot), not \(root); "
+                    + "pass --replace to import it again from the new root, or choose another --dataset name")
+            } else {
+                return id
+            }
+        }
+        return try transaction.insertDataset(DatasetRecord(name: name, root: root, format: format.rawValue))
+    }
+}

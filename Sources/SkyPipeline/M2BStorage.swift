@@ -1,0 +1,146 @@
+import Foundation
+import SkyGeometry
+import SkyStorage
+import SkyText
+
+/// Stores M2B regions as objects (source `m2b`) on the image a mask annotates.
+///
+/// One call is one transaction: it finds the mask's image, checks the sizes, replaces that image's earlier `m2b`
+/// objects and inserts the new ones. Re-running gives the same corpus.
+public struct M2BStorage: Sendable {
+    /// What one store did.
+    public struct Summary: Codable, Sendable, Equatable {
+        /// The mask file as given.
+        public var mask: String
+        /// The dataset and relative path of the image the objects went on.
+        public var dataset: String
+        public var image: String
+        /// `m2b` objects removed from an earlier run, and inserted now.
+        public var removed: Int
+        public var inserted: Int
+    }
+
+    /// The mask file (any path; resolved against the datasets' roots).
+    public var maskPath: String
+    /// The palette that names the classes (and decoded the mask when it was RGB).
+    public var palette: Palette
+    /// The image to attach the mask to when the corpus does not list the mask yet (registers it).
+    public var imagePath: String?
+
+    public init(maskPath: String, palette: Palette, imagePath: String? = nil) {
+        self.maskPath = maskPath
+        self.palette = palette
+        self.imagePath = imagePath
+    }
+
+    /// One mask's boxes, ready to store.
+    public struct Item: Sendable {
+        public var storage: M2BStorage
+        public var regions: [ClassRegion]
+        public var mask: LabelMask
+
+        public init(storage: M2BStorage, regions: [ClassRegion], mask: LabelMask) {
+            self.storage = storage
+            self.regions = regions
+            self.mask = mask
+        }
+    }
+
+    /// Replaces the mask's image's `m2b` objects by `regions` of `mask`, in one transaction.
+    public func store(_ regions: [ClassRegion], of mask: LabelMask, in corpus: Corpus) throws -> Summary {
+        try corpus.write { transaction in try store(regions, of: mask, transaction: transaction) }
+    }
+
+    /// Stores several masks' boxes in one transaction: one bad mask and nothing is written.
+    public static func storeAll(_ items: [Item], in corpus: Corpus) throws -> [Summary] {
+        try corpus.write { transaction in
+            try items.map { try $0.storage.store($0.regions, of: $0.mask, transaction: transaction) }
+        }
+    }
+
+    private func store(_ regions: [ClassRegion], of mask: LabelMask, transaction: CorpusTransaction) throws -> Summary {
+        let (dataset, image) = try resolveImage(transaction)
+        guard let imageID = image.id else { throw CorpusError.badInput(path: maskPath, reason: "image without id") }
+        if let width = image.width, let height = image.height, mask.width != width || mask.height != height {
+            throw CorpusError.badInput(path: maskPath, reason: """
+                the mask is \(mask.width)x\(mask.height) but its image \(image.path) is \(width)x\(height); \
+                pair each mask with its own image
+                """)
+        }
+        let removed = try transaction.deleteObjects(image: imageID, source: .m2b)
+        for region in regions {
+            let raw = palette.className(of: region.classValue) ?? String(region.classValue)
+            let clean = ClassTable.standard.name(raw: raw, dataset: dataset.name).singular
+            let box = region.box
+            try transaction.insertObject(NewObject(
+                imageID: imageID, className: clean, rawClass: raw, x: Double(box.x), y: Double(box.y),
+                w: Double(box.width), h: Double(box.height),
+                rotatedJSON: region.rotatedBox.map(Self.rotatedJSON), polygonJSON: region.polygon.map(Self.polygonJSON),
+                source: .m2b))
+        }
+        return Summary(mask: maskPath, dataset: dataset.name, image: image.path, removed: removed,
+                       inserted: regions.count)
+    }
+
+    /// The dataset and image the mask belongs to: its `mask` row, or the `imagePath` given (then registered).
+    ///
+    /// Mask paths are stored relative to the dataset root, with `..` when the masks sit beside the images'
+    /// folder (LoveDA's `ann_dir` next to `img_dir`).
+    private func resolveImage(_ transaction: CorpusTransaction) throws -> (DatasetRecord, ImageRecord) {
+        let datasets = try transaction.allDatasets()
+        for dataset in datasets {
+            guard let root = dataset.root, let id = dataset.id else { continue }
+            if let image = try transaction.imageListingMask(dataset: id, maskPath: Self.relativePath(maskPath, from: root)) {
+                return (dataset, image)
+            }
+        }
+        guard let imagePath else {
+            throw CorpusError.badInput(path: maskPath, reason: """
+                no image in the corpus lists this mask; pass --image IMAGE (a registered image) to attach it
+                """)
+        }
+        guard let (dataset, imageRelative) = Self.locate(imagePath, in: datasets), let root = dataset.root else {
+            throw CorpusError.badInput(path: imagePath, reason: "not under the root of any dataset in the corpus")
+        }
+        guard let image = try transaction.image(dataset: dataset.id ?? 0, path: imageRelative), let imageID = image.id else {
+            throw CorpusError.badInput(path: imagePath, reason: """
+                not registered in dataset '\(dataset.name)'; add it with 'skycorpus add-images' first
+                """)
+        }
+        try transaction.addMask(image: imageID, path: Self.relativePath(maskPath, from: root), palette: palette.name)
+        return (dataset, image)
+    }
+
+    /// The dataset whose root holds `path` (the deepest root wins) and the path relative to it.
+    static func locate(_ path: String, in datasets: [DatasetRecord]) -> (DatasetRecord, String)? {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        var best: (DatasetRecord, String)?
+        for dataset in datasets {
+            guard let root = dataset.root else { continue }
+            let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
+            guard absolute.hasPrefix(rootPath + "/") else { continue }
+            if best == nil || rootPath.count > (best?.0.root?.count ?? 0) {
+                best = (dataset, String(absolute.dropFirst(rootPath.count + 1)))
+            }
+        }
+        return best
+    }
+
+    /// `path` relative to the folder `root`, '/' separated, with `..` steps when it lies outside.
+    static func relativePath(_ path: String, from root: String) -> String {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+        let base = URL(fileURLWithPath: root).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(target.count, base.count) && target[common] == base[common] { common += 1 }
+        let steps = [String](repeating: "..", count: base.count - common) + target[common...]
+        return steps.joined(separator: "/")
+    }
+
+    static func rotatedJSON(_ box: RotatedBox) -> String {
+        "{\"cx\":\(box.center.x),\"cy\":\(box.center.y),\"w\":\(box.width),\"h\":\(box.height),\"angle\":\(box.angle)}"
+    }
+
+    static func polygonJSON(_ points: [PixelPoint]) -> String {
+        "[" + points.map { "[\($0.x),\($0.y)]" }.joined(separator: ",") + "]"
+    }
+}

@@ -1,0 +1,66 @@
+import GRDB
+
+/// Counts over the corpus: per dataset, split, caption source and class.
+public struct CorpusStats: Codable, Sendable, Equatable {
+    /// Counts of one dataset.
+    public struct DatasetCounts: Codable, Sendable, Equatable {
+        public var name: String
+        public var images: Int
+        public var objects: Int
+        public var captions: Int
+        public var changePairs: Int
+        public var duplicates: Int
+        /// Images per split ("" for images without a split).
+        public var splits: [String: Int]
+    }
+
+    public var datasets: [DatasetCounts]
+    /// Captions per source (b2c, human, prompt, change).
+    public var captionSources: [String: Int]
+    /// Objects per clean class name.
+    public var classes: [String: Int]
+    public var totalImages: Int
+    public var totalObjects: Int
+    public var totalCaptions: Int
+
+    /// Reads the counts from a corpus.
+    public static func read(from corpus: Corpus) throws -> CorpusStats {
+        try corpus.readDB { db in
+            var datasets: [DatasetCounts] = []
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT d.id, d.name,
+                  (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id) AS images,
+                  (SELECT COUNT(*) FROM object o JOIN image i ON o.image_id = i.id WHERE i.dataset_id = d.id) AS objects,
+                  (SELECT COUNT(*) FROM caption c JOIN image i ON c.image_id = i.id WHERE i.dataset_id = d.id) AS captions,
+                  (SELECT COUNT(*) FROM change_pair p WHERE p.dataset_id = d.id) AS pairs,
+                  (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id AND i.duplicate_of IS NOT NULL) AS duplicates
+                FROM dataset d ORDER BY d.name
+                """)
+            for row in rows {
+                let id: Int64 = row["id"]
+                var splits: [String: Int] = [:]
+                for split in try Row.fetchAll(db, sql: """
+                    SELECT COALESCE(split, '') AS split, COUNT(*) AS n FROM image WHERE dataset_id = ? GROUP BY 1
+                    """, arguments: [id]) {
+                    splits[split["split"]] = split["n"]
+                }
+                datasets.append(DatasetCounts(name: row["name"], images: row["images"], objects: row["objects"],
+                                              captions: row["captions"], changePairs: row["pairs"],
+                                              duplicates: row["duplicates"], splits: splits))
+            }
+            var sources: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM caption GROUP BY source") {
+                sources[row["source"]] = row["n"]
+            }
+            var classes: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT class, COUNT(*) AS n FROM object GROUP BY class") {
+                classes[row["class"]] = row["n"]
+            }
+            return CorpusStats(
+                datasets: datasets, captionSources: sources, classes: classes,
+                totalImages: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image") ?? 0,
+                totalObjects: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object") ?? 0,
+                totalCaptions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM caption") ?? 0)
+        }
+    }
+}

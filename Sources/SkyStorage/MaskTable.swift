@@ -1,0 +1,52 @@
+import GRDB
+
+/// A registered mask of an image.
+public struct MaskRow: Sendable, Equatable {
+    public var imageID: Int64
+    public var path: String
+    public var palette: String
+}
+
+/// The `mask` and `object` tables' operations for M2B.
+extension CorpusTransaction {
+    /// The image of a dataset that lists `maskPath` (relative to the dataset root) as its mask.
+    public func imageListingMask(dataset: Int64, maskPath: String) throws -> ImageRecord? {
+        try ImageRecord.fetchOne(db, sql: """
+            SELECT image.* FROM image JOIN mask ON mask.image_id = image.id
+            WHERE image.dataset_id = ? AND mask.path = ?
+            """, arguments: [dataset, maskPath])
+    }
+
+    /// Registers a mask of an image (nothing when it is registered already).
+    public func addMask(image: Int64, path: String, palette: String) throws {
+        try db.execute(sql: "INSERT INTO mask (image_id, path, palette) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       arguments: [image, path, palette])
+    }
+
+    /// The masks of a dataset's images, by image id and path.
+    public func masks(dataset: Int64) throws -> [MaskRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT m.image_id, m.path, m.palette FROM mask m JOIN image i ON i.id = m.image_id
+            WHERE i.dataset_id = ? ORDER BY m.image_id, m.path
+            """, arguments: [dataset]).map { MaskRow(imageID: $0[0], path: $0[1], palette: $0[2]) }
+    }
+
+    /// Deletes an image's objects of one source; how many.
+    public func deleteObjects(image: Int64, source: ObjectSource) throws -> Int {
+        try db.execute(sql: "DELETE FROM object WHERE image_id = ? AND source = ?", arguments: [image, source.rawValue])
+        return changes
+    }
+
+    /// Inserts an object.
+    public func insertObject(_ object: NewObject) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [
+            object.imageID, object.className, object.rawClass, object.x, object.y, object.w, object.h,
+            object.rotatedJSON, object.polygonJSON, object.source.rawValue, object.difficult, object.ignore,
+            object.truncated,
+        ])
+    }
+}

@@ -1,0 +1,29 @@
+import GRDB
+
+/// Where a caption came from (the `caption.source` column).
+public enum CaptionSource: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+    /// Made from boxes by B2C's rules.
+    case b2c
+    /// Written by people (a caption dataset).
+    case human
+    /// A CLIP prompt stored as a caption.
+    case prompt
+    /// A change sentence made from a change mask.
+    case change
+}
+
+/// Where an object came from (the `object.source` column).
+public enum ObjectSource: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+    /// From the dataset's annotation files.
+    case annotation
+    /// From a segmentation mask by M2B.
+    case m2b
+}
+
+/// Why dedup marked an image (reports and summaries).
+public enum DuplicateKind: String, Sendable, Codable, CaseIterable {
+    /// Within the threshold of the image kept for its group.
+    case duplicate
+    /// Within the threshold of an image of a protected (benchmark test) split.
+    case leakage
+}

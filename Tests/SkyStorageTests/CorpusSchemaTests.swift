@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import SkyStorage
+import SkyTestSupport
+import Testing
+
+/// The schema in Schemas/corpus.sql applies through migrations, in WAL mode, with full-text search.
+@Suite struct CorpusSchemaTests {
+    @Test func migrationsCreateEveryTable() throws {
+        let folder = try TemporaryFolder("schema")
+        let corpus = try folder.newCorpus()
+        #expect(try corpus.appliedMigrations().first == "v1-foundation")
+        let tables = try corpus.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        for table in ["dataset", "image", "mask", "object", "caption", "caption_fts", "change_pair", "prompt",
+                      "encoder_model", "embedding"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+        let mode = try corpus.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test func reopeningAppliesNothingTwice() throws {
+        let folder = try TemporaryFolder("reopen")
+        let first = try folder.newCorpus().appliedMigrations()
+        let second = try Corpus(path: folder.path("corpus.sqlite")).appliedMigrations()
+        #expect(first == second)
+    }
+
+    @Test func openingAMissingCorpusWithoutCreateFails() throws {
+        let folder = try TemporaryFolder("missing")
+        let error = #expect(throws: CorpusError.self) { _ = try Corpus(path: folder.path("none.sqlite")) }
+        #expect(error?.description.contains("skycorpus init") == true)
+    }
+
+    @Test func aFileThatIsNotACorpusIsNamedInTheError() throws {
+        let folder = try TemporaryFolder("junk")
+        try Data("not sqlite at all, just text".utf8).write(to: URL(fileURLWithPath: folder.path("junk.sqlite")))
+        let error = #expect(throws: CorpusError.self) { _ = try Corpus(path: folder.path("junk.sqlite")) }
+        #expect(error?.description.contains(folder.path("junk.sqlite")) == true)
+        let missingFolder = #expect(throws: CorpusError.self) {
+            _ = try Corpus(path: folder.path("no/such/folder/c.sqlite"), create: true)
+        }
+        #expect(missingFolder?.description.contains("no/such/folder/c.sqlite") == true)
+    }
+
+    @Test func captionTextIsSearchable() throws {
+        let folder = try TemporaryFolder("fts")
+        let corpus = try folder.newCorpus()
+        try corpus.pool.write { db in
+            var dataset = DatasetRecord(name: "d")
+            try dataset.insert(db)
+            var image = ImageRecord(datasetId: dataset.id!, path: "a.png")
+            try image.insert(db)
+            var first = CaptionRecord(imageId: image.id!, text: "Many planes are parked at the airport.", source: .human)
+            try first.insert(db)
+            var second = CaptionRecord(imageId: image.id!, text: "A ship in the harbour.", source: .b2c, rule: "center")
+            try second.insert(db)
+            try db.execute(sql: "DELETE FROM caption WHERE id = ?", arguments: [second.id])
+        }
+        let hits = try corpus.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT text FROM caption_fts WHERE caption_fts MATCH 'planes'")
+        }
+        #expect(hits == ["Many planes are parked at the airport."])
+        let deleted = try corpus.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM caption_fts WHERE caption_fts MATCH 'harbour'")
+        }
+        #expect(deleted == 0)
+    }
+
+    @Test func checkConstraintsRejectUnknownSources() throws {
+        let folder = try TemporaryFolder("check")
+        let corpus = try folder.newCorpus()
+        #expect(throws: DatabaseError.self) {
+            try corpus.pool.write { db in
+                var dataset = DatasetRecord(name: "d")
+                try dataset.insert(db)
+                var image = ImageRecord(datasetId: dataset.id!, path: "a.png")
+                try image.insert(db)
+                try db.execute(sql: "INSERT INTO caption (image_id, text, source) VALUES (?, 'x', 'made-up')",
+                               arguments: [image.id])
+            }
+        }
+        #expect(try CorpusStats.read(from: corpus).totalImages == 0)
+    }
+
+    @Test func migrationSectionsParse() throws {
+        let sections = try CorpusMigrations.sections(of: """
+            -- header comment
+            -- migration: a
+            CREATE TABLE t (x);
+            -- migration: b
+            CREATE TABLE u (y);
+            """)
+        #expect(sections.map(\.name) == ["a", "b"])
+        #expect(sections[1].sql.contains("CREATE TABLE u"))
+        #expect(throws: CorpusError.self) { _ = try CorpusMigrations.sections(of: "-- migration: a\n-- migration: a\n") }
+        #expect(throws: CorpusError.self) { _ = try CorpusMigrations.sections(of: "CREATE TABLE t (x);") }
+    }
+}
+
+extension TemporaryFolder {
+    func newCorpus() throws -> Corpus { try Corpus(path: path("corpus.sqlite"), create: true) }
+}
