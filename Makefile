@@ -17,6 +17,7 @@ demo: build
 	@bash Scripts/demo.sh
 
 test: setup
+	python3 Scripts/check_layers.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

@@ -63,7 +63,7 @@ let package = Package(
             name: "SkyPipeline",
             dependencies: ["SkyStorage", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing", "SkyConcurrency"]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyStorage", "SkyDatasets", "SkyText", "CSkyBLAS", "SkyConcurrency"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "CSkyBLAS", "SkyConcurrency"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
@@ -82,12 +82,12 @@ let package = Package(
             path: "Benchmarks/SkyBench"
         ),
         .target(name: "SkyTestSupport", path: "Tests/SkyTestSupport"),
-        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "SkyHashing", "SkyTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry", "SkyTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyText", "SkyStorage", "SkyPipeline"],
+        .testTarget(name: "SkyImagingTests", dependencies: ["SkyImaging", "CSkyCodecs", "SkyHashing", "SkyTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyGeometryTests", dependencies: ["SkyGeometry", "SkyImaging", "SkyTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyDatasetsTests", dependencies: ["SkyDatasets", "SkyImaging", "SkyGeometry", "SkySchemas", "SkyText", "SkyStorage", "SkyPipeline", "SkyTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing", "SkyTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyGeometry", "SkyImaging", "SkyTestSupport", "SkyStorage", "SkyPipeline", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing", "SkyImaging", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyStorage", "SkyPipeline", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyStorageTests", dependencies: ["SkyStorage", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -2,7 +2,7 @@ import ArgumentParser
 import SkyGeometry
 
 /// `skycorpus contours MASK`: OpenCV-exact contours and hierarchy of one mask, to diff against cv2.
-struct ContoursCommand: ParsableCommand {
+struct ContoursCommand: ParsableCommand, FlagHints {
     static let configuration = CommandConfiguration(
         commandName: "contours",
         abstract: "Print a mask's contours and hierarchy as cv2.findContours gives them.",
@@ -56,6 +56,11 @@ struct ContoursCommand: ParsableCommand {
             print("  \(index): \(set.isHole[index] ? "hole" : "outer"), \(contour.count) points, "
                   + "box \(box.openCVArray), hierarchy \(link.openCVArray)")
         }
+    }
+
+    func hint(for error: Error) -> String? {
+        if case GeometryError.unsupportedMask(_, let reason) = error, reason.contains("palette") { return "pass --palette" }
+        return CommandError.generalHint(for: error)
     }
 }
 

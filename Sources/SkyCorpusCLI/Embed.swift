@@ -6,7 +6,7 @@ import SkyStorage
 import SkyHashing
 
 /// `skycorpus embed`: stores normalised CLIP embeddings of images, captions and prompts in the corpus.
-struct Embed: ParsableCommand {
+struct Embed: ParsableCommand, FlagHints {
     static let configuration = CommandConfiguration(
         abstract: "Store L2-normalised CLIP embeddings of images, captions and prompts in the corpus.",
         discussion: """
@@ -121,5 +121,10 @@ struct Embed: ParsableCommand {
             hasher.update([UInt8](chunk))
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    func hint(for error: Error) -> String? {
+        if case EmbeddingStoreError.modelConflict = error { return "pass another --name, or the checkpoint registered under it" }
+        return CommandError.generalHint(for: error)
     }
 }

@@ -5,7 +5,7 @@ import SkyStorage
 import SkyDatasets
 
 /// `skycorpus ingest --format FORMAT --dataset NAME ROOT [--split S]`: imports an annotated dataset.
-struct Ingest: ParsableCommand {
+struct Ingest: ParsableCommand, FlagHints {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Import a detection, caption, change-detection or segmentation dataset as distributed.",
@@ -83,6 +83,14 @@ struct Ingest: ParsableCommand {
         let path = error.file.hasPrefix("/") ? error.file : folder + "/" + error.file
         let reason = (error.location.map { $0 + ": " } ?? "") + error.problem
         return CorpusError.badInput(path: path, reason: reason)
+    }
+
+    func hint(for error: Error) -> String? {
+        switch error {
+        case PipelineError.unknownLayout: "pass --format"
+        case PipelineError.noDefaultPalette: "pass --palette"
+        default: CommandError.generalHint(for: error)
+        }
     }
 
     /// Prints a count and, unless --quiet, the first names of a list.

@@ -13,7 +13,7 @@ extension LabelMask {
             }
             guard let palette else {
                 throw GeometryError.unsupportedMask(
-                    path: path, reason: "a \(header.sourceChannels)-channel colour mask needs a palette (--palette)")
+                    path: path, reason: "a \(header.sourceChannels)-channel colour mask needs a palette")
             }
             let image = try decoder.decode(file: path)
             return try palette.labelMask(from: image, path: path, unknownColours: unknownColours)

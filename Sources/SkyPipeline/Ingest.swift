@@ -109,15 +109,13 @@ public enum DatasetIngest {
             format = found.format
             detected = found.evidence
         } else {
-            throw CorpusError.invalidRequest("\(root): cannot tell the dataset format from its layout; pass --format "
-                + DatasetFormat.allCases.map(\.rawValue).joined(separator: "|"))
+            throw PipelineError.unknownLayout(root: root)
         }
         var palette = request.palette
         if format == .segmentation && palette == nil {
             palette = defaultPalette(forDataset: request.name)
             guard palette != nil else {
-                throw CorpusError.invalidRequest("dataset '\(request.name)': no default mask palette for this name; "
-                    + "pass --palette NAME (loveda, potsdam, vaihingen, isaid, second)")
+                throw PipelineError.noDefaultPalette(dataset: request.name)
             }
         }
         let contents = try format.read(root: root, options: request.options)

@@ -35,7 +35,7 @@ public enum CorpusSearch {
         let missingCaptions = set.captionIds.filter { captions[$0] == nil }.count
         guard missingImages == 0, missingCaptions == 0 else {
             throw SearchError.invalidInput("\(missingImages) images and \(missingCaptions) captions of '\(dataset)' have no "
-                                           + "embedding for this model; run 'skycorpus embed --model PATH' first")
+                                           + "embedding for this model; embed them first")
         }
         let result = try RetrievalEvaluation.evaluate(images: EmbeddingMatrix(set.imageIds.map { images[$0]! }),
                                                       captions: EmbeddingMatrix(set.captionIds.map { captions[$0]! }),

@@ -52,7 +52,7 @@ public enum CorpusError: Error, Sendable, CustomStringConvertible, Equatable {
             "\(path): the corpus was opened read-only and this step writes"
         case .outdatedSchema(let path, let pending):
             "\(path): the corpus schema is older than this skycorpus (missing migrations: "
-                + "\(pending.joined(separator: ", "))); run 'skycorpus init --corpus \(path)' to migrate it"
+                + "\(pending.joined(separator: ", "))); 'skycorpus init' migrates it"
         case .invalidRequest(let message):
             message
         }

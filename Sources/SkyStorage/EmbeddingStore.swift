@@ -48,7 +48,7 @@ public enum EmbeddingStoreError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String {
         switch self {
         case .modelConflict(let name, let stored, let given):
-            "encoder model '\(name)' is registered for \(stored), not \(given); pass another --name or use the original checkpoint"
+            "encoder model '\(name)' is registered for \(stored), not \(given)"
         case .badVector(let kind, let id, let reason):
             "embedding of \(kind.rawValue) \(id): \(reason); nothing was written"
         case .unknownModel(let name):
