@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SkySchemas
 import SkyStorage
 import SkyTestSupport
 import Testing
@@ -97,6 +98,34 @@ import Testing
         #expect(sections[1].sql.contains("CREATE TABLE u"))
         #expect(throws: CorpusError.self) { _ = try CorpusMigrations.sections(of: "-- migration: a\n-- migration: a\n") }
         #expect(throws: CorpusError.self) { _ = try CorpusMigrations.sections(of: "CREATE TABLE t (x);") }
+    }
+
+    @Test func anOlderCorpusIsRefusedByReadersAndMigratedByWriters() throws {
+        let folder = try TemporaryFolder("old")
+        let path = folder.path("old.sqlite")
+        let sections = try CorpusMigrations.sections(of: try SkySchemas.text("corpus.sql"))
+        // A corpus made by an earlier build, with all but the last migration applied (none when there is one).
+        var earlier = DatabaseMigrator()
+        for section in sections.dropLast() {
+            earlier.registerMigration(section.name) { db in try db.execute(sql: section.sql) }
+        }
+        try DatabaseQueue(path: path).write { db in try db.execute(sql: "CREATE TABLE IF NOT EXISTS keep (x)") }
+        try earlier.migrate(DatabaseQueue(path: path))
+        let error = #expect(throws: CorpusError.self) { _ = try Corpus(path: path, access: .readOnly) }
+        #expect(error?.description.contains("skycorpus init") == true)
+        #expect(error?.description.contains(sections[sections.count - 1].name) == true)
+        let corpus = try Corpus(path: path, access: .readWrite)
+        #expect(try corpus.appliedMigrations() == sections.map(\.name))
+        #expect(try Corpus(path: path, access: .readOnly).appliedMigrations() == sections.map(\.name))
+    }
+
+    @Test func aReadOnlyCorpusRefusesWrites() throws {
+        let folder = try TemporaryFolder("ro")
+        _ = try folder.newCorpus()
+        let corpus = try Corpus(path: folder.path("corpus.sqlite"), access: .readOnly)
+        #expect(throws: CorpusError.readOnly(path: corpus.path)) {
+            try corpus.write { try $0.insertDataset(DatasetRecord(name: "x")) }
+        }
     }
 }
 
