@@ -125,3 +125,43 @@ CREATE TABLE embedding (
     vector     BLOB NOT NULL,
     PRIMARY KEY (model_id, item_kind, item_id)
 ) WITHOUT ROWID;
+
+-- migration: v2-roots-and-readability
+
+-- A dataset may be read from several folders: a second download of the same dataset, a caption file kept
+-- elsewhere, images registered first and annotated later. Every image path (and every mask and change-label
+-- path of that image) is relative to the root it came from. Each dataset has at least one root; `dataset.root`
+-- stays the first one.
+CREATE TABLE dataset_root (
+    id          INTEGER PRIMARY KEY,
+    dataset_id  INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+    path        TEXT NOT NULL,              -- absolute path of the folder ('' for a dataset without files)
+    UNIQUE (dataset_id, path)
+);
+INSERT INTO dataset_root (dataset_id, path) SELECT id, IFNULL(root, '') FROM dataset;
+
+-- image, rebuilt: the root its path is relative to (the same relative path may exist under two roots), and why
+-- it cannot be decoded when a step found that out (NULL: readable or not yet known). Exports leave such images out.
+CREATE TABLE image_v2 (
+    id            INTEGER PRIMARY KEY,
+    dataset_id    INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+    root_id       INTEGER NOT NULL REFERENCES dataset_root(id) ON DELETE CASCADE,
+    path          TEXT NOT NULL,            -- relative to the root, '/' separated
+    split         TEXT,
+    width         INTEGER,
+    height        INTEGER,
+    content_hash  TEXT,
+    phash         INTEGER,
+    duplicate_of  INTEGER REFERENCES image(id) ON DELETE SET NULL,
+    unreadable    TEXT,                     -- the decoder's reason, when the file cannot be decoded
+    UNIQUE (dataset_id, root_id, path)
+);
+INSERT INTO image_v2 (id, dataset_id, root_id, path, split, width, height, content_hash, phash, duplicate_of)
+    SELECT i.id, i.dataset_id, r.id, i.path, i.split, i.width, i.height, i.content_hash, i.phash, i.duplicate_of
+    FROM image i JOIN dataset d ON d.id = i.dataset_id
+    JOIN dataset_root r ON r.dataset_id = d.id AND r.path = IFNULL(d.root, '');
+DROP TABLE image;
+ALTER TABLE image_v2 RENAME TO image;
+CREATE INDEX image_split ON image(dataset_id, split);
+CREATE INDEX image_content_hash ON image(content_hash);
+CREATE INDEX image_root ON image(root_id);

@@ -84,9 +84,10 @@ enum CaptionBench {
     static func fill(_ corpus: Corpus, _ images: [[B2CObject]]) throws {
         try corpus.write { transaction in
             let dataset = try transaction.insertDataset(DatasetRecord(name: "bench"))
+            let root = try transaction.root(dataset: dataset, path: "")
             let statements = try IngestStatements(transaction)
             for (number, objects) in images.enumerated() {
-                guard let imageID = try statements.insertImage(dataset: dataset, path: "\(number).png", split: nil,
+                guard let imageID = try statements.insertImage(dataset: dataset, root: root, path: "\(number).png", split: nil,
                                                                 width: 1024, height: 1024) else { continue }
                 for item in objects {
                     try statements.insert(NewObject(

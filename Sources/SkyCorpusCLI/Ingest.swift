@@ -39,11 +39,17 @@ struct Ingest: ParsableCommand, FlagHints {
     @Flag(help: "Skip invalid records and count them instead of stopping.")
     var skipInvalid = false
 
+    @Flag(inversion: .prefixedNo, help: """
+        Caption files: list and skip images found neither below the caption file's folder nor in the dataset \
+        (instead of stopping). An ingest where no image is found stops either way.
+        """)
+    var skipMissing = true
+
     func run() throws {
         let corpus = try global.openCorpus(.create)
         let request = IngestRequest(name: dataset, root: root, format: format.format,
                                     options: ReadOptions(skipInvalid: skipInvalid, split: split),
-                                    replace: replace, palette: palette)
+                                    replace: replace, palette: palette, skipMissing: skipMissing)
         if !global.quiet { Output.note("ingest: reading \(root)") }
         let summary: IngestSummary
         do {
@@ -71,6 +77,11 @@ struct Ingest: ParsableCommand, FlagHints {
         list("annotations without an image", summary.annotationsWithoutImage)
         list("images without annotations", summary.imagesWithoutAnnotations)
         list("change pairs without a label", summary.pairsWithoutLabel)
+        if summary.captionsAttached > 0 {
+            print("captions attached to images the dataset already had: \(summary.captionsAttached)")
+        }
+        list("images named by the caption files but not on disk (not registered)", summary.missingImages)
+        if summary.duplicateCaptions > 0 { print("repeated captions of one image stored once: \(summary.duplicateCaptions)") }
         list("images whose stored split differs from this source's (the stored split is kept; --replace re-imports)",
              summary.splitConflicts)
     }

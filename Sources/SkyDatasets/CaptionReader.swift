@@ -11,6 +11,10 @@ public struct CaptionedImage: Sendable, Hashable {
     public var split: String?
     /// The captions, in file order, trimmed, empty ones dropped.
     public var captions: [String]
+    /// Whether the image file was found below the caption file's folder. Caption files often list a whole
+    /// dataset beside a sample of its images: an image not found must not become a corpus image from this
+    /// source alone (ingest attaches its captions to an image the dataset already has, or counts it missing).
+    public var onDisk = true
 }
 
 /// The caption datasets read from a root.
@@ -242,6 +246,7 @@ public enum CaptionReader {
                     }
                 }
             } else {
+                image.onDisk = false
                 collector.report.annotationsWithoutImage.append(name)
             }
             // Two names of one file (`a.jpg` and `images/a.jpg`) become one image with both caption lists.

@@ -4,7 +4,8 @@ import SkyStorage
 import SkyHashing
 import SkyImaging
 
-/// Registers a folder of images in a dataset: relative path, size from the header, SHA-256 of the bytes.
+/// Registers a folder of images in a dataset: relative path, size from the header, SHA-256 of the bytes; every
+/// file is decoded once, so a truncated file is refused (or skipped) here, not shipped by an export later.
 ///
 /// One transaction: a bad file (without `skipInvalid`) or a failure midway leaves the corpus as it was.
 /// Re-running on the same folder adds nothing.
@@ -56,8 +57,14 @@ public struct ImageRegistration: Sendable {
             var record = try transaction.dataset(named: dataset) ?? DatasetRecord(name: dataset, root: folderURL.path)
             if record.id == nil { record.id = try transaction.insertDataset(record) }
             let datasetID = record.id ?? 0
-            let root = URL(fileURLWithPath: record.root ?? folderURL.path).standardizedFileURL
-            let prefix = try Self.relativePrefix(of: folderURL, under: root, dataset: dataset)
+            // The deepest root of the dataset that holds the folder, else the folder becomes a new root.
+            let holding = try transaction.roots(dataset: datasetID)
+                .filter { !$0.path.isEmpty && Self.relativePrefix(of: folderURL, under: URL(fileURLWithPath: $0.path)) != nil }
+                .max { $0.path.count < $1.path.count }
+            let rootID = try holding?.id ?? transaction.root(dataset: datasetID, path: folderURL.path)
+            let rootURL = URL(fileURLWithPath: holding?.path ?? folderURL.path)
+            let prefix = Self.relativePrefix(of: folderURL, under: rootURL) ?? ""
+            let otherRoots = try DatasetRoots(transaction: transaction, dataset: datasetID, current: rootID)
             var summary = Summary(dataset: dataset, found: files.count, added: 0, alreadyPresent: 0, skipped: [])
             for (index, (file, fact)) in zip(files, facts).enumerated() {
                 switch fact {
@@ -67,8 +74,11 @@ public struct ImageRegistration: Sendable {
                     }
                     summary.skipped.append(SkippedFile(path: prefix + file, reason: "\(error)"))
                 case .success(let facts):
-                    if try transaction.registerImage(dataset: datasetID, path: prefix + file, split: split,
-                                                     width: facts.width, height: facts.height, sha256: facts.sha256) {
+                    if try otherRoots.existingImage(file: folderURL.appendingPathComponent(file).path) != nil {
+                        summary.alreadyPresent += 1
+                    } else if try transaction.registerImage(dataset: datasetID, root: rootID, path: prefix + file,
+                                                            split: split, width: facts.width, height: facts.height,
+                                                            sha256: facts.sha256) {
                         summary.added += 1
                     } else {
                         summary.alreadyPresent += 1
@@ -101,7 +111,7 @@ public struct ImageRegistration: Sendable {
         var sha256: String
     }
 
-    /// Header and content hash of each file, on all cores.
+    /// Header and content hash of each file, each fully decoded once, on all cores.
     static func inspect(_ paths: [String], decoder: ImageDecoder) -> [Result<FileFacts, ImageError>] {
         let results = ResultSlots<Result<FileFacts, ImageError>>(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
@@ -112,6 +122,9 @@ public struct ImageRegistration: Sendable {
                 if header.width * header.height > decoder.pixelLimit {
                     throw ImageError.tooLarge(path: path, width: header.width, height: header.height, limit: decoder.pixelLimit)
                 }
+                // A file whose header is intact but whose pixels are cut short (a truncated download) must not
+                // become a corpus image that exports ship: decode it once, to luminance (the cheapest full decode).
+                _ = try decoder.decodeLuminance(bytes, name: path)
                 results.set(index, .success(FileFacts(width: header.width, height: header.height, sha256: SHA256.hex(of: bytes))))
             } catch let error as ImageError {
                 results.set(index, .failure(error))
@@ -122,15 +135,11 @@ public struct ImageRegistration: Sendable {
         return results.values()
     }
 
-    /// The path of `folder` below the dataset root, with a trailing '/', or "" for the root itself.
-    static func relativePrefix(of folder: URL, under root: URL, dataset: String) throws -> String {
+    /// The path of `folder` below `root`, with a trailing '/', "" for the root itself, nil when outside it.
+    static func relativePrefix(of folder: URL, under root: URL) -> String? {
         let folderPath = folder.standardizedFileURL.path, rootPath = root.standardizedFileURL.path
         if folderPath == rootPath { return "" }
-        guard folderPath.hasPrefix(rootPath + "/") else {
-            throw CorpusError.invalidRequest(
-                "\(folderPath) is outside the root of dataset '\(dataset)' (\(rootPath)); "
-                    + "register it under another dataset name or pass a folder inside the root")
-        }
+        guard folderPath.hasPrefix(rootPath + "/") else { return nil }
         return String(folderPath.dropFirst(rootPath.count + 1)) + "/"
     }
 }

@@ -15,12 +15,17 @@ public struct IngestRequest: Sendable {
     public var options: ReadOptions
     /// Delete the dataset and everything under it first, then import it again.
     public var replace: Bool
+    /// Captions of images that are neither below the caption file's folder nor already in the dataset are counted
+    /// and listed, not registered (caption files often cover a whole dataset beside a sample of its images).
+    /// When false, such an image stops the ingest. Either way an ingest where no image is found is an error.
+    public var skipMissing: Bool
     /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name
     /// (``DatasetIngest/defaultPalette(forDataset:)``).
     public var palette: String?
 
     public init(name: String, root: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
-                replace: Bool = false, palette: String? = nil) {
+                replace: Bool = false, palette: String? = nil, skipMissing: Bool = true) {
+        self.skipMissing = skipMissing
         self.name = name
         self.root = root
         self.format = format
@@ -60,6 +65,13 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var annotationsWithoutImage: [String] = []
     public var imagesWithoutAnnotations: [String] = []
     public var pairsWithoutLabel: [String] = []
+    /// Images of a caption file that were not found below its folder and received their captions as images the
+    /// dataset already had (matched by path, else by a unique file name).
+    public var captionsAttached = 0
+    /// Images a caption file names that exist nowhere: counted and listed, not registered.
+    public var missingImages: [String] = []
+    /// Captions repeated verbatim for one image, stored once.
+    public var duplicateCaptions = 0
     /// Images already in the corpus whose stored split differs from this source's ("path: stored -> given");
     /// the stored split is kept.
     public var splitConflicts: [String] = []
@@ -124,8 +136,11 @@ public enum DatasetIngest {
         try corpus.write { transaction in
             // A caption file's paths are relative to its folder, so that folder is the dataset root.
             let datasetRoot = isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
-            let datasetID = try prepareDataset(transaction, name: request.name, root: datasetRoot, format: format, replace: request.replace)
-            var writer = try IngestWriter(transaction: transaction, datasetID: datasetID, dataset: request.name)
+            let (datasetID, rootID) = try prepareDataset(transaction, name: request.name, root: datasetRoot, format: format,
+                                                         replace: request.replace)
+            var writer = try IngestWriter(transaction: transaction, datasetID: datasetID, rootID: rootID,
+                                          rootPath: datasetRoot, dataset: request.name)
+            writer.skipMissing = request.skipMissing
             writer.progress = progress
             switch contents {
             case .detection(let set): try writer.write(set)
@@ -140,24 +155,25 @@ public enum DatasetIngest {
             summary.masksAdded = writer.masksAdded
             summary.pairsAdded = writer.pairsAdded
             summary.splitConflicts = writer.splitConflicts
+            summary.captionsAttached = writer.captionsAttached
+            summary.missingImages = writer.missingImages
+            summary.duplicateCaptions = writer.duplicateCaptions
         }
         return summary
     }
 
-    /// The dataset's id: created, kept (same root) or recreated (`replace`).
+    /// The dataset's id and the id of `root` among its roots: the dataset is created, kept (a new folder becomes
+    /// one more root of it) or deleted and created again (`replace`).
     static func prepareDataset(_ transaction: CorpusTransaction, name: String, root: String, format: DatasetFormat,
-                               replace: Bool) throws -> Int64 {
+                               replace: Bool) throws -> (dataset: Int64, root: Int64) {
         if let existing = try transaction.dataset(named: name), let id = existing.id {
-            let existingRoot = existing.root
             if replace {
                 try transaction.deleteDataset(id: id)
-            } else if let existingRoot, existingRoot != root {
-                throw CorpusError.invalidRequest("dataset '\(name)' was ingested from \(existingRoot), not \(root); "
-                    + "pass --replace to import it again from the new root, or choose another --dataset name")
             } else {
-                return id
+                return (id, try transaction.root(dataset: id, path: root))
             }
         }
-        return try transaction.insertDataset(DatasetRecord(name: name, root: root, format: format.rawValue))
+        let id = try transaction.insertDataset(DatasetRecord(name: name, root: root, format: format.rawValue))
+        return (id, try transaction.root(dataset: id, path: root))
     }
 }

@@ -12,8 +12,17 @@ import SkyText
 /// caption file beside its box labels), still get their annotations. A missing split or size is filled in.
 struct IngestWriter {
     let statements: IngestStatements
+    let transaction: CorpusTransaction
     let datasetID: Int64
+    /// The root this ingest reads; image paths are relative to it.
+    let rootID: Int64
     let dataset: String
+    /// See ``IngestRequest/skipMissing``.
+    var skipMissing = true
+    /// The dataset's other roots, to find files registered through them.
+    let otherRoots: DatasetRoots
+    /// This root's absolute path.
+    let rootPath: String
     let classes = ClassTable.standard
     /// Clean names by raw name, so the class table is consulted once per class.
     var cleanNames: [String: String] = [:]
@@ -27,21 +36,34 @@ struct IngestWriter {
     var masksAdded = 0
     var pairsAdded = 0
     var splitConflicts: [String] = []
+    var captionsAttached = 0
+    var missingImages: [String] = []
+    var duplicateCaptions = 0
 
-    init(transaction: CorpusTransaction, datasetID: Int64, dataset: String) throws {
+    init(transaction: CorpusTransaction, datasetID: Int64, rootID: Int64, rootPath: String, dataset: String) throws {
         statements = try IngestStatements(transaction)
+        otherRoots = try DatasetRoots(transaction: transaction, dataset: datasetID, current: rootID)
+        self.rootPath = rootPath
+        self.transaction = transaction
         self.datasetID = datasetID
+        self.rootID = rootID
         self.dataset = dataset
     }
 
     /// Inserts an image unless present: its id and whether it is new.
     mutating func image(path: String, split: String?, width: Int?, height: Int?) throws -> (id: Int64, isNew: Bool) {
-        if let id = try statements.insertImage(dataset: datasetID, path: path, split: split, width: width, height: height) {
+        if let id = try otherRoots.existingImage(file: CorpusPaths.file(path, root: rootPath)) {
+            imagesAlreadyPresent += 1
+            try statements.fillMissing(image: id, split: split, width: width, height: height)
+            return (id, false)
+        }
+        if let id = try statements.insertImage(dataset: datasetID, root: rootID, path: path, split: split, width: width,
+                                               height: height) {
             imagesAdded += 1
             return (id, true)
         }
         imagesAlreadyPresent += 1
-        guard let id = try statements.imageID(dataset: datasetID, path: path) else {
+        guard let id = try statements.imageID(dataset: datasetID, root: rootID, path: path) else {
             throw CorpusError.schema("image \(path) of dataset \(dataset) vanished during the ingest")
         }
         if let split, let stored = try statements.split(ofImage: id), stored != split {
@@ -112,15 +134,49 @@ struct IngestWriter {
         }
     }
 
+    /// Captions: images found below the caption file's folder are registered under this root; the others receive
+    /// their captions when the dataset already has them (same path under any root, else a unique file name), and are
+    /// otherwise counted as missing, never registered.
     mutating func write(_ set: CaptionSet) throws {
+        var byFileName: [String: [Int64]]? = nil
         for (done, image) in set.images.enumerated() {
             progress(done + 1, set.images.count)
-            let registered = try self.image(path: image.relativePath, split: image.split, width: image.width, height: image.height)
+            let registered: (id: Int64, isNew: Bool)
+            if image.onDisk {
+                registered = try self.image(path: image.relativePath, split: image.split, width: image.width,
+                                            height: image.height)
+            } else {
+                if byFileName == nil { byFileName = try transaction.imagesByFileName(dataset: datasetID) }
+                let name = String(image.relativePath.split(separator: "/").last ?? "")
+                guard let matches = byFileName?[name], matches.count == 1 else {
+                    guard skipMissing else {
+                        throw CorpusError.badInput(path: image.relativePath, reason: """
+                            named by the caption file but not found below its folder nor in dataset '\(dataset)'
+                            """)
+                    }
+                    missingImages.append(image.relativePath)
+                    continue
+                }
+                registered = (matches[0], false)
+                captionsAttached += 1
+            }
             guard try accepts(registered, counting: statements.humanCaptionCount) else { continue }
+            var seen = Set<String>()
             for caption in image.captions {
+                // The same sentence twice for one image (RSICD repeats captions) is one caption.
+                guard seen.insert(caption).inserted else {
+                    duplicateCaptions += 1
+                    continue
+                }
                 try statements.insertCaption(image: registered.id, text: caption, source: .human)
                 captionsAdded += 1
             }
+        }
+        if !set.images.isEmpty && missingImages.count == set.images.count {
+            throw CorpusError.badInput(path: set.images[0].relativePath, reason: """
+                none of the \(set.images.count) images the caption files name was found below their folder or in \
+                dataset '\(dataset)'; ingest the images first, or point at the folder that holds them
+                """)
         }
     }
 

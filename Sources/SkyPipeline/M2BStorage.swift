@@ -87,10 +87,9 @@ public struct M2BStorage: Sendable {
     /// Mask paths are stored relative to the dataset root, with `..` when the masks sit beside the images'
     /// folder (LoveDA's `ann_dir` next to `img_dir`).
     private func resolveImage(_ transaction: CorpusTransaction) throws -> (DatasetRecord, ImageRecord) {
-        let datasets = try transaction.allDatasets()
-        for dataset in datasets {
-            guard let root = dataset.root, let id = dataset.id else { continue }
-            if let image = try transaction.imageListingMask(dataset: id, maskPath: Self.relativePath(maskPath, from: root)) {
+        let roots = try transaction.allRoots()
+        for (dataset, root) in roots where !root.path.isEmpty {
+            if let image = try transaction.imageListingMask(root: root.id, maskPath: Self.relativePath(maskPath, from: root.path)) {
                 return (dataset, image)
             }
         }
@@ -99,28 +98,28 @@ public struct M2BStorage: Sendable {
                 no image in the corpus lists this mask; pass --image IMAGE (a registered image) to attach it
                 """)
         }
-        guard let (dataset, imageRelative) = Self.locate(imagePath, in: datasets), let root = dataset.root else {
+        guard let (dataset, root, imageRelative) = Self.locate(imagePath, in: roots) else {
             throw CorpusError.badInput(path: imagePath, reason: "not under the root of any dataset in the corpus")
         }
-        guard let image = try transaction.image(dataset: dataset.id ?? 0, path: imageRelative), let imageID = image.id else {
+        guard let image = try transaction.image(root: root.id, path: imageRelative), let imageID = image.id else {
             throw CorpusError.badInput(path: imagePath, reason: """
                 not registered in dataset '\(dataset.name)'; add it with 'skycorpus add-images' first
                 """)
         }
-        try transaction.addMask(image: imageID, path: Self.relativePath(maskPath, from: root), palette: palette.name)
+        try transaction.addMask(image: imageID, path: Self.relativePath(maskPath, from: root.path), palette: palette.name)
         return (dataset, image)
     }
 
-    /// The dataset whose root holds `path` (the deepest root wins) and the path relative to it.
-    static func locate(_ path: String, in datasets: [DatasetRecord]) -> (DatasetRecord, String)? {
+    /// The dataset root that holds `path` (the deepest root wins) and the path relative to it.
+    static func locate(_ path: String, in roots: [(dataset: DatasetRecord, root: DatasetRoot)])
+        -> (DatasetRecord, DatasetRoot, String)? {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        var best: (DatasetRecord, String)?
-        for dataset in datasets {
-            guard let root = dataset.root else { continue }
-            let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
+        var best: (DatasetRecord, DatasetRoot, String)?
+        for (dataset, root) in roots where !root.path.isEmpty {
+            let rootPath = URL(fileURLWithPath: root.path).standardizedFileURL.path
             guard absolute.hasPrefix(rootPath + "/") else { continue }
-            if best == nil || rootPath.count > (best?.0.root?.count ?? 0) {
-                best = (dataset, String(absolute.dropFirst(rootPath.count + 1)))
+            if best == nil || rootPath.count > (best?.1.path.count ?? 0) {
+                best = (dataset, root, String(absolute.dropFirst(rootPath.count + 1)))
             }
         }
         return best

@@ -51,14 +51,14 @@ public struct PromptStore: Sendable {
     /// (ground-truth guidance) and template. Masks are read before the transaction; a bad mask stops the step
     /// with its path and nothing is written.
     public func storeImagePrompts(dataset: String, in corpus: Corpus) throws -> Summary {
-        let (datasetID, root, masks) = try corpus.read { transaction in
+        let (datasetID, masks) = try corpus.read { transaction in
             let record = try transaction.requireDataset(dataset)
-            return (record.id ?? 0, record.root ?? "", try transaction.masks(dataset: record.id ?? 0))
+            return (record.id ?? 0, try transaction.masks(dataset: record.id ?? 0))
         }
         var palettes: [String: Palette] = [:]
         var present: [Int64: [String]] = [:]
         for mask in masks {
-            let path = CorpusPaths.file(mask.path, root: root)
+            let path = CorpusPaths.file(mask.path, root: mask.root)
             let palette: Palette
             if let known = palettes[mask.palette] {
                 palette = known

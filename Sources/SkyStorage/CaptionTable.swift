@@ -21,7 +21,7 @@ public struct ImageWithObjects: Sendable, Equatable {
 /// A change pair as change sentences need it.
 public struct ChangePairRow: Sendable, Equatable {
     public var dataset: String
-    /// The dataset root ("" when it has none).
+    /// The root of the pair's images, which its label paths are relative to ("" when none).
     public var root: String
     public var label: String?
     public var label2: String?
@@ -87,9 +87,10 @@ extension CorpusTransaction {
     /// The change pairs of a dataset, by pair id.
     public func changePairs(dataset: Int64) throws -> [ChangePairRow] {
         try Row.fetchAll(db, sql: """
-            SELECT d.name, IFNULL(d.root, ''), p.label_path, p.label2_path, a.path, b.id, b.path, b.width, b.height
+            SELECT d.name, r.path, p.label_path, p.label2_path, a.path, b.id, b.path, b.width, b.height
             FROM change_pair p JOIN dataset d ON d.id = p.dataset_id
             JOIN image a ON a.id = p.before_image_id JOIN image b ON b.id = p.after_image_id
+            JOIN dataset_root r ON r.id = b.root_id
             WHERE p.dataset_id = ? ORDER BY p.id
             """, arguments: [dataset]).map {
             ChangePairRow(dataset: $0[0], root: $0[1], label: $0[2], label2: $0[3], before: $0[4], afterID: $0[5],

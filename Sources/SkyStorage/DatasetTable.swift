@@ -1,5 +1,13 @@
 import GRDB
 
+/// A folder a dataset's files were read from (`dataset_root`).
+public struct DatasetRoot: Sendable, Equatable {
+    public var id: Int64
+    public var datasetID: Int64
+    /// The absolute path ("" for a dataset without files).
+    public var path: String
+}
+
 /// The `dataset` table's operations.
 extension CorpusTransaction {
     /// The dataset of that name, or nil.
@@ -24,9 +32,45 @@ extension CorpusTransaction {
         return try requested.filter { seen.insert($0).inserted }.map { try requireDataset($0) }
     }
 
-    /// Inserts a dataset; its id.
+    /// Inserts a dataset with its first root (`record.root`, or none); its id.
     @discardableResult
     public func insertDataset(_ record: DatasetRecord) throws -> Int64 {
+        var record = record
+        try record.insert(db)
+        let id = db.lastInsertedRowID
+        _ = try root(dataset: id, path: record.root ?? "")
+        return id
+    }
+
+    /// The id of a dataset's root at `path`, added when new.
+    public func root(dataset: Int64, path: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO dataset_root (dataset_id, path) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       arguments: [dataset, path])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM dataset_root WHERE dataset_id = ? AND path = ?",
+                                          arguments: [dataset, path]) else {
+            throw CorpusError.schema("dataset_root row of dataset \(dataset) at \(path) vanished")
+        }
+        return id
+    }
+
+    /// Every root of a dataset, oldest first.
+    public func roots(dataset: Int64) throws -> [DatasetRoot] {
+        try Row.fetchAll(db, sql: "SELECT id, dataset_id, path FROM dataset_root WHERE dataset_id = ? ORDER BY id",
+                         arguments: [dataset]).map { DatasetRoot(id: $0[0], datasetID: $0[1], path: $0[2]) }
+    }
+
+    /// Every root of every dataset, with its dataset.
+    public func allRoots() throws -> [(dataset: DatasetRecord, root: DatasetRoot)] {
+        var result: [(DatasetRecord, DatasetRoot)] = []
+        for dataset in try allDatasets() {
+            for root in try roots(dataset: dataset.id ?? 0) { result.append((dataset, root)) }
+        }
+        return result
+    }
+
+    /// Inserts an image row as given; its id.
+    @discardableResult
+    public func insertImage(_ record: ImageRecord) throws -> Int64 {
         var record = record
         try record.insert(db)
         return db.lastInsertedRowID

@@ -78,7 +78,7 @@ extension Corpus {
             for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
                 let marks = chunk.map { _ in "?" }.joined(separator: ", ")
                 for row in try Row.fetchAll(db, sql: """
-                    SELECT i.id, d.root, i.path FROM image i JOIN dataset d ON d.id = i.dataset_id WHERE i.id IN (\(marks))
+                    SELECT i.id, r.path, i.path FROM image i JOIN dataset_root r ON r.id = i.root_id WHERE i.id IN (\(marks))
                     """, arguments: StatementArguments(chunk)) {
                     let root: String? = row[1]
                     let path: String = row[2]

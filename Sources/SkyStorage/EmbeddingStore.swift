@@ -93,8 +93,8 @@ extension Corpus {
             switch kind {
             case .image:
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT x.id, x.path, d.root FROM image x JOIN dataset d ON d.id = x.dataset_id
-                    WHERE \(missing) ORDER BY x.id
+                    SELECT x.id, x.path, r.path AS root FROM image x JOIN dataset_root r ON r.id = x.root_id
+                    WHERE \(missing) AND x.unreadable IS NULL ORDER BY x.id
                     """, arguments: [model, kind.rawValue])
                 return rows.map { row in
                     let path: String = row["path"], root: String? = row["root"]

@@ -71,9 +71,10 @@ public enum ExportQuery {
             if !selection.includeDuplicates { conditions.append("i.duplicate_of IS NULL") }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT i.id AS image_id, d.name AS dataset, d.root AS root, i.path, i.split, i.width, i.height,
+                SELECT i.id AS image_id, d.name AS dataset, r.path AS root, i.path, i.split, i.width, i.height,
                        c.text, c.source, c.rule
                 FROM caption c JOIN image i ON c.image_id = i.id JOIN dataset d ON i.dataset_id = d.id
+                JOIN dataset_root r ON r.id = i.root_id
                 \(whereClause)
                 ORDER BY d.name, i.path, c.id
                 """, arguments: StatementArguments(arguments))

@@ -40,26 +40,46 @@ public struct HashedImageRow: Sendable, Equatable, FetchableRecord {
 /// The `image` table's operations.
 extension CorpusTransaction {
     /// Registers an image file found on disk unless the dataset has one at `path`; true when it was added.
-    public func registerImage(dataset: Int64, path: String, split: String?, width: Int, height: Int,
+    public func registerImage(dataset: Int64, root: Int64, path: String, split: String?, width: Int, height: Int,
                               sha256: String) throws -> Bool {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO image (dataset_id, path, split, width, height, content_hash)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, path) DO NOTHING
+            INSERT INTO image (dataset_id, root_id, path, split, width, height, content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, root_id, path) DO NOTHING
             """)
-        try statement.execute(arguments: [dataset, path, split, width, height, sha256])
+        try statement.execute(arguments: [dataset, root, path, split, width, height, sha256])
         return changes > 0
     }
 
-    /// The image of a dataset at a relative path.
-    public func image(dataset: Int64, path: String) throws -> ImageRecord? {
-        try ImageRecord.filter(Column("dataset_id") == dataset && Column("path") == path).fetchOne(db)
+    /// The image at a path relative to a root.
+    public func image(root: Int64, path: String) throws -> ImageRecord? {
+        try ImageRecord.filter(Column("root_id") == root && Column("path") == path).fetchOne(db)
+    }
+
+    /// Images of a dataset by file name (the last path component), for attaching annotations found elsewhere.
+    public func imagesByFileName(dataset: Int64) throws -> [String: [Int64]] {
+        var names: [String: [Int64]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, path FROM image WHERE dataset_id = ? ORDER BY id",
+                                       arguments: [dataset])
+        while let row = try rows.next() {
+            let path: String = row[1]
+            names[String(path.split(separator: "/").last ?? Substring(path)), default: []].append(row[0])
+        }
+        return names
+    }
+
+    /// Records why an image cannot be decoded (nil: it can); exports leave such images out.
+    public func markUnreadable(_ marks: [(id: Int64, reason: String?)]) throws {
+        let statement = try db.makeStatement(sql: "UPDATE image SET unreadable = ? WHERE id = ?")
+        for (id, reason) in marks { try statement.execute(arguments: [reason, id]) }
     }
 
     /// Every image with its dataset's name, priority and root and its stored hash, by id.
     public func hashedImages() throws -> [HashedImageRow] {
         try HashedImageRow.fetchAll(db, sql: """
-            SELECT image.id, dataset.name AS dataset, dataset.priority, dataset.root, image.path, image.split, image.phash
-            FROM image JOIN dataset ON dataset.id = image.dataset_id ORDER BY image.id
+            SELECT image.id, dataset.name AS dataset, dataset.priority, dataset_root.path AS root, image.path, image.split,
+                   image.phash
+            FROM image JOIN dataset ON dataset.id = image.dataset_id JOIN dataset_root ON dataset_root.id = image.root_id
+            ORDER BY image.id
             """)
     }
 

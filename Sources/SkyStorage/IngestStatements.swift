@@ -57,10 +57,10 @@ public struct IngestStatements {
         self.transaction = transaction
         let db = transaction.db
         insertImage = try db.makeStatement(sql: """
-            INSERT INTO image(dataset_id, path, split, width, height) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(dataset_id, path) DO NOTHING
+            INSERT INTO image(dataset_id, root_id, path, split, width, height) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(dataset_id, root_id, path) DO NOTHING
             """)
-        findImage = try db.makeStatement(sql: "SELECT id FROM image WHERE dataset_id = ? AND path = ?")
+        findImage = try db.makeStatement(sql: "SELECT id FROM image WHERE dataset_id = ? AND root_id = ? AND path = ?")
         storedSplit = try db.makeStatement(sql: "SELECT split FROM image WHERE id = ?")
         fillImage = try db.makeStatement(sql: """
             UPDATE image SET split = COALESCE(split, ?), width = COALESCE(width, ?), height = COALESCE(height, ?)
@@ -83,15 +83,16 @@ public struct IngestStatements {
             """)
     }
 
-    /// Inserts an image unless the dataset has one at `path`; the new id, or nil when it was present.
-    public func insertImage(dataset: Int64, path: String, split: String?, width: Int?, height: Int?) throws -> Int64? {
-        try insertImage.execute(arguments: [dataset, path, split, width, height])
+    /// Inserts an image unless the root has one at `path`; the new id, or nil when it was present.
+    public func insertImage(dataset: Int64, root: Int64, path: String, split: String?, width: Int?,
+                            height: Int?) throws -> Int64? {
+        try insertImage.execute(arguments: [dataset, root, path, split, width, height])
         return transaction.changes > 0 ? transaction.db.lastInsertedRowID : nil
     }
 
-    /// The id of the dataset's image at `path`.
-    public func imageID(dataset: Int64, path: String) throws -> Int64? {
-        try Int64.fetchOne(findImage, arguments: [dataset, path])
+    /// The id of the image at `path` under a root of a dataset.
+    public func imageID(dataset: Int64, root: Int64, path: String) throws -> Int64? {
+        try Int64.fetchOne(findImage, arguments: [dataset, root, path])
     }
 
     /// The stored split of an image.

@@ -3,18 +3,20 @@ import GRDB
 /// A registered mask of an image.
 public struct MaskRow: Sendable, Equatable {
     public var imageID: Int64
+    /// Relative to ``root``, the image's root.
     public var path: String
     public var palette: String
+    public var root: String
 }
 
 /// The `mask` and `object` tables' operations for M2B.
 extension CorpusTransaction {
-    /// The image of a dataset that lists `maskPath` (relative to the dataset root) as its mask.
-    public func imageListingMask(dataset: Int64, maskPath: String) throws -> ImageRecord? {
+    /// The image under a root that lists `maskPath` (relative to that root) as its mask.
+    public func imageListingMask(root: Int64, maskPath: String) throws -> ImageRecord? {
         try ImageRecord.fetchOne(db, sql: """
             SELECT image.* FROM image JOIN mask ON mask.image_id = image.id
-            WHERE image.dataset_id = ? AND mask.path = ?
-            """, arguments: [dataset, maskPath])
+            WHERE image.root_id = ? AND mask.path = ?
+            """, arguments: [root, maskPath])
     }
 
     /// Registers a mask of an image (nothing when it is registered already).
@@ -26,9 +28,10 @@ extension CorpusTransaction {
     /// The masks of a dataset's images, by image id and path.
     public func masks(dataset: Int64) throws -> [MaskRow] {
         try Row.fetchAll(db, sql: """
-            SELECT m.image_id, m.path, m.palette FROM mask m JOIN image i ON i.id = m.image_id
+            SELECT m.image_id, m.path, m.palette, r.path FROM mask m JOIN image i ON i.id = m.image_id
+            JOIN dataset_root r ON r.id = i.root_id
             WHERE i.dataset_id = ? ORDER BY m.image_id, m.path
-            """, arguments: [dataset]).map { MaskRow(imageID: $0[0], path: $0[1], palette: $0[2]) }
+            """, arguments: [dataset]).map { MaskRow(imageID: $0[0], path: $0[1], palette: $0[2], root: $0[3]) }
     }
 
     /// Deletes an image's objects of one source; how many.

@@ -38,6 +38,8 @@ public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public static let databaseTableName = "image"
     public var id: Int64?
     public var datasetId: Int64
+    /// The root (`dataset_root.id`) the path is relative to.
+    public var rootId: Int64
     public var path: String
     public var split: String?
     public var width: Int?
@@ -45,11 +47,15 @@ public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var contentHash: String?
     public var phash: Int64?
     public var duplicateOf: Int64?
+    /// Why the file cannot be decoded, when a step found out; nil when readable or not yet known.
+    public var unreadable: String?
 
-    public init(id: Int64? = nil, datasetId: Int64, path: String, split: String? = nil, width: Int? = nil,
-                height: Int? = nil, contentHash: String? = nil, phash: Int64? = nil, duplicateOf: Int64? = nil) {
+    public init(id: Int64? = nil, datasetId: Int64, rootId: Int64, path: String, split: String? = nil, width: Int? = nil,
+                height: Int? = nil, contentHash: String? = nil, phash: Int64? = nil, duplicateOf: Int64? = nil,
+                unreadable: String? = nil) {
         self.id = id
         self.datasetId = datasetId
+        self.rootId = rootId
         self.path = path
         self.split = split
         self.width = width
@@ -57,13 +63,15 @@ public struct ImageRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         self.contentHash = contentHash
         self.phash = phash
         self.duplicateOf = duplicateOf
+        self.unreadable = unreadable
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     enum CodingKeys: String, CodingKey {
-        case id, path, split, width, height, phash
+        case id, path, split, width, height, phash, unreadable
         case datasetId = "dataset_id"
+        case rootId = "root_id"
         case contentHash = "content_hash"
         case duplicateOf = "duplicate_of"
     }

@@ -13,9 +13,11 @@ import Testing
         let ids: [Int64] = try corpus.pool.write { db in
             var dataset = DatasetRecord(name: "rsicd", root: realData.appendingPathComponent("captions/rsicd_images").path)
             try dataset.insert(db)
+            try db.execute(sql: "INSERT INTO dataset_root (dataset_id, path) VALUES (?, ?)", arguments: [dataset.id, dataset.root ?? ""])
+            let rootId = db.lastInsertedRowID
             var ids: [Int64] = []
             for name in images {
-                var image = ImageRecord(datasetId: dataset.id!, path: name)
+                var image = ImageRecord(datasetId: dataset.id!, rootId: rootId, path: name)
                 try image.insert(db)
                 ids.append(image.id!)
             }

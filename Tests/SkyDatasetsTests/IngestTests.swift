@@ -76,25 +76,37 @@ struct IngestTests {
         let summary = try DatasetIngest.run(replace, into: corpus)
         #expect(summary.problems == ["malformed record": 1] && summary.objectsAdded == 3)
 
+        // A second folder of the same dataset becomes one more root; its images keep paths relative to it.
         let elsewhere = try dota()
         var moved = request
         moved.root = elsewhere.root
-        #expect {
-            try DatasetIngest.run(moved, into: corpus)
-        } throws: { error in
-            "\(error)".contains("--replace") && error is CorpusError
-        }
+        let second = try DatasetIngest.run(moved, into: corpus)
+        #expect(second.imagesAdded == 2 && second.objectsAdded == 3)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM dataset_root") == 2)
+        #expect(try count(corpus, "SELECT COUNT(DISTINCT path) FROM image") == 2, "same relative paths, two roots")
+        #expect(try DatasetIngest.run(moved, into: corpus).imagesAdded == 0, "re-ingesting the second root adds nothing")
     }
 
     @Test("captions, change pairs with SECOND masks, and segmentation masks with their palette")
     func otherKinds() throws {
         let data = try TempDataset("mixed")
         try data.write("captions/dataset_rsicd.json", """
-            {"images": [{"filename": "a.jpg", "split": "train", "sentences": [{"raw": "one"}, {"raw": "two"}]}]}
+            {"images": [{"filename": "a.jpg", "split": "train", "sentences": [{"raw": "one"}, {"raw": "two"}]},
+                        {"filename": "missing.jpg", "split": "train", "sentences": [{"raw": "three"}]}]}
             """)
         let corpus = try corpus(data)
+        // No image at all: an error, nothing registered.
+        #expect(throws: CorpusError.self) {
+            try DatasetIngest.run(IngestRequest(name: "rsicd", root: data.path("captions")), into: corpus)
+        }
+        #expect(try count(corpus, "SELECT COUNT(*) FROM image") == 0)
+        try data.image("captions/images/a.jpg", width: 8, height: 8)
         let captions = try DatasetIngest.run(IngestRequest(name: "rsicd", root: data.path("captions")), into: corpus)
         #expect(captions.format == "captions" && captions.captionsAdded == 2)
+        #expect(captions.imagesAdded == 1 && captions.missingImages == ["missing.jpg"], "no phantom image")
+        var strict = IngestRequest(name: "rsicd", root: data.path("captions"))
+        strict.skipMissing = false
+        #expect(throws: CorpusError.self) { try DatasetIngest.run(strict, into: corpus) }
         #expect(try count(corpus, "SELECT COUNT(*) FROM caption WHERE source = 'human'") == 2)
         #expect(try count(corpus, "SELECT COUNT(*) FROM caption_fts WHERE caption_fts MATCH 'two'") == 1)
 
@@ -110,7 +122,7 @@ struct IngestTests {
         let seg = try DatasetIngest.run(IngestRequest(name: "vaihingen", root: data.path("seg")), into: corpus)
         #expect(seg.masksAdded == 1)
         #expect(try count(corpus, "SELECT COUNT(*) FROM mask WHERE palette = 'vaihingen' AND path = 'ann_dir/a.png'") == 1)
-        #expect(throws: CorpusError.self) {
+        #expect(throws: PipelineError.self) {
             try DatasetIngest.run(IngestRequest(name: "mystery-seg", root: data.path("seg")), into: corpus)
         }
     }
@@ -162,9 +174,17 @@ struct IngestTests {
                                            into: corpus)
         #expect(loveda.masksAdded == 3)
 
-        let captions = try DatasetIngest.run(IngestRequest(name: "rsicd-rsitmd",
-                                                           root: RealData.path("captions/amfmn_precomp")), into: corpus)
-        #expect(captions.captionsAdded == 500)
-        #expect(try count(corpus, "SELECT COUNT(*) FROM caption c JOIN image i ON i.id = c.image_id WHERE i.split = 'test'") == 500)
+        // Caption files for whole datasets beside a sample of their images: no phantom images.
+        #expect(throws: CorpusError.self) {
+            try DatasetIngest.run(IngestRequest(name: "rsicd-rsitmd", root: RealData.path("captions/amfmn_precomp")),
+                                  into: corpus)
+        }
+        let registered = try ImageRegistration(dataset: "rsicd", folder: RealData.path("captions/rsicd_images")).run(in: corpus)
+        let coco = try DatasetIngest.run(IngestRequest(name: "rsicd", root: RealData.path("captions/rsicd_coco_format")),
+                                         into: corpus)
+        #expect(coco.imagesAdded == 0)
+        #expect(coco.captionsAttached <= registered.added && coco.missingImages.count > 0)
+        #expect(try count(corpus, "SELECT COUNT(*) FROM image i JOIN dataset d ON d.id = i.dataset_id WHERE d.name = 'rsicd'")
+                == registered.added, "images == files on disk")
     }
 }

@@ -61,10 +61,15 @@ import Testing
         #expect(summary.added == 0 && summary.alreadyPresent == 3)
         let paths = try corpus.pool.read { db in try String.fetchAll(db, sql: "SELECT path FROM image ORDER BY path") }
         #expect(paths == ["img000.png", "img001.png", "val/img000.png", "val/img001.png", "val/img002.png"])
+        // A folder outside the dataset's root becomes a second root of it, its paths relative to that root.
         try folder.writeImages(1, in: "elsewhere")
-        #expect(throws: CorpusError.self) {
-            _ = try ImageRegistration(dataset: "d", folder: folder.path("elsewhere")).run(in: corpus)
-        }
+        let elsewhere = try ImageRegistration(dataset: "d", folder: folder.path("elsewhere")).run(in: corpus)
+        #expect(elsewhere.added == 1)
+        let roots = try corpus.read { try $0.roots(dataset: $0.requireDataset("d").id!) }
+        #expect(roots.map(\.path) == [folder.path("root"), folder.path("elsewhere")])
+        // Its parent folder reaches the same files again: they are the images already registered.
+        let parent = try ImageRegistration(dataset: "d", folder: folder.path("")).run(in: corpus)
+        #expect(parent.added == 0 && parent.alreadyPresent == parent.found)
     }
 
     @Test func aFailureMidwayLeavesTheCorpusUnchanged() throws {

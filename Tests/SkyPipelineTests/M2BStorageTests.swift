@@ -14,7 +14,9 @@ import Testing
             // The root is the images' folder; the masks sit beside it, as LoveDA's ann_dir beside img_dir.
             var dataset = DatasetRecord(name: "loveda", root: folder.path("img_dir"))
             try dataset.insert(db)
-            var image = ImageRecord(datasetId: dataset.id!, path: "0.png", width: 6, height: 4)
+            try db.execute(sql: "INSERT INTO dataset_root (dataset_id, path) VALUES (?, ?)", arguments: [dataset.id, dataset.root ?? ""])
+            let rootId = db.lastInsertedRowID
+            var image = ImageRecord(datasetId: dataset.id!, rootId: rootId, path: "0.png", width: 6, height: 4)
             try image.insert(db)
         }
         return corpus

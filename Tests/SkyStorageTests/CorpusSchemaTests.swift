@@ -52,7 +52,9 @@ import Testing
         try corpus.pool.write { db in
             var dataset = DatasetRecord(name: "d")
             try dataset.insert(db)
-            var image = ImageRecord(datasetId: dataset.id!, path: "a.png")
+            try db.execute(sql: "INSERT INTO dataset_root (dataset_id, path) VALUES (?, ?)", arguments: [dataset.id, dataset.root ?? ""])
+            let rootId = db.lastInsertedRowID
+            var image = ImageRecord(datasetId: dataset.id!, rootId: rootId, path: "a.png")
             try image.insert(db)
             var first = CaptionRecord(imageId: image.id!, text: "Many planes are parked at the airport.", source: .human)
             try first.insert(db)
@@ -77,7 +79,9 @@ import Testing
             try corpus.pool.write { db in
                 var dataset = DatasetRecord(name: "d")
                 try dataset.insert(db)
-                var image = ImageRecord(datasetId: dataset.id!, path: "a.png")
+                try db.execute(sql: "INSERT INTO dataset_root (dataset_id, path) VALUES (?, ?)", arguments: [dataset.id, dataset.root ?? ""])
+                let rootId = db.lastInsertedRowID
+                var image = ImageRecord(datasetId: dataset.id!, rootId: rootId, path: "a.png")
                 try image.insert(db)
                 try db.execute(sql: "INSERT INTO caption (image_id, text, source) VALUES (?, 'x', 'made-up')",
                                arguments: [image.id])

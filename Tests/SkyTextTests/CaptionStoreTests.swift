@@ -17,10 +17,11 @@ import Testing
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
         try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name) VALUES (1, 'dota'), (2, 'loveda')")
+            try db.execute(sql: "INSERT INTO dataset_root (id, dataset_id, path) VALUES (1, 1, ''), (2, 2, '')")
             try db.execute(sql: """
-                INSERT INTO image (id, dataset_id, path, width, height) VALUES
-                (1, 1, 'P0001.png', 1000, 1000), (2, 1, 'P0002.png', 800, 600), (3, 1, 'P0003.png', NULL, NULL),
-                (4, 2, 'tile.png', 1024, 1024)
+                INSERT INTO image (id, dataset_id, root_id, path, width, height) VALUES
+                (1, 1, 1, 'P0001.png', 1000, 1000), (2, 1, 1, 'P0002.png', 800, 600), (3, 1, 1, 'P0003.png', NULL, NULL),
+                (4, 2, 2, 'tile.png', 1024, 1024)
                 """)
             let objects: [(Int, String, Double, Double, String, Int, Int)] = [
                 (1, "ship", 480, 480, "annotation", 0, 0), (1, "ship", 10, 10, "annotation", 0, 0),

@@ -26,8 +26,9 @@ import Testing
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
         try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'cd', ?)", arguments: [folder.path])
+            try db.execute(sql: "INSERT INTO dataset_root (id, dataset_id, path) VALUES (1, 1, ?)", arguments: [folder.path])
             for id in 1...8 {
-                try db.execute(sql: "INSERT INTO image (id, dataset_id, path, width, height) VALUES (?, 1, ?, 64, 64)",
+                try db.execute(sql: "INSERT INTO image (id, dataset_id, root_id, path, width, height) VALUES (?, 1, 1, ?, 64, 64)",
                                arguments: [id, "\(id % 2 == 1 ? "A" : "B")/\(id).png"])
             }
             try db.execute(sql: """

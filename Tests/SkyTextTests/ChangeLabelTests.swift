@@ -47,13 +47,14 @@ import Testing
         let corpus = try Corpus(path: folder.appendingPathComponent("corpus.sqlite").path, create: true)
         try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'cdd', ?)", arguments: [folder.path])
+            try db.execute(sql: "INSERT INTO dataset_root (id, dataset_id, path) VALUES (1, 1, ?)", arguments: [folder.path])
         }
         for (index, item) in cases.enumerated() {
             try ImageEncoder.write(item.image, to: folder.appendingPathComponent("OUT/\(item.name)").path)
             let stem = (item.name as NSString).deletingPathExtension
             try corpus.pool.write { db in
                 for (offset, side) in ["A", "B"].enumerated() {
-                    try db.execute(sql: "INSERT INTO image (id, dataset_id, path, width, height) VALUES (?, 1, ?, ?, ?)",
+                    try db.execute(sql: "INSERT INTO image (id, dataset_id, root_id, path, width, height) VALUES (?, 1, 1, ?, ?, ?)",
                                    arguments: [index * 2 + offset + 1, "\(side)/\(stem).jpg", item.imageWidth, item.imageHeight])
                 }
                 try db.execute(sql: """
@@ -145,7 +146,8 @@ import Testing
         try Data("not an image".utf8).write(to: folder.appendingPathComponent("bad.png"))
         try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'cdd', ?)", arguments: [folder.path])
-            try db.execute(sql: "INSERT INTO image (id, dataset_id, path) VALUES (1, 1, 'A/x.png'), (2, 1, 'B/x.png')")
+            try db.execute(sql: "INSERT INTO dataset_root (id, dataset_id, path) VALUES (1, 1, ?)", arguments: [folder.path])
+            try db.execute(sql: "INSERT INTO image (id, dataset_id, root_id, path) VALUES (1, 1, 1, 'A/x.png'), (2, 1, 1, 'B/x.png')")
             try db.execute(sql: "INSERT INTO change_pair (dataset_id, before_image_id, after_image_id, label_path) VALUES (1, 1, 2, 'bad.png')")
         }
         let error = #expect(throws: GeometryError.self) {
@@ -189,11 +191,12 @@ import Testing
         let root = RealData.path("levir-cd")
         try corpus.pool.write { db in
             try db.execute(sql: "INSERT INTO dataset (id, name, root) VALUES (1, 'levir-cd', ?)", arguments: [root])
+            try db.execute(sql: "INSERT INTO dataset_root (id, dataset_id, path) VALUES (1, 1, ?)", arguments: [root])
             for (index, label) in labels.enumerated() {
                 let name = (label as NSString).lastPathComponent
                 for (offset, side) in ["A", "B"].enumerated() {
                     let header = try ImageDecoder().header(ofFile: RealData.path("levir-cd/\(side)/\(name)"))
-                    try db.execute(sql: "INSERT INTO image (id, dataset_id, path, width, height) VALUES (?, 1, ?, ?, ?)",
+                    try db.execute(sql: "INSERT INTO image (id, dataset_id, root_id, path, width, height) VALUES (?, 1, 1, ?, ?, ?)",
                                    arguments: [index * 2 + offset + 1, "\(side)/\(name)", header.width, header.height])
                 }
                 try db.execute(sql: """
