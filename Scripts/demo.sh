@@ -19,9 +19,9 @@ run ingest Examples/seg --dataset examples-loveda --palette loveda --quiet
 run ingest Examples/levir --dataset examples-levir --quiet
 # Re-running a step adds nothing.
 run ingest Examples/dota --format dota --dataset examples-dota --quiet
-# M2B: every class region of every mask becomes a box on the mask's image.
-run m2b Examples/seg/ann_dir/0.png Examples/seg/ann_dir/1.png Examples/seg/ann_dir/2.png Examples/seg/ann_dir/3.png \
-    --palette loveda --min-area 20 --quiet | tail -n 4
+# M2B over the masks ingest registered, each read with its palette: every class region becomes a box on its image.
+run m2b --dataset examples-loveda \
+    --min-area 20 --quiet
 # B2C: five captions per image with objects.
 run caption --seed 7 --quiet
 # Change sentences (LEVIR-CC style) from the change masks, via M2B.

@@ -154,3 +154,19 @@ extension Palette {
         return try LabelMask(width: image.width, height: image.height, values: values)
     }
 }
+
+extension Palette {
+    /// The values of an index mask that are no class of this palette, with their pixel counts, by value: a mask
+    /// read with the wrong palette (LoveDA's 0-7 through iSAID's, a colour mask's indices through another's) shows
+    /// up here instead of as boxes of the wrong class.
+    public func unknownValues(in mask: LabelMask) -> [(value: UInt8, pixels: Int)] {
+        var counts = [Int](repeating: 0, count: 256)
+        mask.values.withUnsafeBufferPointer { values in
+            for value in values { counts[Int(value)] += 1 }
+        }
+        let known = Set(classes.map(\.index))
+        return (0..<256).compactMap { value in
+            counts[value] > 0 && !known.contains(UInt8(value)) ? (UInt8(value), counts[value]) : nil
+        }
+    }
+}

@@ -26,6 +26,11 @@ public struct ImageRegistration: Sendable {
     public struct SkippedFile: Codable, Sendable, Equatable {
         public var path: String
         public var reason: String
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
     }
 
     public var dataset: String

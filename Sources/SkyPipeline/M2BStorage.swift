@@ -33,37 +33,43 @@ public struct M2BStorage: Sendable {
         self.imagePath = imagePath
     }
 
-    /// One mask's boxes, ready to store.
+    /// One mask's boxes, ready to store: the regions and the mask's size (not its pixels, so a run over many
+    /// masks holds only boxes).
     public struct Item: Sendable {
         public var storage: M2BStorage
         public var regions: [ClassRegion]
-        public var mask: LabelMask
+        public var width: Int
+        public var height: Int
 
         public init(storage: M2BStorage, regions: [ClassRegion], mask: LabelMask) {
             self.storage = storage
             self.regions = regions
-            self.mask = mask
+            width = mask.width
+            height = mask.height
         }
     }
 
     /// Replaces the mask's image's `m2b` objects by `regions` of `mask`, in one transaction.
     public func store(_ regions: [ClassRegion], of mask: LabelMask, in corpus: Corpus) throws -> Summary {
-        try corpus.write { transaction in try store(regions, of: mask, transaction: transaction) }
+        try corpus.write { transaction in
+            try store(regions, width: mask.width, height: mask.height, transaction: transaction)
+        }
     }
 
     /// Stores several masks' boxes in one transaction: one bad mask and nothing is written.
     public static func storeAll(_ items: [Item], in corpus: Corpus) throws -> [Summary] {
         try corpus.write { transaction in
-            try items.map { try $0.storage.store($0.regions, of: $0.mask, transaction: transaction) }
+            try items.map { try $0.storage.store($0.regions, width: $0.width, height: $0.height, transaction: transaction) }
         }
     }
 
-    private func store(_ regions: [ClassRegion], of mask: LabelMask, transaction: CorpusTransaction) throws -> Summary {
+    func store(_ regions: [ClassRegion], width maskWidth: Int, height maskHeight: Int,
+               transaction: CorpusTransaction) throws -> Summary {
         let (dataset, image) = try resolveImage(transaction)
         guard let imageID = image.id else { throw CorpusError.badInput(path: maskPath, reason: "image without id") }
-        if let width = image.width, let height = image.height, mask.width != width || mask.height != height {
+        if let width = image.width, let height = image.height, maskWidth != width || maskHeight != height {
             throw CorpusError.badInput(path: maskPath, reason: """
-                the mask is \(mask.width)x\(mask.height) but its image \(image.path) is \(width)x\(height); \
+                the mask is \(maskWidth)x\(maskHeight) but its image \(image.path) is \(width)x\(height); \
                 pair each mask with its own image
                 """)
         }
@@ -89,8 +95,14 @@ public struct M2BStorage: Sendable {
     private func resolveImage(_ transaction: CorpusTransaction) throws -> (DatasetRecord, ImageRecord) {
         let roots = try transaction.allRoots()
         for (dataset, root) in roots where !root.path.isEmpty {
-            if let image = try transaction.imageListingMask(root: root.id, maskPath: Self.relativePath(maskPath, from: root.path)) {
-                return (dataset, image)
+            if let listed = try transaction.imageListingMask(root: root.id, maskPath: Self.relativePath(maskPath, from: root.path)) {
+                guard listed.palette == palette.name else {
+                    throw CorpusError.badInput(path: maskPath, reason: """
+                        the corpus registered this mask with palette '\(listed.palette)', not '\(palette.name)': \
+                        read with another palette its classes would be wrong
+                        """)
+                }
+                return (dataset, listed.image)
             }
         }
         guard let imagePath else {

@@ -11,12 +11,20 @@ public struct MaskRow: Sendable, Equatable {
 
 /// The `mask` and `object` tables' operations for M2B.
 extension CorpusTransaction {
-    /// The image under a root that lists `maskPath` (relative to that root) as its mask.
-    public func imageListingMask(root: Int64, maskPath: String) throws -> ImageRecord? {
-        try ImageRecord.fetchOne(db, sql: """
-            SELECT image.* FROM image JOIN mask ON mask.image_id = image.id
+    /// The image under a root that lists `maskPath` (relative to that root) as its mask, with the mask's palette.
+    public func imageListingMask(root: Int64, maskPath: String) throws -> (image: ImageRecord, palette: String)? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT image.*, mask.palette AS mask_palette FROM image JOIN mask ON mask.image_id = image.id
             WHERE image.root_id = ? AND mask.path = ?
-            """, arguments: [root, maskPath])
+            """, arguments: [root, maskPath]) else { return nil }
+        return (try ImageRecord(row: row), row["mask_palette"])
+    }
+
+    /// Every registered mask of the given datasets (all when empty), with its dataset, by dataset name and id.
+    public func masks(datasets: [String]) throws -> [(dataset: String, mask: MaskRow)] {
+        try self.datasets(named: datasets).flatMap { dataset in
+            try masks(dataset: dataset.id ?? 0).map { (dataset: dataset.name, mask: $0) }
+        }
     }
 
     /// Registers a mask of an image (nothing when it is registered already).
