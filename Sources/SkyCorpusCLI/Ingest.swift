@@ -74,7 +74,10 @@ struct Ingest: ParsableCommand, FlagHints {
         }
         for (kind, count) in summary.problems.sorted(by: { $0.key < $1.key }) { print("skipped (\(kind)): \(count)") }
         for message in summary.problemMessages { Output.note("skipped: \(message)") }
-        list("annotations without an image", summary.annotationsWithoutImage)
+        // Caption files: the images not found are listed below as missing or were attached to known images.
+        if summary.format != DatasetFormat.captions.rawValue {
+            list("annotations without an image", summary.annotationsWithoutImage)
+        }
         list("images without annotations", summary.imagesWithoutAnnotations)
         list("change pairs without a label", summary.pairsWithoutLabel)
         if summary.captionsAttached > 0 {

@@ -159,6 +159,10 @@ struct IngestWriter {
                 }
                 registered = (matches[0], false)
                 captionsAttached += 1
+                if let split = image.split, let stored = try statements.split(ofImage: matches[0]), stored != split {
+                    splitConflicts.append("\(image.relativePath): \(stored) -> \(split)")
+                }
+                try statements.fillMissing(image: matches[0], split: image.split, width: nil, height: nil)
             }
             guard try accepts(registered, counting: statements.humanCaptionCount) else { continue }
             var seen = Set<String>()
