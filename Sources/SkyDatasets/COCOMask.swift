@@ -21,8 +21,13 @@ public enum COCOMask {
         var y = (0..<k).map { Int(scale * xy[$0 * 2 + 1] + 0.5) }
         x.append(x[0])
         y.append(y[0])
-        // Dense points along every edge.
-        var u: [Int] = [], v: [Int] = []
+        // pycocotools walks dense points along every edge into two arrays, then takes the points where the
+        // column changes as boundary crossings of pixel-centre columns. The same points are walked here in the
+        // same order without storing them: each is compared with the one before as it is made.
+        var walker = BoundaryWalker(height: height, width: width)
+        var perimeter = 0
+        for j in 0..<k { perimeter += max(abs(x[j + 1] - x[j]), abs(y[j + 1] - y[j])) }
+        walker.starts.reserveCapacity(perimeter / 5 + k + 2)
         for j in 0..<k {
             var xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1]
             let dx = abs(xe - xs), dy = abs(ys - ye)
@@ -34,36 +39,33 @@ public enum COCOMask {
             if dx == 0 && dy == 0 {
                 // A repeated point: C divides 0 by 0 and casts NaN to int, which x86 (pycocotools' wheels)
                 // turns into INT_MIN.
-                u.append(xs)
-                v.append(Int(Int32.min))
+                walker.visit(xs, Int(Int32.min))
             } else if dx >= dy {
+                // Every step moves one column, so every point after the first is a crossing: only those whose
+                // smaller column is 2 (mod 5) can count (see BoundaryWalker), so only they are visited.
                 let s = Double(ye - ys) / Double(dx)
-                for d in 0...dx {
-                    let t = flip ? dx - d : d
-                    u.append(t + xs)
-                    v.append(Int(Double(ys) + s * Double(t) + 0.5))
+                func row(_ t: Int) -> Int { Int(Double(ys) + s * Double(t) + 0.5) }
+                let first = flip ? dx : 0, last = flip ? 0 : dx
+                walker.visit(first + xs, row(first))
+                let residue = (((flip ? xs + dx - 2 : 3 - xs) % 5) + 5) % 5
+                for d in stride(from: residue == 0 ? 5 : residue, through: dx, by: 5) {
+                    let t = flip ? dx - d : d, before = flip ? t + 1 : t - 1
+                    walker.crossing(column: min(t, before) + xs, row: min(row(t), row(before)))
                 }
+                walker.moved(to: last + xs, row(last))
+            } else if dx == 0 {
+                // A vertical edge stays in one column: only its first point can cross.
+                walker.visit(xs, flip ? dy + ys : ys)
+                walker.moved(to: xs, flip ? ys : dy + ys)
             } else {
                 let s = Double(xe - xs) / Double(dy)
                 for d in 0...dy {
                     let t = flip ? dy - d : d
-                    v.append(t + ys)
-                    u.append(Int(Double(xs) + s * Double(t) + 0.5))
+                    walker.visit(Int(Double(xs) + s * Double(t) + 0.5), t + ys)
                 }
             }
         }
-        // Boundary crossings of pixel-centre columns, downsampled.
-        var starts: [Int] = []
-        for j in 1..<max(u.count, 1) where u[j] != u[j - 1] {
-            var xd = Double(u[j] < u[j - 1] ? u[j] : u[j] - 1)
-            xd = (xd + 0.5) / scale - 0.5
-            if xd.rounded(.down) != xd || xd < 0 || xd > Double(width - 1) { continue }
-            var yd = Double(v[j] < v[j - 1] ? v[j] : v[j - 1])
-            yd = (yd + 0.5) / scale - 0.5
-            if yd < 0 { yd = 0 } else if yd > Double(height) { yd = Double(height) }
-            yd = yd.rounded(.up)
-            starts.append(Int(xd) * height + Int(yd))
-        }
+        var starts = walker.starts
         starts.append(height * width)
         starts.sort()
         var previous = 0
@@ -87,6 +89,51 @@ public enum COCOMask {
             }
         }
         return counts
+    }
+
+    /// The downsampling of `rleFrPoly`'s dense boundary points, one point at a time.
+    struct BoundaryWalker {
+        let height: Int, maxX: Int, maxY: Double
+        var starts: [Int] = []
+        var previousU = 0, previousV = 0, first = true
+
+        init(height: Int, width: Int) {
+            self.height = height
+            maxX = width - 1
+            maxY = Double(height)
+        }
+
+        /// pycocotools: where the column changes, `xd = (u' + 0.5) / 5 - 0.5` with u' the smaller column (or
+        /// u - 1) must be a whole column inside the image; `yd` is the smaller row, scaled back, clipped to
+        /// [0, height] and rounded up. `xd` is whole exactly when u' = 2 (mod 5) (the division is exact then and
+        /// at least a fifth away from a whole number otherwise), which is tested on integers first.
+        @inline(__always)
+        mutating func visit(_ u: Int, _ v: Int) {
+            defer { moved(to: u, v) }
+            guard !first, u != previousU else { return }
+            crossing(column: u < previousU ? u : u - 1, row: v < previousV ? v : previousV)
+        }
+
+        /// A change of column between two consecutive points: `column` the smaller, `row` the smaller row.
+        @inline(__always)
+        mutating func crossing(column: Int, row: Int) {
+            let shifted = column - 2
+            guard shifted >= 0, shifted % 5 == 0 else { return }
+            let x = shifted / 5
+            guard x <= maxX else { return }
+            var yd = Double(row)
+            yd = (yd + 0.5) / 5 - 0.5
+            if yd < 0 { yd = 0 } else if yd > maxY { yd = maxY }
+            starts.append(x * height + Int(yd.rounded(.up)))
+        }
+
+        /// The last point walked, without visiting the ones before it on the edge.
+        @inline(__always)
+        mutating func moved(to u: Int, _ v: Int) {
+            previousU = u
+            previousV = v
+            first = false
+        }
     }
 
     /// `rleMerge` with `intersect = 0`: the union of masks of the same size.
