@@ -8,7 +8,7 @@ the tiled, predictor, big-endian, MinIsWhite, ExtraSamples and planar layouts th
 It writes small synthetic TIFFs into Tests/SkyImagingTests/Fixtures/tiff/ -- every layout and compression
 SkyImaging decodes (8-bit gray, gray+alpha, RGB, RGBA, palette; none, LZW, deflate, PackBits, JPEG with RGB and with
 YCbCr; strips and tiles; both byte orders; little-endian BigTIFF; odd sizes; a UCM-captions-like 256x256 RGB uncompressed file) plus layouts it refuses
-(16-bit, uncompressed YCbCr, separate planes, 1-bit, CMYK) -- and records in tiff.json, for each supported file, what
+(16-bit MinIsWhite, uncompressed YCbCr, separate planes, 1-bit, CMYK) -- and records in tiff.json, for each supported file, what
 Pillow decodes (mode, size, SHA-256 of the 8-bit pixels) and imagehash's phash, dhash and ahash.
 Tests/SkyHashingTests/Fixtures/tiff_hashes.json gets the same hashes for the hash parity test.
 """
@@ -73,14 +73,15 @@ def write_supported():
 
 def write_unsupported():
     """Layouts SkyImaging refuses with "convert it to PNG"; name -> what the message names."""
-    tiff("unsupported_gray16.tif", (scene(20, 10, 9, 1).astype(np.uint16) * 257), photometric="minisblack")
+    # 16-bit MinIsBlack gray, RGB and RGBA are decoded (Scripts/sixteen_bit_fixtures.py); MinIsWhite is not.
+    tiff("unsupported_gray16_miniswhite.tif", (scene(20, 10, 9, 1).astype(np.uint16) * 257), photometric="miniswhite")
     tiff("unsupported_ycbcr_raw.tif", scene(20, 10, 10), photometric="ycbcr", subsampling=(1, 1))
     tiff("unsupported_planar.tif", np.moveaxis(scene(20, 10, 11), 2, 0).copy(), photometric="rgb",
          planarconfig="separate")
     Image.fromarray(scene(20, 10, 12, 1)).convert("1").save(os.path.join(OUT, "unsupported_bilevel.tif"))
     Image.fromarray(scene(20, 10, 13, 4)).convert("CMYK").save(os.path.join(OUT, "unsupported_cmyk.tif"))
     return {
-        "unsupported_gray16.tif": "16-bit",
+        "unsupported_gray16_miniswhite.tif": "16-bit samples are supported for MinIsBlack gray, RGB and RGBA only",
         "unsupported_ycbcr_raw.tif": "YCbCr (outside JPEG compression)",
         "unsupported_planar.tif": "separate colour planes",
         "unsupported_bilevel.tif": "1-bit",

@@ -42,6 +42,8 @@ static void csky_png_read(png_structp png, png_bytep out, png_size_t length) {
 /* Sets up the transforms and fills `info` after png_read_update_info. */
 static void csky_png_prepare(png_structp png, png_infop png_info, int keep_indices,
                              csky_image_info *info) {
+    int clip16 = (keep_indices & CSKY_DECODE_GRAY16_CLIP) != 0;
+    keep_indices &= 1;
     png_read_info(png, png_info);
     png_uint_32 width = 0, height = 0;
     int bit_depth = 0, color_type = 0;
@@ -71,7 +73,9 @@ static void csky_png_prepare(png_structp png, png_infop png_info, int keep_indic
         info->palette_has_alpha = trans_count > 0;
     }
 
-    if (bit_depth == 16) {
+    /* 16-bit gray on request stays 16-bit here and is clipped to 8 bits after reading (csky_png_run). */
+    int keep16 = bit_depth == 16 && clip16 && color_type == PNG_COLOR_TYPE_GRAY;
+    if (bit_depth == 16 && !keep16) {
         png_set_strip_16(png);
     }
     if (color_type == PNG_COLOR_TYPE_PALETTE) {
@@ -113,7 +117,7 @@ static void csky_png_prepare(png_structp png, png_infop png_info, int keep_indic
         default: info->layout = CSKY_LAYOUT_RGBA; break;
         }
     }
-    if (png_get_rowbytes(png, png_info) != (size_t)width * (size_t)channels) {
+    if (png_get_rowbytes(png, png_info) != (size_t)width * (size_t)channels * (keep16 ? 2 : 1)) {
         png_error(png, "unexpected row size after transforms");
     }
 }
@@ -140,8 +144,10 @@ static int csky_png_run(const uint8_t *data, size_t size, int keep_indices, uint
         return CSKY_ERROR;
     }
     png_bytep *volatile rows = NULL;
+    uint8_t *volatile wide = NULL; /* 16-bit gray samples before clipping */
     if (setjmp(png_jmpbuf(png))) {
         free(rows);
+        free(wide);
         png_destroy_read_struct(&png, &png_info, NULL);
         if (!error[0]) snprintf(error, CSKY_ERROR_LEN, "libpng failed");
         return CSKY_ERROR;
@@ -153,15 +159,29 @@ static int csky_png_run(const uint8_t *data, size_t size, int keep_indices, uint
         if (row_bytes * (size_t)info->height > out_size) {
             png_error(png, "output buffer too small");
         }
+        int keep16 = png_get_bit_depth(png, png_info) == 16;
+        size_t pixels = row_bytes * (size_t)info->height;
+        if (keep16) {
+            wide = malloc(pixels * 2 > 0 ? pixels * 2 : 1);
+            if (!wide) png_error(png, "out of memory for 16-bit samples");
+        }
         rows = malloc(sizeof(png_bytep) * (size_t)(info->height > 0 ? info->height : 1));
         if (!rows) png_error(png, "out of memory for row pointers");
         for (int32_t y = 0; y < info->height; y++) {
-            rows[y] = out + (size_t)y * row_bytes;
+            rows[y] = keep16 ? wide + (size_t)y * row_bytes * 2 : out + (size_t)y * row_bytes;
         }
         png_read_image(png, rows);
         png_read_end(png, NULL);
         free(rows);
         rows = NULL;
+        if (keep16) {
+            /* Big-endian samples: Pillow's I;16 -> L gives 255 when the high byte is set, else the low byte. */
+            for (size_t index = 0; index < pixels; index++) {
+                out[index] = wide[index * 2] ? 255 : wide[index * 2 + 1];
+            }
+            free(wide);
+            wide = NULL;
+        }
     }
     png_destroy_read_struct(&png, &png_info, NULL);
     return CSKY_OK;
@@ -170,7 +190,7 @@ static int csky_png_run(const uint8_t *data, size_t size, int keep_indices, uint
 int csky_png_info_via(const uint8_t *data, size_t size, int keep_indices, int path,
                       csky_image_info *info, char *error) {
     if (path != CSKY_PNG_PATH_LIBPNG) {
-        int status = csky_png_fast_info(data, size, keep_indices, info, error);
+        int status = csky_png_fast_info(data, size, keep_indices & 1, info, error);
         if (status == CSKY_OK) error[0] = 0;
         if (status == CSKY_OK || path == CSKY_PNG_PATH_FAST) return status;
     }
@@ -184,7 +204,8 @@ int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int 
         return CSKY_ERROR;
     }
     if (path != CSKY_PNG_PATH_LIBPNG) {
-        int status = csky_png_fast_decode(data, size, keep_indices, out, out_size, info, error);
+        /* The fast path reads 8-bit files only: the 16-bit flag does not concern it. */
+        int status = csky_png_fast_decode(data, size, keep_indices & 1, out, out_size, info, error);
         if (status == CSKY_OK) error[0] = 0;
         if (status == CSKY_OK || path == CSKY_PNG_PATH_FAST) return status;
     }

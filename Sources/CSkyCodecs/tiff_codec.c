@@ -1,5 +1,7 @@
 /*
- * TIFF decoding over libtiff: the first directory of an in-memory file, 8-bit samples only,
+ * TIFF decoding over libtiff: the first directory of an in-memory file, 8-bit samples (and 16-bit
+ * gray, RGB and RGBA: Pillow's "I;16" gray, clipped to 255 for "L" on request, else the high byte;
+ * "RGB;16" and "RGBA;16" keep the high byte),
  * pixel for pixel what Pillow 13 decodes (Pillow reads uncompressed files itself and every
  * other file through libtiff's TIFFReadEncodedStrip/Tile, then unpacks with a "rawmode").
  *
@@ -21,13 +23,16 @@ typedef enum {
     UNPACK_COPY = 0,     /* L, LA, RGB, RGBA: the first `channels` samples as they are */
     UNPACK_INVERT = 1,   /* "L;I" (MinIsWhite): 255 - sample */
     UNPACK_RGBA_PREMULTIPLIED = 2, /* "RGBa": associated alpha, un-premultiplied */
-    UNPACK_PALETTE = 3   /* "P" converted to RGB: the colour map's entries // 256 */
+    UNPACK_PALETTE = 3,  /* "P" converted to RGB: the colour map's entries // 256 */
+    UNPACK_HIGH16 = 4,   /* 16-bit samples (host order after libtiff): the high byte of each */
+    UNPACK_CLIP16 = 5    /* 16-bit gray to Pillow's "L" from "I;16": 255 above 255, else the value */
 } unpack_kind;
 
 /* The decode plan for one directory. */
 typedef struct {
     uint32_t width, height;
     int samples;   /* samples per pixel in the decoded strip/tile (after JPEG colour conversion) */
+    int sample_bytes; /* 1, or 2 for 16-bit samples */
     int channels;  /* output bytes per pixel */
     int layout;
     unpack_kind unpack;
@@ -46,6 +51,8 @@ static void set_error(char *error, const char *format, ...) {
 /* Fills `info` from the first directory; returns CSKY_OK with plan->channels 0 (reason in
  * `reason`) for a valid TIFF whose layout is not decoded, CSKY_ERROR for a damaged one. */
 static int read_plan(TIFF *tif, int keep_indices, tiff_plan *plan, csky_image_info *info, char *reason) {
+    int clip16 = (keep_indices & CSKY_DECODE_GRAY16_CLIP) != 0;
+    keep_indices &= 1;
     memset(plan, 0, sizeof *plan);
     memset(info, 0, sizeof *info);
     reason[0] = 0;
@@ -79,10 +86,11 @@ static int read_plan(TIFF *tif, int keep_indices, tiff_plan *plan, csky_image_in
     info->bit_depth = bits;
     info->source_channels = samples;
 
-    if (bits != 8) {
-        set_error(reason, "%u-bit samples are not supported (8-bit only)", bits);
+    if (bits != 8 && bits != 16) {
+        set_error(reason, "%u-bit samples are not supported (8-bit, or 16-bit gray/RGB/RGBA)", bits);
         return CSKY_OK;
     }
+    plan->sample_bytes = bits / 8;
     if (format != SAMPLEFORMAT_UINT) {
         set_error(reason, "sample format %u is not supported (unsigned integers only)", format);
         return CSKY_OK;
@@ -123,6 +131,25 @@ static int read_plan(TIFF *tif, int keep_indices, tiff_plan *plan, csky_image_in
     int first_extra = extra_count > 0 ? extra[0] : -1; /* -1: no ExtraSamples tag */
     plan->samples = samples;
     plan->unpack = UNPACK_COPY;
+    if (bits == 16) {
+        /* Pillow's 16-bit modes: "I;16"/"I;16B" gray (converted to "L" by clipping), "RGB;16L/B" and
+         * "RGBA;16L/B" (the high byte); other 16-bit layouts are refused. */
+        int gray = photometric == PHOTOMETRIC_MINISBLACK && samples == 1;
+        int rgb = photometric == PHOTOMETRIC_RGB && (samples == 3 || (samples == 4 && first_extra == EXTRASAMPLE_UNASSALPHA));
+        if (!gray && !rgb) {
+            set_error(reason, "16-bit samples are supported for MinIsBlack gray, RGB and RGBA only "
+                      "(PhotometricInterpretation %u, %u samples)", photometric, samples);
+            return CSKY_OK;
+        }
+        if (compression == COMPRESSION_JPEG) {
+            set_error(reason, "16-bit JPEG-in-TIFF is not supported");
+            return CSKY_OK;
+        }
+        plan->channels = samples;
+        plan->layout = gray ? CSKY_LAYOUT_GRAY : samples == 3 ? CSKY_LAYOUT_RGB : CSKY_LAYOUT_RGBA;
+        plan->unpack = gray && clip16 ? UNPACK_CLIP16 : UNPACK_HIGH16;
+        goto layout_chosen;
+    }
 
     if ((photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE) && colour == 1) {
         int inverted = photometric == PHOTOMETRIC_MINISWHITE;
@@ -201,6 +228,7 @@ static int read_plan(TIFF *tif, int keep_indices, tiff_plan *plan, csky_image_in
         return CSKY_OK;
     }
 
+layout_chosen:
     plan->tiled = TIFFIsTiled(tif);
     if (plan->tiled) {
         if (!TIFFGetField(tif, TIFFTAG_TILEWIDTH, &plan->tile_width) ||
@@ -228,6 +256,15 @@ static uint8_t unpremultiply(uint8_t value, uint8_t alpha) {
 static void unpack_row(const tiff_plan *plan, const uint8_t *in, uint8_t *out, size_t count) {
     size_t stride = (size_t)plan->samples;
     int channels = plan->channels;
+    if (plan->unpack == UNPACK_HIGH16 || plan->unpack == UNPACK_CLIP16) {
+        const uint16_t *samples = (const uint16_t *)(const void *)in;
+        size_t total = count * stride;
+        for (size_t index = 0; index < total; index++) {
+            uint16_t value = samples[index];
+            out[index] = plan->unpack == UNPACK_HIGH16 ? (uint8_t)(value >> 8) : (uint8_t)(value > 255 ? 255 : value);
+        }
+        return;
+    }
     if (plan->unpack == UNPACK_COPY && stride == (size_t)channels) {
         memcpy(out, in, count * stride);
         return;
@@ -265,13 +302,13 @@ static void unpack_row(const tiff_plan *plan, const uint8_t *in, uint8_t *out, s
  * 256x256 RGBA tile of a 10x10 image is legal). A damaged directory claiming more is an error, not
  * an allocation of many gigabytes. */
 static size_t buffer_limit(const tiff_plan *plan) {
-    size_t image = (size_t)plan->width * plan->height * (size_t)plan->samples;
+    size_t image = (size_t)plan->width * plan->height * (size_t)plan->samples * (size_t)plan->sample_bytes;
     size_t limit = (size_t)64 << 20;
     return image <= limit / 2 ? limit : image * 2;
 }
 
 static int decode_strips(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *error) {
-    size_t row_in = (size_t)plan->width * (size_t)plan->samples;
+    size_t row_in = (size_t)plan->width * (size_t)plan->samples * (size_t)plan->sample_bytes;
     size_t row_out = (size_t)plan->width * (size_t)plan->channels;
     size_t strip_bytes = row_in * plan->rows_per_strip;
     if ((tmsize_t)strip_bytes < TIFFStripSize(tif)) strip_bytes = (size_t)TIFFStripSize(tif);
@@ -304,7 +341,7 @@ static int decode_strips(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *e
 }
 
 static int decode_tiles(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *error) {
-    size_t tile_row = (size_t)plan->tile_width * (size_t)plan->samples;
+    size_t tile_row = (size_t)plan->tile_width * (size_t)plan->samples * (size_t)plan->sample_bytes;
     size_t tile_bytes = tile_row * plan->tile_height;
     if (plan->tile_width > (1u << 24) || plan->tile_height > (1u << 24) || tile_bytes > buffer_limit(plan)) {
         set_error(error, "%ux%u tiles are more than a %ux%u image needs", plan->tile_width, plan->tile_height,

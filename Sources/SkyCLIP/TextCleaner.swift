@@ -5,9 +5,9 @@ import Foundation
 ///
 /// ftfy's fixers are ported step by step from its tables (exported by Scripts/openclip_text_tables.py):
 /// HTML entities, C1 controls as windows-1252, Latin ligatures, character width, curly quotes, line breaks,
-/// terminal escapes, control characters and NFC, repeated until the text is stable, per line. The one fixer
-/// not ported is ftfy's mojibake repair (`fix_encoding`, a statistical detector of text decoded with the
-/// wrong codec); text that it would change tokenizes differently (the fixture flags such cases).
+/// terminal escapes, control characters and NFC, repeated until the text is stable, per line. ftfy's mojibake
+/// repair (`fix_encoding`: its badness expression, then re-encoding with its single-byte codecs) runs from
+/// ftfy's own expressions and codec tables (``Mojibake``, Scripts/ftfy_mojibake_tables.py).
 public struct TextCleaner: Sendable {
     struct Tables: Decodable {
         var html5: [String: String]
@@ -29,6 +29,7 @@ public struct TextCleaner: Sendable {
     private let ligatures: [UInt32: String]
     private let widths: [UInt32: String]
     private let controls: Set<UInt32>
+    private let mojibake: Mojibake
 
     /// Loads the bundled cleaning tables.
     public init() throws(CLIPError) {
@@ -58,6 +59,13 @@ public struct TextCleaner: Sendable {
         ligatures = keyed(tables.ligatures)
         widths = keyed(tables.widthMap)
         controls = Set(tables.controlChars)
+        let mojibakePath = "SkyCLIP/Resources/mojibake.json"
+        do {
+            let data = try Data(contentsOf: CLIPResources.url("mojibake.json"))
+            mojibake = try Mojibake(tables: JSONDecoder().decode(Mojibake.Tables.self, from: data))
+        } catch {
+            throw .badData(path: mojibakePath, reason: "\(error)")
+        }
     }
 
     /// The text as open_clip's tokenizer sees it before splitting.
@@ -70,7 +78,7 @@ public struct TextCleaner: Sendable {
 
     // MARK: ftfy.fix_text
 
-    /// ftfy.fix_text with the default configuration, less the mojibake repair.
+    /// ftfy.fix_text with the default configuration.
     func fixText(_ text: String) -> String {
         var unescape = true
         var output = ""
@@ -82,6 +90,7 @@ public struct TextCleaner: Sendable {
             while true {
                 let previous = current
                 if unescape { current = ftfyUnescape(current) }
+                current = mojibake.fixEncoding(current) { translate($0, c1) }
                 current = translate(current, c1)
                 current = translate(current, ligatures)
                 current = translate(current, widths)

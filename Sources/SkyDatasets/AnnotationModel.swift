@@ -10,6 +10,12 @@ public struct AnnotatedObject: Sendable, Hashable, Codable {
     public var rotated: RotatedBox?
     /// The polygon, when the format has one (DOTA's four corners, COCO polygons).
     public var polygon: [Point2D]?
+    /// Every ring of a multi-part polygon (a COCO `segmentation` with several lists), in order; `polygon` is
+    /// then nil. Nil for single outlines.
+    public var polygonParts: [[Point2D]]?
+    /// The segmentation's area in pixels as pycocotools computes it (`mask.area(COCO.annToRLE(ann))`), when
+    /// the format has a segmentation (COCO polygons and RLE).
+    public var area: Double?
     /// Marked difficult by the annotators (DOTA difficulty 1, VOC `difficult`).
     public var difficult: Bool
     /// To be ignored (VisDrone ignored regions, COCO `iscrowd`, DOTA difficulty 2 on split tiles).
@@ -18,7 +24,8 @@ public struct AnnotatedObject: Sendable, Hashable, Codable {
     public var truncated: Bool
 
     public init(rawClass: String, box: AxisBox, rotated: RotatedBox? = nil, polygon: [Point2D]? = nil,
-                difficult: Bool = false, ignore: Bool = false, truncated: Bool = false) {
+                difficult: Bool = false, ignore: Bool = false, truncated: Bool = false,
+                polygonParts: [[Point2D]]? = nil, area: Double? = nil) {
         self.rawClass = rawClass
         self.box = box
         self.rotated = rotated
@@ -26,6 +33,8 @@ public struct AnnotatedObject: Sendable, Hashable, Codable {
         self.difficult = difficult
         self.ignore = ignore
         self.truncated = truncated
+        self.polygonParts = polygonParts
+        self.area = area
     }
 }
 

@@ -10,6 +10,11 @@ public enum COCOReader {
         var fileName: String
         var width: Int?
         var height: Int?
+        /// (height, width) when both are known and positive.
+        var size: (height: Int, width: Int)? {
+            guard let width, let height, width > 0, height > 0 else { return nil }
+            return (height, width)
+        }
     }
 
     /// Where an annotation is, for errors: its id, or its index when it has none.
@@ -81,7 +86,10 @@ public enum COCOReader {
     }
 
     /// Builds one object from an annotation record; `where` names it in errors.
-    static func object(_ record: Record, categories: [Int: String], file: String,
+    /// `size` is the image's (height, width) from `images`, which polygons are rasterised on for their area
+    /// and, when the record has no `bbox`, their box (as pycocotools' `annToRLE` does); without it the box is
+    /// the polygons' bounds and the area unknown.
+    static func object(_ record: Record, categories: [Int: String], size: (height: Int, width: Int)?, file: String,
                        place: Place) throws(DatasetError) -> AnnotatedObject {
         // Built only for an error: a million interpolated strings would cost more than the parse.
         var location: String { place.description }
@@ -93,7 +101,9 @@ public enum COCOReader {
                                "category_id \(categoryID) is not in 'categories'")
         }
         var polygon: [Point2D]? = nil
+        var rings: [[Point2D]]? = nil
         var box: AxisBox? = nil
+        var area: Double? = nil
         if record.bbox != nil {
             guard let values = record.bboxValues, values.count == 4 else {
                 let found = record.bboxValues == nil && record.bboxCount == 0 ? "not an array" : "\(record.bboxCount) values"
@@ -111,13 +121,28 @@ public enum COCOReader {
                 }
                 polygons.append(stride(from: 0, to: values.count, by: 2).map { Point2D(x: values[$0], y: values[$0 + 1]) })
             }
-            if polygons.count == 1 { polygon = polygons[0] }
+            if polygons.count == 1 { polygon = polygons[0] } else if polygons.count > 1 { rings = polygons }
+            if let size, !parts.isEmpty {
+                var masks: [[Int]] = []
+                for case let values? in parts {
+                    guard let mask = COCOMask.polygon(values, height: size.height, width: size.width) else {
+                        throw DatasetError(.malformedRecord, file: file, location: location,
+                                           "a polygon coordinate of 'segmentation' is beyond ±\(Int(COCOMask.coordinateLimit))")
+                    }
+                    masks.append(mask)
+                }
+                let union = COCOMask.union(masks)
+                area = Double(COCOMask.area(union))
+                if box == nil { box = COCORLE.bounds(counts: union, height: size.height, width: size.width) }
+            }
             if box == nil, !polygons.isEmpty { box = BoxRepair.bounds(of: polygons.flatMap { $0 }) }
         }
         switch record["segmentation"] {
         case .object?:
-            if box == nil, let segmentation = record["segmentation"] {
-                box = try rleBounds(segmentation, file: file, location: location)
+            if let segmentation = record["segmentation"] {
+                let rle = try rleCounts(segmentation, file: file, location: location)
+                area = Double(COCOMask.area(rle.counts))
+                if box == nil { box = COCORLE.bounds(counts: rle.counts, height: rle.height, width: rle.width) }
             }
         default:
             break
@@ -127,11 +152,13 @@ public enum COCOReader {
                                "expected a 'bbox' or a 'segmentation' (polygons or RLE)")
         }
         let crowd = record["iscrowd"]?.int ?? 0
-        return AnnotatedObject(rawClass: name, box: box, polygon: polygon, ignore: crowd != 0)
+        return AnnotatedObject(rawClass: name, box: box, polygon: polygon, ignore: crowd != 0,
+                               polygonParts: rings, area: area)
     }
 
-    /// The box of an RLE segmentation: compressed (`counts` string) or uncompressed (`counts` list).
-    static func rleBounds(_ segmentation: JSONValue, file: String, location: String) throws(DatasetError) -> AxisBox {
+    /// The runs and size of an RLE segmentation: compressed (`counts` string) or uncompressed (`counts` list).
+    static func rleCounts(_ segmentation: JSONValue, file: String,
+                          location: String) throws(DatasetError) -> (counts: [Int], height: Int, width: Int) {
         guard let size = segmentation["size"]?.array?.compactMap(\.int), size.count == 2, size[0] >= 0, size[1] >= 0 else {
             throw DatasetError(.malformedRecord, file: file, location: location,
                                "expected RLE 'size' as [height, width]")
@@ -148,7 +175,7 @@ public enum COCOReader {
             throw DatasetError(.malformedRecord, file: file, location: location,
                                "expected RLE 'counts' (a compressed string or a list of run lengths) adding up to height x width")
         }
-        return COCORLE.bounds(counts: counts, height: size[0], width: size[1])
+        return (counts, size[0], size[1])
     }
 
     /// Reads one COCO JSON file. Images are looked up below `imageRoot` by `file_name`; `root` is the dataset
@@ -199,13 +226,14 @@ public enum COCOReader {
                                                            "expected an integer 'image_id'"))
                         return
                     }
-                    if categories.isEmpty {
+                    // Polygons need their image's size: records seen before it (or the categories) wait.
+                    guard !categories.isEmpty, let entry = images[imageID] else {
                         early.append((imageID, record, place))
                         return
                     }
                     do throws(DatasetError) {
-                        objects[imageID, default: []].append(try object(record, categories: categories, file: file,
-                                                                        place: place))
+                        objects[imageID, default: []].append(try object(record, categories: categories,
+                                                                        size: entry.size, file: file, place: place))
                     } catch {
                         try collector.invalid(error)
                     }
@@ -220,7 +248,8 @@ public enum COCOReader {
         }
         for entry in early {
             do throws(DatasetError) {
-                objects[entry.imageID, default: []].append(try object(entry.record, categories: categories, file: file,
+                objects[entry.imageID, default: []].append(try object(entry.record, categories: categories,
+                                                                      size: images[entry.imageID]?.size, file: file,
                                                                       place: entry.place))
             } catch {
                 try collector.invalid(error)

@@ -20,7 +20,7 @@ public enum DatasetContents: Sendable {
 
 /// Every annotation layout SkyCorpus reads, by its `--format` name.
 public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertible {
-    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair
+    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod
     case captions, change, segmentation
 
     public var description: String { rawValue }
@@ -38,6 +38,8 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         case .carpk: .detection(try CARPKReader.read(root: root, options: options))
         case .sdd: .detection(try StanfordDroneReader.read(root: root, options: options))
         case .auair: .detection(try AUAIRReader.read(root: root, options: options))
+        case .levir: .detection(try LEVIRReader.read(root: root, options: options))
+        case .rsod: .detection(try RSODReader.read(root: root, options: options))
         case .captions: .captions(try CaptionReader.read(root: root, options: options))
         case .change: .change(try ChangeReader.read(root: root, options: options))
         case .segmentation: .segmentation(try SegmentationReader.read(root: root, options: options))
@@ -93,8 +95,14 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         if ChangeReader.hasLayout(root) || subfolders.contains(where: ChangeReader.hasLayout) {
             return (.change, "before/after image folders (A/B, time1/time2 or im1/im2) with change labels")
         }
+        if !RSODReader.classFolders(root: root).isEmpty {
+            return (.rsod, "class folders with Annotation/xml/ or Annotation/labels/ (RSOD)")
+        }
         if subfolders.contains(where: { VOCReader.annotationFolder(root: $0, preferOriented: false) != nil }) {
-            return (.voc, "class folders with VOC XML annotations (RSOD)")
+            return (.voc, "class folders with VOC XML annotations")
+        }
+        if has("imageWithLabel") != nil {
+            return (.levir, "imageWithLabel/ of image + txt label pairs (LEVIR)")
         }
         if let annotations = has("annotations") {
             if has("frames") != nil { return (.sdd, "annotations/ + frames/ (Stanford Drone)") }

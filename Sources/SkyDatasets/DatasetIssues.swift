@@ -96,9 +96,13 @@ public struct ReadOptions: Sendable, Hashable {
     /// Read only this split (when the layout has splits), or label every image with it (when it has none).
     public var split: String?
 
-    public init(skipInvalid: Bool = false, split: String? = nil) {
+    /// The level of HRSC2016's class tree that objects are named at (ship, category or type).
+    public var hrscClassLevel: HRSCClassLevel
+
+    public init(skipInvalid: Bool = false, split: String? = nil, hrscClassLevel: HRSCClassLevel = .ship) {
         self.skipInvalid = skipInvalid
         self.split = split
+        self.hrscClassLevel = hrscClassLevel
     }
 }
 

@@ -5,7 +5,8 @@ import SkyGeometry
 ///
 /// VOC boxes are read as given: `x = xmin`, `width = xmax - xmin`. Rotated boxes: roLabelImg's
 /// `robndbox cx cy w h angle` and HRSC's `mbox_*` give the angle in radians, stored in degrees;
-/// DIOR-R's `robndbox` four corners become the polygon.
+/// DIOR-R's `robndbox` four corners become the polygon and the rotated box. HRSC's `Class_ID` is named at
+/// `ReadOptions.hrscClassLevel` of its class tree (``HRSCClasses``).
 public enum VOCReader {
     /// Parses one annotation file into an image (path not yet resolved) and its objects.
     public static func parse(_ data: Data, file: String,
@@ -74,6 +75,7 @@ public enum VOCReader {
                                           y: try number(rotated, "y_" + corner, label, file: file)))
                 }
                 object.polygon = points
+                object.rotated = rotatedBox(corners: points)
             }
             if !hasBox, let polygon = object.polygon {
                 object.box = BoxRepair.bounds(of: polygon)
@@ -85,6 +87,19 @@ public enum VOCReader {
                                "expected <bndbox> (xmin, ymin, xmax, ymax) or <robndbox> in <object>")
         }
         return object
+    }
+
+    /// The rotated box whose corners are DIOR-R's `left_top, right_top, right_bottom, left_bottom`: the centre
+    /// is their mean, the width the top edge's length, the height the left edge's, the angle the top edge's
+    /// direction in degrees (atan2, y down); nil when the corners do not span a box.
+    static func rotatedBox(corners points: [Point2D]) -> RotatedBox? {
+        guard points.count == 4 else { return nil }
+        let center = Point2D(x: points.map(\.x).reduce(0, +) / 4, y: points.map(\.y).reduce(0, +) / 4)
+        let top = (x: points[1].x - points[0].x, y: points[1].y - points[0].y)
+        let left = (x: points[3].x - points[0].x, y: points[3].y - points[0].y)
+        let width = (top.x * top.x + top.y * top.y).squareRoot(), height = (left.x * left.x + left.y * left.y).squareRoot()
+        guard width > 0, height > 0 else { return nil }
+        return RotatedBox(center: center, width: width, height: height, angle: atan2(top.y, top.x) * 180 / .pi)
     }
 
     /// The four corners of a box of `width` x `height` centred at (cx, cy), turned by `radians`.
@@ -109,7 +124,8 @@ public enum VOCReader {
                 let ymin = try number(element, "box_ymin", label, file: file)
                 let xmax = try number(element, "box_xmax", label, file: file)
                 let ymax = try number(element, "box_ymax", label, file: file)
-                var object = AnnotatedObject(rawClass: "ship",
+                var object = AnnotatedObject(rawClass: try hrscClass(element, label, file: file,
+                                                                     level: collector.options.hrscClassLevel),
                                              box: AxisBox(x: xmin, y: ymin, width: xmax - xmin, height: ymax - ymin),
                                              difficult: flag(element, "difficult"), truncated: flag(element, "truncated"))
                 if element.child("mbox_cx") != nil {
@@ -131,6 +147,19 @@ public enum VOCReader {
             return format.isEmpty ? stem : stem + "." + format
         }
         return (name, image)
+    }
+
+    /// The name of an HRSC object's `Class_ID` at `level`; an object without one is a ship of unknown type.
+    static func hrscClass(_ element: XMLElementNode, _ object: String, file: String,
+                          level: HRSCClassLevel) throws(DatasetError) -> String {
+        guard let text = element.text(of: "Class_ID"), !text.isEmpty else {
+            return HRSCClasses.name(of: HRSCClasses.rootID, at: level) ?? "ship"
+        }
+        guard let id = Int(text), let name = HRSCClasses.name(of: id, at: level) else {
+            throw DatasetError(.unknownClass, file: file, location: "line \(element.line), \(object)",
+                               "<Class_ID> '\(text)' is not a class of HRSC2016's sysdata.xml (100000001-100000033)")
+        }
+        return name
     }
 
     /// The annotation folder: `Annotations/` or, for DIOR, one of its subfolders (oriented ones when asked).

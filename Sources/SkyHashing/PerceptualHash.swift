@@ -84,7 +84,8 @@ public struct PerceptualHasher: Sendable {
         // full-colour image. JPEGs are decoded to colour and converted to "L" a row at a time inside the
         // first resample pass (resizeLuminance), which measured faster than decodeLuminance's separate
         // conversion for them. imagededup's variant resizes colour first, so it always decodes colour.
-        if format == .png && kind != .phashImagededup {
+        // 16-bit gray PNGs and TIFFs go through decodeLuminance too: their "L" is Pillow's clipped "I;16".
+        if (format == .png || format == .tiff) && kind != .phashImagededup {
             return hash(try decoder.decodeLuminance(bytes, name: name))
         }
         var scale = JPEGScale.full

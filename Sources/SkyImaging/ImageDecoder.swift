@@ -76,15 +76,24 @@ public struct ImageDecoder: Sendable {
 
     /// Decodes PNG, JPEG or TIFF bytes in memory; `name` labels errors.
     public func decode(_ bytes: [UInt8], name: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
+        try decode(bytes, name: name, jpegScale: jpegScale, clipGray16: false)
+    }
+
+    /// `decode`, with 16-bit gray PNGs and TIFFs (Pillow's "I;16") either keeping each sample's high byte
+    /// (`clipGray16` false, as for every other 16-bit layout) or becoming Pillow's "L" of them: the sample,
+    /// clipped to 255 (what `convert("L")` and so imagehash do).
+    func decode(_ bytes: [UInt8], name: String, jpegScale: JPEGScale,
+                clipGray16: Bool) throws(ImageError) -> RasterImage {
         let format = try Self.format(of: bytes, name: name)
         if format != .jpeg && jpegScale != .full {
             throw .unsupportedRequest(path: name, reason: "\(format) has no reduced-scale decoding; use .full")
         }
         if format == .bmp { return try decodeBMP(bytes, name: name) }
+        let flags = clipGray16 ? CSKY_DECODE_GRAY16_CLIP : 0
         var info = try Self.info(bytes, format: format, keepIndices: false, scale: jpegScale, name: name)
         try checkBudget(info, format: format, name: name)
         let pixels = try Self.pixels(bytes, format: format, keepIndices: false, scale: jpegScale,
-                                     info: &info, name: name)
+                                     info: &info, name: name, flags: flags)
         guard let layout = PixelLayout(rawValue: Int(info.layout)) else {
             throw .decodeFailed(path: name, format: format, message: "unexpected layout \(info.layout)")
         }
@@ -178,8 +187,10 @@ public struct ImageDecoder: Sendable {
         return info
     }
 
+    /// `flags` are or-ed into the codec's keep_indices argument (``CSKY_DECODE_GRAY16_CLIP``).
     static func pixels(_ bytes: [UInt8], format: ImageFormat, keepIndices: Bool, scale: JPEGScale,
-                       info: inout csky_image_info, name: String) throws(ImageError) -> [UInt8] {
+                       info: inout csky_image_info, name: String, flags: Int32 = 0) throws(ImageError) -> [UInt8] {
+        let mode = (keepIndices ? 1 : 0) | flags
         let count = Int(info.width) * Int(info.height) * Int(info.channels)
         var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
         var status: Int32 = CSKY_OK
@@ -187,14 +198,12 @@ public struct ImageDecoder: Sendable {
             status = bytes.withUnsafeBufferPointer { input in
                 switch format {
                 case .png:
-                    csky_png_decode(input.baseAddress, input.count, keepIndices ? 1 : 0,
-                                    output.baseAddress, count, &info, &message)
+                    csky_png_decode(input.baseAddress, input.count, mode, output.baseAddress, count, &info, &message)
                 case .jpeg:
                     csky_jpeg_decode(input.baseAddress, input.count, Int32(scale.rawValue),
                                      output.baseAddress, count, &info, &message)
                 case .tiff:
-                    csky_tiff_decode(input.baseAddress, input.count, keepIndices ? 1 : 0,
-                                     output.baseAddress, count, &info, &message)
+                    csky_tiff_decode(input.baseAddress, input.count, mode, output.baseAddress, count, &info, &message)
                 case .bmp:
                     CSKY_ERROR  // Decoded in Swift (BMPDecoder) before any codec call.
                 }

@@ -1,14 +1,17 @@
 import CSkyCodecs
 
 extension ImageDecoder {
-    /// Decodes a PNG or JPEG file straight to Pillow's "L" mode: byte for byte
-    /// `PillowConvert.luminance(decode(file: path, jpegScale: jpegScale))`, errors included.
+    /// Decodes an image file straight to Pillow's "L" mode: byte for byte
+    /// `PillowConvert.luminance(decode(file: path, jpegScale: jpegScale))`, errors included, except for 16-bit
+    /// gray PNGs and TIFFs, whose "L" is each sample clipped to 255 as Pillow converts "I;16" (where `decode`
+    /// keeps the high byte).
     public func decodeLuminance(file path: String, jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
         try decodeLuminance(FileBytes.read(path), name: path, jpegScale: jpegScale)
     }
 
-    /// Decodes PNG or JPEG bytes to a one-channel ``RasterImage`` equal to
-    /// `PillowConvert.luminance(decode(bytes, name: name, jpegScale: jpegScale))` for every input.
+    /// Decodes image bytes to a one-channel ``RasterImage``: Pillow's `convert("L")` of the file, equal to
+    /// `PillowConvert.luminance(decode(bytes, name: name, jpegScale: jpegScale))` for every input but 16-bit
+    /// gray (see `decodeLuminance(file:)`).
     ///
     /// 8-bit PNGs (gray, gray+alpha, RGB, RGBA, palette) are converted row by row while they are
     /// unfiltered, so the full-colour image is never written (Adam7 ones once their passes are in place);
@@ -17,7 +20,7 @@ extension ImageDecoder {
     public func decodeLuminance(_ bytes: [UInt8], name: String,
                                 jpegScale: JPEGScale = .full) throws(ImageError) -> RasterImage {
         if let gray = try fusedLuminance(bytes, name: name, jpegScale: jpegScale) { return gray }
-        return PillowConvert.luminance(try decode(bytes, name: name, jpegScale: jpegScale))
+        return PillowConvert.luminance(try decode(bytes, name: name, jpegScale: jpegScale, clipGray16: true))
     }
 
     /// The fused PNG path, or nil where it does not apply (the caller then decodes and converts).

@@ -101,7 +101,7 @@ struct VOCReaderTests {
         let set = try VOCReader.read(root: data.root)
         #expect(set.images.map(\.relativePath) == ["aircraft/JPEGImages/aircraft_1.jpg", "oiltank/JPEGImages/oiltank_1.jpg"])
         #expect(set.countsByClass == ["aircraft": 1, "oiltank": 1])
-        #expect(DatasetFormat.detect(root: data.root)?.format == .voc)
+        #expect(DatasetFormat.detect(root: data.root)?.format == .rsod)
     }
 
     @Test("HRSC2016 XML with mbox rotated boxes")

@@ -3,8 +3,8 @@ import SkyHashing
 import SkyImaging
 import Testing
 
-/// imagehash 4.3.2 on Pillow 13 for the TIFF and BMP fixtures of SkyImagingTests, as Scripts/tiff_fixtures.py and
-/// Scripts/bmp_fixtures.py recorded them.
+/// imagehash 4.3.2 on Pillow 13 for the TIFF, BMP and 16-bit fixtures of SkyImagingTests, as Scripts/tiff_fixtures.py,
+/// Scripts/bmp_fixtures.py and Scripts/sixteen_bit_fixtures.py recorded them.
 struct CodecHashFixture: Decodable {
     struct Entry: Decodable, Sendable {
         var file: String
@@ -17,7 +17,8 @@ struct CodecHashFixture: Decodable {
     var files: [Entry]
 
     /// Each format's image folder under SkyImagingTests' fixtures (the images live there, once) and its hash file.
-    static let formats: [(folder: String, hashes: String)] = [("tiff", "tiff_hashes.json"), ("bmp", "bmp_hashes.json")]
+    static let formats: [(folder: String, hashes: String)] = [("tiff", "tiff_hashes.json"), ("bmp", "bmp_hashes.json"),
+                                                              ("sixteen", "sixteen_hashes.json")]
 
     static let shared: [String: CodecHashFixture] = Dictionary(uniqueKeysWithValues: formats.map { format in
         (format.folder, try! FixtureSupport.load(CodecHashFixture.self, format.hashes))
@@ -34,7 +35,7 @@ struct CodecHashCase: Sendable, CustomStringConvertible {
     var description: String { "\(folder)/\(entry.file)" }
 }
 
-@Suite("imagehash parity on TIFF and BMP")
+@Suite("imagehash parity on TIFF, BMP and 16-bit PNG and TIFF")
 struct CodecHashParityTests {
     static let cases = CodecHashFixture.formats.flatMap { format in
         (CodecHashFixture.shared[format.folder]?.files ?? []).map { CodecHashCase(folder: format.folder, entry: $0) }
@@ -44,10 +45,10 @@ struct CodecHashParityTests {
     func everySupportedFixtureHasHashes(folder: String) throws {
         let fixture = try #require(CodecHashFixture.shared[folder])
         #expect(fixture.imagehash == "4.3.2")
-        #expect(fixture.files.count >= 30)
+        #expect(fixture.files.count >= (folder == "sixteen" ? 15 : 30))
     }
 
-    @Test("phash, dhash and ahash of each TIFF and BMP equal imagehash's", arguments: cases)
+    @Test("phash, dhash and ahash of each TIFF, BMP and 16-bit file equal imagehash's", arguments: cases)
     func hashesEqualImagehash(_ test: CodecHashCase) throws {
         let path = CodecHashFixture.imageFolder.appendingPathComponent(test.folder).appendingPathComponent(test.entry.file).path
         let entry = test.entry

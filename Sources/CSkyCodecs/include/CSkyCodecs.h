@@ -19,6 +19,9 @@
 #define CSKY_ERROR_LEN 256
 /* Only from CSKY_PNG_PATH_FAST: the fast PNG path does not take this file (reason in `error`). */
 #define CSKY_PNG_DECLINED 2
+/* A flag or-ed into the keep_indices argument of the PNG and TIFF calls: 16-bit gray (Pillow's "I;16")
+ * becomes Pillow's "L", each sample clipped to 255 (imagehash's convert("L")), instead of its high byte. */
+#define CSKY_DECODE_GRAY16_CLIP 2
 
 /* Which PNG decoder runs. AUTO: the libdeflate fast path for 8-bit PNGs (Adam7 too), libpng
  * for every other file and for every file the fast path declines (damaged ones included, so that
