@@ -86,11 +86,11 @@ public enum COCOReader {
     }
 
     /// Builds one object from an annotation record; `where` names it in errors.
-    /// `size` is the image's (height, width) from `images`, which polygons are rasterised on for their area
-    /// and, when the record has no `bbox`, their box (as pycocotools' `annToRLE` does); without it the box is
-    /// the polygons' bounds and the area unknown.
-    static func object(_ record: Record, categories: [Int: String], size: (height: Int, width: Int)?, file: String,
-                       place: Place) throws(DatasetError) -> AnnotatedObject {
+    /// `size` is the image's (height, width) from `images`, which polygons are rasterised on (as pycocotools'
+    /// `annToRLE` does) for their box when the record has no `bbox`, and for their area when `areas` is set;
+    /// without it the box is the polygons' bounds and the area unknown. RLE areas are always given (a sum).
+    static func object(_ record: Record, categories: [Int: String], size: (height: Int, width: Int)?,
+                       areas: Bool = true, file: String, place: Place) throws(DatasetError) -> AnnotatedObject {
         // Built only for an error: a million interpolated strings would cost more than the parse.
         var location: String { place.description }
         guard let categoryID = record["category_id"]?.int else {
@@ -122,7 +122,7 @@ public enum COCOReader {
                 polygons.append(stride(from: 0, to: values.count, by: 2).map { Point2D(x: values[$0], y: values[$0 + 1]) })
             }
             if polygons.count == 1 { polygon = polygons[0] } else if polygons.count > 1 { rings = polygons }
-            if let size, !parts.isEmpty {
+            if let size, !parts.isEmpty, areas || box == nil {
                 var masks: [[Int]] = []
                 for case let values? in parts {
                     guard let mask = COCOMask.polygon(values, height: size.height, width: size.width) else {
@@ -132,7 +132,7 @@ public enum COCOReader {
                     masks.append(mask)
                 }
                 let union = COCOMask.union(masks)
-                area = Double(COCOMask.area(union))
+                if areas { area = Double(COCOMask.area(union)) }
                 if box == nil { box = COCORLE.bounds(counts: union, height: size.height, width: size.width) }
             }
             if box == nil, !polygons.isEmpty { box = BoxRepair.bounds(of: polygons.flatMap { $0 }) }
@@ -190,6 +190,7 @@ public enum COCOReader {
         var objects: [Int: [AnnotatedObject]] = [:]
         var early: [(imageID: Int, record: Record, place: Place)] = []
         var sawAnnotations = false
+        let areas = collector.options.segmentationAreas
         collector.report.filesRead += 1
         try JSONScanner.scan(bytes, file: file) { scanner throws(DatasetError) in
           try scanner.forEachMember { key, scanner throws(DatasetError) in
@@ -232,8 +233,8 @@ public enum COCOReader {
                         return
                     }
                     do throws(DatasetError) {
-                        objects[imageID, default: []].append(try object(record, categories: categories,
-                                                                        size: entry.size, file: file, place: place))
+                        objects[imageID, default: []].append(try object(record, categories: categories, size: entry.size,
+                                                                        areas: areas, file: file, place: place))
                     } catch {
                         try collector.invalid(error)
                     }
@@ -249,8 +250,8 @@ public enum COCOReader {
         for entry in early {
             do throws(DatasetError) {
                 objects[entry.imageID, default: []].append(try object(entry.record, categories: categories,
-                                                                      size: images[entry.imageID]?.size, file: file,
-                                                                      place: entry.place))
+                                                                      size: images[entry.imageID]?.size, areas: areas,
+                                                                      file: file, place: entry.place))
             } catch {
                 try collector.invalid(error)
             }

@@ -23,7 +23,7 @@ struct COCOPolygonTests {
     }
 
     /// The fixture's COCO file with its images written beside it, read record by record.
-    func readFixture() throws -> (objects: [Int: AnnotatedObject], expected: [String: Expected]) {
+    func readFixture(areas: Bool = true) throws -> (objects: [Int: AnnotatedObject], expected: [String: Expected]) {
         let bytes = try Fixtures.data("coco_polygons.json")
         let fixture = try JSONDecoder().decode(Fixture.self, from: bytes)
         let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any]
@@ -33,7 +33,7 @@ struct COCOPolygonTests {
             try data.image("images/\(image.file_name)", width: image.width, height: image.height)
         }
         try data.write("annotations/instances_train.json", String(decoding: coco, as: UTF8.self))
-        var collector = IssueCollector(options: ReadOptions())
+        var collector = IssueCollector(options: ReadOptions(segmentationAreas: areas))
         let images = try COCOReader.read(json: data.path("annotations/instances_train.json"),
                                          imageRoot: data.path("images"), root: data.root, split: nil,
                                          collector: &collector)
@@ -68,6 +68,16 @@ struct COCOPolygonTests {
         #expect(multiPart == 60 && crowd == 30)
     }
 
+    @Test("without segmentationAreas polygons get no area but the same boxes; RLEs keep theirs")
+    func areasOff() throws {
+        let (objects, expected) = try readFixture(areas: false)
+        for (key, want) in expected {
+            let object = try #require(objects[Int(key)!])
+            #expect(object.area == (object.ignore ? Double(want.area) : nil), "annotation \(key)")
+            #expect([object.box.x, object.box.y, object.box.width, object.box.height] == want.bbox, "annotation \(key)")
+        }
+    }
+
     @Test("a multi-part polygon keeps every ring; a single one stays the polygon")
     func rings() throws {
         let (objects, _) = try readFixture()
@@ -99,12 +109,12 @@ struct COCOPolygonTests {
              "annotations": [{"id": 41, "image_id": 1, "category_id": 1, "segmentation": [[0, 0, 5e7, 0, 0, 5]]}]}
             """)
         #expect {
-            try COCOReader.read(root: data.root)
+            try COCOReader.read(root: data.root, options: ReadOptions(segmentationAreas: true))
         } throws: { error in
             let error = error as? DatasetError
             return error?.location == "annotation id 41" && error?.file == "annotations/instances_train.json"
         }
-        let skipped = try COCOReader.read(root: data.root, options: ReadOptions(skipInvalid: true))
+        let skipped = try COCOReader.read(root: data.root, options: ReadOptions(skipInvalid: true, segmentationAreas: true))
         #expect(skipped.report.skipped[.malformedRecord] == 1)
     }
 }
