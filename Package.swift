@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SkyCorpusStore", targets: ["SkyCorpusStore"]),
         .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
         .library(name: "SkySearch", targets: ["SkySearch"]),
+        .library(name: "SkyIndex", targets: ["SkyIndex"]),
         .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
         .executable(name: "skybench", targets: ["SkyBench"]),
     ],
@@ -47,6 +48,8 @@ let package = Package(
                 .copy("captions"), .copy("prompts"),
             ]
         ),
+        // C API over hnswlib (header-only C++, libhnswlib-dev), XXH64 and float16 conversion, for SkyIndex.
+        .target(name: "CSkyIndex"),
         .target(name: "SkyImaging", dependencies: ["CSkyCodecs"]),
         .target(name: "SkyGeometry", dependencies: ["SkyImaging", "SkySchemas"]),
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
@@ -61,6 +64,8 @@ let package = Package(
             ]
         ),
         .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyCorpusStore", "SkyDatasets", "SkyText", "CSkyBLAS"]),
+        // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
+        .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
@@ -74,7 +79,7 @@ let package = Package(
             name: "SkyBench",
             dependencies: [
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyCorpusStore", "SkyCLIP", "SkySearch",
+                "SkyCorpusStore", "SkyCLIP", "SkySearch", "SkyIndex",
             ],
             path: "Benchmarks/SkyBench"
         ),
@@ -87,6 +92,7 @@ let package = Package(
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyCorpusStore", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusStoreTests", dependencies: ["SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SkyIndexTests", dependencies: ["SkyIndex", "CSkyIndex"]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyCorpusStore", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
