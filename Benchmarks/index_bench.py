@@ -153,6 +153,8 @@ def main():
         [SKYBENCH, "index", "--vectors", vectors, "--queries", queries, "--k", str(args.k), "--m", str(args.m),
          "--ef-construction", str(args.ef_construction), "--ef", ",".join(map(str, EFS)), "--pairs", str(args.pairs),
          "--pairs-sample", str(args.pairs_sample)], check=True, capture_output=True, text=True).stdout)
+    with open(os.path.join(OUT, f"index_bench_{args.count}_skycorpus.json"), "w") as handle:
+        json.dump(ours, handle, indent=1)  # kept even if the faiss side is interrupted
     theirs = faiss_side(vectors, queries, args.k, args.m, args.ef_construction, args.pairs, args.pairs_sample)
     n, d, raw = ours["count"], ours["dimension"], ours["count"] * ours["dimension"] * 4
     per_million = 1e6 / n / 2**20
