@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SkyPipeline", targets: ["SkyPipeline"]),
         .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
         .library(name: "SkySearch", targets: ["SkySearch"]),
+        .library(name: "SkyIndex", targets: ["SkyIndex"]),
         .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
         .executable(name: "skybench", targets: ["SkyBench"]),
     ],
@@ -50,6 +51,8 @@ let package = Package(
         ),
         // One lock type for the whole package.
         .target(name: "SkyConcurrency"),
+        // C API over hnswlib (header-only C++, libhnswlib-dev), XXH64 and float16 conversion, for SkyIndex.
+        .target(name: "CSkyIndex"),
         .target(name: "SkyImaging", dependencies: ["CSkyCodecs"]),
         .target(name: "SkyGeometry", dependencies: ["SkyImaging", "SkySchemas"]),
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
@@ -64,6 +67,8 @@ let package = Package(
             dependencies: ["SkyStorage", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing", "SkyConcurrency"]
         ),
         .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "CSkyBLAS", "SkyConcurrency"]),
+        // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
+        .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
@@ -77,7 +82,7 @@ let package = Package(
             name: "SkyBench",
             dependencies: [
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex",
             ],
             path: "Benchmarks/SkyBench"
         ),
@@ -93,6 +98,7 @@ let package = Package(
         .testTarget(name: "SkyStorageTests", dependencies: ["SkyStorage", "SkySchemas", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyIndexTests", dependencies: ["SkyIndex", "CSkyIndex"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the C libraries SkyCorpus links are installed: libpng, libjpeg-turbo, libdeflate, libtiff (>= 4.5),
-# SQLite, OpenBLAS, zlib.
+# SQLite, OpenBLAS, zlib, and hnswlib's headers (SkyIndex).
 # Installs the missing Debian/Ubuntu packages with apt-get when it can (root, or sudo without a password);
 # otherwise prints the exact command and fails.
 set -euo pipefail
@@ -13,6 +13,7 @@ have_header libdeflate.h || missing+=(libdeflate-dev)
 have_header tiffio.h || missing+=(libtiff-dev)
 have_header sqlite3.h || missing+=(libsqlite3-dev)
 have_header zlib.h || missing+=(zlib1g-dev)
+[ -f /usr/include/hnswlib/hnswlib.h ] || [ -f /usr/local/include/hnswlib/hnswlib.h ] || missing+=(libhnswlib-dev)  # header-only C++
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 

@@ -11,6 +11,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "hash": HashBench.run, "hash-agreement": HashBench.agreement, "hash-print": HashBench.printHashes, "dedup": DedupBench.run,
     "clip": CLIPEncodeBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
+    "index": IndexBench.run,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

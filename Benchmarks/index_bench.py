@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Vector index: SkyIndex (through `skybench index`) against faiss-cpu on the same vectors and queries.
+
+Clustered synthetic 512-d unit vectors (a mixture of 1,000 Gaussian clusters, 1% planted near-duplicates), queries
+drawn from the same mixture. Exact search against faiss IndexFlatIP, SkyIndex's HNSW (hnswlib) against faiss
+IndexHNSWFlat with the same M and efConstruction, swept over ef: per-query latency p50/p99 (one query at a time),
+recall@10 against exact, build time and resident memory; pairs above a cosine threshold over all rows through the
+graph, and on a sample exactly (SkyIndex blocked sgemm vs faiss range_search) with the recall of the approximate pairs.
+Both sides use 2 threads; SkyCorpus runs first, then faiss, never at the same time.
+
+Usage: python3 Benchmarks/index_bench.py [--small | --count 100000] [--queries 500] [--pairs 0.95] [--no-build]
+       pip install numpy faiss-cpu
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Benchmarks", "out")
+SKYBENCH = os.path.join(ROOT, ".build", "release", "skybench")
+EFS = [16, 24, 32, 48, 64, 96, 128, 192]
+
+
+def generate(path, count, dimension, seed, clusters=1000, spread=0.8, duplicates=0.01):
+    """Unit vectors around `clusters` random unit centres (always the same ones), per-coordinate noise
+    spread/sqrt(d), points drawn with `seed`; a `duplicates` fraction are near-copies (cosine about 0.99) of
+    earlier rows."""
+    centres = np.random.default_rng(2026).standard_normal((clusters, dimension)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    rng = np.random.default_rng(seed)
+    out = np.lib.format.open_memmap(path, mode="w+", dtype="<f4", shape=(count, dimension))
+    chunk = 100_000
+    for start in range(0, count, chunk):
+        n = min(chunk, count - start)
+        x = centres[rng.integers(0, clusters, n)] + rng.standard_normal((n, dimension), dtype=np.float32) * (
+            spread / np.sqrt(dimension))
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        out[start:start + n] = x
+    planted = int(count * duplicates)
+    if planted:
+        targets = rng.choice(np.arange(1, count), planted, replace=False)
+        for t in np.sort(targets):
+            src = rng.integers(0, t)
+            y = out[src] + rng.standard_normal(dimension).astype(np.float32) * (0.15 / np.sqrt(dimension))
+            out[t] = y / np.linalg.norm(y)
+    out.flush()
+    del out
+
+
+def resident_bytes():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def percentile_ms(values, p):
+    return float(np.percentile(np.array(values) * 1000, p, method="nearest"))
+
+
+def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_sample):
+    import faiss
+    faiss.omp_set_num_threads(2)
+    queries = np.load(queries_path)
+    x = np.load(vectors_path)
+    n, d = x.shape
+    report = {}
+    before = resident_bytes()
+    start = time.perf_counter()
+    flat = faiss.IndexFlatIP(d)
+    flat.add(x)
+    build = time.perf_counter() - start
+    memory = resident_bytes() - before
+    times, truth = [], []
+    for q in range(len(queries)):
+        start = time.perf_counter()
+        _, found = flat.search(queries[q:q + 1], k)
+        times.append(time.perf_counter() - start)
+        truth.append(set(found[0].tolist()))
+    start = time.perf_counter()
+    flat.search(queries, k)
+    batch = time.perf_counter() - start
+    report["flat"] = {"build_s": build, "p50_ms": percentile_ms(times, 50), "p99_ms": percentile_ms(times, 99),
+                      "batch_s": batch, "resident_bytes": memory}
+    del flat
+    before = resident_bytes()
+    start = time.perf_counter()
+    hnsw = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = ef_construction
+    hnsw.add(x)
+    build = time.perf_counter() - start
+    memory = resident_bytes() - before
+    sweep = []
+    for ef in EFS:
+        hnsw.hnsw.efSearch = ef
+        times, found_total = [], 0
+        for q in range(len(queries)):
+            start = time.perf_counter()
+            _, found = hnsw.search(queries[q:q + 1], k)
+            times.append(time.perf_counter() - start)
+            found_total += len(truth[q] & set(found[0].tolist()))
+        sweep.append({"ef": ef, "p50_ms": percentile_ms(times, 50), "p99_ms": percentile_ms(times, 99),
+                      "recall": found_total / (len(queries) * k)})
+    report["hnsw"] = {"build_s": build, "resident_bytes": memory, "sweep": sweep}
+    del hnsw
+    if pairs:
+        sample = np.ascontiguousarray(x[:pairs_sample])
+        start = time.perf_counter()
+        flat = faiss.IndexFlatIP(d)
+        flat.add(sample)
+        lims, _, _ = flat.range_search(sample, pairs)
+        report["pairs_sample"] = {"seconds": time.perf_counter() - start,
+                                  "pairs": int((lims[-1] - len(sample)) // 2)}  # minus self-matches, each pair twice
+    return report
+
+
+def at_recall(sweep, target):
+    """The fastest (by p50) point of a sweep reaching `target` recall, or None."""
+    reaching = [point for point in sweep if point["recall"] >= target]
+    return min(reaching, key=lambda point: point["p50_ms"]) if reaching else None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--small", action="store_true", help="20,000 vectors, 200 queries: a quick check")
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--dimension", type=int, default=512)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--m", type=int, default=16)
+    parser.add_argument("--ef-construction", type=int, default=200)
+    parser.add_argument("--pairs", type=float, default=0.95)
+    parser.add_argument("--pairs-sample", type=int, default=20_000)
+    parser.add_argument("--target-recall", type=float, default=0.95)
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    if args.small:
+        args.count, args.queries = 20_000, 200
+    if not args.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    os.makedirs(OUT, exist_ok=True)
+    vectors = os.path.join(OUT, f"index_vectors_{args.count}_{args.dimension}.npy")
+    queries = os.path.join(OUT, f"index_queries_{args.queries}_{args.dimension}.npy")
+    if not os.path.exists(vectors):
+        generate(vectors, args.count, args.dimension, seed=1)
+    if not os.path.exists(queries):
+        generate(queries, args.queries, args.dimension, seed=2, duplicates=0)  # same centres, other points
+    ours = json.loads(subprocess.run(
+        [SKYBENCH, "index", "--vectors", vectors, "--queries", queries, "--k", str(args.k), "--m", str(args.m),
+         "--ef-construction", str(args.ef_construction), "--ef", ",".join(map(str, EFS)), "--pairs", str(args.pairs),
+         "--pairs-sample", str(args.pairs_sample)], check=True, capture_output=True, text=True).stdout)
+    with open(os.path.join(OUT, f"index_bench_{args.count}_skycorpus.json"), "w") as handle:
+        json.dump(ours, handle, indent=1)  # kept even if the faiss side is interrupted
+    theirs = faiss_side(vectors, queries, args.k, args.m, args.ef_construction, args.pairs, args.pairs_sample)
+    n, d, raw = ours["count"], ours["dimension"], ours["count"] * ours["dimension"] * 4
+    per_million = 1e6 / n / 2**20
+    e, f = ours["exact"], theirs["flat"]
+    print(f"{n:,} vectors x {d}, {args.queries} queries, k={args.k}, 2 threads")
+    print(f"exact: skycorpus p50 {e['p50_ms']:.2f} ms, p99 {e['p99_ms']:.2f} ms | faiss IndexFlatIP p50 "
+          f"{f['p50_ms']:.2f} ms, p99 {f['p99_ms']:.2f} ms | x{f['p50_ms'] / e['p50_ms']:.2f} (p50)")
+    print(f"exact batch of {args.queries}: skycorpus {e['batch_s']:.3f} s | faiss {f['batch_s']:.3f} s | "
+          f"x{f['batch_s'] / e['batch_s']:.2f}")
+    print(f"exact memory: skycorpus {e['resident_bytes'] * per_million:.0f} MiB per million "
+          f"({e['resident_bytes'] / raw:.2f}x raw) | faiss {f['resident_bytes'] * per_million:.0f} MiB per million")
+    h, g = ours.get("hnsw"), theirs["hnsw"]
+    if h:
+        print(f"hnsw M={args.m} efConstruction={args.ef_construction}: build skycorpus {h['build_s']:.1f} s | faiss "
+              f"{g['build_s']:.1f} s | x{g['build_s'] / h['build_s']:.2f}")
+        print(f"hnsw memory: skycorpus {h['resident_bytes'] * per_million:.0f} MiB per million "
+              f"({h['resident_bytes'] / raw:.2f}x raw; computed {h['memory_bytes'] / raw:.2f}x) | faiss "
+              f"{g['resident_bytes'] * per_million:.0f} MiB per million ({g['resident_bytes'] / raw:.2f}x raw)")
+        print("ef   | skycorpus recall p50 ms p99 ms | faiss recall p50 ms p99 ms")
+        for a, b in zip(h["sweep"], g["sweep"]):
+            print(f"{a['ef']:4d} | {a['recall']:.4f} {a['p50_ms']:7.3f} {a['p99_ms']:7.3f} | {b['recall']:.4f} "
+                  f"{b['p50_ms']:7.3f} {b['p99_ms']:7.3f}")
+        a, b = at_recall(h["sweep"], args.target_recall), at_recall(g["sweep"], args.target_recall)
+        if a and b:
+            print(f"at recall@{args.k} >= {args.target_recall}: skycorpus ef {a['ef']} p50 {a['p50_ms']:.3f} ms "
+                  f"(recall {a['recall']:.4f}) | faiss ef {b['ef']} p50 {b['p50_ms']:.3f} ms (recall "
+                  f"{b['recall']:.4f}) | x{b['p50_ms'] / a['p50_ms']:.2f}")
+    if "pairs_all" in ours:
+        p = ours["pairs_all"]
+        print(f"pairs >= {p['threshold']} over all {n:,} rows (graph, ef {p['ef']}): {p['seconds']:.1f} s, "
+              f"{p['pairs']:,} pairs")
+    s = ours["pairs_sample"]
+    print(f"pairs on the first {s['rows']:,} rows: exact {s['exact_s']:.2f} s ({s['exact_pairs']:,} pairs; faiss "
+          f"range_search {theirs['pairs_sample']['seconds']:.2f} s, {theirs['pairs_sample']['pairs']:,} pairs), "
+          f"graph {s['approximate_s']:.2f} s, recall {s['recall']:.4f}")
+    with open(os.path.join(OUT, f"index_bench_{n}.json"), "w") as handle:
+        json.dump({"skycorpus": ours, "faiss": theirs}, handle, indent=1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
