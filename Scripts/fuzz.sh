@@ -56,10 +56,10 @@ seeds() {
 mkdir -p Fuzz/corpus Fuzz/artifacts Fuzz/logs
 limit=(-max_total_time="$time")
 [[ -n $runs ]] && limit=(-runs="$runs")
-header=$(printf '| target | executions | exec/s | crashes | cov | ft | seconds |')
+header=$(printf '| target | executions | exec/s | exec per CPU s | crashes | cov | ft | seconds | CPU s |')
 rows=()
 failed=0
-printf '%-12s %12s %9s %8s %6s %7s %8s\n' target executions exec/s crashes cov ft seconds
+printf '%-12s %12s %9s %9s %8s %6s %7s %8s %8s\n' target executions exec/s exec/cpu-s crashes cov ft seconds cpu-s
 for target in "${targets[@]}"; do
     mkdir -p "Fuzz/corpus/$target"
     log="Fuzz/logs/$target.log"
@@ -67,6 +67,7 @@ for target in "${targets[@]}"; do
     case "$target" in png | jpeg | tiff | bmp | zip | checkpoint) maxlen=(-max_len=32768) ;; esac
     before=$(ls Fuzz/artifacts | grep -c "^$target-" || true)
     start=$(date +%s.%N)
+    cpu_before=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat 2>/dev/null || echo 0)
     set +e
     # shellcheck disable=SC2046
     SKYFUZZ_TARGET="$target" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}" \
@@ -74,6 +75,9 @@ for target in "${targets[@]}"; do
         -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" >"$log" 2>&1
     rc=$?
     set -e
+    # CPU time of the finished child (utime + stime of reaped children, in clock ticks): load on a shared
+    # machine slows the wall clock, not the work per CPU second.
+    cpu=$(awk -v before="$cpu_before" -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15 + $16 + $17 - before) / hz }' /proc/$$/stat 2>/dev/null || echo 0)
     seconds=$(awk -v end="$(date +%s.%N)" -v start="$start" 'BEGIN { printf "%.1f", end - start }')
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     executions=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
@@ -85,14 +89,15 @@ for target in "${targets[@]}"; do
     if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
     ((crashes == 0)) || failed=1
     rate=$(awk -v n="${executions:-0}" -v s="$seconds" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
-    printf '%-12s %12s %9s %8s %6s %7s %8s\n' "$target" "${executions:-?}" "$rate" "$crashes" "${cov:-?}" "${ft:-?}" "$seconds"
-    rows+=("| $target | ${executions:-?} | $rate | $crashes | ${cov:-?} | ${ft:-?} | $seconds |")
+    cpu_rate=$(awk -v n="${executions:-0}" -v s="$cpu" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
+    printf '%-12s %12s %9s %9s %8s %6s %7s %8s %8s\n' "$target" "${executions:-?}" "$rate" "$cpu_rate" "$crashes" "${cov:-?}" "${ft:-?}" "$seconds" "$cpu"
+    rows+=("| $target | ${executions:-?} | $rate | $cpu_rate | $crashes | ${cov:-?} | ${ft:-?} | $seconds | $cpu |")
     if ((crashes)); then
         echo "  $target: see $log and Fuzz/artifacts/$target-*" >&2
         grep -m3 -E 'ERROR: |==[0-9]+==|Fatal error|SUMMARY' "$log" | sed 's/^/    /' >&2 || true
     fi
 done
 if [[ -n $summary ]]; then
-    { echo "$header"; echo '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'; printf '%s\n' "${rows[@]}"; } >"$summary"
+    { echo "$header"; echo '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'; printf '%s\n' "${rows[@]}"; } >"$summary"
 fi
 exit "$failed"
