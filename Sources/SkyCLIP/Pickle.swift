@@ -178,6 +178,24 @@ struct Unpickler {
         return done
     }
 
+    /// A tuple of `items`, refused when tuples would nest deeper than ``maximumDepth`` (found by the fuzzer: a
+    /// chain of 200,000 `TUPLE1` opcodes overflowed the stack when the value was freed) or when the tuples inside
+    /// it are too many to check (more than 65,536, as shared tuples `(t, t)` nested 16 deep make).
+    private func tuple(_ items: [PickleValue]) throws(CLIPError) -> PickleValue {
+        var pending: [(value: PickleValue, depth: Int)] = []
+        for item in items { if case .tuple = item { pending.append((item, 1)) } }
+        var budget = 1 << 16
+        while let (value, depth) = pending.popLast() {
+            guard case .tuple(let inner) = value else { continue }
+            budget -= 1
+            guard depth < Self.maximumDepth, budget > 0 else {
+                throw fail("tuples nest deeper than \(Self.maximumDepth) levels or hold more than 65,536 tuples")
+            }
+            for item in inner { if case .tuple = item { pending.append((item, depth + 1)) } }
+        }
+        return .tuple(items)
+    }
+
     /// Pushes a value made here, keeping containers in ``containers``.
     private mutating func push(_ value: PickleValue) {
         switch value {
@@ -223,10 +241,10 @@ struct Unpickler {
             case 0x43: stack.append(.bytes(Array(try take(try uint(1)))))     // SHORT_BINBYTES
             case 0x42: stack.append(.bytes(Array(try take(try uint(4)))))     // BINBYTES
             case 0x29: stack.append(.tuple([]))                               // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark()))                    // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))                      // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))          // TUPLE2
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))  // TUPLE3
+            case 0x74: stack.append(try tuple(try popMark()))                 // TUPLE
+            case 0x85: stack.append(try tuple([try pop()]))                   // TUPLE1
+            case 0x86: let b = try pop(), a = try pop(); stack.append(try tuple([a, b]))       // TUPLE2
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(try tuple([a, b, c]))  // TUPLE3
             case 0x5D: push(.list(PickleList()))                              // EMPTY_LIST
             case 0x6C: let list = PickleList(); list.items = try popMark(); push(.list(list))  // LIST
             case 0x7D: push(.dict(PickleDict()))                              // EMPTY_DICT

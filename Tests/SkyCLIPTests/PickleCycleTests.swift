@@ -38,6 +38,13 @@ import Testing
         #expect(throws: CLIPError.self) { try Self.load(nested(Unpickler.maximumDepth + 10)) }
     }
 
+    @Test("a chain of 200,000 TUPLE1 opcodes (overflowed the stack when freed) is refused; 900 still load")
+    func deepTuples() throws {
+        func chain(_ depth: Int) -> [UInt8] { [0x80, 0x02, 0x29] + [UInt8](repeating: 0x85, count: depth) + [0x2E] }
+        _ = try Self.load(chain(900))
+        #expect { _ = try Self.load(chain(200_000)) } throws: { "\($0)".contains("nest deeper") }
+    }
+
     @Test("a pickle whose shared tuples would take exponential time to walk is refused, not walked")
     func sharedTupleBlowUp() {
         // t = (); then 60 times: t = (t, t) via BINPUT/BINGET, so the tree has 2^60 leaves.
