@@ -8,6 +8,8 @@
 #   --time S     run each target for S seconds (default 60)
 #   --runs N     run each target for N executions instead (long mode: --runs 10000000)
 #   --ci         the CI brief: 15 s per target, all 16 targets (about 5 minutes with the build)
+#   --max-len N  longest input libFuzzer makes (default 4096; 32768 for images and checkpoints); deep-nesting
+#                bugs need long inputs, e.g. --max-len 1000000
 #   --no-build   use the binary already built
 #   --summary F  also write the table as Markdown to F
 #   TARGET       png jpeg tiff bmp xml voc dota coco yolo visdrone captions change pickle zip safetensors checkpoint
@@ -15,15 +17,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-time=60 runs="" build=1 summary="" targets=()
+time=60 runs="" build=1 summary="" max_len="" targets=()
 while (($#)); do
     case "$1" in
         --time) time="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
         --ci) time=15; shift ;;
         --no-build) build=0; shift ;;
+        --max-len) max_len="$2"; shift 2 ;;
         --summary) summary="$2"; shift 2 ;;
-        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -65,6 +68,7 @@ for target in "${targets[@]}"; do
     log="Fuzz/logs/$target.log"
     maxlen=()
     case "$target" in png | jpeg | tiff | bmp | zip | checkpoint) maxlen=(-max_len=32768) ;; esac
+    [[ -z $max_len ]] || maxlen=(-max_len="$max_len")
     before=$(ls Fuzz/artifacts | grep -c "^$target-" || true)
     start=$(date +%s.%N)
     cpu_before=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat 2>/dev/null || echo 0)
