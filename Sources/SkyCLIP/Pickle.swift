@@ -50,6 +50,11 @@ struct Unpickler {
     private var stack: [PickleValue] = []
     private var metaStack: [[PickleValue]] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every list, dict and object made, so that those left out of the result can be emptied (see ``load()``).
+    private var containers: [AnyObject] = []
+
+    /// The deepest nesting of containers and tuples a result may have (torch's are a few levels deep).
+    static let maximumDepth = 1000
 
     init(path: String, bytes: [UInt8]) {
         self.path = path
@@ -96,7 +101,113 @@ struct Unpickler {
     }
 
     /// Runs the pickle to STOP and returns the top value.
+    ///
+    /// Lists, dicts and objects are classes, and a pickle can put a container inside itself (`BINGET` of its
+    /// memo entry, then `APPEND`): such a cycle would never be freed. A result that holds a cycle, nests deeper
+    /// than ``maximumDepth`` or takes too long to walk is refused, and every container not part of the result is
+    /// emptied, whether the load succeeded or not, so nothing a damaged or hostile file builds outlives the call.
     mutating func load() throws(CLIPError) -> PickleValue {
+        defer { stack = []; metaStack = []; memo = [:]; containers = [] }
+        let value: PickleValue
+        do {
+            value = try run()
+        } catch {
+            release(keeping: [])
+            throw error
+        }
+        guard let reachable = Self.reachableContainers(in: value, budget: max(1 << 20, 64 * bytes.count)) else {
+            release(keeping: [])
+            throw fail("containers that hold themselves, or nest deeper than \(Self.maximumDepth) levels")
+        }
+        release(keeping: reachable)
+        return value
+    }
+
+    /// Empties every container made that is not in `keeping`, which breaks any cycle among them.
+    private func release(keeping: Set<ObjectIdentifier>) {
+        for container in containers where !keeping.contains(ObjectIdentifier(container)) {
+            if let list = container as? PickleList { list.items = [] }
+            if let dict = container as? PickleDict { dict.items = [] }
+            if let object = container as? PickleObject { object.state = .none }
+        }
+    }
+
+    /// The containers reachable from `root`; nil when a container reaches itself, nesting passes
+    /// ``maximumDepth``, or the walk takes more than `budget` steps (shared tuples are walked once per use).
+    static func reachableContainers(in root: PickleValue, budget: Int) -> Set<ObjectIdentifier>? {
+        func identifier(_ value: PickleValue) -> ObjectIdentifier? {
+            switch value {
+            case .list(let list): ObjectIdentifier(list)
+            case .dict(let dict): ObjectIdentifier(dict)
+            case .object(let object): ObjectIdentifier(object)
+            default: nil
+            }
+        }
+        func children(_ value: PickleValue) -> [PickleValue] {
+            switch value {
+            case .tuple(let items): items
+            case .list(let list): list.items
+            case .dict(let dict): dict.items.flatMap { [$0.key, $0.value] }
+            case .object(let object): [object.state]
+            default: []
+            }
+        }
+        var done = Set<ObjectIdentifier>(), onPath = Set<ObjectIdentifier>()
+        var frames: [(children: [PickleValue], next: Int, id: ObjectIdentifier?)] = [(children(root), 0, identifier(root))]
+        if let id = identifier(root) { onPath.insert(id) }
+        var steps = 0
+        while let top = frames.indices.last {
+            guard frames[top].next < frames[top].children.count else {
+                if let id = frames[top].id { onPath.remove(id); done.insert(id) }
+                frames.removeLast()
+                continue
+            }
+            let child = frames[top].children[frames[top].next]
+            frames[top].next += 1
+            steps += 1
+            guard steps <= budget else { return nil }
+            let id = identifier(child)
+            if let id {
+                if onPath.contains(id) { return nil }
+                if done.contains(id) { continue }
+                onPath.insert(id)
+            }
+            guard frames.count < maximumDepth else { return nil }
+            frames.append((children(child), 0, id))
+        }
+        return done
+    }
+
+    /// A tuple of `items`, refused when tuples would nest deeper than ``maximumDepth`` (found by the fuzzer: a
+    /// chain of 200,000 `TUPLE1` opcodes overflowed the stack when the value was freed) or when the tuples inside
+    /// it are too many to check (more than 65,536, as shared tuples `(t, t)` nested 16 deep make).
+    private func tuple(_ items: [PickleValue]) throws(CLIPError) -> PickleValue {
+        var pending: [(value: PickleValue, depth: Int)] = []
+        for item in items { if case .tuple = item { pending.append((item, 1)) } }
+        var budget = 1 << 16
+        while let (value, depth) = pending.popLast() {
+            guard case .tuple(let inner) = value else { continue }
+            budget -= 1
+            guard depth < Self.maximumDepth, budget > 0 else {
+                throw fail("tuples nest deeper than \(Self.maximumDepth) levels or hold more than 65,536 tuples")
+            }
+            for item in inner { if case .tuple = item { pending.append((item, depth + 1)) } }
+        }
+        return .tuple(items)
+    }
+
+    /// Pushes a value made here, keeping containers in ``containers``.
+    private mutating func push(_ value: PickleValue) {
+        switch value {
+        case .list(let list): containers.append(list)
+        case .dict(let dict): containers.append(dict)
+        case .object(let object): containers.append(object)
+        default: break
+        }
+        stack.append(value)
+    }
+
+    private mutating func run() throws(CLIPError) -> PickleValue {
         while true {
             let opcode = try uint(1)
             switch opcode {
@@ -130,13 +241,13 @@ struct Unpickler {
             case 0x43: stack.append(.bytes(Array(try take(try uint(1)))))     // SHORT_BINBYTES
             case 0x42: stack.append(.bytes(Array(try take(try uint(4)))))     // BINBYTES
             case 0x29: stack.append(.tuple([]))                               // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark()))                    // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))                      // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))          // TUPLE2
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))  // TUPLE3
-            case 0x5D: stack.append(.list(PickleList()))                      // EMPTY_LIST
-            case 0x6C: let list = PickleList(); list.items = try popMark(); stack.append(.list(list))  // LIST
-            case 0x7D: stack.append(.dict(PickleDict()))                      // EMPTY_DICT
+            case 0x74: stack.append(try tuple(try popMark()))                 // TUPLE
+            case 0x85: stack.append(try tuple([try pop()]))                   // TUPLE1
+            case 0x86: let b = try pop(), a = try pop(); stack.append(try tuple([a, b]))       // TUPLE2
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(try tuple([a, b, c]))  // TUPLE3
+            case 0x5D: push(.list(PickleList()))                              // EMPTY_LIST
+            case 0x6C: let list = PickleList(); list.items = try popMark(); push(.list(list))  // LIST
+            case 0x7D: push(.dict(PickleDict()))                              // EMPTY_DICT
             case 0x61:                                                        // APPEND
                 let value = try pop()
                 guard case .list(let list) = stack.last else { throw fail("APPEND to a non-list") }
@@ -168,11 +279,11 @@ struct Unpickler {
             case 0x51: stack.append(try persistent(try pop()))                // BINPERSID
             case 0x52:                                                        // REDUCE
                 let arguments = try pop(), callable = try pop()
-                stack.append(try reduce(callable, arguments))
+                push(try reduce(callable, arguments))
             case 0x81:                                                        // NEWOBJ
                 _ = try pop()
                 guard case .global(let module, let name) = try pop() else { throw fail("NEWOBJ on a non-class") }
-                stack.append(.object(PickleObject(module: module, name: name)))
+                push(.object(PickleObject(module: module, name: name)))
             case 0x62:                                                        // BUILD
                 let state = try pop()
                 if case .object(let object) = stack.last { object.state = state }
@@ -200,7 +311,7 @@ struct Unpickler {
         case .object(let object):
             // Objects whose class we do not model but which behave as dicts (OrderedDict subclasses).
             if case .dict(let dict) = object.state { target = dict } else {
-                let dict = PickleDict(); object.state = .dict(dict); target = dict
+                let dict = PickleDict(); object.state = .dict(dict); target = dict; containers.append(dict)
             }
         default: throw fail("SETITEMS on a non-dict")
         }

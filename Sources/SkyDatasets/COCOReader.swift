@@ -262,11 +262,19 @@ public enum COCOReader {
         }
         var result: [AnnotatedImage] = []
         result.reserveCapacity(images.count)
+        var confined = DatasetRoot(root)
         for id in images.keys.sorted() {
             guard let entry = images[id] else { continue }
-            let imagePath = DatasetFiles.join(imageRoot, entry.fileName)
-            let relative = DatasetFiles.relative(imagePath, to: root)
             let found = objects.removeValue(forKey: id) ?? []
+            // file_name comes from the data: it must not lead out of the dataset (`../`, absolute, symlinks).
+            let relative: String
+            do throws(DatasetError) {
+                relative = try confined.contain(entry.fileName, in: imageRoot, file: file, location: "image id \(id)")
+            } catch {
+                try collector.invalid(error)
+                continue
+            }
+            let imagePath = DatasetFiles.join(root, relative)
             guard DatasetFiles.isFile(imagePath) else {
                 collector.report.annotationsWithoutImage.append(relative)
                 continue

@@ -88,7 +88,7 @@ public enum CaptionReader {
     }
 
     /// Reads one Karpathy, COCO-caption or JSON-lines file into `into`.
-    static func readJSON(_ path: String, file: String, into accumulator: inout Accumulator,
+    static func readJSON(_ path: String, file: String, root: inout DatasetRoot, into accumulator: inout Accumulator,
                          collector: inout IssueCollector) throws(DatasetError) {
         let bytes = try DatasetFiles.bytes(path)
         let fileSplit = split(fromName: file)
@@ -104,7 +104,8 @@ public enum CaptionReader {
                     guard let name = record["filename"]?.string, let captions = record["captions"]?.array else {
                         throw DatasetError.line(number, of: file, "expected {\"filename\": ..., \"captions\": [...]}")
                     }
-                    accumulator.add(name: name, split: fileSplit, captions: captions.compactMap(\.string))
+                    let contained = try root.contain(name, in: root.path, file: file, location: "line \(number)")
+                    accumulator.add(name: contained, split: fileSplit, captions: captions.compactMap(\.string))
                 } catch {
                     try collector.invalid(DatasetError(error.kind, file: file, location: "line \(number)", error.problem))
                 }
@@ -124,9 +125,20 @@ public enum CaptionReader {
                     if let name = record["filename"]?.string, let sentences = record["sentences"]?.array {
                         let texts = sentences.compactMap { $0["raw"]?.string }
                         let folder = record["filepath"]?.string.map { $0.isEmpty ? "" : $0 + "/" } ?? ""
-                        accumulator.add(name: folder + name, split: record["split"]?.string ?? fileSplit, captions: texts)
+                        do throws(DatasetError) {
+                            let contained = try root.contain(folder + name, in: root.path, file: file,
+                                                             location: "images[\(index)]")
+                            accumulator.add(name: contained, split: record["split"]?.string ?? fileSplit, captions: texts)
+                        } catch {
+                            try collector.invalid(error)
+                        }
                     } else if let id = record["id"]?.int, let name = record["file_name"]?.string {
-                        cocoImages[id] = (name, record["width"]?.int, record["height"]?.int)
+                        do throws(DatasetError) {
+                            let contained = try root.contain(name, in: root.path, file: file, location: "images[\(index)]")
+                            cocoImages[id] = (contained, record["width"]?.int, record["height"]?.int)
+                        } catch {
+                            try collector.invalid(error)
+                        }
                     } else {
                         try collector.invalid(DatasetError(.malformedRecord, file: file, location: "images[\(index)]",
                             "expected Karpathy {filename, split, sentences[].raw} or COCO {id, file_name}"))
@@ -165,8 +177,8 @@ public enum CaptionReader {
     }
 
     /// Reads a caption-per-line file with its parallel file of image names.
-    static func readLines(captions: String, names: String, root: String, into accumulator: inout Accumulator,
-                          collector: inout IssueCollector) throws(DatasetError) {
+    static func readLines(captions: String, names: String, root: String, confined: inout DatasetRoot,
+                          into accumulator: inout Accumulator, collector: inout IssueCollector) throws(DatasetError) {
         let file = DatasetFiles.relative(captions, to: root)
         let texts = try DatasetFiles.lines(captions)
         let imageNames = try DatasetFiles.lines(names)
@@ -183,7 +195,13 @@ public enum CaptionReader {
                 try collector.invalid(.line(index + 1, of: DatasetFiles.relative(names, to: root), "expected an image name"))
                 continue
             }
-            accumulator.add(name: imageName, split: fileSplit, captions: [String(text)])
+            do throws(DatasetError) {
+                let contained = try confined.contain(imageName, in: root, file: DatasetFiles.relative(names, to: root),
+                                                     location: "line \(index + 1)")
+                accumulator.add(name: contained, split: fileSplit, captions: [String(text)])
+            } catch {
+                try collector.invalid(error)
+            }
         }
     }
 
@@ -221,13 +239,16 @@ public enum CaptionReader {
         }
         var collector = IssueCollector(options: options)
         var accumulator = Accumulator()
+        var confined = DatasetRoot(base)
         for path in files.json {
             collector.report.filesRead += 1
-            try readJSON(path, file: DatasetFiles.relative(path, to: base), into: &accumulator, collector: &collector)
+            try readJSON(path, file: DatasetFiles.relative(path, to: base), root: &confined, into: &accumulator,
+                         collector: &collector)
         }
         for pair in files.lines {
             collector.report.filesRead += 1
-            try readLines(captions: pair.captions, names: pair.names, root: base, into: &accumulator, collector: &collector)
+            try readLines(captions: pair.captions, names: pair.names, root: base, confined: &confined,
+                          into: &accumulator, collector: &collector)
         }
         let lookup = ImageLookup(root: base)
         var set = CaptionSet()
@@ -237,6 +258,8 @@ public enum CaptionReader {
             if image.split == nil { image.split = options.split }
             if let wanted = options.split, image.split != wanted { continue }
             if let found = lookup.find(name) {
+                // A listed file can still be a symbolic link out of the tree.
+                do throws(DatasetError) { try confined.check(relative: found) } catch { try collector.invalid(error); continue }
                 image.relativePath = found
                 if image.width == nil || image.height == nil {
                     var probe = AnnotatedImage(relativePath: found)

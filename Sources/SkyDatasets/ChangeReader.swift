@@ -92,6 +92,16 @@ public enum ChangeReader {
             }
             collector.report.filesRead += 1
             let labels = labelFolders.map { $0.image(stem: stem) }
+            // Listed files are inside the root, unless a symbolic link leads out.
+            do throws(DatasetError) {
+                var confined = DatasetRoot(root)
+                for path in [first, second] + labels.compactMap({ $0 }) {
+                    try confined.check(relative: DatasetFiles.relative(path, to: root))
+                }
+            } catch {
+                try collector.invalid(error)
+                continue
+            }
             if labels.allSatisfy({ $0 == nil }) {
                 collector.report.pairsWithoutLabel.append(DatasetFiles.relative(first, to: root))
             }

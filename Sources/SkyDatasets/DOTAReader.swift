@@ -27,7 +27,16 @@ public struct DetectionSet: Sendable {
     mutating func finish(root: String, collector: inout IssueCollector) throws(DatasetError) {
         // In place, so a million COCO objects are never held twice.
         var unreadable = Set<Int>()
+        var confined = DatasetRoot(root)
         for index in images.indices {
+            // Paths found by listing folders are inside the root, unless a symbolic link leads out.
+            do throws(DatasetError) {
+                try confined.check(relative: images[index].relativePath)
+            } catch {
+                try collector.invalid(error)
+                unreadable.insert(index)
+                continue
+            }
             guard try BoxRepair.fillSize(&images[index], root: root, collector: &collector) else {
                 unreadable.insert(index)
                 continue

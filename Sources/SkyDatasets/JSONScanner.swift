@@ -49,6 +49,11 @@ public struct JSONScanner {
     public private(set) var position = 0
     /// The file name for errors.
     public let file: String
+    /// Arrays and objects open around the position.
+    private var depth = 0
+    /// The deepest nesting of arrays and objects read (parsing recurses, so a file of a million `[` must not
+    /// overflow the stack; found by the `coco` and `captions` fuzz targets).
+    public static let maximumDepth = 512
 
     private init(buffer: UnsafeBufferPointer<UInt8>, file: String) {
         self.bytes = buffer
@@ -103,9 +108,20 @@ public struct JSONScanner {
         return position < bytes.count && bytes[position] == UInt8(ascii: "[")
     }
 
+    /// Counts one more open array or object; an error past ``maximumDepth``.
+    private mutating func enter() throws(DatasetError) {
+        guard depth < Self.maximumDepth else {
+            position -= 1
+            throw error("at most \(Self.maximumDepth) nested arrays and objects")
+        }
+        depth += 1
+    }
+
     /// Walks an object's members: `body` gets each key and must consume its value.
     public mutating func forEachMember(_ body: (String, inout JSONScanner) throws(DatasetError) -> Void) throws(DatasetError) {
         try expect(UInt8(ascii: "{"), "an object '{'")
+        try enter()
+        defer { depth -= 1 }
         skipWhitespace()
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") { position += 1; return }
         while true {
@@ -124,6 +140,8 @@ public struct JSONScanner {
     /// Walks an array's elements: `body` gets the element index and must consume the element.
     public mutating func forEachElement(_ body: (Int, inout JSONScanner) throws(DatasetError) -> Void) throws(DatasetError) {
         try expect(UInt8(ascii: "["), "an array '['")
+        try enter()
+        defer { depth -= 1 }
         skipWhitespace()
         if position < bytes.count && bytes[position] == UInt8(ascii: "]") { position += 1; return }
         var index = 0

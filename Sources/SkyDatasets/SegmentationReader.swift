@@ -104,6 +104,7 @@ public enum SegmentationReader {
         }
         var collector = IssueCollector(options: options)
         var set = SegmentationSet()
+        var confined = DatasetRoot(root)
         for folder in folders {
             let split = folder.split ?? options.split
             if let wanted = options.split, let split = folder.split, split != wanted { continue }
@@ -139,6 +140,15 @@ public enum SegmentationReader {
             for stem in images.keys.sorted() {
                 guard let image = images[stem] else { continue }
                 collector.report.filesRead += 1
+                // Listed files are inside the root, unless a symbolic link leads out.
+                do throws(DatasetError) {
+                    for path in [image] + (masks[stem] ?? []) {
+                        try confined.check(relative: DatasetFiles.relative(path, to: root))
+                    }
+                } catch {
+                    try collector.invalid(error)
+                    continue
+                }
                 guard let imageSize = try size(image, root: root, collector: &collector) else { continue }
                 var kept: [String] = []
                 var bad = false

@@ -1,18 +1,20 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
-/// A small XML element tree, enough for VOC and HRSC annotation files.
+/// A small XML element tree, enough for VOC, DIOR, HRSC and RSOD annotation files.
+///
+/// Documents are read by ``XMLByteReader``, written in Swift for this purpose: any byte sequence gives either a
+/// tree or a ``DatasetError`` naming the file, line and column, never a crash.
 public final class XMLElementNode: @unchecked Sendable {
     /// The element name.
     public let name: String
     /// The line where the element starts (1-based), for error messages.
     public let line: Int
-    /// The text directly inside the element, trimmed.
-    public fileprivate(set) var text = ""
+    /// The attributes, entities resolved (an element has each name at most once).
+    public internal(set) var attributes: [String: String] = [:]
+    /// The text directly inside the element (character data and CDATA, entities resolved), trimmed.
+    public internal(set) var text = ""
     /// The child elements, in document order.
-    public fileprivate(set) var children: [XMLElementNode] = []
+    public internal(set) var children: [XMLElementNode] = []
 
     init(name: String, line: Int) {
         self.name = name
@@ -34,44 +36,22 @@ public final class XMLElementNode: @unchecked Sendable {
         child(name)?.text
     }
 
+    /// The deepest nesting of elements a document may have (libxml2's default limit too); deeper documents are
+    /// refused, so neither parsing nor releasing a tree can exhaust the stack.
+    public static let maximumDepth = 256
+
     /// Parses a document; `file` names it in errors.
+    ///
+    /// Accepts UTF-8 (with or without a byte-order mark) and documents declared ISO-8859-1/Latin-1 or US-ASCII;
+    /// elements, attributes, character data, the five predefined entities and character references, CDATA,
+    /// comments, processing instructions and a DOCTYPE (skipped; its entity declarations are not used).
     public static func parse(_ data: Data, file: String) throws(DatasetError) -> XMLElementNode {
-        let builder = TreeBuilder()
-        let parser = XMLParser(data: data)
-        parser.delegate = builder
-        if !parser.parse() || builder.root == nil {
-            let line = parser.lineNumber
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "no root element"
-            throw DatasetError(.unreadableFile, file: file, location: "line \(line)", "not well-formed XML: \(reason)")
-        }
-        guard let root = builder.root else {
-            throw DatasetError(.unreadableFile, file: file, "not well-formed XML: no root element")
-        }
-        return root
-    }
-}
-
-/// Builds the tree from parser events; lives only for one parse.
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var root: XMLElementNode?
-    var stack: [XMLElementNode] = []
-    var texts: [String] = []
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName: String?, attributes: [String: String] = [:]) {
-        let node = XMLElementNode(name: elementName, line: parser.lineNumber)
-        if let parent = stack.last { parent.children.append(node) } else { root = node }
-        stack.append(node)
-        texts.append("")
+        try parse(bytes: [UInt8](data), file: file)
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if !texts.isEmpty { texts[texts.count - 1] += string }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                qualifiedName: String?) {
-        guard let node = stack.popLast(), let text = texts.popLast() else { return }
-        node.text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Parses a document given as bytes; `file` names it in errors.
+    public static func parse(bytes: [UInt8], file: String) throws(DatasetError) -> XMLElementNode {
+        var reader = try XMLByteReader(bytes: bytes, file: file)
+        return try reader.document()
     }
 }

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of Fuzz/ (release, -sanitize=fuzzer,address) and runs each one; prints per target
+# the executions, crashes and coverage (libFuzzer's cov = edges, ft = features), and exits non-zero when any
+# target crashed (or leaked, timed out, ran out of memory). Findings go to Fuzz/artifacts/, logs to Fuzz/logs/.
+#
+#   Scripts/fuzz.sh [--time SECONDS] [--runs N] [--ci] [--no-build] [--summary FILE] [TARGET...]
+#
+#   --time S     run each target for S seconds (default 60)
+#   --runs N     run each target for N executions instead (long mode: --runs 10000000)
+#   --ci         the CI brief: 15 s per target, all 16 targets (about 5 minutes with the build)
+#   --max-len N  longest input libFuzzer makes (default 4096; 32768 for images and checkpoints); deep-nesting
+#                bugs need long inputs, e.g. --max-len 1000000
+#   --no-build   use the binary already built
+#   --summary F  also write the table as Markdown to F
+#   TARGET       png jpeg tiff bmp xml voc dota coco yolo visdrone captions change pickle zip safetensors checkpoint
+#                (default: all); SKYFUZZ_TARGET picks the target inside the one binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+time=60 runs="" build=1 summary="" max_len="" targets=()
+while (($#)); do
+    case "$1" in
+        --time) time="$2"; shift 2 ;;
+        --runs) runs="$2"; shift 2 ;;
+        --ci) time=15; shift ;;
+        --no-build) build=0; shift ;;
+        --max-len) max_len="$2"; shift 2 ;;
+        --summary) summary="$2"; shift 2 ;;
+        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+        -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+        *) targets+=("$1"); shift ;;
+    esac
+done
+all=(png jpeg tiff bmp xml voc dota coco yolo visdrone captions change pickle zip safetensors checkpoint)
+((${#targets[@]})) || targets=("${all[@]}")
+for target in "${targets[@]}"; do
+    [[ " ${all[*]} " == *" $target "* ]] || { echo "fuzz.sh: unknown target '$target'; targets: ${all[*]}" >&2; exit 2; }
+done
+
+binary=Fuzz/.build/release/SkyFuzz
+if ((build)); then
+    swift build -c release --package-path Fuzz \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing \
+        -Xcc -fsanitize=fuzzer-no-link,address >&2
+fi
+
+# Seed corpora: the codec fixtures for the decoders, Fuzz/Seeds/ (Scripts/fuzz_seeds.py) for the rest.
+seeds() {
+    local fixtures=Tests/SkyImagingTests/Fixtures
+    case "$1" in
+        png) echo "$fixtures/pngfast $fixtures/codec Tests/SkyCLIPTests/Fixtures/images" ;;
+        jpeg) echo "$fixtures/codec Tests/SkyHashingTests/Fixtures/images" ;;
+        tiff) echo "$fixtures/tiff" ;;
+        bmp) echo "$fixtures/bmp" ;;
+        *) echo "Fuzz/Seeds/$1" ;;
+    esac
+}
+
+mkdir -p Fuzz/corpus Fuzz/artifacts Fuzz/logs
+limit=(-max_total_time="$time")
+[[ -n $runs ]] && limit=(-runs="$runs")
+header=$(printf '| target | executions | exec/s | exec per CPU s | crashes | cov | ft | seconds | CPU s |')
+rows=()
+failed=0
+printf '%-12s %12s %9s %9s %8s %6s %7s %8s %8s\n' target executions exec/s exec/cpu-s crashes cov ft seconds cpu-s
+for target in "${targets[@]}"; do
+    mkdir -p "Fuzz/corpus/$target"
+    log="Fuzz/logs/$target.log"
+    maxlen=()
+    case "$target" in png | jpeg | tiff | bmp | zip | checkpoint) maxlen=(-max_len=32768) ;; esac
+    [[ -z $max_len ]] || maxlen=(-max_len="$max_len")
+    before=$(ls Fuzz/artifacts | grep -c "^$target-" || true)
+    start=$(date +%s.%N)
+    cpu_before=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat 2>/dev/null || echo 0)
+    set +e
+    # shellcheck disable=SC2046
+    SKYFUZZ_TARGET="$target" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}" \
+        "$binary" "Fuzz/corpus/$target" $(seeds "$target") "${limit[@]}" "${maxlen[@]}" \
+        -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" >"$log" 2>&1
+    rc=$?
+    set -e
+    # CPU time of the finished child (utime + stime of reaped children, in clock ticks): load on a shared
+    # machine slows the wall clock, not the work per CPU second.
+    cpu=$(awk -v before="$cpu_before" -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15 + $16 + $17 - before) / hz }' /proc/$$/stat 2>/dev/null || echo 0)
+    seconds=$(awk -v end="$(date +%s.%N)" -v start="$start" 'BEGIN { printf "%.1f", end - start }')
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+    executions=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
+    [[ -n $executions ]] || executions=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
+    cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | awk '{print $2}')
+    ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | awk '{print $2}')
+    after=$(ls Fuzz/artifacts | grep -c "^$target-" || true)
+    crashes=$((after - before))
+    if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
+    ((crashes == 0)) || failed=1
+    rate=$(awk -v n="${executions:-0}" -v s="$seconds" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
+    cpu_rate=$(awk -v n="${executions:-0}" -v s="$cpu" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
+    printf '%-12s %12s %9s %9s %8s %6s %7s %8s %8s\n' "$target" "${executions:-?}" "$rate" "$cpu_rate" "$crashes" "${cov:-?}" "${ft:-?}" "$seconds" "$cpu"
+    rows+=("| $target | ${executions:-?} | $rate | $cpu_rate | $crashes | ${cov:-?} | ${ft:-?} | $seconds | $cpu |")
+    if ((crashes)); then
+        echo "  $target: see $log and Fuzz/artifacts/$target-*" >&2
+        grep -m3 -E 'ERROR: |==[0-9]+==|Fatal error|SUMMARY' "$log" | sed 's/^/    /' >&2 || true
+    fi
+done
+if [[ -n $summary ]]; then
+    { echo "$header"; echo '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'; printf '%s\n' "${rows[@]}"; } >"$summary"
+fi
+exit "$failed"
