@@ -11,6 +11,7 @@ import SkyText
 
 extension CaptionSource: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
+extension WebDatasetLayout: ExpressibleByArgument {}
 extension DifficultPolicy: ExpressibleByArgument {}
 extension HashKind: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}

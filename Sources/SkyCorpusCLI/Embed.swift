@@ -12,7 +12,9 @@ struct Embed: ParsableCommand, FlagHints {
         discussion: """
             The model is registered by name (default: the checkpoint's file name), architecture and SHA-256. \
             Each batch is written in one transaction, so an interrupted run keeps its finished batches and a \
-            re-run embeds only what is missing. A different checkpoint under a registered name is refused.
+            re-run embeds only what is missing. A different checkpoint under a registered name is refused. \
+            An image that cannot be decoded is listed and marked unreadable in the corpus in its batch's \
+            transaction (exports leave it out); later runs skip marked images and count them once.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -35,6 +37,8 @@ struct Embed: ParsableCommand, FlagHints {
         var embedded: [String: Int]
         var total: [String: Int]
         var skippedImages: [SkippedImage]
+        /// Images not embedded because a step marked them unreadable before this run.
+        var markedUnreadable: Int
     }
 
     struct SkippedImage: Encodable {
@@ -66,6 +70,7 @@ struct Embed: ParsableCommand, FlagHints {
         let preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: modelOptions.fastJpeg)
         var embedded: [String: Int] = [:], total: [String: Int] = [:]
         var skipped: [SkippedImage] = []
+        let markedUnreadable = kinds.contains(.image) ? try corpus.read { try $0.unreadableImageCount() } : 0
         for kind in kinds {
             let pending = try corpus.pendingEmbeddings(model: modelID, kind: kind)
             let progress = global.progress("embed \(kind.rawValue)s")
@@ -73,6 +78,7 @@ struct Embed: ParsableCommand, FlagHints {
             for start in stride(from: 0, to: pending.count, by: batchSize) {
                 var batch = Array(pending[start ..< min(start + batchSize, pending.count)])
                 let vectors: [[Float]]
+                var unreadable: [(id: Int64, reason: String)] = []
                 if kind == .image {
                     // An image that cannot be read (missing, an unsupported TIFF or BMP layout, corrupt) is skipped and listed, not fatal.
                     var pixels: [Float] = []
@@ -83,6 +89,8 @@ struct Embed: ParsableCommand, FlagHints {
                             readable.append(item)
                         } catch {
                             skipped.append(SkippedImage(path: item.input, reason: "\(error)"))
+                            // A missing file (an unmounted drive) is not a broken one: only files that exist are marked.
+                            if FileManager.default.fileExists(atPath: item.input) { unreadable.append((item.id, "\(error)")) }
                         }
                     }
                     batch = readable
@@ -90,7 +98,8 @@ struct Embed: ParsableCommand, FlagHints {
                 } else {
                     vectors = try model.encodeTokens(batch.map { tokenizer.tokenize($0.input, contextLength: model.architecture.contextLength) })
                 }
-                try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) })
+                try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) },
+                                           unreadable: unreadable)
                 done += batch.count
                 progress.update(min(pending.count, start + batchSize), pending.count)
             }
@@ -98,7 +107,8 @@ struct Embed: ParsableCommand, FlagHints {
             total[kind.rawValue + "s"] = try corpus.embeddingCount(model: modelID, kind: kind)
         }
         let summary = Summary(modelId: modelID, name: info.name, architecture: info.architecture, checksum: info.checksum,
-                              embedded: embedded, total: total, skippedImages: skipped)
+                              embedded: embedded, total: total, skippedImages: skipped,
+                              markedUnreadable: markedUnreadable)
         if global.json {
             try Output.json(summary)
         } else {
@@ -106,7 +116,10 @@ struct Embed: ParsableCommand, FlagHints {
             print("\(info.name) [\(info.architecture)]: " + parts.joined(separator: ", "))
         }
         if !skipped.isEmpty {
-            Output.note("embed: skipped \(skipped.count) images that cannot be read (first: \(skipped[0].reason))")
+            Output.note("embed: skipped \(skipped.count) images that cannot be read, now marked unreadable (first: \(skipped[0].reason))")
+        }
+        if markedUnreadable > 0 {
+            Output.note("embed: skipped \(markedUnreadable) images marked unreadable earlier ('skycorpus stats' counts them per dataset)")
         }
     }
 

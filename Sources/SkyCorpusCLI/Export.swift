@@ -7,12 +7,19 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export images and captions: open_clip CSV, JSONL, or WebDataset tar shards.",
         discussion: """
-            csv: tab-separated 'filepath' and 'title' columns, one row per image-caption pair, as open_clip's \
-            --dataset-type csv reads by default. jsonl: one object per image with every caption. webdataset: \
-            shard-NNNNNN.tar files under OUT, one sample per image-caption pair (KEY.png|jpg, KEY.txt, KEY.json). \
+            csv: tab-separated 'filepath' and 'title' columns, one row per image and distinct caption text, as \
+            open_clip's --dataset-type csv reads by default. jsonl: one object per image with every caption \
+            (an unknown split is null). webdataset: shard-NNNNNN.tar files under OUT; --webdataset-layout \
+            per-image (default) writes one sample per image (KEY.png|jpg with the file's bytes once, KEY.txt with \
+            its first human caption or else a caption picked by the image id, KEY.json with every caption), \
+            per-caption one sample per image-caption pair (the image's bytes once per caption). open_clip reads \
+            txt as the caption, so per-image trains on one caption per image per epoch and per-caption on every \
+            caption. \
             prompts: every stored CLIP prompt (dataset-level and per-image) as JSON lines; per-image prompts \
             also appear in jsonl records and WebDataset .json files. \
-            Images marked as duplicates are left out unless --include-duplicates is given.
+            Images marked as duplicates are left out unless --include-duplicates is given. Images a step marked \
+            unreadable (dedup, embed) are left out and counted; a WebDataset export also decodes every image no \
+            step has decoded and leaves out those that fail.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -38,6 +45,9 @@ struct Export: ParsableCommand {
     @Option(help: "Samples per WebDataset shard.")
     var shardSize = 1000
 
+    @Option(help: "WebDataset samples: one per image (its bytes once) or one per image-caption pair.")
+    var webdatasetLayout: WebDatasetLayout = .perImage
+
     func validate() throws {
         guard shardSize >= 1 else { throw ValidationError("--shard-size must be at least 1") }
     }
@@ -55,16 +65,26 @@ struct Export: ParsableCommand {
         let selection = ExportSelection(datasets: dataset, splits: split, sources: source,
                                         includeDuplicates: includeDuplicates)
         let items = try ExportQuery.items(in: corpus, selection: selection)
+        let marked = try ExportQuery.unreadableCount(in: corpus, selection: selection)
         let progress = global.progress("export")
-        let summary = try ExportWriter.write(items, format: format, to: out, shardSize: shardSize) { progress.update($0, $1) }
+        let summary = try ExportWriter.write(items, format: format, to: out, shardSize: shardSize, layout: webdatasetLayout,
+                                             markedUnreadable: marked) { progress.update($0, $1) }
         if summary.missingFiles > 0 {
             Output.note("export: left out \(summary.missingFiles) images whose file does not exist (first: \(summary.firstMissing ?? ""))")
+        }
+        if summary.unreadable > 0 {
+            Output.note("export: left out \(summary.unreadable) images that cannot be decoded ('skycorpus stats' counts "
+                        + "those marked per dataset)" + (summary.firstUnreadable.map { "; first found now: \($0)" } ?? ""))
+        }
+        if summary.repeatedCaptions > 0 {
+            Output.note("export: wrote \(summary.repeatedCaptions) repeated captions of an image once")
         }
         if global.json {
             try Output.json(summary)
         } else {
+            let shards = summary.layout.map { " (\(summary.samples) \($0.rawValue) samples in \(summary.files.count) shards)" }
             print("exported \(summary.images) images, \(summary.captions) captions as \(summary.format) to \(out)"
-                  + (summary.files.count > 1 ? " (\(summary.files.count) shards)" : ""))
+                  + (shards ?? ""))
         }
     }
 }

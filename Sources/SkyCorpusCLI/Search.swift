@@ -7,7 +7,8 @@ import SkySearch
 /// `skycorpus search TEXT --model PATH`: text-to-image retrieval over the corpus's stored image embeddings.
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find the corpus images closest to a text query (CLIP embeddings stored by 'skycorpus embed').")
+        abstract: "Find the corpus images closest to a text query (CLIP embeddings stored by 'skycorpus embed').",
+        discussion: "Images marked as duplicates by 'skycorpus dedup' are left out unless --include-duplicates is given.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var modelOptions: ModelOptions
@@ -24,6 +25,9 @@ struct Search: ParsableCommand {
     @Option(help: "How many images to list.")
     var top = 10
 
+    @Flag(help: "List images marked as duplicates too.")
+    var includeDuplicates = false
+
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
     }
@@ -34,7 +38,7 @@ struct Search: ParsableCommand {
         let (model, _) = try modelOptions.load()
         let encoder = try CLIPEncoder(model: model)
         let hits = try CorpusSearch.images(in: corpus, model: modelID, query: encoder.encodeTexts([query]).row(0),
-                                           dataset: dataset, top: top)
+                                           dataset: dataset, top: top, includeDuplicates: includeDuplicates)
         if global.json {
             try Output.json(hits)
         } else {

@@ -27,7 +27,8 @@ struct Stats: ParsableCommand {
             let splits = dataset.splits.sorted { $0.key < $1.key }
                 .map { "\($0.key.isEmpty ? "(no split)" : $0.key) \($0.value)" }.joined(separator: ", ")
             print("  \(dataset.name): \(dataset.images) images [\(splits)], \(dataset.objects) objects, "
-                  + "\(dataset.captions) captions, \(dataset.changePairs) change pairs, \(dataset.duplicates) duplicates")
+                  + "\(dataset.captions) captions, \(dataset.changePairs) change pairs, \(dataset.duplicates) duplicates, "
+                  + "\(dataset.unreadable) unreadable")
         }
         if !stats.captionSources.isEmpty {
             let sources = stats.captionSources.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }

@@ -47,13 +47,17 @@ public struct Deduplication: Sendable {
     public var protected: [ProtectedSplit]
     /// The hasher for images without a stored hash.
     public var hasher: PerceptualHasher
+    /// Whether images marked unreadable by an earlier step are hashed again (their mark is cleared when they
+    /// decode now); by default they are skipped and listed in ``Summary/skippedUnreadable``.
+    public var retryUnreadable = false
 
     /// A dedup step; the hasher defaults to imagehash phash in exact mode, the hash the corpus stores.
     public init(threshold: Int = Deduplication.defaultThreshold, protected: [ProtectedSplit] = [],
-                hasher: PerceptualHasher = PerceptualHasher(kind: .phash, mode: .exact)) {
+                hasher: PerceptualHasher = PerceptualHasher(kind: .phash, mode: .exact), retryUnreadable: Bool = false) {
         self.threshold = threshold
         self.protected = protected
         self.hasher = hasher
+        self.retryUnreadable = retryUnreadable
     }
 
     /// What a run did.
@@ -64,8 +68,11 @@ public struct Deduplication: Sendable {
         public var hashed: Int
         /// Images whose hash was already stored.
         public var alreadyHashed: Int
-        /// Images that could not be read or decoded, with the reason; they take no part in the grouping.
+        /// Images that could not be read or decoded by this run, with the reason; they are marked unreadable in the
+        /// corpus and take no part in the grouping.
         public var failed: [ImageRegistration.SkippedFile]
+        /// Images not hashed because an earlier step marked them unreadable, with the stored reason.
+        public var skippedUnreadable: [ImageRegistration.SkippedFile] = []
         /// Pairs within the threshold.
         public var pairs: Int
         /// Duplicate groups (connected components of the pairs).
@@ -108,11 +115,17 @@ public struct Deduplication: Sendable {
         }
         var images = try corpus.read { try $0.hashedImages() }
         try checkProtected(images, corpus: corpus)
-        // Hash what lacks a hash, outside the transaction (files only; the corpus is not touched yet).
-        let missing = images.indices.filter { images[$0].phash == nil }
+        // Hash what lacks a hash, outside the transaction (files only; the corpus is not touched yet). Images marked
+        // unreadable are skipped unless retried: a truncated file stays truncated until someone replaces it.
+        let skippedUnreadable = images.filter { $0.phash == nil && $0.unreadable != nil && !retryUnreadable }
+            .map { ImageRegistration.SkippedFile(path: $0.label, reason: $0.unreadable ?? "") }
+        let missing = images.indices.filter {
+            images[$0].phash == nil && (images[$0].unreadable == nil || retryUnreadable)
+        }
         let results = hasher.hash(files: missing.map { images[$0].filePath }, progress: progress)
         var newHashes: [(id: Int64, hash: Hash64)] = []
         var failed: [ImageRegistration.SkippedFile] = []
+        var unreadable: [(id: Int64, reason: String?)] = []
         for (position, result) in zip(missing, results) {
             switch result {
             case .success(let hash):
@@ -120,6 +133,10 @@ public struct Deduplication: Sendable {
                 newHashes.append((images[position].id, hash))
             case .failure(let error):
                 failed.append(.init(path: images[position].label, reason: "\(error)"))
+                // A missing file (an unmounted drive) is not a broken one: only files that exist are marked.
+                if FileManager.default.fileExists(atPath: images[position].filePath) {
+                    unreadable.append((images[position].id, "\(error)"))
+                }
             }
         }
         let hashed = images.filter { $0.phash != nil }
@@ -127,11 +144,13 @@ public struct Deduplication: Sendable {
         let plan = DedupPlan(images: hashed, threshold: threshold, protected: Set(protected), unlinked: Set(changePairs))
         try corpus.write { transaction in
             try transaction.storeHashes(newHashes.map { ($0.id, Int64(bitPattern: $0.hash.bits)) })
+            try transaction.markUnreadable(unreadable)
             try transaction.replaceDuplicateMarks(plan.removals.map { ($0.keptId, $0.removedId) })
         }
         let summary = Summary(
-            images: images.count, hashed: newHashes.count, alreadyHashed: images.count - missing.count,
-            failed: failed, pairs: plan.pairCount, groups: plan.groupCount, duplicates: plan.removals.count,
+            images: images.count, hashed: newHashes.count,
+            alreadyHashed: images.count - missing.count - skippedUnreadable.count,
+            failed: failed, skippedUnreadable: skippedUnreadable, pairs: plan.pairCount, groups: plan.groupCount, duplicates: plan.removals.count,
             leaked: plan.removals.filter { $0.kind == .leakage }.count)
         return Outcome(summary: summary, removals: plan.removals)
     }

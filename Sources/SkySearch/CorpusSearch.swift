@@ -9,10 +9,12 @@ public enum CorpusSearch {
         public var score: Float
     }
 
-    /// The images most similar to a query embedding, best first (ties by image id).
+    /// The images most similar to a query embedding, best first (ties by image id). Images that dedup marked as
+    /// duplicates of another are left out unless `includeDuplicates` (a top 10 would otherwise hold copies).
     public static func images(in corpus: Corpus, model: Int64, query: [Float], dataset: String? = nil,
-                              top: Int = 10) throws -> [Hit] {
-        let stored = try corpus.embeddings(model: model, kind: .image, dataset: dataset)
+                              top: Int = 10, includeDuplicates: Bool = false) throws -> [Hit] {
+        let stored = try corpus.embeddings(model: model, kind: .image, dataset: dataset,
+                                           includeDuplicates: includeDuplicates)
         guard !stored.isEmpty else { return [] }
         let ids = stored.keys.sorted()
         let matrix = try EmbeddingMatrix(ids.map { stored[$0]! })

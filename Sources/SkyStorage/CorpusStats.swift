@@ -10,6 +10,8 @@ public struct CorpusStats: Codable, Sendable, Equatable {
         public var captions: Int
         public var changePairs: Int
         public var duplicates: Int
+        /// Images a step found cannot be decoded (`image.unreadable` set); exports leave them out.
+        public var unreadable: Int
         /// Images per split ("" for images without a split).
         public var splits: [String: Int]
     }
@@ -33,7 +35,8 @@ public struct CorpusStats: Codable, Sendable, Equatable {
                   (SELECT COUNT(*) FROM object o JOIN image i ON o.image_id = i.id WHERE i.dataset_id = d.id) AS objects,
                   (SELECT COUNT(*) FROM caption c JOIN image i ON c.image_id = i.id WHERE i.dataset_id = d.id) AS captions,
                   (SELECT COUNT(*) FROM change_pair p WHERE p.dataset_id = d.id) AS pairs,
-                  (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id AND i.duplicate_of IS NOT NULL) AS duplicates
+                  (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id AND i.duplicate_of IS NOT NULL) AS duplicates,
+                  (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id AND i.unreadable IS NOT NULL) AS unreadable
                 FROM dataset d ORDER BY d.name
                 """)
             for row in rows {
@@ -46,7 +49,8 @@ public struct CorpusStats: Codable, Sendable, Equatable {
                 }
                 datasets.append(DatasetCounts(name: row["name"], images: row["images"], objects: row["objects"],
                                               captions: row["captions"], changePairs: row["pairs"],
-                                              duplicates: row["duplicates"], splits: splits))
+                                              duplicates: row["duplicates"], unreadable: row["unreadable"],
+                                              splits: splits))
             }
             var sources: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM caption GROUP BY source") {

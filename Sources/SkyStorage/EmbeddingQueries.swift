@@ -13,19 +13,23 @@ public struct RetrievalSet: Sendable, Equatable {
 
 extension Corpus {
     /// Every stored vector of a kind for a model, by item id; `dataset` and `split` restrict images and captions
-    /// to those of a dataset (and split).
+    /// to those of a dataset (and split). `includeDuplicates: false` leaves out images marked `duplicate_of` another
+    /// (and their captions and prompts); dataset-level prompts stay.
     public func embeddings(model: Int64, kind: EmbeddingItemKind, dataset: String? = nil,
-                           split: String? = nil) throws -> [Int64: [Float]] {
+                           split: String? = nil, includeDuplicates: Bool = true) throws -> [Int64: [Float]] {
         try readDB { db in
             var sql = "SELECT e.item_id, e.vector FROM embedding e"
             var conditions = ["e.model_id = ?", "e.item_kind = ?"]
             var arguments: [any DatabaseValueConvertible] = [model, kind.rawValue]
-            if dataset != nil || split != nil {
+            if dataset != nil || split != nil || !includeDuplicates {
                 switch kind {
                 case .image: sql += " JOIN image i ON i.id = e.item_id"
                 case .caption: sql += " JOIN caption c ON c.id = e.item_id JOIN image i ON i.id = c.image_id"
+                case .prompt where dataset == nil && split == nil:
+                    sql += " JOIN prompt p ON p.id = e.item_id LEFT JOIN image i ON i.id = p.image_id"
                 case .prompt: sql += " JOIN prompt p ON p.id = e.item_id JOIN image i ON i.id = p.image_id"
                 }
+                if !includeDuplicates { conditions.append("i.duplicate_of IS NULL") }
                 if let dataset {
                     let record = try DatasetRecord.require(dataset, in: db)
                     conditions.append("i.dataset_id = ?")

@@ -110,8 +110,11 @@ extension Corpus {
     }
 
     /// Stores L2-normalised copies of the vectors as float32 little-endian blobs, all in one transaction;
-    /// storing an item again replaces its vector, so a re-run is idempotent.
-    public func storeEmbeddings(model: Int64, kind: EmbeddingItemKind, _ vectors: [(id: Int64, vector: [Float])]) throws {
+    /// storing an item again replaces its vector, so a re-run is idempotent. `unreadable` (images only) marks the
+    /// images of the batch whose file could not be decoded, with the decoder's reason, in the same transaction;
+    /// an image stored with a vector decoded, so its mark is cleared.
+    public func storeEmbeddings(model: Int64, kind: EmbeddingItemKind, _ vectors: [(id: Int64, vector: [Float])],
+                                unreadable: [(id: Int64, reason: String)] = []) throws {
         let dimension: Int = try readDB { db in
             guard let width = try Int.fetchOne(db, sql: "SELECT dimension FROM encoder_model WHERE id = ?", arguments: [model]) else {
                 throw EmbeddingStoreError.unknownModel(name: "#\(model)")
@@ -137,6 +140,10 @@ extension Corpus {
                 try db.execute(sql: "INSERT OR REPLACE INTO embedding (model_id, item_kind, item_id, vector) VALUES (?, ?, ?, ?)",
                                arguments: [model, kind.rawValue, id, blob])
             }
+            guard kind == .image else { return }
+            let transaction = CorpusTransaction(db: db)
+            try transaction.markUnreadable(unreadable.map { (id: $0.id, reason: Optional($0.reason)) }
+                                           + blobs.map { (id: $0.0, reason: nil) })
         }
     }
 

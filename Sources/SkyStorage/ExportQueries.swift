@@ -27,6 +27,13 @@ public struct ExportItem: Sendable, Equatable, Codable {
         public var text: String
         public var source: CaptionSource
         public var rule: String?
+
+        /// A caption; `rule` names the B2C rule that wrote it.
+        public init(text: String, source: CaptionSource, rule: String? = nil) {
+            self.text = text
+            self.source = source
+            self.rule = rule
+        }
     }
 
     /// One stored CLIP prompt of the image (SegCLIP-style class prompts).
@@ -48,31 +55,41 @@ public struct ExportItem: Sendable, Equatable, Codable {
     public var captions: [Caption]
     /// The image's stored prompts (empty when it has none).
     public var prompts: [Prompt] = []
+    /// Whether a step already decoded the file (dedup stored its hash, or embed its vector). Not exported.
+    public var decoded = false
+
+    enum CodingKeys: String, CodingKey {
+        case imageId, dataset, path, absolutePath, split, width, height, captions, prompts
+    }
+
+    /// Writes every key, an unknown split or size as null (a reader then sees "unknown", not a missing field).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(imageId, forKey: .imageId)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(path, forKey: .path)
+        try container.encode(absolutePath, forKey: .absolutePath)
+        try container.encode(split, forKey: .split)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(captions, forKey: .captions)
+        try container.encode(prompts, forKey: .prompts)
+    }
 }
 
 /// Reads the images and captions an export writes, in a stable order (dataset, path, caption id).
 public enum ExportQuery {
-    /// The selected images that have at least one selected caption.
+    /// The selected images that have at least one selected caption; images marked unreadable are left out
+    /// (``unreadableCount(in:selection:)`` counts them).
     public static func items(in corpus: Corpus, selection: ExportSelection) throws -> [ExportItem] {
         try corpus.readDB { db in
-            for name in selection.datasets where try DatasetRecord.named(name, in: db) == nil {
-                throw CorpusError.unknownDataset(name: name)
-            }
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            func restrict(_ column: String, _ values: [String]) {
-                guard !values.isEmpty else { return }
-                conditions.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ", ")))")
-                arguments.append(contentsOf: values)
-            }
-            restrict("d.name", selection.datasets)
-            restrict("i.split", selection.splits)
-            restrict("c.source", selection.sources.map(\.rawValue))
-            if !selection.includeDuplicates { conditions.append("i.duplicate_of IS NULL") }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let (conditions, arguments) = try filter(selection, db: db)
+            let whereClause = "WHERE " + (conditions + ["i.unreadable IS NULL"]).joined(separator: " AND ")
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT i.id AS image_id, d.name AS dataset, r.path AS root, i.path, i.split, i.width, i.height,
-                       c.text, c.source, c.rule
+                       c.text, c.source, c.rule,
+                       (i.phash IS NOT NULL OR EXISTS (SELECT 1 FROM embedding e
+                                                      WHERE e.item_kind = 'image' AND e.item_id = i.id)) AS decoded
                 FROM caption c JOIN image i ON c.image_id = i.id JOIN dataset d ON i.dataset_id = d.id
                 JOIN dataset_root r ON r.id = i.root_id
                 \(whereClause)
@@ -91,11 +108,46 @@ public enum ExportQuery {
                 let absolute = CorpusPaths.file(path, root: root)
                 items.append(ExportItem(imageId: imageId, dataset: row["dataset"], path: path, absolutePath: absolute,
                                         split: row["split"], width: row["width"], height: row["height"],
-                                        captions: [caption]))
+                                        captions: [caption], decoded: row["decoded"]))
             }
             try attachPrompts(to: &items, db: db)
             return items
         }
+    }
+
+    /// The selected images with at least one selected caption that a step marked unreadable: what
+    /// ``items(in:selection:)`` leaves out.
+    public static func unreadableCount(in corpus: Corpus, selection: ExportSelection) throws -> Int {
+        try corpus.readDB { db in
+            let (conditions, arguments) = try filter(selection, db: db)
+            let whereClause = "WHERE " + (conditions + ["i.unreadable IS NOT NULL"]).joined(separator: " AND ")
+            return try Int.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT i.id)
+                FROM caption c JOIN image i ON c.image_id = i.id JOIN dataset d ON i.dataset_id = d.id
+                \(whereClause)
+                """, arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
+    /// The WHERE conditions (over `d` dataset, `i` image, `c` caption) and arguments of a selection; an unknown
+    /// dataset is refused.
+    static func filter(_ selection: ExportSelection, db: Database) throws
+        -> (conditions: [String], arguments: [any DatabaseValueConvertible]) {
+        for name in selection.datasets where try DatasetRecord.named(name, in: db) == nil {
+            throw CorpusError.unknownDataset(name: name)
+        }
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        func restrict(_ column: String, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            conditions.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ", ")))")
+            arguments.append(contentsOf: values)
+        }
+        restrict("d.name", selection.datasets)
+        restrict("i.split", selection.splits)
+        restrict("c.source", selection.sources.map(\.rawValue))
+        if !selection.includeDuplicates { conditions.append("i.duplicate_of IS NULL") }
+        return (conditions, arguments)
     }
 
     /// Fills in each item's per-image prompts.
@@ -113,6 +165,7 @@ public enum ExportQuery {
     }
 
     /// Every stored prompt, dataset-level and per-image, as `prompts` exports write them.
+    /// Per-image prompts of images marked unreadable are left out.
     /// `selection` applies its datasets; its splits and the duplicate filter apply to per-image prompts (a
     /// dataset-level prompt has no split, so `--split` keeps per-image prompts only). Caption sources do not apply.
     public static func prompts(in corpus: Corpus, selection: ExportSelection = ExportSelection()) throws -> [StoredPrompt] {
@@ -134,6 +187,7 @@ public enum ExportQuery {
                 arguments += selection.splits
             }
             if !selection.includeDuplicates { conditions.append("(i.id IS NULL OR i.duplicate_of IS NULL)") }
+            conditions.append("(i.id IS NULL OR i.unreadable IS NULL)")
             var sql = """
                 SELECT d.name AS dataset, i.path AS path, p.template_set, p.class, p.text FROM prompt p
                 LEFT JOIN dataset d ON d.id = p.dataset_id LEFT JOIN image i ON i.id = p.image_id

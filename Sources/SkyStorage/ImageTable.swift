@@ -9,8 +9,11 @@ public struct HashedImageRow: Sendable, Equatable, FetchableRecord {
     public var path: String
     public var split: String?
     public var phash: Int64?
+    /// Why a step found the file cannot be decoded (nil: readable or not yet known).
+    public var unreadable: String?
 
-    public init(id: Int64, dataset: String, priority: Int, root: String?, path: String, split: String?, phash: Int64?) {
+    public init(id: Int64, dataset: String, priority: Int, root: String?, path: String, split: String?, phash: Int64?,
+                unreadable: String? = nil) {
         self.id = id
         self.dataset = dataset
         self.priority = priority
@@ -18,6 +21,7 @@ public struct HashedImageRow: Sendable, Equatable, FetchableRecord {
         self.path = path
         self.split = split
         self.phash = phash
+        self.unreadable = unreadable
     }
 
     public init(row: Row) {
@@ -28,6 +32,7 @@ public struct HashedImageRow: Sendable, Equatable, FetchableRecord {
         path = row["path"]
         split = row["split"]
         phash = row["phash"]
+        unreadable = row["unreadable"]
     }
 
     /// `dataset:path`, how reports name the image.
@@ -73,19 +78,24 @@ extension CorpusTransaction {
         for (id, reason) in marks { try statement.execute(arguments: [reason, id]) }
     }
 
-    /// Every image with its dataset's name, priority and root and its stored hash, by id.
+    /// How many images of the corpus are marked unreadable.
+    public func unreadableImageCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image WHERE unreadable IS NOT NULL") ?? 0
+    }
+
+    /// Every image with its dataset's name, priority and root, its stored hash and unreadable mark, by id.
     public func hashedImages() throws -> [HashedImageRow] {
         try HashedImageRow.fetchAll(db, sql: """
             SELECT image.id, dataset.name AS dataset, dataset.priority, dataset_root.path AS root, image.path, image.split,
-                   image.phash
+                   image.phash, image.unreadable
             FROM image JOIN dataset ON dataset.id = image.dataset_id JOIN dataset_root ON dataset_root.id = image.root_id
             ORDER BY image.id
             """)
     }
 
-    /// Stores perceptual hashes.
+    /// Stores perceptual hashes; a hashed file decoded, so any unreadable mark of the image is cleared.
     public func storeHashes(_ hashes: [(id: Int64, phash: Int64)]) throws {
-        let store = try db.makeStatement(sql: "UPDATE image SET phash = ? WHERE id = ?")
+        let store = try db.makeStatement(sql: "UPDATE image SET phash = ?, unreadable = NULL WHERE id = ?")
         for (id, hash) in hashes { try store.execute(arguments: [hash, id]) }
     }
 

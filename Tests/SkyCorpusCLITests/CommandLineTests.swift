@@ -31,6 +31,8 @@ struct CommandLineTests {
         #expect(result.stderr.contains("csv") && result.stderr.contains("webdataset"))
         let source = try CommandRunner.run(["export", "--format", "csv", "--out", "x", "--source", "B2C"])
         #expect(source.status == 64)
+        let layout = try CommandRunner.run(["export", "--format", "webdataset", "--out", "x", "--webdataset-layout", "pairs"])
+        #expect(layout.status == 64 && layout.stderr.contains("per-image") && layout.stderr.contains("per-caption"))
         let ingest = try CommandRunner.run(["ingest", "/nowhere", "--dataset", "d", "--format", "dotaa"])
         #expect(ingest.status == 64 && ingest.stderr.contains("auto"))
     }
@@ -94,6 +96,7 @@ struct CommandLineTests {
         let datasets = try #require(stats["datasets"] as? [[String: Any]])
         #expect(datasets.first?["name"] as? String == "d")
         #expect((datasets.first?["splits"] as? [String: Int])?["train"] == 3)
+        #expect(datasets.first?["unreadable"] as? Int == 0)
         #expect(stats["caption_sources"] is [String: Any] && stats["classes"] is [String: Any])
     }
 

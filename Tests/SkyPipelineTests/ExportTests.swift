@@ -67,7 +67,8 @@ import Testing
         let folder = try TemporaryFolder("wds")
         let corpus = try corpusWithCaptions(folder)
         let items = try ExportQuery.items(in: corpus, selection: ExportSelection())
-        let summary = try ExportWriter.write(items, format: .webdataset, to: folder.path("shards"), shardSize: 3)
+        let summary = try ExportWriter.write(items, format: .webdataset, to: folder.path("shards"), shardSize: 3,
+                                             layout: .perCaption)
         #expect(summary.files.count == 2)
         var names: [String] = []
         for shard in summary.files {
@@ -127,7 +128,7 @@ import Testing
         let folder = try TemporaryFolder("swap")
         let corpus = try corpusWithCaptions(folder)
         let all = try ExportQuery.items(in: corpus, selection: ExportSelection(includeDuplicates: true))
-        let first = try ExportWriter.write(all, format: .webdataset, to: folder.path("shards"), shardSize: 1)
+        let first = try ExportWriter.write(all, format: .webdataset, to: folder.path("shards"), shardSize: 1, layout: .perCaption)
         #expect(first.files.count == 6)
         let fewer = try ExportQuery.items(in: corpus, selection: ExportSelection(sources: [.b2c]))
         let second = try ExportWriter.write(fewer, format: .webdataset, to: folder.path("shards"), shardSize: 10)

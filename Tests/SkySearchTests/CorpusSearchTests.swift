@@ -56,6 +56,24 @@ import Testing
         #expect(try CorpusSearch.images(in: corpus, model: model, query: query, dataset: "d", top: 10).count == 4)
     }
 
+    @Test func searchLeavesOutDuplicatesUnlessAsked() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skycorpus-dups-\(getpid())-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (corpus, model, encoder) = try embeddedCorpus(folder)
+        let ids = try corpus.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM image ORDER BY path") }
+        // Dedup marked images 1 and 3 as copies of image 0.
+        try corpus.pool.write { db in
+            try db.execute(sql: "UPDATE image SET duplicate_of = ? WHERE id IN (?, ?)", arguments: [ids[0], ids[1], ids[3]])
+        }
+        let query = try encoder.encodeTexts(["picture number 1"]).row(0)
+        let hits = try CorpusSearch.images(in: corpus, model: model, query: query, top: 10)
+        #expect(Set(hits.map(\.imageId)) == [ids[0], ids[2]])
+        let all = try CorpusSearch.images(in: corpus, model: model, query: query, top: 10, includeDuplicates: true)
+        #expect(all.count == 4)
+        // Retrieval evaluation keeps every image of the benchmark.
+        #expect(try CorpusSearch.evaluate(in: corpus, model: model, dataset: "d", split: "test").images == 4)
+    }
+
     @Test func evaluationUsesEveryCaptionAndRefusesMissingEmbeddings() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skycorpus-eval-\(getpid())-\(UUID().uuidString.prefix(6))")
         defer { try? FileManager.default.removeItem(at: folder) }
