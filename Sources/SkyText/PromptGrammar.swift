@@ -44,20 +44,27 @@ public struct PromptGrammar: Sendable {
     public static let standard: PromptGrammar = (try? CaptionPhrasings.standard()).map { PromptGrammar(phrasings: $0) }
         ?? PromptGrammar(naming: RuleBasedClassNaming(massNouns: [], table: .standard))
 
-    /// `template` with its `{}` replaced by the class phrase for `className` (a cleaned class name).
+    /// `template` with each `{}` replaced by the class phrase for `className` (a cleaned class name).
     public func fill(_ template: String, with className: String) -> String {
-        guard let slot = template.range(of: "{}") else { return template }
         let name = naming.name(for: className)
-        let head = String(template[..<slot.lowerBound])
-        let tail = template[slot.upperBound...]
+        var output = ""
+        var rest = Substring(template)
+        while let slot = rest.range(of: "{}") {
+            output = phrase(after: output + rest[..<slot.lowerBound], name)
+            rest = rest[slot.upperBound...]
+        }
+        return output + rest
+    }
+
+    /// `head` (the text before a slot) with the class phrase appended, and the determiner at its end made to agree.
+    func phrase(after head: String, _ name: ClassName) -> String {
         // Only whole words before the slot are determiners: "a {}", not "({})".
         let words = head.isEmpty || head.hasSuffix(" ") ? head.split(separator: " ") : []
         func replacing(_ count: Int, with phrase: String) -> String {
-            guard count > 0 else { return head + phrase + tail }
+            guard count > 0 else { return head + phrase }
             let first = words[words.count - count]
-            let kept = head[..<first.startIndex]
             let cased = first.first?.isUppercase == true ? EnglishGrammar.capitalizingFirstLetter(phrase) : phrase
-            return kept + cased + tail
+            return head[..<first.startIndex] + cased
         }
         let last = words.last.map { $0.lowercased() }
         if last == "a" || last == "an" {

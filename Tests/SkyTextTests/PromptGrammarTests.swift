@@ -28,6 +28,7 @@ import Testing
         ("a satellite photo of {}.", "agricultural", "a satellite photo of agricultural land."),
         ("A {}.", "oil tank", "An oil tank."),
         ("{}", "bare land", "bare land"),
+        ("{} seen from above, a photo of a {}.", "airport", "airport seen from above, a photo of an airport."),
     ])
     func templatesAreFilledGrammatically(template: String, className: String, expected: String) {
         #expect(PromptGrammar.standard.fill(template, with: className) == expected)
