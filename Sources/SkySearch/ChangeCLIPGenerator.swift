@@ -35,14 +35,16 @@ public struct ChangeCLIPGenerator: Sendable {
         } ?? []
     }
 
-    /// Writes `ROOT/split/time_clipcls_TAG.json` for each split and time folder; images are the `.jpg` and `.png`
-    /// files of each folder in name order.
+    /// Writes one prompt file per split and time folder: `ROOT/split/time_clipcls_TAG.json` by default, or where
+    /// `output` says. Images are the `.jpg` and `.png` files of each folder in name order; `image_path` in the
+    /// records is always `ROOT/split/time/name`, as ChangeCLIP's lists spell it. Each file is written beside its
+    /// target and renamed into place, so a reader never sees half a file. Every folder is listed, and the output
+    /// checked, before any image is encoded.
     public func run(root: String, splits: [String], timeFolders: [String]?, encoder: CLIPEncoder,
+                    output: ChangeCLIPOutput = .datasetFolder,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> [Written] {
         guard !vocabulary.isEmpty else { throw SearchError.invalidInput("the vocabulary is empty") }
-        let classifier = try ZeroShotClassifier(classNames: vocabulary, classEmbeddings: encoder.encodeTexts(vocabulary),
-                                                logitScale: encoder.logitMultiplier)
-        var written: [Written] = []
+        var jobs: [(split: String, time: String, paths: [String], file: String)] = []
         for split in splits {
             let times = timeFolders ?? Self.timeFolders(root: root, split: split)
             guard !times.isEmpty else {
@@ -57,14 +59,42 @@ public struct ChangeCLIPGenerator: Sendable {
                 } catch {
                     throw SearchError.invalidInput("\(folder): cannot list the folder (\(error.localizedDescription))")
                 }
-                let paths = names.map { ChangeCLIPPromptFile.pythonJoin([root, split, time, $0]) }
-                let probabilities = try classifier.probabilities(for: encoder.encodeImages(files: paths, progress: progress))
-                let records = zip(paths, probabilities).map { ChangeCLIPRecord(imagePath: $0, ranked: classifier.ranked($1)) }
-                let file = ChangeCLIPPromptFile.fileName(root: root, split: split, timeFolder: time, tag: tag)
-                try FileBytes.write(Array(ChangeCLIPPromptFile.encode(records).utf8), to: file)
-                written.append(Written(file: file, images: records.count))
+                jobs.append((split, time, names.map { ChangeCLIPPromptFile.pythonJoin([root, split, time, $0]) },
+                             output.path(root: root, split: split, timeFolder: time, tag: tag)))
             }
         }
+        try Self.prepare(output, files: jobs.map(\.file), folders: jobs.map { "\($0.split)/\($0.time)" })
+        let classifier = try ZeroShotClassifier(classNames: vocabulary, classEmbeddings: encoder.encodeTexts(vocabulary),
+                                                logitScale: encoder.logitMultiplier)
+        var written: [Written] = []
+        for job in jobs {
+            let probabilities = try classifier.probabilities(for: encoder.encodeImages(files: job.paths, progress: progress))
+            let records = zip(job.paths, probabilities).map { ChangeCLIPRecord(imagePath: $0, ranked: classifier.ranked($1)) }
+            try FileBytes.write(Array(ChangeCLIPPromptFile.encode(records).utf8), to: job.file)
+            written.append(Written(file: job.file, images: records.count))
+        }
         return written
+    }
+
+    /// Checks that `output` can take `files` (one per entry of `folders`, named in errors) and creates the
+    /// folders they go in.
+    static func prepare(_ output: ChangeCLIPOutput, files: [String], folders: [String]) throws {
+        if case .file(let file) = output, files.count != 1 {
+            throw SearchError.invalidInput("\(file): \(files.count) prompt files to write (\(folders.joined(separator: ", "))) "
+                                           + "cannot go to one file")
+        }
+        if case .datasetFolder = output { return }
+        var isDirectory: ObjCBool = false
+        if case .file(let file) = output, FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory),
+           isDirectory.boolValue {
+            throw SearchError.invalidInput("\(file): is a folder, not a file to write")
+        }
+        for parent in Set(files.map { ($0 as NSString).deletingLastPathComponent }) where !parent.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw SearchError.invalidInput("\(parent): cannot create the output folder (\(error.localizedDescription))")
+            }
+        }
     }
 }

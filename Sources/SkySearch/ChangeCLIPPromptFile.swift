@@ -19,6 +19,27 @@ public struct ChangeCLIPRecord: Sendable, Equatable {
     }
 }
 
+/// Where ChangeCLIP prompt files go.
+public enum ChangeCLIPOutput: Sendable, Equatable {
+    /// Into the dataset, as ChangeCLIP's `tools/clip_inference.py` writes them: `ROOT/SPLIT/TIME_clipcls_TAG.json`,
+    /// where its data loader looks for them.
+    case datasetFolder
+    /// Below another folder with the same layout: `FOLDER/SPLIT/TIME_clipcls_TAG.json` (folders created as needed);
+    /// the dataset is only read.
+    case folder(String)
+    /// Exactly this file; only for a run that writes one file (one split and one time folder).
+    case file(String)
+
+    /// The file for one split and time folder of the dataset at `root`.
+    public func path(root: String, split: String, timeFolder: String, tag: String) -> String {
+        switch self {
+        case .datasetFolder: ChangeCLIPPromptFile.fileName(root: root, split: split, timeFolder: timeFolder, tag: tag)
+        case .folder(let folder): ChangeCLIPPromptFile.fileName(root: folder, split: split, timeFolder: timeFolder, tag: tag)
+        case .file(let file): file
+        }
+    }
+}
+
 /// ChangeCLIP's prompt files (`tools/clip_inference.py`) and the two prompt strings its model builds from them.
 public enum ChangeCLIPPromptFile {
     /// The tag ChangeCLIP's data loader hard-codes into the file name.

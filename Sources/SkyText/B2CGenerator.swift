@@ -172,17 +172,6 @@ extension B2CGenerator {
     }
 }
 
-/// A rendered noun phrase and whether the verb after it is plural.
-struct NounPhrase {
-    var text: String
-    var isPlural: Bool
-
-    /// One object of a class with its indefinite article: "a ship", "an airport".
-    static func single(_ name: ClassName) -> NounPhrase {
-        NounPhrase(text: EnglishGrammar.indefiniteArticle(before: name.singular) + " " + name.singular, isPlural: false)
-    }
-}
-
 /// All objects of one class and origin in a region, counted.
 struct ObjectGroup: Hashable {
     var name: ClassName

@@ -72,6 +72,9 @@ public struct CaptionPhrasings: Sendable, Hashable, Codable {
     public var numberWords: [String]
     /// Clean class names that are mass nouns.
     public var massNouns: [String]
+    /// Clean class names that are adjectives only ("agricultural", "barren"): they never stand alone as a noun
+    /// but take their class table's noun phrase, or "<adjective> area" (``RuleBasedClassNaming``).
+    public var adjectives: [String]?
 
     /// The phrasings shipped in `Schemas/captions/b2c.json`, checked.
     public static func standard() throws -> CaptionPhrasings {

@@ -26,29 +26,38 @@ public protocol ClassNaming: Sendable {
     func name(for clean: String) -> ClassName
 }
 
-/// English forms for B2C: mass nouns from the phrasings, plurals from the class tables when they agree on the
-/// singular, otherwise by rule (``EnglishGrammar/plural(of:)``). The singular is never changed: it is the
-/// corpus's class name.
+/// English forms for B2C and prompts: mass nouns from the phrasings, plurals from the class tables when they
+/// agree on the singular, otherwise by rule (``EnglishGrammar/plural(of:)``). The singular is the corpus's class
+/// name, except for an adjective-only name ("agricultural"), which takes a noun: the singular its class table
+/// gives it ("agricultural land"), or "<adjective> area" when no table names it differently.
 public struct RuleBasedClassNaming: ClassNaming {
     /// Clean class names that are mass nouns ("water", "forest").
     public var massNouns: Set<String>
-    /// The class tables of `Schemas/classes/`, consulted for plurals.
+    /// Clean class names that are adjectives only ("agricultural", "barren").
+    public var adjectives: Set<String>
+    /// The class tables of `Schemas/classes/`, consulted for plurals and for the nouns of adjectives.
     public var table: ClassTable?
 
-    /// Naming with the mass nouns of `Schemas/captions/b2c.json` and, optionally, the class tables.
+    /// Naming with the mass nouns and adjectives of `Schemas/captions/b2c.json` and, optionally, the class tables.
     public init(phrasings: CaptionPhrasings, table: ClassTable? = nil) {
         self.massNouns = Set(phrasings.massNouns)
+        self.adjectives = Set(phrasings.adjectives ?? [])
         self.table = table
     }
 
-    /// Naming with an explicit list of mass nouns.
-    public init(massNouns: Set<String>, table: ClassTable? = nil) {
+    /// Naming with explicit lists of mass nouns and adjectives.
+    public init(massNouns: Set<String>, adjectives: Set<String> = [], table: ClassTable? = nil) {
         self.massNouns = massNouns
+        self.adjectives = adjectives
         self.table = table
     }
 
     public func name(for clean: String) -> ClassName {
-        let singular = clean.lowercased()
+        var singular = clean.lowercased()
+        if adjectives.contains(singular) {
+            let tableNoun = table?.families.lazy.compactMap { $0.lookup(singular)?.singular }.first
+            singular = tableNoun.flatMap { $0 != singular && !adjectives.contains($0) ? $0 : nil } ?? singular + " area"
+        }
         if massNouns.contains(singular) {
             return ClassName(singular: singular, plural: singular, isMass: true)
         }

@@ -56,9 +56,11 @@ public struct PromptTemplateSet: Sendable, Hashable, Codable {
         SkySchemas.files(in: folder).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
     }
 
-    /// The prompts for one class: every template with `{}` replaced by `className`, in template order.
-    public func prompts(for className: String) -> [String] {
-        templates.map { $0.replacingOccurrences(of: "{}", with: className) }
+    /// The prompts for one class: every template with `{}` replaced by the class phrase of `className` (a cleaned
+    /// class name), in template order. `grammar` makes the phrase agree with what precedes `{}` ("a photo with
+    /// water.", "a photo of an airport."); see ``PromptGrammar``.
+    public func prompts(for className: String, grammar: PromptGrammar = .standard) -> [String] {
+        templates.map { grammar.fill($0, with: className) }
     }
 }
 

@@ -1,9 +1,11 @@
 /// SegCLIP / LSeg-style class prompts: one prompt per class of a dataset, and per image the
 /// ground-truth-guided list of the classes present in its mask.
 public enum SegCLIPPrompts {
-    /// One prompt per class and template, in class order then template order.
-    public static func datasetPrompts(classes: [String], templates: PromptTemplateSet) -> [(className: String, text: String)] {
-        classes.flatMap { className in templates.prompts(for: className).map { (className, $0) } }
+    /// One prompt per class and template, in class order then template order; each class phrase is made by
+    /// `grammar` (B2C's naming: "a photo with water.", "a photo with agricultural land.").
+    public static func datasetPrompts(classes: [String], templates: PromptTemplateSet,
+                                      grammar: PromptGrammar = .standard) -> [(className: String, text: String)] {
+        classes.flatMap { className in templates.prompts(for: className, grammar: grammar).map { (className, $0) } }
     }
 
     /// The classes present in a label mask, in label order: `labels` are the mask's values, `names` maps

@@ -1,5 +1,4 @@
 import Foundation
-import SkyCLIP
 import SkyImaging
 import SkySearch
 import Testing
@@ -9,32 +8,10 @@ import Testing
 @Suite struct ChangeCLIPEndToEndTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let tinyFixture = packageRoot.appendingPathComponent("Tests/SkyCLIPTests/Fixtures/models/vit-quickgelu.safetensors").path
-
-    /// The tiny random open_clip ViT of the CLIP parity fixtures, with its 1000-token embedding widened to CLIP's
-    /// 49,408 tokens (row i repeats row i mod 1000) so that real BPE ids fit; written once per process.
-    static let tinyModel: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("skycorpus-tiny-clip-\(getpid()).safetensors").path
-        do {
-            let checkpoint = try Checkpoint(path: tinyFixture)
-            var tensors: [(String, [Int], [Float])] = []
-            for name in checkpoint.tensors.keys.sorted() {
-                let shape = checkpoint.shape(name) ?? []
-                var values = try checkpoint.floats(name, shape: shape)
-                var widened = shape
-                if name == "token_embedding.weight" {
-                    let width = shape[1]
-                    widened[0] = 49_408
-                    values = (0..<49_408).flatMap { row in values[(row % shape[0]) * width..<(row % shape[0] + 1) * width] }
-                }
-                tensors.append((name, widened, values))
-            }
-            try SafeTensorsTestWriter.write(tensors, to: path)
-        } catch {
-            Issue.record("cannot build the test model: \(error)")
-        }
-        return path
-    }()
+    /// The tiny random checkpoint with CLIP's 49,408-token vocabulary (Scripts/make_tiny_checkpoint.py), so that
+    /// the 56 class names tokenize to their real BPE ids.
+    static let tinyModel = packageRoot.appendingPathComponent(
+        "Tests/SkyCLIPTests/Fixtures/tiny/tiny-clip-vocab49408.safetensors").path
 
     @Test func writesOneFilePerSplitAndTimeThatTheLoaderReads() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("skycorpus-changeclip-\(getpid())")
@@ -89,24 +66,5 @@ import Testing
             _ = try ChangeCLIPGenerator(vocabulary: ["a", "b"]).run(root: root.path, splits: ["train"], timeFolders: nil,
                                                                     encoder: encoder)
         }
-    }
-}
-
-/// Writes float32 tensors as a safetensors file (8-byte header length, JSON header, raw data).
-enum SafeTensorsTestWriter {
-    static func write(_ tensors: [(String, [Int], [Float])], to path: String) throws {
-        var header: [String: Any] = [:]
-        var data = Data()
-        for (name, shape, values) in tensors {
-            let start = data.count
-            values.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
-            header[name] = ["dtype": "F32", "shape": shape, "data_offsets": [start, data.count]]
-        }
-        let json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        var file = Data()
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
-        file.append(json)
-        file.append(data)
-        try file.write(to: URL(fileURLWithPath: path))
     }
 }

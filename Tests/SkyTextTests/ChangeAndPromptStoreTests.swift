@@ -95,7 +95,7 @@ import Testing
         #expect(again.inserted == 7 && again.removed == 14)
         _ = try store.storeClassPrompts(classes: ["river"], dataset: nil, in: corpus)
         #expect(try Self.rows(corpus, "SELECT count(*) FROM prompt") == ["14"])
-        #expect(try Self.rows(corpus, "SELECT text FROM prompt WHERE class = 'airport' ORDER BY id LIMIT 1") == ["itap of a airport."])
+        #expect(try Self.rows(corpus, "SELECT text FROM prompt WHERE class = 'airport' ORDER BY id LIMIT 1") == ["itap of an airport."])
         #expect(throws: CorpusError.self) { try store.storeClassPrompts(classes: ["x"], dataset: "nope", in: corpus) }
     }
 
@@ -110,7 +110,7 @@ import Testing
         let summary = try store.storeImagePrompts(dataset: "cd", in: corpus)
         #expect(summary.images == 1 && summary.inserted == 1)
         #expect(try Self.rows(corpus, "SELECT image_id || '|' || class || '|' || text FROM prompt")
-                == ["7|low vegetation|a photo with a low vegetation."])
+                == ["7|low vegetation|a photo with low vegetation."])
         #expect(try store.storeImagePrompts(dataset: "cd", in: corpus).removed == 1)
     }
 }
