@@ -1,4 +1,5 @@
 import Foundation
+import SkyTestSupport
 import SkyImaging
 @testable import SkyDatasets
 
@@ -39,11 +40,7 @@ final class TempDataset {
 
 /// The shared real samples, `<package root>/../shared/realdata`, when present.
 enum RealData {
-    static let root: String = {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/realdata").path
-    }()
+    static let root: String = TestPaths.realData.path
 
     static var available: Bool { DatasetFiles.isDirectory(root) }
 

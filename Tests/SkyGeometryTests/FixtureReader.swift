@@ -1,4 +1,5 @@
 import Foundation
+import SkyTestSupport
 import Testing
 @testable import SkyGeometry
 
@@ -63,9 +64,7 @@ struct FixtureReader {
 
 /// Where the shared real-data samples live: `<package root>/../shared/realdata`.
 enum RealData {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/realdata")
+    static let root: URL = TestPaths.realData
 
     static var isAvailable: Bool {
         FileManager.default.fileExists(atPath: root.appendingPathComponent("README.md").path)

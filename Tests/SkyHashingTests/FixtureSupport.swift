@@ -1,4 +1,5 @@
 import Foundation
+import SkyTestSupport
 import SkyImaging
 
 /// Locates the committed parity fixtures and the optional real-data folder.
@@ -9,11 +10,7 @@ enum FixtureSupport {
     }
 
     /// `<package root>/../shared/realdata`, where the genuine dataset samples live when present.
-    static var realData: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/realdata")
-    }
+    static var realData: URL { TestPaths.realData }
 
     /// Whether the real-data folder is present.
     static var hasRealData: Bool {

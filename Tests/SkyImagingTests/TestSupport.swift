@@ -1,18 +1,16 @@
 import Foundation
+import SkyTestSupport
 import SkyHashing
 import SkyImaging
 
 /// Where the tests find their fixtures and the shared real data.
 enum TestPaths {
-    /// The package root, found from this file's path.
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `../shared/realdata` beside the package.
-    static let realData: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/realdata")
+    /// The package root and `../shared/realdata` beside it, from the shared test support.
+    static let packageRoot: URL = SkyTestSupport.TestPaths.packageRoot
+    static let realData: URL = SkyTestSupport.TestPaths.realData
 
     /// Whether the shared real data is present.
-    static let hasRealData = FileManager.default.fileExists(atPath: realData.path)
+    static let hasRealData = SkyTestSupport.TestPaths.hasRealData
 
     /// A file in this target's Fixtures folder.
     static func fixture(_ name: String) -> URL {

@@ -6,9 +6,7 @@ import SkyTestSupport
 import Testing
 
 /// `<package root>/../shared/realdata`, present on the build machine, absent elsewhere.
-private let realData = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared/realdata")
+private let realData = TestPaths.realData
 private let hasRealData = FileManager.default.fileExists(atPath: realData.appendingPathComponent("README.md").path)
 
 @Suite("dedup on real data")

@@ -1,13 +1,12 @@
 import Foundation
+import SkyTestSupport
 import SkyGeometry
 import SkyImaging
 @testable import SkyText
 
 /// Finds `../shared/realdata` next to the package root; the acceptance tests skip when it is absent.
 enum RealData {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/realdata").standardizedFileURL
+    static let root: URL = TestPaths.realData
 
     static var isPresent: Bool { FileManager.default.fileExists(atPath: root.path) }
 
