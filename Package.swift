@@ -34,6 +34,8 @@ let package = Package(
                 .linkedLibrary("tiff"),
             ]
         ),
+        // C: SkyCLIP's own GEMM (AVX2+FMA, chosen at run time, self-checked) and the machine-limit probes.
+        .target(name: "CSkyKernels"),
         // System library: OpenBLAS (cblas.h).
         .systemLibrary(name: "CSkyBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Data: the corpus DDL, palettes, class tables, caption and prompt templates.
@@ -52,7 +54,7 @@ let package = Package(
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
         .target(name: "SkyText", dependencies: ["SkyGeometry", "SkySchemas"]),
         .target(name: "SkyHashing", dependencies: ["SkyImaging"]),
-        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs"], resources: [.copy("Resources")]),
+        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs", "CSkyKernels"], resources: [.copy("Resources")]),
         .target(
             name: "SkyCorpusStore",
             dependencies: [
@@ -74,7 +76,7 @@ let package = Package(
             name: "SkyBench",
             dependencies: [
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyCorpusStore", "SkyCLIP", "SkySearch",
+                "SkyCorpusStore", "SkyCLIP", "SkySearch", "CSkyKernels", "CSkyBLAS",
             ],
             path: "Benchmarks/SkyBench"
         ),

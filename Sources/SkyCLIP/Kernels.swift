@@ -1,13 +1,18 @@
 import CSkyBLAS
 import Foundation
 
-/// Float32 building blocks; every matrix product goes through OpenBLAS `cblas_sgemm`.
+/// Float32 building blocks; every matrix product goes through `gemm`, which runs SkyCLIP's own kernel or
+/// OpenBLAS `cblas_sgemm` as `GEMMBackend` decided.
 enum Kernels {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major, with explicit leading dimensions.
     @inline(__always)
     static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let kernel = GEMMBackend.selection.kernel {
+            return ownGEMM(kernel, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                           b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: Int(openblas_get_num_threads()))
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
