@@ -207,3 +207,62 @@ int sky_sgemm_thread_workspace(sky_gemm_kernel kernel, int trans_a, int trans_b,
     sky_sgemm(kernel, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, buffer);
     return 1;
 }
+
+size_t sky_packed_b_bytes(int n, int k) {
+    if (n <= 0 || k <= 0) return 64;
+    return (size_t)round_up(n, NR) * (size_t)k * sizeof(float) + 64;
+}
+
+// Layout: K block after K block (KC deep, the last shorter); inside a block, NR-column panels k-major, so
+// block pc starts at pc * round_up(n, NR) floats and column j0 of it at j0 * kc further.
+float *sky_pack_b(int trans_b, int n, int k, const float *b, int ldb, void *packed) {
+    float *base = (float *)(((uintptr_t)packed + 63) & ~(uintptr_t)63);
+    if (n <= 0 || k <= 0) return base;
+    size_t stride = (size_t)round_up(n, NR);
+    for (int pc = 0; pc < k; pc += KC) pack_b(trans_b, b, ldb, pc, min_int(KC, k - pc), 0, n, base + (size_t)pc * stride);
+    return base;
+}
+
+int sky_sgemm_packed(sky_gemm_kernel kernel, int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                     const float *packed, int n_total, int j0, float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return 1;
+    if ((j0 % NR) != 0 || j0 < 0 || j0 + n > n_total) return 0;
+    if (k <= 0 || alpha == 0) {
+        return sky_sgemm_thread_workspace(kernel, trans_a, 0, m, n, 0, alpha, a, lda, packed, n, beta, c, ldc);
+    }
+    static _Thread_local void *buffer = NULL;
+    static _Thread_local size_t capacity = 0;
+    size_t needed = (size_t)round_up(min_int(m, MC), MR) * min_int(k, KC) * sizeof(float) + 64;
+    if (needed > capacity) {
+        void *grown = realloc(buffer, needed);
+        if (!grown) return 0;
+        buffer = grown;
+        capacity = needed;
+    }
+    float *packed_a = (float *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
+    size_t stride = (size_t)round_up(n_total, NR);
+    for (int jc = 0; jc < n; jc += NC) {
+        int nc = min_int(NC, n - jc);
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = min_int(KC, k - pc);
+            float block_beta = pc == 0 ? beta : 1;
+            const float *packed_b = packed + (size_t)pc * stride + (size_t)(j0 + jc) * kc;
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = min_int(MC, m - ic);
+                pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
+                for (int jr = 0; jr < nc; jr += NR) {
+                    const float *bp = packed_b + (size_t)jr * kc;
+                    int cols = min_int(NR, nc - jr);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        const float *ap = packed_a + (size_t)ir * kc;
+                        float *cp = c + (size_t)(ic + ir) * ldc + jc + jr;
+                        int rows = min_int(MR, mc - ir);
+                        if (kernel == SKY_GEMM_SCALAR) kernel_scalar(kc, ap, bp, cp, ldc, rows, cols, alpha, block_beta);
+                        else kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, alpha, block_beta, kernel == SKY_GEMM_BROKEN_FOR_TESTS && pc == 0);
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}

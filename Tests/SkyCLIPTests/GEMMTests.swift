@@ -93,6 +93,47 @@ import Testing
         }
     }
 
+    /// Weights packed once (`PackedWeights`) and multiplied by slices of rows and columns: every edge, beta 0
+    /// over NaN and beta 1, strided input rows, 1 to 3 workers, against the float64 product.
+    @Test(arguments: [(1, 1, 1), (7, 17, 3), (50, 77, 300), (13, 130, 257), (121, 48, 64)])
+    func packedWeightsMatchFloat64(shape: (Int, Int, Int)) {
+        guard sky_gemm_kernel_available(SKY_GEMM_AVX2) != 0 else { return }
+        let (m, n, k) = shape
+        let lda = k + 5
+        let x = Self.values(m * lda, seed: UInt64(m * n + k)), w = Self.values(n * k, seed: UInt64(n + 3 * k))
+        w.withUnsafeBufferPointer { weight in
+            let packed = PackedWeights(transposed: weight.baseAddress!, columns: n, depth: k)
+            for beta in [Float(0), 1] {
+                for threads in [1, 2, 3] {
+                    let start = beta == 0 ? [Float](repeating: .nan, count: m * n) : Self.values(m * n, seed: 99)
+                    var c = start
+                    x.withUnsafeBufferPointer { a in
+                        c.withUnsafeMutableBufferPointer { out in
+                            Kernels.packedGEMM(SKY_GEMM_AVX2, m: m, a: a.baseAddress!, lda: lda, packed: packed,
+                                               unpacked: weight.baseAddress!, beta: beta, c: out.baseAddress!, ldc: n,
+                                               threads: threads)
+                        }
+                    }
+                    var worst = 0.0, sumSquares = 0.0, reference = [Double](repeating: 0, count: m * n)
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var sum = beta == 0 ? 0 : Double(start[i * n + j])
+                            for p in 0..<k { sum += Double(x[i * lda + p]) * Double(w[j * k + p]) }
+                            reference[i * n + j] = sum
+                            sumSquares += sum * sum
+                        }
+                    }
+                    let scale = (sumSquares / Double(m * n)).squareRoot()
+                    for index in 0..<(m * n) {
+                        let error = abs(Double(c[index]) - reference[index]) / scale
+                        if !(error <= worst) { worst = error }
+                    }
+                    #expect(worst < 1e-5, "\(m)x\(n)x\(k) beta \(beta) threads \(threads): \(worst)")
+                }
+            }
+        }
+    }
+
     /// The self-check passes the real kernels and rejects a kernel that drops one k step.
     @Test func selfCheckRejectsAWrongKernel() {
         guard sky_gemm_kernel_available(SKY_GEMM_AVX2) != 0 else { return }

@@ -55,6 +55,19 @@ void sky_sgemm(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, i
 int sky_sgemm_thread_workspace(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, int k, float alpha,
                                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
+/// Bytes of op(B) (k x n) packed once into the kernel's panel order (float32, plus 64 for alignment).
+size_t sky_packed_b_bytes(int n, int k);
+
+/// Packs op(B) (k x n; B stored n x k when trans_b) into `packed`, which holds sky_packed_b_bytes(n, k) bytes;
+/// returns the 64-byte aligned start to pass to sky_sgemm_packed. For weights that many products reuse.
+float *sky_pack_b(int trans_b, int n, int k, const float *b, int ldb, void *packed);
+
+/// C[m x n] = alpha * op(A) * P[:, j0 ..< j0 + n] + beta * C, where P is the k x n_total matrix packed by
+/// sky_pack_b and j0 is a multiple of 16. No B packing at call time; A is packed into the calling thread's
+/// scratch buffer. Returns 0 when that buffer could not be allocated (nothing written).
+int sky_sgemm_packed(sky_gemm_kernel kernel, int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                     const float *packed, int n_total, int j0, float beta, float *c, int ldc);
+
 /// Runs `kernel` on fixed odd shapes (edges, both transposes, alpha/beta, beta = 0 over NaN) against a
 /// float64 reference. Returns the worst error relative to the reference's norm (a NaN or infinity for a
 /// kernel that produced one); a correct float32 kernel stays below 1e-5.
