@@ -100,7 +100,7 @@ struct Linear: Sendable {
     let inFeatures: Int
     let outFeatures: Int
     /// The weight in the own GEMM's panel order, when that kernel runs (see `PackedWeights`).
-    let packed: PackedWeights?
+    let packed: LazyPackedWeights?
 
     init(_ checkpoint: Checkpoint, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws(CLIPError) {
         weight = try checkpoint.weights("\(prefix).weight", shape: [outFeatures, inFeatures])

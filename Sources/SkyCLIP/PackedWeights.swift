@@ -4,8 +4,10 @@ import Foundation
 /// A weight matrix packed once, at load, into the own GEMM kernel's panel order, so the towers' products do
 /// not repack their weights on every call (at batch 1 the packing cost as much as a third of a ViT product).
 ///
-/// Made only when `GEMMBackend` chose the own kernel; `SKYCLIP_PREPACK=0` turns it off (the products then
-/// pack per call, as OpenBLAS does). The packed copy is owned memory beside the mapped checkpoint.
+/// Made only when `GEMMBackend` chose the own kernel, on a layer's first product (`LazyPackedWeights`), so a
+/// tower never used costs no memory; `SKYCLIP_PREPACK=0` turns it off (the products then pack per call, as
+/// OpenBLAS does). The packed copy is owned memory beside the mapped checkpoint: a used tower's weights are
+/// resident twice (ViT-B/32 image tower alone: peak RSS 389 MiB unpacked; see clip_results.md).
 final class PackedWeights: @unchecked Sendable {
     // Written once in init, then only read.
     private let storage: UnsafeMutableRawPointer
@@ -28,10 +30,35 @@ final class PackedWeights: @unchecked Sendable {
     static let enabled: Bool = GEMMBackend.selection.kernel != nil
         && ProcessInfo.processInfo.environment["SKYCLIP_PREPACK"] != "0"
 
-    /// The packed form of a `[columns, depth]` weight when packing is on.
-    static func make(_ weight: Weights, columns: Int, depth: Int) -> PackedWeights? {
+    /// A lazy packed form of a `[columns, depth]` weight when packing is on.
+    static func make(_ weight: Weights, columns: Int, depth: Int) -> LazyPackedWeights? {
         guard enabled, columns > 0, depth > 0, weight.count >= columns * depth else { return nil }
-        return PackedWeights(transposed: weight.pointer, columns: columns, depth: depth)
+        return LazyPackedWeights(weight, columns: columns, depth: depth)
+    }
+}
+
+/// Packs a layer's weight on its first product; concurrent first callers wait for the one packing.
+final class LazyPackedWeights: @unchecked Sendable {
+    // `packed` is only read or written under `lock`; `weight` is immutable.
+    private let lock = NSLock()
+    private var packed: PackedWeights?
+    private let weight: Weights
+    private let columns: Int, depth: Int
+
+    init(_ weight: Weights, columns: Int, depth: Int) {
+        self.weight = weight
+        self.columns = columns
+        self.depth = depth
+    }
+
+    /// The packed weight, made now if this is the first use.
+    var value: PackedWeights {
+        lock.withLock {
+            if let packed { return packed }
+            let made = PackedWeights(transposed: weight.pointer, columns: columns, depth: depth)
+            packed = made
+            return made
+        }
     }
 }
 
@@ -76,7 +103,7 @@ extension Linear {
     func product(_ x: UnsafePointer<Float>, lda: Int, rows: Int, beta: Float, into out: UnsafeMutablePointer<Float>) {
         guard rows > 0 else { return }
         if let packed, let kernel = GEMMBackend.selection.kernel {
-            Kernels.packedGEMM(kernel, m: rows, a: x, lda: lda, packed: packed, unpacked: weight.pointer, beta: beta,
+            Kernels.packedGEMM(kernel, m: rows, a: x, lda: lda, packed: packed.value, unpacked: weight.pointer, beta: beta,
                                c: out, ldc: outFeatures, threads: Kernels.gemmThreads)
         } else {
             Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: lda, b: weight.pointer,
