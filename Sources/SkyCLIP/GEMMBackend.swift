@@ -8,8 +8,8 @@ import Foundation
 /// The choice is made once, on first use: the own kernel multiplies fixed odd shapes (every blocking edge,
 /// both transposes, alpha/beta, beta = 0 over NaN) and is compared with a float64 reference product; an error
 /// above 1e-4 of the product's scale, or any NaN, sends every product to OpenBLAS with one line on stderr, so a
-/// wrong kernel can never give wrong embeddings. `SKYCLIP_GEMM=openblas` forces OpenBLAS (`=own` skips nothing:
-/// the self-check always runs).
+/// wrong kernel can never give wrong embeddings. `SKYCLIP_GEMM=openblas` forces OpenBLAS; without it the own
+/// kernel is used whenever it passes the self-check.
 public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// SkyCLIP's own kernel, with the self-check's worst relative error.
     case own(kernel: String, selfCheckError: Double)

@@ -2,7 +2,8 @@
 #define CSKYKERNELS_H
 /// CSkyKernels: SkyCLIP's own float32 GEMM (AVX2+FMA register-blocked kernel over packed panels, chosen at run
 /// time) and the machine-limit probes of `skybench limits` (FMA peak loops, stream copy/triad).
-/// Thin C: no allocation survives a call except what the caller passes in; Swift owns threading.
+/// Thin C: the only memory kept between calls is each thread's scratch for packed panels (grown on demand);
+/// Swift owns threading and every public API.
 #include <stddef.h>
 #include <stdint.h>
 
