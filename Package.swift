@@ -36,6 +36,8 @@ let package = Package(
                 .linkedLibrary("tiff"),
             ]
         ),
+        // C: SkyCLIP's own GEMM (AVX2+FMA, chosen at run time, self-checked) and the machine-limit probes.
+        .target(name: "CSkyKernels"),
         // System library: OpenBLAS (cblas.h).
         .systemLibrary(name: "CSkyBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Data: the corpus DDL, palettes, class tables, caption and prompt templates.
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
         .target(name: "SkyText", dependencies: ["SkyGeometry", "SkySchemas"]),
         .target(name: "SkyHashing", dependencies: ["SkyImaging", "SkyConcurrency"]),
-        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs"], resources: [.copy("Resources")]),
+        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs", "CSkyKernels"], resources: [.copy("Resources")]),
         // The corpus as a database: the only module with SQL. GRDB and the schema, nothing else.
         .target(name: "SkyStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SkySchemas"]),
         // The steps (ingest, registration, dedup, captions, change sentences, M2B storage, prompts, exports).
@@ -82,7 +84,7 @@ let package = Package(
             name: "SkyBench",
             dependencies: [
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "CSkyKernels", "CSkyBLAS",
             ],
             path: "Benchmarks/SkyBench"
         ),
@@ -93,7 +95,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyGeometry", "SkyImaging", "SkyTestSupport", "SkyStorage", "SkyPipeline", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing", "SkyImaging", "SkyTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "SkyImaging", "SkyHashing", "SkyStorage", "SkyPipeline", "SkyTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "CSkyKernels", "SkyImaging", "SkyHashing", "SkyStorage", "SkyPipeline", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusCLITests", dependencies: ["SkyImaging", "SkyTestSupport"]),
         .testTarget(name: "SkyStorageTests", dependencies: ["SkyStorage", "SkySchemas", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -56,7 +56,10 @@ enum CLIPEncodeBench {
                 prepared += try tensors(Array(images[start ..< min(start + batch, images.count)]), preprocessor)
             }
         }
+        var towerCPU: [Double] = []
         let towerTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
+            let cpuStart = LimitsBench.processCPU()
+            defer { towerCPU.append(LimitsBench.processCPU() - cpuStart) }
             let side = clip.architecture.imageSize, plane = 3 * side * side
             for start in stride(from: 0, to: images.count, by: batch) {
                 let count = min(batch, images.count - start)
@@ -73,7 +76,12 @@ enum CLIPEncodeBench {
             }
             return vectors
         }
-        let textTimes = try BenchClock.measure(repeats: texts.isEmpty ? 0 : repeats) { textVectors = try encodeTexts(true) }
+        var textCPU: [Double] = []
+        let textTimes = try BenchClock.measure(repeats: texts.isEmpty ? 0 : repeats) {
+            let cpuStart = LimitsBench.processCPU()
+            textVectors = try encodeTexts(true)
+            textCPU.append(LimitsBench.processCPU() - cpuStart)
+        }
         let fullTextTimes = try BenchClock.measure(repeats: texts.isEmpty ? 0 : 1) { _ = try encodeTexts(false) }
 
         if let out {
@@ -90,6 +98,8 @@ enum CLIPEncodeBench {
             "load_s": loadSeconds, "images": images.count, "texts": texts.count,
             "image_median_s": imageMedian, "images_per_s": imageMedian > 0 ? Double(images.count) / imageMedian : 0,
             "preprocess_median_s": BenchClock.median(preprocessTimes), "image_tower_median_s": BenchClock.median(towerTimes),
+            "image_tower_cpu_median_s": BenchClock.median(towerCPU), "text_cpu_median_s": BenchClock.median(textCPU),
+            "gemm_backend": GEMMBackend.current.description,
             "text_median_s": textMedian, "texts_per_s": textMedian > 0 ? Double(texts.count) / textMedian : 0,
             "text_full_context_s": BenchClock.median(fullTextTimes),
             "peak_rss_mb": peakKiB / 1024,

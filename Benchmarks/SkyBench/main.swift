@@ -10,6 +10,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "m2b": M2BBench.run,
     "hash": HashBench.run, "hash-agreement": HashBench.agreement, "hash-print": HashBench.printHashes, "dedup": DedupBench.run,
     "clip": CLIPEncodeBench.run,
+    "limits": LimitsBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
     "index": IndexBench.run,
 ]

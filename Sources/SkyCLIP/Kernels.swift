@@ -1,16 +1,24 @@
 import CSkyBLAS
 import Foundation
 
-/// Float32 building blocks; every matrix product goes through OpenBLAS `cblas_sgemm`.
+/// Float32 building blocks; every matrix product goes through `gemm`, which runs SkyCLIP's own kernel or
+/// OpenBLAS `cblas_sgemm` as `GEMMBackend` decided.
 enum Kernels {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major, with explicit leading dimensions.
     @inline(__always)
     static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let kernel = GEMMBackend.selection.kernel {
+            return ownGEMM(kernel, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                           b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: gemmThreads)
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Workers for one product: OpenBLAS's thread count (lowered to 1 inside `BLASThreads` sections).
+    static var gemmThreads: Int { Int(openblas_get_num_threads()) }
 
     /// Sets the number of OpenBLAS threads (the benchmark matches torch's thread count with it).
     static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
@@ -91,19 +99,24 @@ struct Linear: Sendable {
     let bias: [Float]?
     let inFeatures: Int
     let outFeatures: Int
+    /// The weight in the own GEMM's panel order, when that kernel runs (see `PackedWeights`).
+    let packed: LazyPackedWeights?
 
     init(_ checkpoint: Checkpoint, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws(CLIPError) {
         weight = try checkpoint.weights("\(prefix).weight", shape: [outFeatures, inFeatures])
         bias = hasBias ? try checkpoint.floats("\(prefix).bias", shape: [outFeatures]) : nil
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
+        packed = PackedWeights.make(weight, columns: outFeatures, depth: inFeatures)
     }
 
-    init(weight: Weights, bias: [Float]?, in inFeatures: Int, out outFeatures: Int) {
+    /// `prepack: false` for a layer used once (its packing would cost what the product's own packing does).
+    init(weight: Weights, bias: [Float]?, in inFeatures: Int, out outFeatures: Int, prepack: Bool = true) {
         self.weight = weight
         self.bias = bias
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
+        packed = prepack ? PackedWeights.make(weight, columns: outFeatures, depth: inFeatures) : nil
     }
 
     func callAsFunction(_ x: [Float], rows: Int) -> [Float] {
@@ -119,8 +132,7 @@ struct Linear: Sendable {
                 for r in 0..<rows { (o.baseAddress! + r * outFeatures).update(from: bias, count: outFeatures) }
             }
             x.withUnsafeBufferPointer { a in
-                Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: a.baseAddress!, lda: inFeatures,
-                             b: weight.pointer, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: o.baseAddress!, ldc: outFeatures)
+                product(a.baseAddress!, lda: inFeatures, rows: rows, beta: bias == nil ? 0 : 1, into: o.baseAddress!)
             }
         }
     }

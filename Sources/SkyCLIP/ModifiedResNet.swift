@@ -233,7 +233,6 @@ extension Linear {
         if let bias {
             for r in 0..<rows { (output + r * outFeatures).update(from: bias, count: outFeatures) }
         }
-        Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: lda, b: weight.pointer,
-                     ldb: inFeatures, beta: bias == nil ? 0 : 1, c: output, ldc: outFeatures)
+        product(input, lda: lda, rows: rows, beta: bias == nil ? 0 : 1, into: output)
     }
 }

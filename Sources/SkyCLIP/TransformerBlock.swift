@@ -65,8 +65,7 @@ struct TransformerBlock: Sendable {
     /// applies GELU (rational erf) or QuickGELU (polynomial exp).
     private func mlpHidden(_ x: UnsafePointer<Float>, rows: Int, into hidden: UnsafeMutablePointer<Float>) {
         let width = fc.outFeatures
-        Kernels.gemm(transB: true, m: rows, n: width, k: fc.inFeatures, a: x, lda: fc.inFeatures,
-                     b: fc.weight.pointer, ldb: fc.inFeatures, c: hidden, ldc: width)
+        fc.product(x, lda: fc.inFeatures, rows: rows, beta: 0, into: hidden)
         let activate = { (bias: UnsafePointer<Float>?) in
             switch activation {
             case .gelu: TransformerKernels.biasGELU(hidden, rows: rows, width: width, bias: bias)

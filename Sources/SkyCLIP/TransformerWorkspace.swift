@@ -78,8 +78,7 @@ extension Linear {
                 for r in 0..<rows { (out + r * outFeatures).update(from: b.baseAddress!, count: outFeatures) }
             }
         }
-        Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: inFeatures,
-                     b: weight.pointer, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
+        product(x, lda: inFeatures, rows: rows, beta: bias == nil ? 0 : 1, into: out)
     }
 }
 

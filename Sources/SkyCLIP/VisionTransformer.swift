@@ -65,7 +65,7 @@ struct VisionTransformer: Sendable {
                 }
             }
         }
-        let embedded = Linear(weight: patchWeight, bias: nil, in: patchSize, out: width)(columns, rows: count * grid * grid)
+        let embedded = Linear(weight: patchWeight, bias: nil, in: patchSize, out: width, prepack: false)(columns, rows: count * grid * grid)
         var x = [Float](repeating: 0, count: count * tokens * width)
         for image in 0..<count {
             for token in 0..<tokens {

@@ -1,0 +1,113 @@
+import CSkyKernels
+import Foundation
+
+/// A weight matrix packed once, at load, into the own GEMM kernel's panel order, so the towers' products do
+/// not repack their weights on every call (at batch 1 the packing cost as much as a third of a ViT product).
+///
+/// Made only when `GEMMBackend` chose the own kernel, on a layer's first product (`LazyPackedWeights`), so a
+/// tower never used costs no memory; `SKYCLIP_PREPACK=0` turns it off (the products then pack per call, as
+/// OpenBLAS does). The packed copy is owned memory beside the mapped checkpoint: a used tower's weights are
+/// resident twice (ViT-B/32 image tower alone, batch 8: peak RSS 732 MiB, 410 MiB on OpenBLAS; clip_results.md).
+final class PackedWeights: @unchecked Sendable {
+    // Written once in init, then only read.
+    private let storage: UnsafeMutableRawPointer
+    let start: UnsafePointer<Float>
+    /// op(B)'s columns (the layer's outputs) and depth (its inputs).
+    let columns: Int, depth: Int
+
+    /// Packs `weight` stored `[columns, depth]` (torch's `[out, in]`, used transposed).
+    init(transposed weight: UnsafePointer<Float>, columns: Int, depth: Int) {
+        let bytes = sky_packed_b_bytes(Int32(columns), Int32(depth))
+        storage = .allocate(byteCount: bytes, alignment: 64)
+        start = UnsafePointer(sky_pack_b(1, Int32(columns), Int32(depth), weight, Int32(depth), storage))
+        self.columns = columns
+        self.depth = depth
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Whether layers should pack their weights in this process.
+    static let enabled: Bool = GEMMBackend.selection.kernel != nil
+        && ProcessInfo.processInfo.environment["SKYCLIP_PREPACK"] != "0"
+
+    /// A lazy packed form of a `[columns, depth]` weight when packing is on.
+    static func make(_ weight: Weights, columns: Int, depth: Int) -> LazyPackedWeights? {
+        guard enabled, columns > 0, depth > 0, weight.count >= columns * depth else { return nil }
+        return LazyPackedWeights(weight, columns: columns, depth: depth)
+    }
+}
+
+/// Packs a layer's weight on its first product; concurrent first callers wait for the one packing.
+final class LazyPackedWeights: @unchecked Sendable {
+    // `packed` is only read or written under `lock`; `weight` is immutable.
+    private let lock = NSLock()
+    private var packed: PackedWeights?
+    private let weight: Weights
+    private let columns: Int, depth: Int
+
+    init(_ weight: Weights, columns: Int, depth: Int) {
+        self.weight = weight
+        self.columns = columns
+        self.depth = depth
+    }
+
+    /// The packed weight, made now if this is the first use.
+    var value: PackedWeights {
+        lock.withLock {
+            if let packed { return packed }
+            let made = PackedWeights(transposed: weight.pointer, columns: columns, depth: depth)
+            packed = made
+            return made
+        }
+    }
+}
+
+extension Kernels {
+    /// C[m×columns] = A·Wᵀ + beta·C with `packed` W, on `threads` workers: columns split in multiples of 16
+    /// when there are enough, else rows in multiples of 6 (disjoint blocks of C, so the same values).
+    /// Falls back to the unpacked product if the thread's scratch cannot be allocated.
+    static func packedGEMM(_ kernel: sky_gemm_kernel, m: Int, a: UnsafePointer<Float>, lda: Int, packed: PackedWeights,
+                           unpacked: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+        let n = packed.columns, k = packed.depth
+        let runOne = { (i0: Int, rows: Int, j0: Int, cols: Int) in
+            let done = sky_sgemm_packed(kernel, 0, Int32(rows), Int32(cols), Int32(k), 1, a + i0 * lda, Int32(lda),
+                                        packed.start, Int32(n), Int32(j0), beta, c + i0 * ldc + j0, Int32(ldc))
+            if done == 0 {
+                gemm(transB: true, m: rows, n: cols, k: k, a: a + i0 * lda, lda: lda, b: unpacked + j0 * k, ldb: k,
+                     beta: beta, c: c + i0 * ldc + j0, ldc: ldc)
+            }
+        }
+        let workers = m * n * k < parallelGEMMThreshold ? 1 : threads
+        // Disjoint blocks of C; `concurrentPerform` returns when all are done, so the sharing is race-free.
+        nonisolated(unsafe) let single = runOne
+        if workers > 1, n >= 64 * workers {
+            let panels = (n + 15) / 16
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let j0 = panels * worker / workers * 16, j1 = min(n, panels * (worker + 1) / workers * 16)
+                if j1 > j0 { single(0, m, j0, j1 - j0) }
+            }
+        } else if workers > 1, m >= 12 * workers {
+            let panels = (m + 5) / 6
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let i0 = panels * worker / workers * 6, i1 = min(m, panels * (worker + 1) / workers * 6)
+                if i1 > i0 { single(i0, i1 - i0, 0, n) }
+            }
+        } else {
+            single(0, m, 0, n)
+        }
+    }
+}
+
+extension Linear {
+    /// `out = x·Wᵀ + beta·out` for `rows` rows (row stride `lda`), through the packed weights when there are.
+    func product(_ x: UnsafePointer<Float>, lda: Int, rows: Int, beta: Float, into out: UnsafeMutablePointer<Float>) {
+        guard rows > 0 else { return }
+        if let packed, let kernel = GEMMBackend.selection.kernel {
+            Kernels.packedGEMM(kernel, m: rows, a: x, lda: lda, packed: packed.value, unpacked: weight.pointer, beta: beta,
+                               c: out, ldc: outFeatures, threads: Kernels.gemmThreads)
+        } else {
+            Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: lda, b: weight.pointer,
+                         ldb: inFeatures, beta: beta, c: out, ldc: outFeatures)
+        }
+    }
+}
