@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "SkyDatasets", dependencies: ["SkyImaging", "SkyGeometry"]),
         .target(name: "SkyText", dependencies: ["SkyGeometry", "SkySchemas"]),
         .target(name: "SkyHashing", dependencies: ["SkyImaging", "SkyConcurrency"]),
-        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs", "CSkyKernels"], resources: [.copy("Resources")]),
+        .target(name: "SkyCLIP", dependencies: ["SkyImaging", "CSkyBLAS", "CSkyCodecs", "CSkyKernels", "SkyConcurrency"], resources: [.copy("Resources")]),
         // The corpus as a database: the only module with SQL. GRDB and the schema, nothing else.
         .target(name: "SkyStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SkySchemas"]),
         // The steps (ingest, registration, dedup, captions, change sentences, M2B storage, prompts, exports).

@@ -1,5 +1,6 @@
 import CSkyKernels
 import Foundation
+import SkyConcurrency
 
 /// A weight matrix packed once, at load, into the own GEMM kernel's panel order, so the towers' products do
 /// not repack their weights on every call (at batch 1 the packing cost as much as a third of a ViT product).
@@ -38,10 +39,8 @@ final class PackedWeights: @unchecked Sendable {
 }
 
 /// Packs a layer's weight on its first product; concurrent first callers wait for the one packing.
-final class LazyPackedWeights: @unchecked Sendable {
-    // `packed` is only read or written under `lock`; `weight` is immutable.
-    private let lock = NSLock()
-    private var packed: PackedWeights?
+final class LazyPackedWeights: Sendable {
+    private let packed = Locked<PackedWeights?>(nil)
     private let weight: Weights
     private let columns: Int, depth: Int
 
@@ -53,7 +52,7 @@ final class LazyPackedWeights: @unchecked Sendable {
 
     /// The packed weight, made now if this is the first use.
     var value: PackedWeights {
-        lock.withLock {
+        packed.withLock { packed in
             if let packed { return packed }
             let made = PackedWeights(transposed: weight.pointer, columns: columns, depth: depth)
             packed = made
