@@ -5,7 +5,7 @@ import PackageDescription
 /// Built and run by `Scripts/fuzz.sh` (release, `-sanitize=fuzzer,address`, `-enable-testing`); see Fuzz/README.md.
 let package = Package(
     name: "SkyCorpusFuzz",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     dependencies: [.package(name: "SkyCorpus", path: "..")],
     targets: [
         .target(name: "CFuzzDriver"),

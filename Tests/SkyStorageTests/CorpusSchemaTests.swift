@@ -131,6 +131,44 @@ import Testing
             try corpus.write { try $0.insertDataset(DatasetRecord(name: "x")) }
         }
     }
+
+    @Test func aVersionOneCorpusKeepsItsRowsThroughTheRootsMigration() throws {
+        let folder = try TemporaryFolder("v1")
+        let path = folder.path("v1.sqlite")
+        let sections = try CorpusMigrations.sections(of: try SkySchemas.text("corpus.sql"))
+        let first = try #require(sections.first { $0.name == "v1-foundation" })
+        var v1 = DatabaseMigrator()
+        v1.registerMigration(first.name) { db in try db.execute(sql: first.sql) }
+        let queue = try DatabaseQueue(path: path)
+        try v1.migrate(queue)
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO dataset (id, name, root) VALUES (1, 'dota', '/data/dota'), (2, 'bare', NULL);
+                INSERT INTO image (id, dataset_id, path, split, width, height, phash) VALUES
+                    (1, 1, 'images/P1.png', 'train', 64, 48, 42), (2, 1, 'images/P2.png', 'test', 64, 48, NULL),
+                    (3, 2, 'x.png', NULL, NULL, NULL, NULL);
+                UPDATE image SET duplicate_of = 1 WHERE id = 2;
+                INSERT INTO object (image_id, class, raw_class, x, y, w, h, source) VALUES (1, 'ship', 'ship', 1, 2, 3, 4, 'annotation');
+                INSERT INTO caption (image_id, text, source) VALUES (1, 'a ship in a harbor', 'human');
+                INSERT INTO change_pair (dataset_id, before_image_id, after_image_id) VALUES (1, 1, 2);
+                """)
+        }
+        try queue.close()
+        let corpus = try Corpus(path: path, access: .readWrite)
+        try corpus.pool.read { db in
+            let images = try Row.fetchAll(db, sql: """
+                SELECT i.id, r.path AS root, i.path, i.split, i.phash, i.duplicate_of FROM image i
+                JOIN dataset_root r ON r.id = i.root_id ORDER BY i.id
+                """)
+            #expect(images.map { $0["root"] as String } == ["/data/dota", "/data/dota", ""])
+            #expect(images.map { $0["path"] as String } == ["images/P1.png", "images/P2.png", "x.png"])
+            #expect(images[0]["phash"] as Int64? == 42 && images[1]["duplicate_of"] as Int64? == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object WHERE image_id = 1") == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM caption_fts WHERE caption_fts MATCH 'harbor'") == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_pair") == 1)
+            #expect(try db.foreignKeyViolations().next() == nil)
+        }
+    }
 }
 
 extension TemporaryFolder {
