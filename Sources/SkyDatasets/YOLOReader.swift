@@ -29,6 +29,9 @@ public enum YOLOReader {
     }
 
     /// The `names:` of a YOLO data.yaml: an inline list `[a, b]`, a block list `- a`, or a block map `0: a`.
+    /// The highest class id a `names:` map may give (YOLO datasets have tens to a few thousand classes).
+    static let maximumClassID = 65_535
+
     static func yamlNames(_ lines: [Substring], file: String) throws(DatasetError) -> [String] {
         func unquote(_ text: Substring) -> String {
             text.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
@@ -42,12 +45,18 @@ public enum YOLOReader {
         }
         var byIndex: [Int: String] = [:]
         var list: [String] = []
-        for line in lines[(start + 1)...] {
+        for (offset, line) in lines[(start + 1)...].enumerated() {
             guard line.hasPrefix(" ") || line.hasPrefix("\t") || line.hasPrefix("-") else { break }
             let entry = line.trimmingCharacters(in: .whitespaces)
             if entry.hasPrefix("-") {
                 list.append(unquote(entry.dropFirst()[...]))
             } else if let colon = entry.firstIndex(of: ":"), let index = Int(entry[..<colon]) {
+                // The names become a list up to the highest id: an id far past any real class table would
+                // allocate that many names (found by the yolo fuzz target with id 11111111111111112).
+                guard (0...YOLOReader.maximumClassID).contains(index) else {
+                    throw .line(start + offset + 2, of: file,
+                                "class id \(index) is outside 0...\(YOLOReader.maximumClassID)")
+                }
                 byIndex[index] = unquote(entry[entry.index(after: colon)...])
             }
         }
