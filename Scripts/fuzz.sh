@@ -17,12 +17,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-time=60 runs="" build=1 summary="" max_len="" targets=()
+time=60 runs="" build=1 summary="" max_len="" targets=() seed=()
 while (($#)); do
     case "$1" in
         --time) time="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
-        --ci) time=15; shift ;;
+        --ci) time=15; seed=(-seed=1); shift ;;  # a fixed seed: a CI run replays the same search
         --no-build) build=0; shift ;;
         --max-len) max_len="$2"; shift 2 ;;
         --summary) summary="$2"; shift 2 ;;
@@ -75,7 +75,7 @@ for target in "${targets[@]}"; do
     set +e
     # shellcheck disable=SC2046
     SKYFUZZ_TARGET="$target" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}" \
-        "$binary" "Fuzz/corpus/$target" $(seeds "$target") "${limit[@]}" "${maxlen[@]}" \
+        "$binary" "Fuzz/corpus/$target" $(seeds "$target") "${limit[@]}" "${maxlen[@]}" "${seed[@]}" \
         -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" >"$log" 2>&1
     rc=$?
     set -e
