@@ -35,6 +35,19 @@ public struct NewObject: Sendable {
     }
 }
 
+extension NewObject {
+    /// The one insert of an object row, for the prepared ingest statement and the single insert alike.
+    static let insertSQL = """
+        INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The row's values in ``insertSQL``'s order.
+    var insertArguments: StatementArguments {
+        [imageID, className, rawClass, x, y, w, h, rotatedJSON, polygonJSON, source.rawValue, difficult, ignore, truncated]
+    }
+}
+
 /// The prepared statements an ingest runs for every record, inside one transaction.
 ///
 /// Bound once and executed per row: GRDB's per-call temporary bindings cost more than SQLite's insert here.
@@ -69,10 +82,7 @@ public struct IngestStatements {
         countObjects = try db.makeStatement(sql: "SELECT COUNT(*) FROM object WHERE image_id = ? AND source = 'annotation'")
         countCaptions = try db.makeStatement(sql: "SELECT COUNT(*) FROM caption WHERE image_id = ? AND source = 'human'")
         countMasks = try db.makeStatement(sql: "SELECT COUNT(*) FROM mask WHERE image_id = ?")
-        insertObject = try db.makeStatement(sql: """
-            INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        insertObject = try db.makeStatement(sql: NewObject.insertSQL)
         insertCaption = try db.makeStatement(sql: "INSERT INTO caption(image_id, text, source) VALUES (?, ?, ?)")
         insertMask = try db.makeStatement(sql: """
             INSERT INTO mask(image_id, path, palette) VALUES (?, ?, ?) ON CONFLICT(image_id, path) DO NOTHING
@@ -112,11 +122,7 @@ public struct IngestStatements {
 
     /// Inserts an object.
     public func insert(_ object: NewObject) throws {
-        insertObject.setUncheckedArguments([
-            object.imageID, object.className, object.rawClass, object.x, object.y, object.w, object.h,
-            object.rotatedJSON, object.polygonJSON, object.source.rawValue, object.difficult, object.ignore,
-            object.truncated,
-        ])
+        insertObject.setUncheckedArguments(object.insertArguments)
         try insertObject.execute()
     }
 

@@ -50,14 +50,6 @@ extension CorpusTransaction {
 
     /// Inserts an object.
     public func insertObject(_ object: NewObject) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [
-            object.imageID, object.className, object.rawClass, object.x, object.y, object.w, object.h,
-            object.rotatedJSON, object.polygonJSON, object.source.rawValue, object.difficult, object.ignore,
-            object.truncated,
-        ])
+        try db.cachedStatement(sql: NewObject.insertSQL).execute(arguments: object.insertArguments)
     }
 }
