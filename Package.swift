@@ -68,7 +68,7 @@ let package = Package(
             name: "SkyPipeline",
             dependencies: ["SkyStorage", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing", "SkyConcurrency"]
         ),
-        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "CSkyBLAS", "SkyConcurrency"]),
+        .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "SkyIndex", "SkyHashing", "CSkyBLAS", "SkyConcurrency"]),
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
         .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
         .executableTarget(
@@ -76,7 +76,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyConcurrency",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "SkyConcurrency",
             ]
         ),
         // In-process timing of the hot paths, driven by the runners in Benchmarks/.
@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "SkyCorpusCLITests", dependencies: ["SkyImaging", "SkyTestSupport"]),
         .testTarget(name: "SkyStorageTests", dependencies: ["SkyStorage", "SkySchemas", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", "SkyIndex", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyIndexTests", dependencies: ["SkyIndex", "CSkyIndex"]),
     ],
     swiftLanguageModes: [.v6]

@@ -87,9 +87,21 @@ public struct CLIPPreprocessor: Sendable {
 
     /// Decodes an image file (PNG, JPEG, TIFF or BMP) and returns its model input tensor.
     public func tensor(file path: String) throws(CLIPError) -> [Float] {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path)
+        } catch {
+            throw Self.decodeError(error, name: path)
+        }
+        return try tensor(bytes: bytes, name: path)
+    }
+
+    /// Decodes image bytes in memory (an upload, say) exactly as ``tensor(file:)`` decodes a file; `name` labels
+    /// errors.
+    public func tensor(bytes: [UInt8], name: String) throws(CLIPError) -> [Float] {
         do {
             var scale = JPEGScale.full
-            let header = try decoder.header(ofFile: path)
+            let header = try decoder.header(of: bytes, name: name)
             // Pillow opens palette PNGs and TIFFs as "P" and 1-bit grey PNGs as "1", and resizes both with NEAREST.
             let nearest = header.isPalette || (header.format == .png && header.bitDepth == 1 && header.sourceChannels == 1)
             if reducedJPEGDecode {
@@ -102,12 +114,16 @@ public struct CLIPPreprocessor: Sendable {
                     }
                 }
             }
-            return normalize(crop(try decoder.decode(file: path, jpegScale: scale), nearest: nearest))
+            return normalize(crop(try decoder.decode(bytes, name: name, jpegScale: scale), nearest: nearest))
         } catch {
-            // The image error already starts with the path; name it once.
-            let message = "\(error)"
-            let reason = message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message
-            throw .badInput(what: path, reason: "cannot decode the image: " + reason)
+            throw Self.decodeError(error, name: name)
         }
+    }
+
+    private static func decodeError(_ error: any Error, name: String) -> CLIPError {
+        // The image error already starts with the name; name it once.
+        let message = "\(error)"
+        let reason = message.hasPrefix(name + ": ") ? String(message.dropFirst(name.count + 2)) : message
+        return .badInput(what: name, reason: "cannot decode the image: " + reason)
     }
 }

@@ -64,7 +64,7 @@ struct Embed: ParsableCommand, FlagHints {
         let (model, _) = try modelOptions.load()
         let info = EncoderModelInfo(name: name ?? URL(fileURLWithPath: modelOptions.model).lastPathComponent,
                                     architecture: model.architecture.description,
-                                    checksum: try Self.sha256(ofFile: modelOptions.model), dimension: model.embedDim)
+                                    checksum: try FileDigest.sha256(ofFile: modelOptions.model), dimension: model.embedDim)
         let modelID = try corpus.registerEncoder(info)
         let tokenizer = try CLIPTokenizer()
         let preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: modelOptions.fastJpeg)
@@ -124,18 +124,6 @@ struct Embed: ParsableCommand, FlagHints {
     }
 
     /// SHA-256 of a file, read in 4 MiB chunks.
-    static func sha256(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CLIPError.unreadable(path: path, reason: "cannot open the file")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
-            hasher.update([UInt8](chunk))
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
     func hint(for error: Error) -> String? {
         if case EmbeddingStoreError.modelConflict = error { return "pass another --name, or the checkpoint registered under it" }
         return CommandError.generalHint(for: error)

@@ -4,17 +4,30 @@ import SkyPipeline
 import SkyStorage
 import SkySearch
 
-/// `skycorpus search TEXT --model PATH`: text-to-image retrieval over the corpus's stored image embeddings.
-struct Search: ParsableCommand {
+/// `skycorpus search`: text -> images, image -> images and image -> captions over the corpus's stored embeddings,
+/// through the same index code the server uses.
+struct Search: ParsableCommand, FlagHints {
     static let configuration = CommandConfiguration(
-        abstract: "Find the corpus images closest to a text query (CLIP embeddings stored by 'skycorpus embed').",
-        discussion: "Images marked as duplicates by 'skycorpus dedup' are left out unless --include-duplicates is given.")
+        abstract: "Find the corpus images (or captions) closest to a text or an image (embeddings from 'skycorpus embed').",
+        discussion: "Give a query text, or --image PATH (an image file) or --image-id ID (a corpus image). --captions "
+            + "lists the closest stored captions instead of images. Images marked as duplicates by 'skycorpus dedup' "
+            + "are left out unless --include-duplicates. With an index saved by 'skycorpus index build' the search "
+            + "goes through it (checked against the stored embeddings), else it is exact; --exact forces exact.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var modelOptions: ModelOptions
 
     @Argument(help: "The query text.")
-    var query: String
+    var query: String?
+
+    @Option(help: ArgumentHelp("Search with this image file instead of a text.", valueName: "path"))
+    var image: String?
+
+    @Option(help: ArgumentHelp("Search with this corpus image (its stored embedding) instead of a text.", valueName: "id"))
+    var imageId: Int64?
+
+    @Flag(help: "List the closest stored captions (needs caption embeddings: 'embed --captions').")
+    var captions = false
 
     @Option(help: "The name the model was registered under by 'embed' (default: the checkpoint's file name).")
     var name: String?
@@ -22,40 +35,62 @@ struct Search: ParsableCommand {
     @Option(help: "Only images of this dataset.")
     var dataset: String?
 
-    @Option(help: "How many images to list.")
-    var top = 10
+    @Option(help: "Only images of this split.")
+    var split: String?
+
+    @Option(name: .customLong("class"), help: "Only images having an object of this class.")
+    var className: String?
+
+    @Option(help: "Only images with a caption of this source (with --captions: only captions of it).")
+    var source: CaptionSource?
+
+    @Option(help: "How many results to list.")
+    var top = SearchLimits.defaultTop
 
     @Flag(help: "List images marked as duplicates too.")
     var includeDuplicates = false
 
+    @Flag(help: "Search exactly even when a saved index exists.")
+    var exact = false
+
     func validate() throws {
-        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard SearchLimits.topRange.contains(top) else {
+            throw ValidationError("--top \(top): give \(SearchLimits.topRange.lowerBound) to \(SearchLimits.topRange.upperBound)")
+        }
+        let queries = [query != nil, image != nil, imageId != nil].filter { $0 }.count
+        guard queries == 1 else { throw ValidationError("give exactly one query: a text, --image PATH or --image-id ID") }
+        if captions && query != nil { throw ValidationError("--captions searches with an image: give --image or --image-id") }
     }
 
     func run() throws {
         let corpus = try global.openCorpus(.readOnly)
-        let modelID = try registeredModel(in: corpus, options: modelOptions, name: name)
         let (model, _) = try modelOptions.load()
-        let encoder = try CLIPEncoder(model: model)
-        let hits = try CorpusSearch.images(in: corpus, model: modelID, query: encoder.encodeTexts([query]).row(0),
-                                           dataset: dataset, top: top, includeDuplicates: includeDuplicates)
-        if global.json {
-            try Output.json(hits)
-        } else {
-            for hit in hits { print(String(format: "%.4f  ", hit.score) + hit.path) }
+        let engine = try SearchEngine(corpus: corpus, encoder: CLIPEncoder(model: model, reducedJPEGDecode: modelOptions.fastJpeg),
+                                      modelPath: modelOptions.model, name: name, mode: exact ? .exact : .auto)
+        let filter = SearchFilter(dataset: dataset, split: split, className: className, captionSource: source,
+                                  includeDuplicates: includeDuplicates)
+        if captions {
+            let hits = if let image { try engine.imageToCaptions(file: image, k: top, filter: filter) }
+                       else { try engine.imageToCaptions(imageId: imageId!, k: top, filter: filter) }
+            if global.json { return try Output.json(hits) }
+            for hit in hits { print(String(format: "%.4f  ", hit.score) + "\(hit.imageId)  [\(hit.source.rawValue)] \(hit.text)") }
+            return
         }
+        let hits = if let image { try engine.imageToImages(file: image, k: top, filter: filter) }
+                   else if let imageId { try engine.imageToImages(imageId: imageId, k: top, filter: filter) }
+                   else { try engine.textToImages(query!, k: top, filter: filter) }
+        if global.json { return try Output.json(hits) }
+        for hit in hits { print(String(format: "%.4f  ", hit.score) + hit.path) }
+    }
+
+    func hint(for error: Error) -> String? {
+        if let error = error as? SearchError, "\(error)".contains("index build") { return "or pass --exact" }
+        return CommandError.generalHint(for: error)
     }
 }
 
 /// The id of the model registered for this checkpoint; the checkpoint must be the one that was embedded.
 func registeredModel(in corpus: Corpus, options: ModelOptions, name: String?) throws -> Int64 {
-    let modelName = name ?? URL(fileURLWithPath: options.model).lastPathComponent
-    guard let (id, info) = try corpus.encoder(named: modelName) else {
-        throw CommandError("no embeddings for model '\(modelName)' in the corpus; run 'skycorpus embed --model \(options.model)' first")
-    }
-    let checksum = try Embed.sha256(ofFile: options.model)
-    guard checksum == info.checksum else {
-        throw CommandError("\(options.model) is not the checkpoint embedded as '\(modelName)' (SHA-256 differs)")
-    }
-    return id
+    try SearchEngine.registeredModel(in: corpus, modelPath: options.model,
+                                     name: name ?? URL(fileURLWithPath: options.model).lastPathComponent).id
 }

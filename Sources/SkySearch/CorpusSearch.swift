@@ -13,15 +13,9 @@ public enum CorpusSearch {
     /// duplicates of another are left out unless `includeDuplicates` (a top 10 would otherwise hold copies).
     public static func images(in corpus: Corpus, model: Int64, query: [Float], dataset: String? = nil,
                               top: Int = 10, includeDuplicates: Bool = false) throws -> [Hit] {
-        let stored = try corpus.embeddings(model: model, kind: .image, dataset: dataset,
-                                           includeDuplicates: includeDuplicates)
-        guard !stored.isEmpty else { return [] }
-        let ids = stored.keys.sorted()
-        let matrix = try EmbeddingMatrix(ids.map { stored[$0]! })
-        let scores = try matrix.similarities(to: EmbeddingMatrix([query]).normalized())
-        let best = ids.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : ids[$0] < ids[$1] }.prefix(max(0, top))
-        let paths = try corpus.imagePaths(best.map { ids[$0] })
-        return best.map { Hit(imageId: ids[$0], path: paths[ids[$0]] ?? "", score: scores[$0]) }
+        let index = try CorpusIndex(corpus: corpus, model: model, mode: .exact, captions: false)
+        return try index.images(near: query, top: top,
+                                filter: SearchFilter(dataset: dataset, includeDuplicates: includeDuplicates))
     }
 
     /// RemoteCLIP's retrieval evaluation on a dataset's human captions, from stored embeddings.

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+
+/// Every stored vector of one kind for one model, as one contiguous row-major matrix ordered by item id: the
+/// layout an in-memory index holds, read through a cursor so that no per-row array is ever kept.
+public struct StoredVectors: Sendable, Equatable {
+    /// Item ids (image, caption or prompt ids), ascending.
+    public var ids: [Int64]
+    /// `ids.count * dimension` floats, row `r` for `ids[r]`.
+    public var values: [Float]
+    /// The vector length (0 when there are no rows).
+    public var dimension: Int
+}
+
+/// What a search filter needs to know about each indexed image, one entry per row (compact at millions of rows).
+public struct ImageFacets: Sendable, Equatable {
+    /// Dataset names; `dataset[r]` indexes this array.
+    public var datasetNames: [String]
+    /// Split names; `split[r]` indexes this array, -1 when the image has no split.
+    public var splitNames: [String]
+    /// Per row: the dataset of the image.
+    public var dataset: [Int32]
+    /// Per row: the split of the image, or -1.
+    public var split: [Int32]
+    /// Per row: whether dedup marked the image as a duplicate of another.
+    public var duplicate: [Bool]
+}
+
+/// A stored caption as a caption search returns it.
+public struct CaptionSummary: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var imageId: Int64
+    public var text: String
+    public var source: CaptionSource
+}
+
+extension Corpus {
+    /// The stored vectors of `kind` for `model`, ordered by item id. Vectors of one model have one dimension; a
+    /// blob of another length is reported as a damaged corpus.
+    public func storedVectors(model: Int64, kind: EmbeddingItemKind) throws -> StoredVectors {
+        try readDB { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embedding WHERE model_id = ? AND item_kind = ?",
+                                         arguments: [model, kind.rawValue]) ?? 0
+            var result = StoredVectors(ids: [], values: [], dimension: 0)
+            result.ids.reserveCapacity(count)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT item_id, vector FROM embedding WHERE model_id = ? AND item_kind = ? ORDER BY item_id
+                """, arguments: [model, kind.rawValue])
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                let blob: Data = row[1]
+                let dimension = blob.count / MemoryLayout<Float>.size
+                if result.ids.isEmpty {
+                    result.dimension = dimension
+                    result.values.reserveCapacity(count * dimension)
+                } else if dimension != result.dimension || blob.count % MemoryLayout<Float>.size != 0 {
+                    throw CorpusError.invalidRequest("\(path): the \(kind.rawValue) embedding of item \(id) has \(blob.count) "
+                        + "bytes, the others \(result.dimension * 4): the corpus is damaged; re-run 'skycorpus embed'")
+                }
+                result.ids.append(id)
+                blob.withUnsafeBytes { raw in
+                    for index in 0..<dimension {
+                        result.values.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(
+                            fromByteOffset: index * 4, as: UInt32.self))))
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// Dataset, split and duplicate mark of each image in `ids` (which must exist), in the order of `ids`.
+    public func imageFacets(_ ids: [Int64]) throws -> ImageFacets {
+        try readDB { db in
+            var facets = ImageFacets(datasetNames: [], splitNames: [], dataset: [], split: [], duplicate: [])
+            var datasetIndex: [Int64: Int32] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM dataset ORDER BY id") {
+                datasetIndex[row[0]] = Int32(facets.datasetNames.count)
+                facets.datasetNames.append(row[1])
+            }
+            var splitIndex: [String: Int32] = [:]
+            var byId: [Int64: (Int32, Int32, Bool)] = [:]
+            byId.reserveCapacity(ids.count)
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, dataset_id, split, duplicate_of IS NOT NULL FROM image")
+            while let row = try rows.next() {
+                let split: String? = row[2]
+                var splitNumber: Int32 = -1
+                if let split {
+                    if let known = splitIndex[split] {
+                        splitNumber = known
+                    } else {
+                        splitNumber = Int32(facets.splitNames.count)
+                        splitIndex[split] = splitNumber
+                        facets.splitNames.append(split)
+                    }
+                }
+                byId[row[0]] = (datasetIndex[row[1]] ?? -1, splitNumber, row[3])
+            }
+            facets.dataset.reserveCapacity(ids.count)
+            facets.split.reserveCapacity(ids.count)
+            facets.duplicate.reserveCapacity(ids.count)
+            for id in ids {
+                guard let (dataset, split, duplicate) = byId[id] else {
+                    throw CorpusError.invalidRequest("\(path): an embedding names image \(id), which is not in the corpus")
+                }
+                facets.dataset.append(dataset)
+                facets.split.append(split)
+                facets.duplicate.append(duplicate)
+            }
+            return facets
+        }
+    }
+
+    /// Ids of the images having at least one object of `className` (the clean class name), ascending.
+    public func imageIds(withObjectClass className: String) throws -> [Int64] {
+        try readDB { db in
+            try Int64.fetchAll(db, sql: "SELECT DISTINCT image_id FROM object WHERE class = ? ORDER BY image_id",
+                               arguments: [className])
+        }
+    }
+
+    /// Ids of the images having at least one caption of `source`, ascending.
+    public func imageIds(withCaptionSource source: CaptionSource) throws -> [Int64] {
+        try readDB { db in
+            try Int64.fetchAll(db, sql: "SELECT DISTINCT image_id FROM caption WHERE source = ? ORDER BY image_id",
+                               arguments: [source.rawValue])
+        }
+    }
+
+    /// For each caption id, its image id and source, in the order of `ids` (which must exist).
+    public func captionFacets(_ ids: [Int64]) throws -> (images: [Int64], sources: [CaptionSource]) {
+        try readDB { db in
+            var byId: [Int64: (Int64, CaptionSource)] = [:]
+            byId.reserveCapacity(ids.count)
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, image_id, source FROM caption")
+            while let row = try rows.next() {
+                let source: String = row[2]
+                byId[row[0]] = (row[1], CaptionSource(rawValue: source) ?? .human)
+            }
+            var images: [Int64] = [], sources: [CaptionSource] = []
+            images.reserveCapacity(ids.count)
+            sources.reserveCapacity(ids.count)
+            for id in ids {
+                guard let (image, source) = byId[id] else {
+                    throw CorpusError.invalidRequest("\(path): an embedding names caption \(id), which is not in the corpus")
+                }
+                images.append(image)
+                sources.append(source)
+            }
+            return (images, sources)
+        }
+    }
+
+    /// The captions with these ids, by id (unknown ids are absent).
+    public func captionSummaries(_ ids: [Int64]) throws -> [Int64: CaptionSummary] {
+        try readDB { db in
+            var result: [Int64: CaptionSummary] = [:]
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(ids.count, start + 500)])
+                let marks = chunk.map { _ in "?" }.joined(separator: ", ")
+                for row in try Row.fetchAll(db, sql: "SELECT id, image_id, text, source FROM caption WHERE id IN (\(marks))",
+                                            arguments: StatementArguments(chunk)) {
+                    let source: String = row[3]
+                    guard let known = CaptionSource(rawValue: source) else { continue }
+                    result[row[0]] = CaptionSummary(id: row[0], imageId: row[1], text: row[2], source: known)
+                }
+            }
+            return result
+        }
+    }
+
+    /// The id of the image at `path` (relative to its root) in `dataset`, if any.
+    public func imageId(dataset: String, path: String) throws -> Int64? {
+        try readDB { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT i.id FROM image i JOIN dataset d ON d.id = i.dataset_id WHERE d.name = ? AND i.path = ?
+                """, arguments: [dataset, path])
+        }
+    }
+}
