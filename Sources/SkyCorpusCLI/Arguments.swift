@@ -14,6 +14,7 @@ extension ExportFormat: ExpressibleByArgument {}
 extension WebDatasetLayout: ExpressibleByArgument {}
 extension DifficultPolicy: ExpressibleByArgument {}
 extension HashKind: ExpressibleByArgument {}
+extension DedupCriterion: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}
 
 extension Activation: ExpressibleByArgument {

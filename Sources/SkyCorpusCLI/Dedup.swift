@@ -30,18 +30,47 @@ struct Dedup: ParsableCommand {
     @Flag(help: "Hash images marked unreadable by an earlier run again (after replacing their files).")
     var retryUnreadable = false
 
+    @Option(help: "What links two images: phash (Hamming --threshold), embedding (stored CLIP image embeddings at or above --min-cosine) or both.")
+    var by: DedupCriterion = .phash
+
+    @Option(help: "With --by embedding or both: the cosine at or above which two images are duplicates.")
+    var minCosine: Float = EmbeddingCriterion.defaultMinCosine
+
+    @Option(help: "With --by embedding or both: the model the images were embedded with, by its registered name (default: the only one).")
+    var name: String?
+
     func validate() throws {
         let range = Deduplication.thresholdRange
         guard range.contains(threshold) else {
             throw ValidationError("--threshold \(threshold): give a Hamming distance from \(range.lowerBound) to \(range.upperBound)")
         }
+        let cosines = EmbeddingCriterion.minCosineRange
+        guard cosines.contains(minCosine) else {
+            throw ValidationError("--min-cosine \(minCosine): give a cosine from \(cosines.lowerBound) to \(cosines.upperBound)")
+        }
+    }
+
+    /// The embedding criterion for --by embedding or both: the model named, or the only one registered.
+    func embeddingCriterion(_ corpus: Corpus) throws -> EmbeddingCriterion? {
+        guard by != .phash else { return nil }
+        let names = try corpus.encoderNames()
+        guard let modelName = name ?? (names.count == 1 ? names[0] : nil) else {
+            throw CommandError(names.isEmpty
+                ? "the corpus has no embeddings; run 'skycorpus embed --model CHECKPOINT' first, or dedup --by phash"
+                : "the corpus has embeddings of \(names.count) models (\(names.joined(separator: ", "))); pass --name")
+        }
+        guard let (id, _) = try corpus.encoder(named: modelName) else {
+            throw CommandError("no embeddings for model '\(modelName)' in the corpus (it has: \(names.joined(separator: ", ")))")
+        }
+        return EmbeddingCriterion(model: id, minCosine: minCosine)
     }
 
     func run() throws {
         let corpus = try global.openCorpus()
         let protected = try protect.map { try ProtectedSplit(parsing: $0) }
         let progress = Locked(global.progress("hash"))
-        let outcome = try Deduplication(threshold: threshold, protected: protected, retryUnreadable: retryUnreadable)
+        let outcome = try Deduplication(threshold: threshold, protected: protected, retryUnreadable: retryUnreadable,
+                                        criterion: by, embedding: embeddingCriterion(corpus))
             .run(in: corpus) { done, total in progress.withLock { $0.update(done, total) } }
         if let report { try DedupReport.write(outcome.removals, to: report) }
         let summary = outcome.summary
@@ -52,6 +81,13 @@ struct Dedup: ParsableCommand {
         }
         if global.json {
             try Output.json(summary)
+            return
+        }
+        if by != .phash {
+            print("dedup by \(by.rawValue): \(summary.images) images, \(summary.embedded) with embeddings; \(summary.pairs) pairs "
+                  + "(cosine >= \(minCosine)\(by == .both ? " or within \(threshold) bits" : "")), \(summary.groups) groups, "
+                  + "\(summary.duplicates) marked duplicate (\(summary.leaked) leaked into protected splits)"
+                  + (report.map { "; report: \($0)" } ?? ""))
             return
         }
         print("dedup: \(summary.images) images, \(summary.hashed) hashed now, \(summary.alreadyHashed) already hashed, "

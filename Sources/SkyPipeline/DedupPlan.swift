@@ -3,7 +3,21 @@ import SkyHashing
 import SkyImaging
 import SkyStorage
 
-/// Which images to keep and which to mark, computed from hashes alone (no database access).
+/// Two images a dedup criterion links, by index into the plan's images: within the Hamming threshold of their
+/// p-Hashes, or above the cosine threshold of their embeddings (or both).
+struct DedupPair {
+    var first: Int
+    var second: Int
+    var hamming: Int?
+    var cosine: Float?
+
+    /// Lower is closer, comparable across criteria: Hamming distance / 64, or (1 - cosine) / 2.
+    var closeness: Double {
+        min(hamming.map { Double($0) / 64 } ?? 2, cosine.map { Double(1 - $0) / 2 } ?? 2)
+    }
+}
+
+/// Which images to keep and which to mark, computed from the pairs alone (no database access).
 struct DedupPlan {
     var pairCount = 0
     var groupCount = 0
@@ -11,13 +25,14 @@ struct DedupPlan {
     var removals: [Deduplication.Removal] = []
 
     /// `unlinked` holds image-id pairs that are never duplicates of each other: the two times of a change pair,
-    /// which are near-identical wherever nothing changed.
-    init(images: [DedupImage], threshold: Int, protected: Set<ProtectedSplit>, unlinked: Set<[Int64]> = []) {
+    /// which are near-identical wherever nothing changed. `measure(a, b)` gives the Hamming distance and cosine of
+    /// two images for the report (nil where a hash or an embedding is missing).
+    init(images: [DedupImage], pairs candidates: [DedupPair], protected: Set<ProtectedSplit>, unlinked: Set<[Int64]> = [],
+         measure: (Int, Int) -> (hamming: Int?, cosine: Float?)) {
         let isProtected = images.map { image in
             image.split.map { protected.contains(ProtectedSplit(dataset: image.dataset, split: $0)) } ?? false
         }
-        let bits = images.map { UInt64(bitPattern: $0.phash ?? 0) }
-        let pairs = NearDuplicateIndex(bits: bits).pairs(within: threshold).filter { pair in
+        let pairs = candidates.filter { pair in
             !unlinked.contains([images[pair.first].id, images[pair.second].id].sorted())
         }
         pairCount = pairs.count
@@ -31,14 +46,15 @@ struct DedupPlan {
             return left.id < right.id
         }
         // The closest protected image of each unprotected image that is near one (leakage).
-        var nearestProtected: [Int: (index: Int, distance: Int)] = [:]
+        var nearestProtected: [Int: (index: Int, closeness: Double)] = [:]
         for pair in pairs where isProtected[pair.first] != isProtected[pair.second] {
             let (kept, removed) = isProtected[pair.first] ? (pair.first, pair.second) : (pair.second, pair.first)
             if let known = nearestProtected[removed],
-               (known.distance, images[known.index].id) <= (pair.distance, images[kept].id) { continue }
-            nearestProtected[removed] = (kept, pair.distance)
+               (known.closeness, images[known.index].id) <= (pair.closeness, images[kept].id) { continue }
+            nearestProtected[removed] = (kept, pair.closeness)
         }
-        let groups = DuplicateGroups.groups(count: images.count, pairs: pairs, keepsBefore: keepsBefore)
+        let links = pairs.map { NearPair(first: $0.first, second: $0.second, distance: $0.hamming ?? 0) }
+        let groups = DuplicateGroups.groups(count: images.count, pairs: links, keepsBefore: keepsBefore)
         groupCount = groups.count
         for group in groups {
             let keeper = group[0]
@@ -47,9 +63,10 @@ struct DedupPlan {
             where !isProtected[member] && !unlinked.contains([images[keeper].id, images[member].id].sorted()) {
                 // A leaked image is reported against the protected image it is near; any other against the keeper.
                 let (kept, kind) = nearestProtected[member].map { ($0.index, DuplicateKind.leakage) } ?? (keeper, DuplicateKind.duplicate)
-                let distance = (bits[kept] ^ bits[member]).nonzeroBitCount
+                let (hamming, cosine) = measure(kept, member)
                 removals.append(.init(kind: kind, keptId: images[kept].id, kept: images[kept].label,
-                                      removedId: images[member].id, removed: images[member].label, distance: distance))
+                                      removedId: images[member].id, removed: images[member].label, distance: hamming,
+                                      cosine: cosine))
             }
         }
     }
@@ -66,10 +83,15 @@ public enum DedupReport {
             encoder.keyEncodingStrategy = .convertToSnakeCase
             bytes = Array(try encoder.encode(removals))
         } else {
-            var text = "kind,kept_id,kept,removed_id,removed,distance\n"
+            // The cosine column appears when embeddings took part (dedup --by embedding or both).
+            let cosines = removals.contains { $0.cosine != nil }
+            var text = "kind,kept_id,kept,removed_id,removed,distance" + (cosines ? ",cosine\n" : "\n")
             for removal in removals {
-                text += [removal.kind.rawValue, String(removal.keptId), DelimitedText.field(removal.kept, separator: ","), String(removal.removedId),
-                         DelimitedText.field(removal.removed, separator: ","), String(removal.distance)].joined(separator: ",") + "\n"
+                var fields = [removal.kind.rawValue, String(removal.keptId), DelimitedText.field(removal.kept, separator: ","),
+                              String(removal.removedId), DelimitedText.field(removal.removed, separator: ","),
+                              removal.distance.map(String.init) ?? ""]
+                if cosines { fields.append(removal.cosine.map { String(format: "%.6f", $0) } ?? "") }
+                text += fields.joined(separator: ",") + "\n"
             }
             bytes = Array(text.utf8)
         }

@@ -50,14 +50,21 @@ public struct Deduplication: Sendable {
     /// Whether images marked unreadable by an earlier step are hashed again (their mark is cleared when they
     /// decode now); by default they are skipped and listed in ``Summary/skippedUnreadable``.
     public var retryUnreadable = false
+    /// What links two images: p-Hashes (the default), embeddings, or both.
+    public var criterion: DedupCriterion = .phash
+    /// The model and cosine for `criterion` embedding or both.
+    public var embedding: EmbeddingCriterion?
 
     /// A dedup step; the hasher defaults to imagehash phash in exact mode, the hash the corpus stores.
     public init(threshold: Int = Deduplication.defaultThreshold, protected: [ProtectedSplit] = [],
-                hasher: PerceptualHasher = PerceptualHasher(kind: .phash, mode: .exact), retryUnreadable: Bool = false) {
+                hasher: PerceptualHasher = PerceptualHasher(kind: .phash, mode: .exact), retryUnreadable: Bool = false,
+                criterion: DedupCriterion = .phash, embedding: EmbeddingCriterion? = nil) {
         self.threshold = threshold
         self.protected = protected
         self.hasher = hasher
         self.retryUnreadable = retryUnreadable
+        self.criterion = criterion
+        self.embedding = embedding
     }
 
     /// What a run did.
@@ -81,6 +88,10 @@ public struct Deduplication: Sendable {
         public var duplicates: Int
         /// Of those, images within the threshold of a protected image.
         public var leaked: Int
+        /// What linked the images.
+        public var criterion: DedupCriterion = .phash
+        /// Images with a stored embedding of the model (criterion embedding or both).
+        public var embedded: Int = 0
     }
 
     /// One removed image: which image it duplicates and at what distance.
@@ -95,8 +106,10 @@ public struct Deduplication: Sendable {
         public var removedId: Int64
         /// The image marked, as `dataset:path`.
         public var removed: String
-        /// Hamming distance between the two hashes.
-        public var distance: Int
+        /// Hamming distance between the two hashes (nil when one of them has no hash).
+        public var distance: Int?
+        /// Cosine similarity of the two embeddings (dedup by embedding or both; nil when one has no embedding).
+        public var cosine: Float?
     }
 
     /// The outcome: the summary and every removal, ordered by kept then removed image.
@@ -113,46 +126,105 @@ public struct Deduplication: Sendable {
             throw CorpusError.invalidRequest("dedup threshold \(threshold): give a Hamming distance from "
                 + "\(Self.thresholdRange.lowerBound) to \(Self.thresholdRange.upperBound)")
         }
+        if criterion.usesEmbeddings && embedding == nil {
+            throw CorpusError.invalidRequest("dedup by \(criterion.rawValue) needs the embedding model and its minimum cosine")
+        }
         var images = try corpus.read { try $0.hashedImages() }
         try checkProtected(images, corpus: corpus)
-        // Hash what lacks a hash, outside the transaction (files only; the corpus is not touched yet). Images marked
-        // unreadable are skipped unless retried: a truncated file stays truncated until someone replaces it.
-        let skippedUnreadable = images.filter { $0.phash == nil && $0.unreadable != nil && !retryUnreadable }
+        var hashing = HashingOutcome()
+        if criterion.usesHashes { hashing = hashMissing(&images, progress: progress) }
+        var pairs: [Pair: DedupPair] = [:]
+        if criterion.usesHashes {
+            let hashed = images.indices.filter { images[$0].phash != nil }
+            let bits = hashed.map { UInt64(bitPattern: images[$0].phash!) }
+            for pair in NearDuplicateIndex(bits: bits).pairs(within: threshold) {
+                let key = Pair(hashed[pair.first], hashed[pair.second])
+                pairs[key] = DedupPair(first: key.first, second: key.second, hamming: pair.distance)
+            }
+        }
+        var vectors = StoredVectors(ids: [], values: [], dimension: 0)
+        var rowOfImage: [Int: Int] = [:]
+        if criterion.usesEmbeddings, let embedding {
+            let found = try embedding.pairs(in: corpus)
+            vectors = found.vectors
+            let indexOfId = Dictionary(uniqueKeysWithValues: images.indices.map { (images[$0].id, $0) })
+            for (row, id) in vectors.ids.enumerated() { if let index = indexOfId[id] { rowOfImage[index] = row } }
+            for pair in found.pairs {
+                guard let a = indexOfId[pair.firstID], let b = indexOfId[pair.secondID] else { continue }
+                let key = Pair(a, b)
+                pairs[key, default: DedupPair(first: key.first, second: key.second)].cosine = pair.score
+            }
+        }
+        let measure: (Int, Int) -> (hamming: Int?, cosine: Float?) = { a, b in
+            var hamming: Int? = nil
+            if let left = images[a].phash, let right = images[b].phash { hamming = (left ^ right).nonzeroBitCount }
+            var cosine: Float? = nil
+            if let left = rowOfImage[a], let right = rowOfImage[b] {
+                let d = vectors.dimension
+                cosine = (0..<d).reduce(Float(0)) { $0 + vectors.values[left * d + $1] * vectors.values[right * d + $1] }
+            }
+            return (hamming, cosine)
+        }
+        let changePairs = try corpus.read { try $0.changePairImages() }.map { [$0.before, $0.after].sorted() }
+        let ordered = pairs.values.sorted { ($0.first, $0.second) < ($1.first, $1.second) }
+        let plan = DedupPlan(images: images, pairs: ordered, protected: Set(protected), unlinked: Set(changePairs),
+                             measure: measure)
+        try corpus.write { transaction in
+            try transaction.storeHashes(hashing.newHashes)
+            try transaction.markUnreadable(hashing.unreadable)
+            try transaction.replaceDuplicateMarks(plan.removals.map { ($0.keptId, $0.removedId) })
+        }
+        var summary = Summary(
+            images: images.count, hashed: hashing.newHashes.count,
+            alreadyHashed: criterion.usesHashes ? images.count - hashing.attempted - hashing.skippedUnreadable.count : 0,
+            failed: hashing.failed, skippedUnreadable: hashing.skippedUnreadable, pairs: plan.pairCount,
+            groups: plan.groupCount, duplicates: plan.removals.count,
+            leaked: plan.removals.filter { $0.kind == .leakage }.count)
+        summary.criterion = criterion
+        summary.embedded = rowOfImage.count
+        return Outcome(summary: summary, removals: plan.removals)
+    }
+
+    /// An unordered pair of image indices, smaller first.
+    struct Pair: Hashable {
+        var first: Int
+        var second: Int
+        init(_ a: Int, _ b: Int) { (first, second) = a < b ? (a, b) : (b, a) }
+    }
+
+    struct HashingOutcome {
+        var newHashes: [(id: Int64, phash: Int64)] = []
+        var failed: [ImageRegistration.SkippedFile] = []
+        var unreadable: [(id: Int64, reason: String?)] = []
+        var skippedUnreadable: [ImageRegistration.SkippedFile] = []
+        var attempted = 0
+    }
+
+    /// Hashes what lacks a hash, outside the transaction (files only; the corpus is not touched yet). Images marked
+    /// unreadable are skipped unless retried: a truncated file stays truncated until someone replaces it.
+    private func hashMissing(_ images: inout [DedupImage], progress: @escaping @Sendable (Int, Int) -> Void) -> HashingOutcome {
+        var outcome = HashingOutcome()
+        outcome.skippedUnreadable = images.filter { $0.phash == nil && $0.unreadable != nil && !retryUnreadable }
             .map { ImageRegistration.SkippedFile(path: $0.label, reason: $0.unreadable ?? "") }
         let missing = images.indices.filter {
             images[$0].phash == nil && (images[$0].unreadable == nil || retryUnreadable)
         }
+        outcome.attempted = missing.count
         let results = hasher.hash(files: missing.map { images[$0].filePath }, progress: progress)
-        var newHashes: [(id: Int64, hash: Hash64)] = []
-        var failed: [ImageRegistration.SkippedFile] = []
-        var unreadable: [(id: Int64, reason: String?)] = []
         for (position, result) in zip(missing, results) {
             switch result {
             case .success(let hash):
                 images[position].phash = Int64(bitPattern: hash.bits)
-                newHashes.append((images[position].id, hash))
+                outcome.newHashes.append((images[position].id, Int64(bitPattern: hash.bits)))
             case .failure(let error):
-                failed.append(.init(path: images[position].label, reason: "\(error)"))
+                outcome.failed.append(.init(path: images[position].label, reason: "\(error)"))
                 // A missing file (an unmounted drive) is not a broken one: only files that exist are marked.
                 if FileManager.default.fileExists(atPath: images[position].filePath) {
-                    unreadable.append((images[position].id, "\(error)"))
+                    outcome.unreadable.append((images[position].id, "\(error)"))
                 }
             }
         }
-        let hashed = images.filter { $0.phash != nil }
-        let changePairs = try corpus.read { try $0.changePairImages() }.map { [$0.before, $0.after].sorted() }
-        let plan = DedupPlan(images: hashed, threshold: threshold, protected: Set(protected), unlinked: Set(changePairs))
-        try corpus.write { transaction in
-            try transaction.storeHashes(newHashes.map { ($0.id, Int64(bitPattern: $0.hash.bits)) })
-            try transaction.markUnreadable(unreadable)
-            try transaction.replaceDuplicateMarks(plan.removals.map { ($0.keptId, $0.removedId) })
-        }
-        let summary = Summary(
-            images: images.count, hashed: newHashes.count,
-            alreadyHashed: images.count - missing.count - skippedUnreadable.count,
-            failed: failed, skippedUnreadable: skippedUnreadable, pairs: plan.pairCount, groups: plan.groupCount, duplicates: plan.removals.count,
-            leaked: plan.removals.filter { $0.kind == .leakage }.count)
-        return Outcome(summary: summary, removals: plan.removals)
+        return outcome
     }
 
     /// Every protected dataset must exist and its split must hold images, or the request is a typo.

@@ -10,6 +10,13 @@ public struct StoredVectors: Sendable, Equatable {
     public var values: [Float]
     /// The vector length (0 when there are no rows).
     public var dimension: Int
+
+    /// Rows as given: `values.count` must be `ids.count * dimension`.
+    public init(ids: [Int64] = [], values: [Float] = [], dimension: Int = 0) {
+        self.ids = ids
+        self.values = values
+        self.dimension = dimension
+    }
 }
 
 /// What a search filter needs to know about each indexed image, one entry per row (compact at millions of rows).
@@ -167,6 +174,11 @@ extension Corpus {
             }
             return result
         }
+    }
+
+    /// The names of the registered encoder models, in registration order.
+    public func encoderNames() throws -> [String] {
+        try readDB { db in try String.fetchAll(db, sql: "SELECT name FROM encoder_model ORDER BY id") }
     }
 
     /// The id of the image at `path` (relative to its root) in `dataset`, if any.
