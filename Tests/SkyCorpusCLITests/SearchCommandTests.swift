@@ -87,4 +87,30 @@ struct SearchCommandTests {
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
     }
+
+    @Test func dedupByEmbeddingUsesTheStoredVectors() throws {
+        let folder = try TemporaryFolder("dedup-embedding-cli")
+        let corpus = try Self.embeddedCorpus(folder)
+        // A copy of an image, embedded too: cosine 1 with its original, found by embeddings.
+        let examples = TestPaths.package("Examples/dota/images").path
+        let extra = folder.url.appendingPathComponent("extra")
+        try FileManager.default.createDirectory(at: extra, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: examples + "/P9000.png", toPath: extra.appendingPathComponent("copy.png").path)
+        for arguments in [["add-images", extra.path, "--dataset", "extra"], ["embed", "--model", Self.model, "--what", "images"]] {
+            let result = try CommandRunner.run(arguments + ["--corpus", corpus, "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let report = folder.path("dups.csv")
+        let dedup = try CommandRunner.run(["dedup", "--by", "embedding", "--min-cosine", "0.9999", "--report", report,
+                                           "--corpus", corpus, "--json", "--quiet"])
+        #expect(dedup.status == 0, "\(dedup.stderr)")
+        #expect(dedup.stdout.contains("\"criterion\" : \"embedding\""))
+        let lines = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first?.hasSuffix(",cosine") == true)
+        #expect(lines.contains { $0.contains("P9000.png") && $0.contains("copy.png") })
+        // Out-of-range cosine: usage error; no model registered under the name: one line naming it.
+        #expect(try CommandRunner.run(["dedup", "--by", "embedding", "--min-cosine", "1.5", "--corpus", corpus]).status == 64)
+        let unknown = try CommandRunner.run(["dedup", "--by", "embedding", "--name", "nope", "--corpus", corpus])
+        #expect(unknown.status == 1 && unknown.stderr.contains("'nope'"), "\(unknown.stderr)")
+    }
 }
