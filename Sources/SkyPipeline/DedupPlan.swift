@@ -95,6 +95,8 @@ public enum DedupReport {
             }
             bytes = Array(text.utf8)
         }
+        try OutputFiles.check(path, isFolder: false, what: "dedup report")
+        OutputFiles.removeStaleTemporaries(of: path)
         do {
             try FileBytes.write(bytes, to: path)
         } catch {

@@ -68,6 +68,10 @@ public enum ExportWriter {
     static func write(present items: [ExportItem], format: ExportFormat, to output: String, shardSize: Int,
                       layout: WebDatasetLayout, progress: (Int, Int) -> Void) throws -> ExportSummary {
         let captions = items.reduce(0) { $0 + $1.captions.count }
+        if format != .webdataset {
+            try OutputFiles.check(output, isFolder: false, what: format.rawValue)
+            OutputFiles.removeStaleTemporaries(of: output)
+        }
         switch format {
         case .csv:
             // One row per image and caption text: the same sentence from two sources (B2C and human) is one pair.
@@ -116,6 +120,8 @@ public enum ExportWriter {
             bytes.append(contentsOf: try encoder.encode(prompt))
             bytes.append(0x0A)
         }
+        try OutputFiles.check(output, isFolder: false, what: "prompts")
+        OutputFiles.removeStaleTemporaries(of: output)
         try FileBytes.write(bytes, to: output)
         return ExportSummary(format: ExportFormat.prompts.rawValue, images: Set(prompts.compactMap(\.image)).count,
                              captions: 0, files: [output], prompts: prompts.count)

@@ -58,12 +58,15 @@ public struct WebDatasetWriter: Sendable {
         return item.captions[Int(mixed % UInt64(item.captions.count))]
     }
 
-    /// Writes the shards into a temporary sibling folder and, once all are complete, replaces the folder's
-    /// previous `shard-*.tar` files with them; on failure the folder is left as it was.
+    /// Writes the shards into a fresh sibling folder (`.NAME.partial-PID`) and, once all are complete, puts it in
+    /// the place of `folder` in one atomic step (files of the folder other than `shard-*.tar` are carried over). A
+    /// kill at any point leaves the previous export whole; the next run removes the temporaries killed runs left.
     public func writeShards(_ items: [ExportItem], to folder: String,
                             progress: (Int, Int) -> Void = { _, _ in }) throws -> Written {
         let manager = FileManager.default
-        let staging = folder.hasSuffix("/") ? String(folder.dropLast()) + ".partial" : folder + ".partial"
+        try OutputFiles.check(folder, isFolder: true, what: "webdataset")
+        OutputFiles.removeStaleTemporaries(of: folder)
+        let staging = OutputFiles.stagingFolder(for: folder)
         try? manager.removeItem(atPath: staging)
         defer { try? manager.removeItem(atPath: staging) }
         var written = try writeShardFiles(items, to: staging, progress: progress)
@@ -71,14 +74,10 @@ public struct WebDatasetWriter: Sendable {
             throw CorpusError.invalidRequest("nothing to export to \(folder): none of the \(items.count) selected images "
                 + "decodes (first: \(written.unreadable.first ?? ""))")
         }
-        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for old in try manager.contentsOfDirectory(atPath: folder) where old.hasPrefix("shard-") && old.hasSuffix(".tar") {
-            try manager.removeItem(atPath: URL(fileURLWithPath: folder).appendingPathComponent(old).path)
-        }
-        written.files = try written.files.map { file in
-            let target = URL(fileURLWithPath: folder).appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent).path
-            try manager.moveItem(atPath: file, toPath: target)
-            return target
+        try OutputFiles.carryOver(from: folder, to: staging) { !($0.hasPrefix("shard-") && $0.hasSuffix(".tar")) }
+        try OutputFiles.replaceFolder(folder, with: staging)
+        written.files = written.files.map {
+            URL(fileURLWithPath: folder).appendingPathComponent(URL(fileURLWithPath: $0).lastPathComponent).path
         }
         return written
     }
