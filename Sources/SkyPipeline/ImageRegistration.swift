@@ -51,6 +51,7 @@ public struct ImageRegistration: Sendable {
     /// Runs the registration. `progress(done, total)` is called inside the transaction after each file;
     /// throwing from it (cancellation) rolls the whole step back.
     public func run(in corpus: Corpus, progress: (Int, Int) throws -> Void = { _, _ in }) throws -> Summary {
+        try DatasetRecord.checkName(dataset)
         let folderURL = URL(fileURLWithPath: folder).standardizedFileURL
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folderURL.path, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -107,6 +107,7 @@ public enum DatasetIngest {
     /// `(done, total)` records as they are written.
     public static func run(_ request: IngestRequest, into corpus: Corpus,
                            progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> IngestSummary {
+        try DatasetRecord.checkName(request.name)
         let root = URL(fileURLWithPath: request.root).standardizedFileURL.path
         let isCaptionFile = DatasetFiles.isFile(root) && (request.format == nil || request.format == .captions)
         guard DatasetFiles.isDirectory(root) || isCaptionFile else {

@@ -35,6 +35,7 @@ extension CorpusTransaction {
     /// Inserts a dataset with its first root (`record.root`, or none); its id.
     @discardableResult
     public func insertDataset(_ record: DatasetRecord) throws -> Int64 {
+        try DatasetRecord.checkName(record.name)
         var record = record
         try record.insert(db)
         let id = db.lastInsertedRowID
@@ -84,5 +85,27 @@ extension CorpusTransaction {
     /// Number of images of a dataset.
     public func imageCount(dataset id: Int64) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM image WHERE dataset_id = ?", arguments: [id]) ?? 0
+    }
+}
+
+extension DatasetRecord {
+    /// The longest dataset name, in characters.
+    public static let maximumNameLength = 128
+
+    /// Refuses names that cannot be used as a dataset name on the command line, in reports and in exports: empty,
+    /// longer than ``maximumNameLength``, with control characters (a newline, a tab) or surrounding spaces.
+    public static func checkName(_ name: String) throws {
+        let problem: String? =
+            if name.isEmpty { "is empty" }
+            else if name.count > maximumNameLength { "is longer than \(maximumNameLength) characters" }
+            else if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+                "holds a control character (a newline or a tab, say)"
+            }
+            else if name.first!.isWhitespace || name.last!.isWhitespace { "starts or ends with a space" }
+            else { nil }
+        if let problem {
+            throw CorpusError.invalidRequest("dataset name \(name.debugDescription) \(problem): give a short name such as "
+                                             + "'dota' or 'rsicd-test'")
+        }
     }
 }
