@@ -19,7 +19,7 @@ public enum DatasetContents: Sendable {
 }
 
 /// Every annotation layout SkyCorpus reads, by its `--format` name.
-public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertible {
+public enum DatasetFormat: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod
     case captions, change, segmentation
 
