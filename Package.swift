@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "SkySchemas",
             path: "Schemas",
-            exclude: ["README.md"],
+            exclude: ["README.md", "recipe.md"],
             sources: ["SkySchemas.swift"],
             resources: [
                 .copy("corpus.sql"), .copy("palettes"), .copy("classes"),

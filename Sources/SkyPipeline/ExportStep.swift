@@ -15,10 +15,14 @@ public struct ExportRequest: Sendable, Equatable {
     public var includeDuplicates: Bool
     public var shardSize: Int
     public var layout: WebDatasetLayout
+    /// Labels exports: only labels from these sources (all when empty).
+    public var labelSources: [LabelSource]
 
     public init(format: ExportFormat, out: String, datasets: [String] = [], splits: [String] = [],
                 sources: [CaptionSource] = [], includeDuplicates: Bool = false,
-                shardSize: Int = ExportRequest.defaultShardSize, layout: WebDatasetLayout = .perImage) {
+                shardSize: Int = ExportRequest.defaultShardSize, layout: WebDatasetLayout = .perImage,
+                labelSources: [LabelSource] = []) {
+        self.labelSources = labelSources
         self.format = format
         self.out = out
         self.datasets = datasets
@@ -37,20 +41,20 @@ public struct ExportRequest: Sendable, Equatable {
     /// Reads the selection from `corpus` and writes it: the one export path of the command and of the build.
     public func run(on corpus: Corpus, progress: (Int, Int) -> Void = { _, _ in }) throws -> ExportSummary {
         guard shardSize >= 1 else { throw CorpusError.invalidRequest("export shard size \(shardSize): give at least 1") }
-        let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
-        if !FileManager.default.fileExists(atPath: parent) {
-            do {
-                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            } catch {
-                throw CorpusError.invalidRequest("\(out): cannot create the folder \(parent): \(error.localizedDescription)")
-            }
-        }
+        try OutputFiles.createParent(of: out)
         if format == .prompts {
             let prompts = try ExportQuery.prompts(in: corpus, selection: selection)
             guard !prompts.isEmpty else {
                 throw CorpusError.invalidRequest("nothing to export: no stored prompt matches the selection")
             }
             return try ExportWriter.writePrompts(prompts, to: out)
+        }
+        if format == .labels {
+            let items = try ExportQuery.labels(in: corpus, selection: selection, labelSources: labelSources)
+            guard !items.isEmpty else {
+                throw CorpusError.invalidRequest("nothing to export: no image with labels matches the selection")
+            }
+            return try ExportWriter.writeLabels(items, to: out)
         }
         let items = try ExportQuery.items(in: corpus, selection: selection)
         let marked = try ExportQuery.unreadableCount(in: corpus, selection: selection)

@@ -62,6 +62,9 @@ extension DatasetContents {
         case .change(var set):
             set.pairs = set.pairs.filter { keep($0.after) }
             return .change(set)
+        case .classification(var set):
+            set.images = set.images.filter { keep($0.relativePath) }
+            return .classification(set)
         }
     }
 
@@ -72,6 +75,7 @@ extension DatasetContents {
         case .captions(let set): set.images.map(\.relativePath)
         case .segmentation(let set): set.images.map(\.relativePath)
         case .change(let set): set.pairs.flatMap { [$0.before, $0.after] }
+        case .classification(let set): set.images.map(\.relativePath)
         }
     }
 }

@@ -196,6 +196,12 @@ public struct RecipeExport: Sendable, Equatable, Codable {
     public var shardSize = ExportRequest.defaultShardSize
     public var layout = WebDatasetLayout.perImage
 
+    /// An export of everything in `format` to `out`, with the library's defaults.
+    public init(format: ExportFormat, out: String) {
+        self.format = format
+        self.out = out
+    }
+
     /// The library's request, writing to `out` resolved against `folder`.
     public func request(resolvingAgainst folder: String) -> ExportRequest {
         ExportRequest(format: format, out: RecipePaths.resolve(out, against: folder), datasets: datasets, splits: splits,

@@ -204,6 +204,11 @@ public enum CorpusMerge {
                 LEFT JOIN merge_image mi ON e.item_kind = 'image' AND mi.old = e.item_id
                 LEFT JOIN merge_caption mc ON e.item_kind = 'caption' AND mc.old = e.item_id
                 WHERE (e.item_kind = 'image' AND mi.new IS NOT NULL) OR (e.item_kind = 'caption' AND mc.new IS NOT NULL);
+            INSERT INTO main.image_label (image_id, class, raw_class, score, rank, source, model_id, templates)
+                SELECT mi.new, l.class, l.raw_class, l.score, l.rank, l.source, m.id, l.templates FROM shard.image_label l
+                JOIN merge_image mi ON mi.old = l.image_id LEFT JOIN shard.encoder_model sm ON sm.id = l.model_id
+                LEFT JOIN main.encoder_model m ON m.name = sm.name AND m.checksum = sm.checksum
+                WHERE l.model_id IS NULL OR m.id IS NOT NULL ORDER BY mi.new, l.id;
             DROP TABLE merge_image; DROP TABLE merge_dataset; DROP TABLE merge_root; DROP TABLE merge_caption;
             """)
     }
