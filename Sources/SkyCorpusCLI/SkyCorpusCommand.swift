@@ -28,6 +28,13 @@ struct SkyCorpusCommand: ParsableCommand {
     /// Usage errors (bad flags, bad values, `validate()`) print the usage and exit 64; a failure of the work itself
     /// (bad data, a missing file, a busy corpus) prints one line naming what and where and exits 1.
     static func main() {
+        // The pixel budget comes from the environment; a bad value is a usage error before any work.
+        do {
+            _ = try ImageDecoder.pixelLimit(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("skycorpus: error: \(error)\n".utf8))
+            Foundation.exit(64)
+        }
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()
