@@ -50,6 +50,9 @@ struct SkyCorpusCommand: ParsableCommand {
             exit(withError: error)
         } catch let error as CleanExit {
             exit(withError: error)
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // `--help` and `help SUBCOMMAND` arrive here as ArgumentParser's own errors: it prints the help.
+            exit(withError: error)
         } catch {
             let hint = (command as? FlagHints)?.hint(for: error) ?? CommandError.generalHint(for: error)
             FileHandle.standardError.write(Data(("skycorpus: error: \(error)" + (hint.map { " (\($0))" } ?? "") + "\n").utf8))
