@@ -165,3 +165,12 @@ ALTER TABLE image_v2 RENAME TO image;
 CREATE INDEX image_split ON image(dataset_id, split);
 CREATE INDEX image_content_hash ON image(content_hash);
 CREATE INDEX image_root ON image(root_id);
+
+-- migration: v3-object-parts-and-area
+
+-- Multi-part outlines (a COCO `segmentation` with several polygons, one object of several rings) keep every ring:
+-- JSON [[[x, y], ...], ...] in the dataset's order; `polygon` stays NULL for them. `area` is the segmentation's area
+-- in pixels as the dataset's reference tool computes it (pycocotools for COCO polygons and RLE, the instance's pixel
+-- count for iSAID instance masks); NULL when the format has no segmentation.
+ALTER TABLE object ADD COLUMN polygon_parts TEXT;
+ALTER TABLE object ADD COLUMN area REAL;
