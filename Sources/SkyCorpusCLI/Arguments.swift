@@ -10,6 +10,7 @@ import SkyText
 // ArgumentParser lists the choices in --help and refuses any other value before a command runs.
 
 extension CaptionSource: ExpressibleByArgument {}
+extension LabelSource: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension WebDatasetLayout: ExpressibleByArgument {}
 extension DifficultPolicy: ExpressibleByArgument {}

@@ -75,7 +75,8 @@ struct Ingest: ParsableCommand, FlagHints {
         if let detected = summary.detected { Output.note("detected format \(summary.format): \(detected)") }
         print("\(summary.dataset) (\(summary.format)): \(summary.imagesAdded) images added, "
               + "\(summary.imagesAlreadyPresent) already present, \(summary.objectsAdded) objects, "
-              + "\(summary.captionsAdded) captions, \(summary.masksAdded) masks, \(summary.pairsAdded) change pairs")
+              + "\(summary.captionsAdded) captions, \(summary.masksAdded) masks, \(summary.pairsAdded) change pairs"
+              + (summary.labelsAdded > 0 ? ", \(summary.labelsAdded) image labels" : ""))
         if summary.clippedBoxes > 0 || summary.degenerateBoxes > 0 {
             print("boxes clipped to their image: \(summary.clippedBoxes); degenerate boxes dropped: \(summary.degenerateBoxes)")
         }

@@ -6,6 +6,8 @@ public enum DatasetContents: Sendable {
     case captions(CaptionSet)
     case change(ChangeSet)
     case segmentation(SegmentationSet)
+    /// Scene classification: one class per image.
+    case classification(ClassificationSet)
 
     /// What the reader found besides the records.
     public var report: ReadReport {
@@ -14,6 +16,7 @@ public enum DatasetContents: Sendable {
         case .captions(let set): set.report
         case .change(let set): set.report
         case .segmentation(let set): set.report
+        case .classification(let set): set.report
         }
     }
 }
@@ -22,6 +25,10 @@ public enum DatasetContents: Sendable {
 public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertible {
     case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod, isaid
     case captions, change, segmentation
+    /// Scene classification as AID, NWPU-RESISC45, UCM-21, RSSCN7, WHU-RS19 and PatternNet ship: DIR/CLASS/IMAGE.
+    case classFolders = "class-folders"
+    /// EuroSAT: class folders below `2750/` or `EuroSAT_RGB/`, with torchgeo's split lists when present.
+    case eurosat
 
     public var description: String { rawValue }
 
@@ -44,6 +51,8 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         case .captions: .captions(try CaptionReader.read(root: root, options: options))
         case .change: .change(try ChangeReader.read(root: root, options: options))
         case .segmentation: .segmentation(try SegmentationReader.read(root: root, options: options))
+        case .classFolders: .classification(try ClassFolderReader.read(root: root, options: options))
+        case .eurosat: .classification(try ClassFolderReader.readEuroSAT(root: root, options: options))
         }
     }
 
@@ -143,6 +152,12 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         let captionFiles = CaptionReader.captionFiles(root: root)
         if !captionFiles.json.isEmpty || !captionFiles.lines.isEmpty {
             return (.captions, "caption files (JSON, JSON lines, or *caps*.txt with *filename*.txt)")
+        }
+        if ClassFolderReader.isEuroSAT(root) {
+            return (.eurosat, "EuroSAT's class folders (AnnualCrop, SeaLake, ...)")
+        }
+        if ClassFolderReader.hasLayout(root) {
+            return (.classFolders, "one folder of images per class (DIR/CLASS/IMAGE: AID, NWPU-RESISC45, UCM, ...)")
         }
         return nil
     }

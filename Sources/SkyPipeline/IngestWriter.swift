@@ -35,6 +35,7 @@ struct IngestWriter {
     var captionsAdded = 0
     var masksAdded = 0
     var pairsAdded = 0
+    var labelsAdded = 0
     var splitConflicts: [String] = []
     var captionsAttached = 0
     var missingImages: [String] = []
