@@ -176,9 +176,10 @@ public enum CorpusMerge {
             INSERT INTO main.mask (image_id, path, palette)
                 SELECT mi.new, m.path, m.palette FROM shard.mask m JOIN merge_image mi ON mi.old = m.image_id
                 ORDER BY mi.new, m.id;
-            INSERT INTO main.object (image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
+            INSERT INTO main.object (image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated,
+                                     polygon_parts, area)
                 SELECT mi.new, o.class, o.raw_class, o.x, o.y, o.w, o.h, o.rotated, o.polygon, o.source, o.difficult,
-                       o.ignore, o.truncated
+                       o.ignore, o.truncated, o.polygon_parts, o.area
                 FROM shard.object o JOIN merge_image mi ON mi.old = o.image_id ORDER BY mi.new, o.id;
             CREATE TEMP TABLE merge_caption AS
                 SELECT c.id AS old, (SELECT IFNULL(MAX(id), 0) FROM main.caption)
