@@ -85,6 +85,8 @@ public struct RecipeBuild {
     /// Runs the stages the mode takes that are not finished yet; the summary of the whole build.
     public func run() throws -> BuildSummary {
         let start = Date()
+        // A build (a shard's --out above all) may name a corpus in a folder that does not exist yet.
+        if mode != .afterMerge { try OutputFiles.createParent(of: corpusPath) }
         let corpus = try Corpus(path: corpusPath, access: mode == .afterMerge ? .readWrite : .create)
         try check(corpus)
         let runID = try corpus.write { transaction in

@@ -1,4 +1,5 @@
 import Foundation
+import SkyPipeline
 import SkyStorage
 
 /// `skycorpus merge OUT SHARD...`: checks that the shards belong together (one recipe, one schema, distinct K of one
@@ -85,6 +86,7 @@ public struct ShardMerge {
     /// Checks, then merges.
     public func run() throws -> CorpusMerge.Summary {
         let (shards, recipe) = try check()
+        try OutputFiles.createParent(of: outPath)
         let corpus = try Corpus(path: outPath, access: .create)
         return try CorpusMerge.merge(shards, into: corpus, recipe: recipe)
     }

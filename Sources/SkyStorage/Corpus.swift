@@ -42,11 +42,6 @@ public final class Corpus: Sendable {
         if access != .create && !FileManager.default.fileExists(atPath: path) {
             throw CorpusError.missingCorpus(path: path)
         }
-        // A new corpus in a folder that does not exist yet (a shard's --out, a merge's OUT): the folder is made.
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if access == .create && !FileManager.default.fileExists(atPath: folder) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
