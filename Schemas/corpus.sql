@@ -246,3 +246,12 @@ CREATE TABLE counting_item (
     captions  TEXT NOT NULL,
     UNIQUE (set_id, image_id)
 );
+
+-- migration: v4-object-parts-and-area
+
+-- Multi-part outlines (a COCO `segmentation` with several polygons, one object of several rings) keep every ring:
+-- JSON [[[x, y], ...], ...] in the dataset's order; `polygon` stays NULL for them. `area` is the segmentation's area
+-- in pixels as the dataset's reference tool computes it (pycocotools for COCO polygons and RLE, the instance's pixel
+-- count for iSAID instance masks); NULL when the format has no segmentation.
+ALTER TABLE object ADD COLUMN polygon_parts TEXT;
+ALTER TABLE object ADD COLUMN area REAL;

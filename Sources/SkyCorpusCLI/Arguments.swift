@@ -18,6 +18,7 @@ extension DifficultPolicy: ExpressibleByArgument {}
 extension HashKind: ExpressibleByArgument {}
 extension DedupCriterion: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}
+extension HRSCClassLevel: ExpressibleByArgument {}
 
 extension Activation: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }

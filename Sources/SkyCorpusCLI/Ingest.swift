@@ -33,6 +33,12 @@ struct Ingest: ParsableCommand, FlagHints {
     @Option(help: "The palette of segmentation masks (loveda, potsdam, vaihingen, isaid, second); default from the dataset name.")
     var palette: String?
 
+    @Option(help: "HRSC2016: the level of its class tree objects are named at (ship, category or type).")
+    var hrscClassLevel: HRSCClassLevel = ReadOptions().hrscClassLevel
+
+    @Flag(help: "COCO: rasterise polygon segmentations for their area as pycocotools does (stored with each object).")
+    var segmentationAreas = false
+
     @Flag(help: "Delete the dataset and everything under it, then import it again.")
     var replace = false
 
@@ -48,7 +54,8 @@ struct Ingest: ParsableCommand, FlagHints {
     func run() throws {
         let corpus = try global.openCorpus(.create)
         let request = IngestRequest(name: dataset, root: root, format: format.format,
-                                    options: ReadOptions(skipInvalid: skipInvalid, split: split),
+                                    options: ReadOptions(skipInvalid: skipInvalid, split: split, hrscClassLevel: hrscClassLevel,
+                                                         segmentationAreas: segmentationAreas),
                                     replace: replace, palette: palette, skipMissing: skipMissing)
         if !global.quiet { Output.note("ingest: reading \(root)") }
         let summary: IngestSummary

@@ -23,7 +23,7 @@ public enum DatasetContents: Sendable {
 
 /// Every annotation layout SkyCorpus reads, by its `--format` name.
 public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertible {
-    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod
+    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod, isaid
     case captions, change, segmentation
     /// Scene classification as AID, NWPU-RESISC45, UCM-21, RSSCN7, WHU-RS19 and PatternNet ship: DIR/CLASS/IMAGE.
     case classFolders = "class-folders"
@@ -47,6 +47,7 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         case .auair: .detection(try AUAIRReader.read(root: root, options: options))
         case .levir: .detection(try LEVIRReader.read(root: root, options: options))
         case .rsod: .detection(try RSODReader.read(root: root, options: options))
+        case .isaid: .detection(try ISAIDReader.read(root: root, options: options))
         case .captions: .captions(try CaptionReader.read(root: root, options: options))
         case .change: .change(try ChangeReader.read(root: root, options: options))
         case .segmentation: .segmentation(try SegmentationReader.read(root: root, options: options))
@@ -75,6 +76,9 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         let subfolders = DatasetFiles.list(root).map { DatasetFiles.join(root, $0) }.filter(DatasetFiles.isDirectory)
         if !DOTAReader.labelFolders(root: root).isEmpty {
             return (.dota, "labelTxt/ label files beside images/ (DOTA)")
+        }
+        if ISAIDReader.hasInstanceJSON(root: root) {
+            return (.isaid, "iSAID_SPLIT.json instance annotations beside images/ (iSAID)")
         }
         let auair = DatasetFiles.join(root, "annotations.json")
         if DatasetFiles.isFile(auair), peek(auair).contains("image_name") {
@@ -133,7 +137,8 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
             return (.yolo, "images/ + labels/ with a class-name file (YOLO)")
         }
         if !SegmentationReader.pairFolders(root: root).isEmpty {
-            return (.segmentation, "image and mask folders (img_dir/ann_dir, images_png/masks_png, or iSAID masks)")
+            return (.segmentation, "image and mask folders (img_dir/ann_dir, images_png/masks_png, or iSAID masks; "
+                    + "--format isaid reads iSAID's instance masks as one object per instance)")
         }
         for json in DatasetFiles.list(root).filter({ $0.lowercased().hasSuffix(".json") }) {
             let text = peek(DatasetFiles.join(root, json))

@@ -118,6 +118,10 @@ struct IngestWriter {
         return text + "]"
     }
 
+    static func polygonPartsJSON(_ parts: [[Point2D]]) -> String {
+        "[" + parts.map(polygonJSON).joined(separator: ",") + "]"
+    }
+
     mutating func write(_ set: DetectionSet) throws {
         for (done, image) in set.images.enumerated() {
             progress(done + 1, set.images.count)
@@ -129,7 +133,8 @@ struct IngestWriter {
                     imageID: id, className: cleanName(object.rawClass), rawClass: object.rawClass,
                     x: object.box.x, y: object.box.y, w: object.box.width, h: object.box.height,
                     rotatedJSON: object.rotated.map(Self.rotatedJSON), polygonJSON: object.polygon.map(Self.polygonJSON),
-                    source: .annotation, difficult: object.difficult, ignore: object.ignore, truncated: object.truncated))
+                    source: .annotation, difficult: object.difficult, ignore: object.ignore, truncated: object.truncated,
+                    polygonPartsJSON: object.polygonParts.map(Self.polygonPartsJSON), area: object.area))
                 objectsAdded += 1
             }
         }
