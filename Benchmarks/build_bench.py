@@ -69,7 +69,7 @@ def generate(size, scale, work, seed):
         if found.get("images") == size and found.get("scale") == scale and found.get("seed") == seed:
             return data, found, None
     seconds, peak, stdout = measured([SKYBENCH, "generate", "--out", data, "--images", str(size), "--scale", str(scale),
-                                      "--seed", str(seed), "--recipe", os.path.join(data, "recipe.yaml"), "--force"])
+                                      "--seed", str(seed), "--force"])
     with open(manifest) as handle:
         found = json.load(handle)
     return data, found, dict(json.loads(stdout.strip().splitlines()[-1]), wall_s=seconds, peak_rss_bytes=peak)
@@ -93,10 +93,10 @@ def spark_build(data, work, size, shards):
     env = dict(os.environ, SPARK_LOCAL_IP=os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
     seconds, _, stdout = measured(["spark-submit", "--master", "local[2]", "--conf", "spark.ui.enabled=false", DRIVER,
                                    os.path.join(data, "recipe.yaml"), "--shards", str(shards),
-                                   "--work", os.path.join(folder, "shards"), "--out", corpus,
+                                   "--work", os.path.join(folder, "work"), "--out", corpus,
                                    "--skycorpus", SKYCORPUS, "--json"], env=env)
     summary = json.loads(stdout.strip().splitlines()[-1])
-    with open(os.path.join(folder, "shards", "merged.json")) as handle:
+    with open(os.path.join(folder, "work", "merged.json")) as handle:
         merged = json.load(handle)
     return corpus, seconds, summary, merged
 
@@ -181,11 +181,13 @@ def reference_m2b(corpus, count):
 
 
 def stage_seconds(summary):
-    """Per-stage seconds from the build's --json summary, whatever its exact nesting: {stage: seconds}."""
-    stages = summary.get("stages") or summary.get("stage_seconds") or {}
-    if isinstance(stages, list):
-        return {s.get("stage") or s.get("name"): s.get("seconds") for s in stages}
-    return {k: (v.get("seconds") if isinstance(v, dict) else v) for k, v in stages.items()}
+    """Seconds per kind of stage from the build's --json summary (`stages: [{name, seconds}]`), the stages of one
+    kind summed by the first word of their name (`ingest dior` and `ingest rsicd` are `ingest`)."""
+    totals = {}
+    for stage in summary.get("stages") or []:
+        kind = str(stage.get("name", "?")).split()[0].split(":")[0]
+        totals[kind] = round(totals.get(kind, 0.0) + float(stage.get("seconds") or 0.0), 3)
+    return totals
 
 
 def main():
@@ -219,7 +221,7 @@ def main():
               "opencv_projected_s": round(m2b_ref * mask_total, 1), "skycorpus_m2b_s": stages.get("m2b")})
         if not args.no_spark:
             spark_corpus, spark_seconds, spark, merged = spark_build(data, args.work, size, args.shards)
-            folder = os.path.join(args.work, f"spark-{size}", "shards")
+            folder = os.path.join(args.work, f"spark-{size}", "work")
             per_shard = [shard_images(folder, k, args.shards) / float(spark["shard_seconds"][str(k)])
                          for k in range(1, args.shards + 1)]
             equal = subprocess.run([sys.executable, COMPARE, corpus, spark_corpus], capture_output=True, text=True)

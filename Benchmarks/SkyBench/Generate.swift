@@ -6,7 +6,8 @@ import SkyImaging
 /// `skybench generate --out DIR --images N [--seed S] [--scale F] [--threads T] [--exact K] [--near K] [--leaks K]
 /// [--jpeg-quality Q] [--force]`: writes a synthetic dataset tree shaped like RemoteCLIP's sources (17 datasets in
 /// their distributed formats, Table I's shares, sizes and boxes per image; `--scale` multiplies the sides) with
-/// planted exact and near duplicates and test-split leaks, and `DIR/manifest.json` describing it. Deterministic
+/// planted exact and near duplicates and test-split leaks, `DIR/manifest.json` describing it and `DIR/recipe.yaml`
+/// building it (`skycorpus build DIR/recipe.yaml`). Deterministic
 /// for a seed (the same bytes whatever `--threads`). Prints one JSON line: files, bytes, wall and CPU seconds.
 enum GenerateCommand {
     struct Options {
@@ -74,6 +75,8 @@ enum GenerateCommand {
         let bytes = try renderer.writeAll(threads: options.threads)
         let aggregate = try renderer.writeAggregateFiles()
         try GenerateManifest.write(plan: plan, options: options, to: options.out + "/manifest.json")
+        try FileBytes.write(Array(GenerateRecipe.text(plan: plan, seed: options.seed, images: options.images).utf8),
+                            to: options.out + "/recipe.yaml")
         let seconds = BenchClock.now() - start, cpu = cpuSeconds() - cpuStart
         let files = plan.images.reduce(0) { $0 + (plan.specs[$1.dataset].layout == .change ? 2 : 1) }
         print("{\"images\": \(files), \"bytes\": \(bytes + aggregate), \"plan_s\": \(planned - start), \"wall_s\": \(seconds), "

@@ -46,8 +46,43 @@ enum GenerateManifest {
         let manifest: [String: Any] = [
             "generator": "skybench generate", "seed": options.seed, "images": options.images, "scale": options.scale,
             "jpeg_quality": options.quality, "protect": plan.protectedSplits, "datasets": datasets, "planted": planted,
+            "images_written": datasets.reduce(0) { $0 + ($1["images"] as? Int ?? 0) },
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: path))
+    }
+}
+
+/// `recipe.yaml` beside the datasets (`Schemas/recipe.md`): every dataset with its format (and palette), the caption
+/// sets' test splits protected and preferred by dedup, M2B, B2C and change sentences, dedup, prompts, exports.
+enum GenerateRecipe {
+    static func text(plan: GeneratePlan, seed: UInt64, images: Int) -> String {
+        var lines = ["# Made by skybench generate (\(images) images, seed \(seed)): RemoteCLIP-shaped synthetic datasets.",
+                     "# Dataset paths are relative to this file; export and report paths land beside the corpus.",
+                     "datasets:"]
+        for spec in plan.specs {
+            var fields = ["name: \(spec.name)", "path: \(spec.name)", "format: \(spec.layout.ingestFormat)"]
+            if let palette = spec.palette { fields.append("palette: \(palette)") }
+            if spec.layout == .captions {
+                fields += ["priority: 1", "protect: [test]"]
+            }
+            lines.append("  - {" + fields.joined(separator: ", ") + "}")
+        }
+        let dior = plan.specs.first { $0.name == "dior" }?.classes ?? ["airplane", "ship"]
+        lines += [
+            "steps:",
+            "  m2b:",
+            "  caption: {seed: \(seed)}",
+            "  changes: {seed: \(seed)}",
+            "  dedup: {threshold: 2, report: duplicates.csv}",
+            "  prompts:",
+            "    - {templates: clip-imagenet-80, classes: [" + dior.joined(separator: ", ") + "]}",
+            "exports:",
+            "  - {format: csv, out: train.csv, splits: [train]}",
+            "  - {format: jsonl, out: corpus.jsonl}",
+            "  - {format: webdataset, out: shards, shard_size: 5000}",
+            "  - {format: prompts, out: prompts.jsonl}",
+        ]
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -6,10 +6,12 @@ size, content hash, p-Hash, unreadable mark), masks, objects, captions, change p
 Usage: python3 Scripts/spark/compare_corpora.py A.sqlite B.sqlite [--skycorpus BIN] [--exports DIR_A DIR_B]
   --skycorpus BIN   also export both corpora (csv, jsonl, webdataset) with BIN and compare the files byte for byte
   --exports A B     compare two folders of exports written by the builds themselves (every file, byte for byte)
+  --ignore PATTERN  with --exports, leave out top-level entries matching PATTERN (the corpus files, work folders)
 Exit status 0 when equal, 1 with the first differences listed otherwise. Standard library only.
 """
 import argparse
 import collections
+import fnmatch
 import hashlib
 import os
 import sqlite3
@@ -68,18 +70,23 @@ def compare_tables(a, b, limit=5):
     return problems
 
 
-def digests(folder):
+def digests(folder, ignore=()):
+    """SHA-256 of every file below `folder`, by relative path; a path whose first part matches an `ignore`
+    pattern (fnmatch) is left out."""
     found = {}
     for base, _, files in os.walk(folder):
         for name in files:
             path = os.path.join(base, name)
+            relative = os.path.relpath(path, folder)
+            if any(fnmatch.fnmatch(relative.split(os.sep)[0], pattern) for pattern in ignore):
+                continue
             with open(path, "rb") as handle:
-                found[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
+                found[relative] = hashlib.sha256(handle.read()).hexdigest()
     return found
 
 
-def compare_folders(a, b):
-    left, right = digests(a), digests(b)
+def compare_folders(a, b, ignore=()):
+    left, right = digests(a, ignore), digests(b, ignore)
     problems = [f"exports: {name} only in {a}" for name in sorted(set(left) - set(right))]
     problems += [f"exports: {name} only in {b}" for name in sorted(set(right) - set(left))]
     problems += [f"exports: {name} differs" for name in sorted(set(left) & set(right)) if left[name] != right[name]]
@@ -107,13 +114,15 @@ def main():
     parser.add_argument("b")
     parser.add_argument("--skycorpus", help="export both corpora with this binary and compare the files")
     parser.add_argument("--exports", nargs=2, metavar=("DIR_A", "DIR_B"), help="compare two export folders")
+    parser.add_argument("--ignore", action="append", default=[],
+                        help="with --exports: leave out entries of the folders matching this pattern (repeatable)")
     args = parser.parse_args()
     print(f"compare {args.a} (A) with {args.b} (B)")
     problems = compare_tables(args.a, args.b)
     if args.skycorpus:
         problems += export_both(args.skycorpus, args.a, args.b)
     if args.exports:
-        problems += compare_folders(*args.exports)
+        problems += compare_folders(*args.exports, ignore=args.ignore)
     if problems:
         print("DIFFERENT:\n" + "\n".join(problems))
         return 1
