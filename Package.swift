@@ -84,7 +84,7 @@ let package = Package(
             name: "SkyBench",
             dependencies: [
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "CSkyKernels", "CSkyBLAS",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "CSkyKernels", "CSkyBLAS", "SkyConcurrency",
             ],
             path: "Benchmarks/SkyBench"
         ),
