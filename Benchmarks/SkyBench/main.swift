@@ -13,6 +13,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "limits": LimitsBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
     "index": IndexBench.run,
+    "generate": GenerateCommand.run,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
