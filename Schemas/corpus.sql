@@ -165,3 +165,93 @@ ALTER TABLE image_v2 RENAME TO image;
 CREATE INDEX image_split ON image(dataset_id, split);
 CREATE INDEX image_content_hash ON image(content_hash);
 CREATE INDEX image_root ON image(root_id);
+
+-- migration: v3-image-labels
+
+-- caption, rebuilt: a 'zero-shot' source, captions made from zero-shot labels ("a satellite image of a harbor.");
+-- the rule column names the model that labelled the image. Same columns and ids, so the full-text index stays valid.
+CREATE TABLE caption_v3 (
+    id        INTEGER PRIMARY KEY,
+    image_id  INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    text      TEXT NOT NULL,
+    source    TEXT NOT NULL CHECK (source IN ('b2c', 'human', 'prompt', 'change', 'zero-shot')),
+    rule      TEXT
+);
+INSERT INTO caption_v3 (id, image_id, text, source, rule) SELECT id, image_id, text, source, rule FROM caption;
+DROP TRIGGER caption_fts_insert;
+DROP TRIGGER caption_fts_delete;
+DROP TRIGGER caption_fts_update;
+DROP TABLE caption;
+ALTER TABLE caption_v3 RENAME TO caption;
+CREATE INDEX caption_image ON caption(image_id, source);
+CREATE TRIGGER caption_fts_insert AFTER INSERT ON caption BEGIN
+    INSERT INTO caption_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER caption_fts_delete AFTER DELETE ON caption BEGIN
+    INSERT INTO caption_fts(caption_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER caption_fts_update AFTER UPDATE OF text ON caption BEGIN
+    INSERT INTO caption_fts(caption_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO caption_fts(rowid, text) VALUES (new.id, new.text);
+END;
+
+-- An image-level class: the dataset's own (scene-classification folders) or a model's zero-shot top-k.
+CREATE TABLE image_label (
+    id        INTEGER PRIMARY KEY,
+    image_id  INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    class     TEXT NOT NULL,                -- clean English name (Schemas/classes/)
+    raw_class TEXT,                         -- the name as the dataset spells it (ground truth)
+    score     REAL NOT NULL,                -- 1 for ground truth, the softmax probability for zero-shot
+    rank      INTEGER NOT NULL CHECK (rank >= 1),
+    source    TEXT NOT NULL CHECK (source IN ('ground-truth', 'zero-shot')),
+    model_id  INTEGER REFERENCES encoder_model(id) ON DELETE CASCADE,   -- the labelling model (zero-shot)
+    templates TEXT,                         -- the template set of the zero-shot prompts
+    CHECK ((source = 'zero-shot') = (model_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX image_label_unique ON image_label(image_id, source, IFNULL(model_id, 0), rank);
+CREATE INDEX image_label_class ON image_label(class);
+
+-- One run of `skycorpus evaluate`: the task, what it ran on, its settings and its metrics (JSON objects).
+CREATE TABLE evaluation (
+    id          INTEGER PRIMARY KEY,
+    task        TEXT NOT NULL CHECK (task IN ('retrieval', 'zero-shot', 'linear-probe', 'knn', 'few-shot', 'counting')),
+    model_id    INTEGER NOT NULL REFERENCES encoder_model(id) ON DELETE CASCADE,
+    dataset_id  INTEGER REFERENCES dataset(id) ON DELETE CASCADE,
+    split       TEXT,
+    settings    TEXT NOT NULL,              -- JSON: templates, k, seed, shots, C, ...
+    metrics     TEXT NOT NULL,              -- JSON: accuracies, recalls, confusion matrix
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX evaluation_model ON evaluation(model_id, task);
+
+-- A counting benchmark (RemoteCount style) made from a detection dataset's boxes.
+CREATE TABLE counting_set (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    dataset_id  INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+    min_count   INTEGER NOT NULL,
+    max_count   INTEGER NOT NULL,
+    template    TEXT NOT NULL,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- One image of a counting set: the counted class, its true count, and the candidate captions (JSON array, one per
+-- count from min to max; the true one at index count - min).
+CREATE TABLE counting_item (
+    id        INTEGER PRIMARY KEY,
+    set_id    INTEGER NOT NULL REFERENCES counting_set(id) ON DELETE CASCADE,
+    image_id  INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+    class     TEXT NOT NULL,
+    count     INTEGER NOT NULL,
+    captions  TEXT NOT NULL,
+    UNIQUE (set_id, image_id)
+);
+
+-- migration: v4-object-parts-and-area
+
+-- Multi-part outlines (a COCO `segmentation` with several polygons, one object of several rings) keep every ring:
+-- JSON [[[x, y], ...], ...] in the dataset's order; `polygon` stays NULL for them. `area` is the segmentation's area
+-- in pixels as the dataset's reference tool computes it (pycocotools for COCO polygons and RLE, the instance's pixel
+-- count for iSAID instance masks); NULL when the format has no segmentation.
+ALTER TABLE object ADD COLUMN polygon_parts TEXT;
+ALTER TABLE object ADD COLUMN area REAL;

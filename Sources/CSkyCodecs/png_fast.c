@@ -160,6 +160,12 @@ static int walk_chunks(const uint8_t *data, size_t size, int header_only, fast_p
     }
 }
 
+int csky_png_fast_walk(const uint8_t *data, size_t size, fast_png *png, char *reason) {
+    if (walk_chunks(data, size, 0, png, reason) != CSKY_OK) return CSKY_PNG_DECLINED;
+    if (png->idat_size < 2 || png->idat[0] != 0x78) return decline(reason, "zlib header is not 0x78");
+    return CSKY_OK;
+}
+
 void csky_png_fast_fill_info(const fast_png *png, int keep_indices, csky_image_info *info) {
     memset(info, 0, sizeof(*info));
     info->width = info->source_width = (int32_t)png->width;

@@ -25,6 +25,8 @@ typedef struct {
  * each row (each pass's rows, Adam7) a filter type byte and the row's bytes. */
 int csky_png_fast_inflate(const uint8_t *data, size_t size, fast_png *png, uint8_t **filtered,
                           char *reason);
+/* Walks the chunks only (no inflating): the header, palette and where the IDAT data lies. */
+int csky_png_fast_walk(const uint8_t *data, size_t size, fast_png *png, char *reason);
 /* Fills `info` as csky_png_prepare does for the same file. */
 void csky_png_fast_fill_info(const fast_png *png, int keep_indices, csky_image_info *info);
 /* The 256-entry RGBA table png_do_expand_palette uses: zeros past PLTE, alpha 255 past tRNS. */

@@ -10,12 +10,14 @@ import SkyText
 // ArgumentParser lists the choices in --help and refuses any other value before a command runs.
 
 extension CaptionSource: ExpressibleByArgument {}
+extension LabelSource: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension WebDatasetLayout: ExpressibleByArgument {}
 extension DifficultPolicy: ExpressibleByArgument {}
 extension HashKind: ExpressibleByArgument {}
 extension DedupCriterion: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}
+extension HRSCClassLevel: ExpressibleByArgument {}
 
 extension Activation: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }

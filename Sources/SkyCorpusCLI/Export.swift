@@ -15,6 +15,8 @@ struct Export: ParsableCommand {
             per-caption one sample per image-caption pair (the image's bytes once per caption). open_clip reads \
             txt as the caption, so per-image trains on one caption per image per epoch and per-caption on every \
             caption. \
+            labels: every image with image-level labels (ground truth, each model's zero-shot top-k with scores) \
+            as JSON lines; --label-source keeps one source. \
             prompts: every stored CLIP prompt (dataset-level and per-image) as JSON lines; per-image prompts \
             also appear in jsonl records and WebDataset .json files. \
             Images marked as duplicates are left out unless --include-duplicates is given. Images a step marked \
@@ -39,6 +41,12 @@ struct Export: ParsableCommand {
     @Option(help: "Only captions from this source (repeatable).")
     var source: [CaptionSource] = []
 
+    @Option(help: "Leave out captions from this source (repeatable), e.g. zero-shot captions made from labels.")
+    var excludeSource: [CaptionSource] = []
+
+    @Option(help: "labels export: only labels from this source (repeatable).")
+    var labelSource: [LabelSource] = []
+
     @Flag(help: "Export images marked as duplicates too.")
     var includeDuplicates = false
 
@@ -52,18 +60,31 @@ struct Export: ParsableCommand {
         guard shardSize >= 1 else { throw ValidationError("--shard-size must be at least 1") }
     }
 
+    /// The caption sources selected: `--source` (all when none) less `--exclude-source`.
+    var sources: [CaptionSource] {
+        guard !excludeSource.isEmpty else { return source }
+        return (source.isEmpty ? CaptionSource.allCases : source).filter { !excludeSource.contains($0) }
+    }
+
     func run() throws {
         let corpus = try global.openCorpus(.readOnly)
         if format == .prompts {
             let prompts = try ExportQuery.prompts(in: corpus, selection: ExportSelection(
-                datasets: dataset, splits: split, sources: source, includeDuplicates: includeDuplicates))
+                datasets: dataset, splits: split, sources: sources, includeDuplicates: includeDuplicates))
             guard !prompts.isEmpty else { throw CommandError("nothing to export: no stored prompt matches the selection") }
             let summary = try ExportWriter.writePrompts(prompts, to: out)
             if global.json { try Output.json(summary) } else { print("exported \(summary.prompts) prompts to \(out)") }
             return
         }
-        let selection = ExportSelection(datasets: dataset, splits: split, sources: source,
+        let selection = ExportSelection(datasets: dataset, splits: split, sources: sources,
                                         includeDuplicates: includeDuplicates)
+        if format == .labels {
+            let items = try ExportQuery.labels(in: corpus, selection: selection, labelSources: labelSource)
+            guard !items.isEmpty else { throw CommandError("nothing to export: no image with labels matches the selection") }
+            let summary = try ExportWriter.writeLabels(items, to: out)
+            if global.json { try Output.json(summary) } else { print("exported \(summary.images) labelled images (\(summary.labels) labels) to \(out)") }
+            return
+        }
         let items = try ExportQuery.items(in: corpus, selection: selection)
         let marked = try ExportQuery.unreadableCount(in: corpus, selection: selection)
         let progress = global.progress("export")

@@ -33,6 +33,12 @@ struct Ingest: ParsableCommand, FlagHints {
     @Option(help: "The palette of segmentation masks (loveda, potsdam, vaihingen, isaid, second); default from the dataset name.")
     var palette: String?
 
+    @Option(help: "HRSC2016: the level of its class tree objects are named at (ship, category or type).")
+    var hrscClassLevel: HRSCClassLevel = ReadOptions().hrscClassLevel
+
+    @Flag(help: "COCO: rasterise polygon segmentations for their area as pycocotools does (stored with each object).")
+    var segmentationAreas = false
+
     @Flag(help: "Delete the dataset and everything under it, then import it again.")
     var replace = false
 
@@ -48,7 +54,8 @@ struct Ingest: ParsableCommand, FlagHints {
     func run() throws {
         let corpus = try global.openCorpus(.create)
         let request = IngestRequest(name: dataset, root: root, format: format.format,
-                                    options: ReadOptions(skipInvalid: skipInvalid, split: split),
+                                    options: ReadOptions(skipInvalid: skipInvalid, split: split, hrscClassLevel: hrscClassLevel,
+                                                         segmentationAreas: segmentationAreas),
                                     replace: replace, palette: palette, skipMissing: skipMissing)
         if !global.quiet { Output.note("ingest: reading \(root)") }
         let summary: IngestSummary
@@ -68,7 +75,8 @@ struct Ingest: ParsableCommand, FlagHints {
         if let detected = summary.detected { Output.note("detected format \(summary.format): \(detected)") }
         print("\(summary.dataset) (\(summary.format)): \(summary.imagesAdded) images added, "
               + "\(summary.imagesAlreadyPresent) already present, \(summary.objectsAdded) objects, "
-              + "\(summary.captionsAdded) captions, \(summary.masksAdded) masks, \(summary.pairsAdded) change pairs")
+              + "\(summary.captionsAdded) captions, \(summary.masksAdded) masks, \(summary.pairsAdded) change pairs"
+              + (summary.labelsAdded > 0 ? ", \(summary.labelsAdded) image labels" : ""))
         if summary.clippedBoxes > 0 || summary.degenerateBoxes > 0 {
             print("boxes clipped to their image: \(summary.clippedBoxes); degenerate boxes dropped: \(summary.degenerateBoxes)")
         }

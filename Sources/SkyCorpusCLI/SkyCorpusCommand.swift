@@ -28,6 +28,13 @@ struct SkyCorpusCommand: ParsableCommand {
     /// Usage errors (bad flags, bad values, `validate()`) print the usage and exit 64; a failure of the work itself
     /// (bad data, a missing file, a busy corpus) prints one line naming what and where and exits 1.
     static func main() {
+        // The pixel budget comes from the environment; a bad value is a usage error before any work.
+        do {
+            _ = try ImageDecoder.pixelLimit(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("skycorpus: error: \(error)\n".utf8))
+            Foundation.exit(64)
+        }
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()
@@ -42,6 +49,9 @@ struct SkyCorpusCommand: ParsableCommand {
         } catch let error as ExitCode {
             exit(withError: error)
         } catch let error as CleanExit {
+            exit(withError: error)
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // `--help` and `help SUBCOMMAND` arrive here as ArgumentParser's own errors: it prints the help.
             exit(withError: error)
         } catch {
             let hint = (command as? FlagHints)?.hint(for: error) ?? CommandError.generalHint(for: error)

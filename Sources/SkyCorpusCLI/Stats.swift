@@ -28,11 +28,17 @@ struct Stats: ParsableCommand {
                 .map { "\($0.key.isEmpty ? "(no split)" : $0.key) \($0.value)" }.joined(separator: ", ")
             print("  \(dataset.name): \(dataset.images) images [\(splits)], \(dataset.objects) objects, "
                   + "\(dataset.captions) captions, \(dataset.changePairs) change pairs, \(dataset.duplicates) duplicates, "
-                  + "\(dataset.unreadable) unreadable")
+                  + "\(dataset.unreadable) unreadable" + (dataset.labels > 0 ? ", \(dataset.labels) image labels" : ""))
         }
         if !stats.captionSources.isEmpty {
             let sources = stats.captionSources.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             print("captions by source: " + sources.joined(separator: ", "))
+        }
+        if !stats.labelSources.isEmpty {
+            print("image labels by source: " + stats.labelSources.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: ", "))
+            let top = stats.imageClasses.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topClasses)
+            print("images by label: " + top.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         if !stats.classes.isEmpty {
             let top = stats.classes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topClasses)

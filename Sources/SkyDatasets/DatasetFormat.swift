@@ -6,6 +6,8 @@ public enum DatasetContents: Sendable {
     case captions(CaptionSet)
     case change(ChangeSet)
     case segmentation(SegmentationSet)
+    /// Scene classification: one class per image.
+    case classification(ClassificationSet)
 
     /// What the reader found besides the records.
     public var report: ReadReport {
@@ -14,14 +16,19 @@ public enum DatasetContents: Sendable {
         case .captions(let set): set.report
         case .change(let set): set.report
         case .segmentation(let set): set.report
+        case .classification(let set): set.report
         }
     }
 }
 
 /// Every annotation layout SkyCorpus reads, by its `--format` name.
 public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertible {
-    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod
+    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod, isaid
     case captions, change, segmentation
+    /// Scene classification as AID, NWPU-RESISC45, UCM-21, RSSCN7, WHU-RS19 and PatternNet ship: DIR/CLASS/IMAGE.
+    case classFolders = "class-folders"
+    /// EuroSAT: class folders below `2750/` or `EuroSAT_RGB/`, with torchgeo's split lists when present.
+    case eurosat
 
     public var description: String { rawValue }
 
@@ -40,9 +47,12 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         case .auair: .detection(try AUAIRReader.read(root: root, options: options))
         case .levir: .detection(try LEVIRReader.read(root: root, options: options))
         case .rsod: .detection(try RSODReader.read(root: root, options: options))
+        case .isaid: .detection(try ISAIDReader.read(root: root, options: options))
         case .captions: .captions(try CaptionReader.read(root: root, options: options))
         case .change: .change(try ChangeReader.read(root: root, options: options))
         case .segmentation: .segmentation(try SegmentationReader.read(root: root, options: options))
+        case .classFolders: .classification(try ClassFolderReader.read(root: root, options: options))
+        case .eurosat: .classification(try ClassFolderReader.readEuroSAT(root: root, options: options))
         }
     }
 
@@ -66,6 +76,9 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         let subfolders = DatasetFiles.list(root).map { DatasetFiles.join(root, $0) }.filter(DatasetFiles.isDirectory)
         if !DOTAReader.labelFolders(root: root).isEmpty {
             return (.dota, "labelTxt/ label files beside images/ (DOTA)")
+        }
+        if ISAIDReader.hasInstanceJSON(root: root) {
+            return (.isaid, "iSAID_SPLIT.json instance annotations beside images/ (iSAID)")
         }
         let auair = DatasetFiles.join(root, "annotations.json")
         if DatasetFiles.isFile(auair), peek(auair).contains("image_name") {
@@ -124,7 +137,8 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
             return (.yolo, "images/ + labels/ with a class-name file (YOLO)")
         }
         if !SegmentationReader.pairFolders(root: root).isEmpty {
-            return (.segmentation, "image and mask folders (img_dir/ann_dir, images_png/masks_png, or iSAID masks)")
+            return (.segmentation, "image and mask folders (img_dir/ann_dir, images_png/masks_png, or iSAID masks; "
+                    + "--format isaid reads iSAID's instance masks as one object per instance)")
         }
         for json in DatasetFiles.list(root).filter({ $0.lowercased().hasSuffix(".json") }) {
             let text = peek(DatasetFiles.join(root, json))
@@ -138,6 +152,12 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         let captionFiles = CaptionReader.captionFiles(root: root)
         if !captionFiles.json.isEmpty || !captionFiles.lines.isEmpty {
             return (.captions, "caption files (JSON, JSON lines, or *caps*.txt with *filename*.txt)")
+        }
+        if ClassFolderReader.isEuroSAT(root) {
+            return (.eurosat, "EuroSAT's class folders (AnnualCrop, SeaLake, ...)")
+        }
+        if ClassFolderReader.hasLayout(root) {
+            return (.classFolders, "one folder of images per class (DIR/CLASS/IMAGE: AID, NWPU-RESISC45, UCM, ...)")
         }
         return nil
     }

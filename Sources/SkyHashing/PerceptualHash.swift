@@ -56,19 +56,29 @@ public struct PerceptualHasher: Sendable {
 
     /// The hash of decoded pixels (the mode does not apply: the pixels are already decoded).
     public func hash(_ image: RasterImage) -> Hash64 {
-        switch kind {
-        case .phash:
-            let gray = PillowResample.resizeLuminance(image, width: 32, height: 32, filter: .lanczos)
-            return Self.phashBits(of: gray.pixels)
-        case .phashImagededup:
+        if kind == .phashImagededup {
             let small = PillowResample.resize(PillowConvert.rgb(image), width: 32, height: 32, filter: .lanczos)
             return Self.imagededupPhashBits(of: PillowConvert.luminance(small).pixels)
-        case .dhash:
-            let gray = PillowResample.resizeLuminance(image, width: 9, height: 8, filter: .lanczos)
-            return Self.dhashBits(of: gray.pixels)
-        case .ahash:
-            let gray = PillowResample.resizeLuminance(image, width: 8, height: 8, filter: .lanczos)
-            return Self.ahashBits(of: gray.pixels)
+        }
+        let size = smallSize
+        return bits(of: PillowResample.resizeLuminance(image, width: size.width, height: size.height, filter: .lanczos))
+    }
+
+    /// The size of the "L" image phash, dhash and ahash take their bits from.
+    var smallSize: (width: Int, height: Int) {
+        switch kind {
+        case .phash, .phashImagededup: (32, 32)
+        case .dhash: (9, 8)
+        case .ahash: (8, 8)
+        }
+    }
+
+    /// The bits of phash, dhash or ahash from its small "L" image.
+    func bits(of small: RasterImage) -> Hash64 {
+        switch kind {
+        case .phash, .phashImagededup: Self.phashBits(of: small.pixels)
+        case .dhash: Self.dhashBits(of: small.pixels)
+        case .ahash: Self.ahashBits(of: small.pixels)
         }
     }
 
@@ -85,6 +95,14 @@ public struct PerceptualHasher: Sendable {
         // first resample pass (resizeLuminance), which measured faster than decodeLuminance's separate
         // conversion for them. imagededup's variant resizes colour first, so it always decodes colour.
         // 16-bit gray PNGs and TIFFs go through decodeLuminance too: their "L" is Pillow's clipped "I;16".
+        // A large PNG never exists in memory as a whole: rows are converted and resampled as they are inflated.
+        if format == .png && kind != .phashImagededup {
+            let size = smallSize
+            if let small = try decoder.resizedLuminance(bytes, name: name, width: size.width, height: size.height,
+                                                        filter: .lanczos) {
+                return bits(of: small)
+            }
+        }
         if (format == .png || format == .tiff) && kind != .phashImagededup {
             return hash(try decoder.decodeLuminance(bytes, name: name))
         }

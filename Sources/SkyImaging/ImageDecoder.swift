@@ -1,3 +1,4 @@
+import Foundation
 import CSkyCodecs
 
 /// What an image header says, read without decoding pixels.
@@ -30,8 +31,41 @@ public enum JPEGScale: Int, Sendable, CaseIterable {
 /// reads, pixel for pixel as Pillow decodes it; other TIFF layouts are refused with "convert it to PNG".
 /// BMP: decoded in Swift by `BMPDecoder`, pixel for pixel as Pillow 13 reads it (see there for the layouts).
 public struct ImageDecoder: Sendable {
-    /// The default pixel budget: 400 megapixels.
+    /// The built-in pixel budget: 400 megapixels. Decoding costs about 4 bytes per pixel (RGBA) plus the encoded
+    /// file; the heaviest steps (M2B on a mask, encoding) peak near 7.5 bytes per pixel, so the largest image
+    /// allowed needs about 3 GB while one is processed per core.
     public static let defaultPixelLimit = 400_000_000
+    /// The environment variable that sets the pixel budget of every decoder made without an explicit one.
+    public static let pixelLimitVariable = "SKYCORPUS_PIXEL_LIMIT"
+    /// The accepted budgets: from one kilopixel to 4 gigapixels (an RGBA image that size is 16 GB).
+    public static let pixelLimitRange = 1_000...4_000_000_000
+
+    /// The pixel budget from `SKYCORPUS_PIXEL_LIMIT` (a whole number of pixels, or with a suffix `M` for
+    /// megapixels), else ``defaultPixelLimit``. A value that does not parse or is outside ``pixelLimitRange``
+    /// is an error naming the variable; commands check it at start-up.
+    public static func pixelLimit(environment: [String: String]) throws(ImageError) -> Int {
+        guard let text = environment[pixelLimitVariable]?.trimmingCharacters(in: .whitespaces) else {
+            return defaultPixelLimit
+        }
+        let megapixels = text.hasSuffix("M") || text.hasSuffix("m")
+        let digits = megapixels ? String(text.dropLast()) : text
+        guard let number = Int(digits), number >= 0 else {
+            throw .unsupportedRequest(path: pixelLimitVariable,
+                                      reason: "'\(text)' is not a number of pixels (write 400000000 or 400M)")
+        }
+        let (value, overflow) = number.multipliedReportingOverflow(by: megapixels ? 1_000_000 : 1)
+        guard !overflow, pixelLimitRange.contains(value) else {
+            throw .unsupportedRequest(path: pixelLimitVariable,
+                                      reason: "\(text) pixels is outside \(pixelLimitRange.lowerBound)..."
+                                          + "\(pixelLimitRange.upperBound)")
+        }
+        return value
+    }
+
+    /// The pixel budget of decoders made without an explicit one: `SKYCORPUS_PIXEL_LIMIT` when it is valid, else
+    /// ``defaultPixelLimit``.
+    public static let configuredPixelLimit: Int =
+        (try? pixelLimit(environment: ProcessInfo.processInfo.environment)) ?? defaultPixelLimit
     /// Bytes read for a header-only look before falling back to the whole file.
     static let headerPrefix = 1 << 18
 
@@ -39,7 +73,7 @@ public struct ImageDecoder: Sendable {
     public var pixelLimit: Int
 
     /// A decoder with the given pixel budget.
-    public init(pixelLimit: Int = ImageDecoder.defaultPixelLimit) {
+    public init(pixelLimit: Int = ImageDecoder.configuredPixelLimit) {
         self.pixelLimit = pixelLimit
     }
 

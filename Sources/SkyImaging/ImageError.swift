@@ -37,7 +37,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path): cannot decode \(format): \(message)"
         case .tooLarge(let path, let width, let height, let limit):
             "\(path): \(width)x\(height) is \(width * height) pixels, over the limit of \(limit); "
-                + "raise the pixel limit if the image is genuine"
+                + "raise the limit with SKYCORPUS_PIXEL_LIMIT if the image is genuine"
         case .encodeFailed(let path, let format, let message):
             "\(path): cannot encode \(format): \(message)"
         case .unsupportedRequest(let path, let reason):

@@ -117,9 +117,16 @@ public enum PillowResample {
 
     /// Whether the vertical pass runs first, as `passOrder` decides for this resize.
     static func verticalFirst(_ image: RasterImage, width: Int, height: Int, passOrder: PillowPassOrder) -> Bool {
+        verticalFirst(inputWidth: image.width, inputHeight: image.height, width: width, height: height,
+                      passOrder: passOrder)
+    }
+
+    /// The same from the sizes alone.
+    static func verticalFirst(inputWidth: Int, inputHeight: Int, width: Int, height: Int,
+                              passOrder: PillowPassOrder) -> Bool {
         switch passOrder {
         case .pillow13:
-            height < image.height && (image.height - height) > 2 * (image.width - width)
+            height < inputHeight && (inputHeight - height) > 2 * (inputWidth - width)
         case .horizontalFirst:
             false
         }

@@ -13,6 +13,8 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case webdataset
     /// Every stored CLIP prompt (dataset-level and per-image), one JSON object per line.
     case prompts
+    /// Every image with image-level labels (ground truth, zero-shot top-k with scores and model), one JSON object per line.
+    case labels
 }
 
 /// What an export wrote.
@@ -24,6 +26,8 @@ public struct ExportSummary: Sendable, Codable, Equatable {
     public var files: [String]
     /// Prompts written (prompts exports).
     public var prompts: Int = 0
+    /// Image labels written (labels exports).
+    public var labels: Int = 0
     /// Selected images left out because their file does not exist, and the first of them.
     public var missingFiles: Int = 0
     public var firstMissing: String? = nil
@@ -105,25 +109,37 @@ public enum ExportWriter {
             return ExportSummary(format: format.rawValue, images: shards.images, captions: shards.captions,
                                  files: shards.files, unreadable: shards.unreadable.count,
                                  firstUnreadable: shards.unreadable.first, layout: layout, samples: shards.samples)
-        case .prompts:
-            throw CorpusError.invalidRequest("prompts are written by ExportWriter.writePrompts")
+        case .prompts, .labels:
+            throw CorpusError.invalidRequest("\(format.rawValue) are written by ExportWriter.writeLines")
         }
     }
 
     /// Writes stored prompts as JSON lines.
     public static func writePrompts(_ prompts: [StoredPrompt], to output: String) throws -> ExportSummary {
+        try writeLines(prompts, format: .prompts, to: output)
+        return ExportSummary(format: ExportFormat.prompts.rawValue, images: Set(prompts.compactMap(\.image)).count,
+                             captions: 0, files: [output], prompts: prompts.count)
+    }
+
+    /// Writes labelled images as JSON lines.
+    public static func writeLabels(_ items: [LabeledExportItem], to output: String) throws -> ExportSummary {
+        try writeLines(items, format: .labels, to: output)
+        return ExportSummary(format: ExportFormat.labels.rawValue, images: items.count, captions: 0, files: [output],
+                             labels: items.reduce(0) { $0 + $1.labels.count })
+    }
+
+    /// One JSON object per line (snake-case keys, sorted), written whole.
+    static func writeLines<Item: Encodable>(_ items: [Item], format: ExportFormat, to output: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         var bytes: [UInt8] = []
-        for prompt in prompts {
-            bytes.append(contentsOf: try encoder.encode(prompt))
+        for item in items {
+            bytes.append(contentsOf: try encoder.encode(item))
             bytes.append(0x0A)
         }
-        try OutputFiles.check(output, isFolder: false, what: "prompts")
+        try OutputFiles.check(output, isFolder: false, what: format.rawValue)
         OutputFiles.removeStaleTemporaries(of: output)
         try FileBytes.write(bytes, to: output)
-        return ExportSummary(format: ExportFormat.prompts.rawValue, images: Set(prompts.compactMap(\.image)).count,
-                             captions: 0, files: [output], prompts: prompts.count)
     }
 }

@@ -50,6 +50,8 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var captionsAdded = 0
     public var masksAdded = 0
     public var pairsAdded = 0
+    /// Image-level labels added (scene-classification datasets).
+    public var labelsAdded = 0
     /// Images that were already in the corpus and were left as they were.
     public var imagesAlreadyPresent = 0
     /// Records, masks or pairs the reader returned.
@@ -148,6 +150,7 @@ public enum DatasetIngest {
             case .captions(let set): try writer.write(set)
             case .change(let set): try writer.write(set, secondPalette: format == .change ? (palette ?? "second") : nil)
             case .segmentation(let set): try writer.write(set, palette: palette ?? "")
+            case .classification(let set): try writer.write(set)
             }
             summary.imagesAdded = writer.imagesAdded
             summary.imagesAlreadyPresent = writer.imagesAlreadyPresent
@@ -155,6 +158,7 @@ public enum DatasetIngest {
             summary.captionsAdded = writer.captionsAdded
             summary.masksAdded = writer.masksAdded
             summary.pairsAdded = writer.pairsAdded
+            summary.labelsAdded = writer.labelsAdded
             summary.splitConflicts = writer.splitConflicts
             summary.captionsAttached = writer.captionsAttached
             summary.missingImages = writer.missingImages

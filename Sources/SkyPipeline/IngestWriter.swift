@@ -35,6 +35,7 @@ struct IngestWriter {
     var captionsAdded = 0
     var masksAdded = 0
     var pairsAdded = 0
+    var labelsAdded = 0
     var splitConflicts: [String] = []
     var captionsAttached = 0
     var missingImages: [String] = []
@@ -117,6 +118,10 @@ struct IngestWriter {
         return text + "]"
     }
 
+    static func polygonPartsJSON(_ parts: [[Point2D]]) -> String {
+        "[" + parts.map(polygonJSON).joined(separator: ",") + "]"
+    }
+
     mutating func write(_ set: DetectionSet) throws {
         for (done, image) in set.images.enumerated() {
             progress(done + 1, set.images.count)
@@ -128,7 +133,8 @@ struct IngestWriter {
                     imageID: id, className: cleanName(object.rawClass), rawClass: object.rawClass,
                     x: object.box.x, y: object.box.y, w: object.box.width, h: object.box.height,
                     rotatedJSON: object.rotated.map(Self.rotatedJSON), polygonJSON: object.polygon.map(Self.polygonJSON),
-                    source: .annotation, difficult: object.difficult, ignore: object.ignore, truncated: object.truncated))
+                    source: .annotation, difficult: object.difficult, ignore: object.ignore, truncated: object.truncated,
+                    polygonPartsJSON: object.polygonParts.map(Self.polygonPartsJSON), area: object.area))
                 objectsAdded += 1
             }
         }

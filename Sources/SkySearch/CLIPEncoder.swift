@@ -82,13 +82,18 @@ extension CLIPPreprocessor {
     ///
     /// Throws the error of the first file, in input order, that fails.
     func batchTensor(files: [String]) throws(CLIPError) -> [Float] {
+        var pixels: [Float] = []
+        pixels.reserveCapacity(files.count * 3 * imageSize * imageSize)
+        for result in tensors(files: files) { pixels += try result.get() }
+        return pixels
+    }
+
+    /// Each file's model input tensor or its error, in order, decoded and preprocessed concurrently.
+    func tensors(files: [String]) -> [Result<[Float], CLIPError>] {
         let slots = ResultSlots<Result<[Float], CLIPError>>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             slots.set(index, Result { () throws(CLIPError) in try tensor(file: files[index]) })
         }
-        var pixels: [Float] = []
-        pixels.reserveCapacity(files.count * 3 * imageSize * imageSize)
-        for result in slots.values() { pixels += try result.get() }
-        return pixels
+        return slots.values()
     }
 }

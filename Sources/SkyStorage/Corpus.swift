@@ -17,8 +17,12 @@ public final class Corpus: Sendable {
         case readOnly
     }
 
-    /// How long a step waits for another process's write lock before it gives up (seconds).
+    /// How long a step waits for another process's write lock before it gives up (seconds), by default.
     public static let busyTimeout: TimeInterval = 10
+
+    /// How long this corpus waits for another connection's write lock before a step fails with
+    /// ``CorpusError/busy(path:waited:)``.
+    public let busyTimeout: TimeInterval
 
     /// The path of the SQLite file.
     public let path: String
@@ -32,14 +36,15 @@ public final class Corpus: Sendable {
         try self.init(path: path, access: create ? .create : .readWrite)
     }
 
-    /// Opens the corpus at `path` with the given access.
-    public init(path: String, access: Access) throws {
+    /// Opens the corpus at `path` with the given access, waiting at most `busyTimeout` seconds for another
+    /// connection's write lock.
+    public init(path: String, access: Access, busyTimeout: TimeInterval = Corpus.busyTimeout) throws {
         if access != .create && !FileManager.default.fileExists(atPath: path) {
             throw CorpusError.missingCorpus(path: path)
         }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.readonly = access == .readOnly
         if access != .readOnly {
             configuration.prepareDatabase { db in
@@ -48,6 +53,7 @@ public final class Corpus: Sendable {
         }
         self.path = path
         self.access = access
+        self.busyTimeout = busyTimeout
         do {
             self.pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = try CorpusMigrations.migrator()
@@ -61,7 +67,7 @@ public final class Corpus: Sendable {
                 try migrator.migrate(pool)
             }
         } catch let error as DatabaseError {
-            throw CorpusError(error, path: path)
+            throw CorpusError(error, path: path, waited: busyTimeout)
         }
     }
 
@@ -81,7 +87,7 @@ public final class Corpus: Sendable {
         do {
             return try pool.write(body)
         } catch let error as DatabaseError {
-            throw CorpusError(error, path: path)
+            throw CorpusError(error, path: path, waited: busyTimeout)
         }
     }
 
@@ -90,7 +96,7 @@ public final class Corpus: Sendable {
         do {
             return try pool.read(body)
         } catch let error as DatabaseError {
-            throw CorpusError(error, path: path)
+            throw CorpusError(error, path: path, waited: busyTimeout)
         }
     }
 

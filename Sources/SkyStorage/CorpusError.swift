@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Why a corpus operation failed. Each case says what and where; commands add which flag to change.
@@ -21,16 +22,21 @@ public enum CorpusError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The input to a step is invalid (an option, an empty folder, ...).
     case invalidRequest(String)
 
-    /// A database error of the corpus at `path`, classified.
-    init(_ error: DatabaseError, path: String) {
+    /// A database error of the corpus at `path`, classified; `waited` is the busy timeout it was opened with.
+    init(_ error: DatabaseError, path: String, waited: Double = Corpus.busyTimeout) {
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            self = .busy(path: path, waited: Corpus.busyTimeout)
+            self = .busy(path: path, waited: waited)
         case .SQLITE_READONLY:
             self = .readOnly(path: path)
         default:
             self = .unopenable(path: path, reason: error.message ?? "\(error.resultCode)")
         }
+    }
+
+    /// Whole seconds as an integer, shorter waits with one decimal.
+    static func seconds(_ value: Double) -> String {
+        value >= 1 && value == value.rounded() ? "\(Int(value))" : String(format: "%.1f", value)
     }
 
     public var description: String {
@@ -46,7 +52,7 @@ public enum CorpusError: Error, Sendable, CustomStringConvertible, Equatable {
         case .unopenable(let path, let reason):
             "\(path): cannot open the corpus: \(reason); is it a SkyCorpus corpus? 'skycorpus init' creates one"
         case .busy(let path, let waited):
-            "\(path): the corpus is busy: another skycorpus process is writing (waited \(Int(waited)) s); "
+            "\(path): the corpus is busy: another skycorpus process is writing (waited \(Self.seconds(waited)) s); "
                 + "run this step again when it has finished"
         case .readOnly(let path):
             "\(path): the corpus was opened read-only and this step writes"

@@ -14,6 +14,8 @@ public struct CorpusStats: Codable, Sendable, Equatable {
         public var unreadable: Int
         /// Images per split ("" for images without a split).
         public var splits: [String: Int]
+        /// Image-level labels (ground truth and zero-shot, every rank).
+        public var labels: Int = 0
     }
 
     public var datasets: [DatasetCounts]
@@ -21,6 +23,10 @@ public struct CorpusStats: Codable, Sendable, Equatable {
     public var captionSources: [String: Int]
     /// Objects per clean class name.
     public var classes: [String: Int]
+    /// Image-level labels per source: `ground-truth`, and `zero-shot:MODEL` for each labelling model.
+    public var labelSources: [String: Int] = [:]
+    /// Images per class of their best label (ground truth, else the zero-shot top-1 of any model).
+    public var imageClasses: [String: Int] = [:]
     public var totalImages: Int
     public var totalObjects: Int
     public var totalCaptions: Int
@@ -36,7 +42,8 @@ public struct CorpusStats: Codable, Sendable, Equatable {
                   (SELECT COUNT(*) FROM caption c JOIN image i ON c.image_id = i.id WHERE i.dataset_id = d.id) AS captions,
                   (SELECT COUNT(*) FROM change_pair p WHERE p.dataset_id = d.id) AS pairs,
                   (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id AND i.duplicate_of IS NOT NULL) AS duplicates,
-                  (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id AND i.unreadable IS NOT NULL) AS unreadable
+                  (SELECT COUNT(*) FROM image i WHERE i.dataset_id = d.id AND i.unreadable IS NOT NULL) AS unreadable,
+                  (SELECT COUNT(*) FROM image_label l JOIN image i ON l.image_id = i.id WHERE i.dataset_id = d.id) AS labels
                 FROM dataset d ORDER BY d.name
                 """)
             for row in rows {
@@ -50,7 +57,7 @@ public struct CorpusStats: Codable, Sendable, Equatable {
                 datasets.append(DatasetCounts(name: row["name"], images: row["images"], objects: row["objects"],
                                               captions: row["captions"], changePairs: row["pairs"],
                                               duplicates: row["duplicates"], unreadable: row["unreadable"],
-                                              splits: splits))
+                                              splits: splits, labels: row["labels"]))
             }
             var sources: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM caption GROUP BY source") {
@@ -60,8 +67,26 @@ public struct CorpusStats: Codable, Sendable, Equatable {
             for row in try Row.fetchAll(db, sql: "SELECT class, COUNT(*) AS n FROM object GROUP BY class") {
                 classes[row["class"]] = row["n"]
             }
+            var labelSources: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT l.source || IFNULL(':' || m.name, '') AS source, COUNT(*) AS n FROM image_label l
+                LEFT JOIN encoder_model m ON m.id = l.model_id GROUP BY 1
+                """) {
+                labelSources[row["source"]] = row["n"]
+            }
+            var imageClasses: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT class, COUNT(*) AS n FROM (
+                  SELECT l.class FROM image_label l WHERE l.rank = 1 AND l.id = (
+                    SELECT l2.id FROM image_label l2 WHERE l2.image_id = l.image_id AND l2.rank = 1
+                    ORDER BY l2.source = 'ground-truth' DESC, l2.id LIMIT 1)
+                ) GROUP BY class
+                """) {
+                imageClasses[row["class"]] = row["n"]
+            }
             return CorpusStats(
                 datasets: datasets, captionSources: sources, classes: classes,
+                labelSources: labelSources, imageClasses: imageClasses,
                 totalImages: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image") ?? 0,
                 totalObjects: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object") ?? 0,
                 totalCaptions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM caption") ?? 0)

@@ -61,20 +61,7 @@ extension Corpus {
     /// Registers a model, or returns the id of the identical registration (same name, checksum, width); a
     /// different checkpoint under a registered name is refused.
     public func registerEncoder(_ info: EncoderModelInfo) throws -> Int64 {
-        try writeDB { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT id, checksum, dimension FROM encoder_model WHERE name = ?",
-                                          arguments: [info.name]) {
-                let checksum: String = row["checksum"], dimension: Int = row["dimension"]
-                guard checksum == info.checksum, dimension == info.dimension else {
-                    throw EmbeddingStoreError.modelConflict(name: info.name, stored: "checksum \(checksum.prefix(12))…, dimension \(dimension)",
-                                                            given: "checksum \(info.checksum.prefix(12))…, dimension \(info.dimension)")
-                }
-                return row["id"]
-            }
-            try db.execute(sql: "INSERT INTO encoder_model (name, architecture, checksum, dimension) VALUES (?, ?, ?, ?)",
-                           arguments: [info.name, info.architecture, info.checksum, info.dimension])
-            return db.lastInsertedRowID
-        }
+        try write { try $0.registerEncoder(info) }
     }
 
     /// The registered model of that name, with its id.
@@ -173,5 +160,24 @@ extension Corpus {
             }
         }
         return values
+    }
+}
+
+extension CorpusTransaction {
+    /// Registers a model inside a step's transaction, or returns the id of the identical registration (same name,
+    /// checksum, width); a different checkpoint under a registered name is refused.
+    public func registerEncoder(_ info: EncoderModelInfo) throws -> Int64 {
+        if let row = try Row.fetchOne(db, sql: "SELECT id, checksum, dimension FROM encoder_model WHERE name = ?",
+                                      arguments: [info.name]) {
+            let checksum: String = row["checksum"], dimension: Int = row["dimension"]
+            guard checksum == info.checksum, dimension == info.dimension else {
+                throw EmbeddingStoreError.modelConflict(name: info.name, stored: "checksum \(checksum.prefix(12))…, dimension \(dimension)",
+                                                        given: "checksum \(info.checksum.prefix(12))…, dimension \(info.dimension)")
+            }
+            return row["id"]
+        }
+        try db.execute(sql: "INSERT INTO encoder_model (name, architecture, checksum, dimension) VALUES (?, ?, ?, ?)",
+                       arguments: [info.name, info.architecture, info.checksum, info.dimension])
+        return db.lastInsertedRowID
     }
 }

@@ -11,6 +11,10 @@ public struct NewObject: Sendable {
     /// The rotated box and polygon as JSON text, when known.
     public var rotatedJSON: String?
     public var polygonJSON: String?
+    /// Every ring of a multi-part outline as JSON `[[[x, y], ...], ...]`, when the object has several.
+    public var polygonPartsJSON: String?
+    /// The segmentation's area in pixels, when the format gives or implies one.
+    public var area: Double?
     public var source: ObjectSource
     public var difficult: Bool
     public var ignore: Bool
@@ -18,7 +22,10 @@ public struct NewObject: Sendable {
 
     public init(imageID: Int64, className: String, rawClass: String, x: Double, y: Double, w: Double, h: Double,
                 rotatedJSON: String? = nil, polygonJSON: String? = nil, source: ObjectSource,
-                difficult: Bool = false, ignore: Bool = false, truncated: Bool = false) {
+                difficult: Bool = false, ignore: Bool = false, truncated: Bool = false,
+                polygonPartsJSON: String? = nil, area: Double? = nil) {
+        self.polygonPartsJSON = polygonPartsJSON
+        self.area = area
         self.imageID = imageID
         self.className = className
         self.rawClass = rawClass
@@ -38,13 +45,15 @@ public struct NewObject: Sendable {
 extension NewObject {
     /// The one insert of an object row, for the prepared ingest statement and the single insert alike.
     static let insertSQL = """
-        INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO object(image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated,
+                           polygon_parts, area)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// The row's values in ``insertSQL``'s order.
     var insertArguments: StatementArguments {
-        [imageID, className, rawClass, x, y, w, h, rotatedJSON, polygonJSON, source.rawValue, difficult, ignore, truncated]
+        [imageID, className, rawClass, x, y, w, h, rotatedJSON, polygonJSON, source.rawValue, difficult, ignore, truncated,
+         polygonPartsJSON, area]
     }
 }
 

@@ -10,6 +10,16 @@ public enum CaptionSource: String, Sendable, Codable, CaseIterable, DatabaseValu
     case prompt
     /// A change sentence made from a change mask.
     case change
+    /// Made from a model's zero-shot label ("a satellite image of a harbor."); the rule names the model.
+    case zeroShot = "zero-shot"
+}
+
+/// Where an image-level label came from (the `image_label.source` column).
+public enum LabelSource: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+    /// The dataset's own class (a scene-classification folder).
+    case groundTruth = "ground-truth"
+    /// A model's zero-shot top-k over a class list.
+    case zeroShot = "zero-shot"
 }
 
 /// Where an object came from (the `object.source` column).

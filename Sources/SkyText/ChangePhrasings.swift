@@ -25,7 +25,7 @@ public struct ChangePhrasings: Sendable, Hashable, Codable {
     public var sizes: [SizeWord]
     /// The phrase of each grid position ("top left" -> "in the top left corner").
     public var positions: [String: String]
-    /// "{from} {was} replaced by {to}" and variants.
+    /// "{from} {was} replaced by {to} {at}" and variants ({at}: where that transition happened).
     public var replaced: [String]
     /// "zero" ... "ten".
     public var numberWords: [String]

@@ -3,8 +3,8 @@
 /// An empty mask gets the no-change sentences. Otherwise each rule speaks about the regions: how many
 /// (exact words up to ten, "many" above), where (the 3 x 3 grid cells of the region centres, largest
 /// changed area first, at most three named), how large (share of the image that changed, and of the
-/// largest region), what changed into what for semantic masks (by changed pixels, at most two
-/// transitions), and count with location together. Random choices (phrasings) derive from the seed and the
+/// largest region), what changed into what and where for semantic masks (by changed pixels, at most two
+/// transitions, each placed in the grid cell holding most of its pixels), and count with location together. Random choices (phrasings) derive from the seed and the
 /// pair's identity, so the same input and seed give the same sentences anywhere.
 public struct ChangeSentenceGenerator: Sendable {
     /// The phrasings chosen among.
@@ -13,7 +13,7 @@ public struct ChangeSentenceGenerator: Sendable {
     public let perPair: Int
 
     static let slots: Set<String> = ["count", "areas", "be", "have", "appear", "changes", "aChange", "where", "share",
-                                     "largest", "size", "transitions", "from", "to", "was", "has"]
+                                     "largest", "size", "transitions", "from", "to", "was", "has", "at"]
 
     /// A generator; `perPair` must be 1 to 20.
     public init(phrasings: ChangePhrasings, perPair: Int = 5) throws(TextError) {
@@ -71,6 +71,7 @@ public struct ChangeSentenceGenerator: Sendable {
                 "to": transition.after.isMass ? transition.after.singular : transition.after.plural,
                 "was": transition.before.isMass ? "was" : "were",
                 "has": transition.before.isMass ? "has" : "have",
+                "at": phrasings.positions[transition.position.rawValue] ?? transition.position.rawValue,
             ])
         }
         let many = facts.count > 1
@@ -109,6 +110,18 @@ struct ChangeFacts {
         var before: ClassName
         var after: ClassName
         var pixels: Int
+        /// Changed pixels of this transition per grid cell (of the region centres).
+        var pixelsPerPosition: [ChangePosition: Int] = [:]
+
+        /// Where most of this transition happened (the earlier cell, reading order, on a tie).
+        var position: ChangePosition {
+            var best = ChangePosition.center, most = -1
+            for cell in ChangePosition.allCases where pixelsPerPosition[cell, default: 0] > most {
+                best = cell
+                most = pixelsPerPosition[cell, default: 0]
+            }
+            return best
+        }
     }
 
     /// How many regions.
@@ -148,6 +161,7 @@ struct ChangeFacts {
             let key = before.singular + "\u{1}" + after.singular
             if pairs[key] == nil { order.append(key) }
             pairs[key, default: Transition(before: before, after: after, pixels: 0)].pixels += region.pixelCount
+            pairs[key]?.pixelsPerPosition[ChangePosition(of: region.box, in: imageSize), default: 0] += region.pixelCount
         }
         transitions = order.compactMap { pairs[$0] }.enumerated().sorted { left, right in
             left.element.pixels != right.element.pixels ? left.element.pixels > right.element.pixels : left.offset < right.offset

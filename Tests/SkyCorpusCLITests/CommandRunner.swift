@@ -20,11 +20,15 @@ struct CommandRunner {
 
     static var available: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
 
-    /// Runs `skycorpus ARGUMENTS` in `directory`.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs `skycorpus ARGUMENTS` in `directory`, with `environment` added to this process's environment.
+    static func run(_ arguments: [String], in directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -76,6 +76,15 @@ int csky_png_decode_via(const uint8_t *data, size_t size, int keep_indices, int 
 int csky_png_fast_decode_luma(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
                               csky_image_info *info, char *error);
 
+/* Pillow's horizontal resample pass (csky_resample_horizontal_gray with `axis`) over the "L" image of a
+ * non-interlaced 8-bit PNG the fast path takes, in bounded memory: zlib inflates a band of rows at a time
+ * and each row is unfiltered, converted and convolved at once, so the full image (colour or "L") is never
+ * held. `out` receives height rows of axis->outputs bytes. CSKY_PNG_DECLINED (reason in `error`) for every
+ * other file, damaged ones included: the caller then decodes the usual way. */
+int csky_png_luma_horizontal(const uint8_t *data, size_t size, const csky_resample_axis *axis,
+                             csky_resample_level level, uint8_t *out, size_t out_size,
+                             csky_image_info *info, char *error);
+
 /* Pillow's "L" of one RGB pixel: (19595 R + 38470 G + 7471 B + 0x8000) >> 16. */
 uint8_t csky_luma(uint8_t red, uint8_t green, uint8_t blue);
 /* One row of `width` 8-bit pixels of `channels` bytes (1-4) to "L" as csky_png_fast_decode_luma

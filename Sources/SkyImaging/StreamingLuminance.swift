@@ -1,0 +1,51 @@
+import CSkyCodecs
+
+extension ImageDecoder {
+    /// PNGs of at least this many pixels are resized to "L" in bounded memory by
+    /// ``resizedLuminance(_:name:width:height:filter:minimumPixels:)``; smaller ones decode whole, where
+    /// libdeflate's one-shot inflate is faster than zlib's streaming one.
+    public static let streamingMinimumPixels = 16_000_000
+
+    /// `PillowResample.resizeLuminance(decodeLuminance(bytes, name: name), width:height:filter:)` byte for byte
+    /// for a large PNG, in bounded memory: the image data is inflated a band of rows at a time and each row is
+    /// converted to "L" and resampled horizontally at once, so neither the colour nor the "L" image is ever held
+    /// (a 20000 x 20000 RGBA file needs a few megabytes besides its own bytes, not 2 GB).
+    ///
+    /// Nil where that path does not apply, and the caller decodes whole: not a PNG, under `minimumPixels`,
+    /// interlaced, 16-bit, damaged, a nearest-neighbour filter, or a resize whose vertical pass Pillow runs first.
+    /// An image over the pixel budget is refused as `decode` refuses it.
+    public func resizedLuminance(_ bytes: [UInt8], name: String, width: Int, height: Int, filter: PillowFilter,
+                                 minimumPixels: Int = ImageDecoder.streamingMinimumPixels)
+        throws(ImageError) -> RasterImage?
+    {
+        guard ImageFormat.sniff(bytes) == .png, filter != .nearest, width > 0, height > 0 else { return nil }
+        var info = csky_image_info()
+        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        let known = bytes.withUnsafeBufferPointer { input in
+            csky_png_info(input.baseAddress, input.count, 0, &info, &message)
+        }
+        guard known == CSKY_OK else { return nil }
+        try checkBudget(info, name: name)
+        let inputWidth = Int(info.width), inputHeight = Int(info.height)
+        guard inputWidth * inputHeight >= minimumPixels, width != inputWidth,
+              !PillowResample.verticalFirst(inputWidth: inputWidth, inputHeight: inputHeight, width: width,
+                                            height: height, passOrder: .pillow13)
+        else { return nil }
+        let table = PillowKernelCache.shared.table(inputSize: inputWidth, outputSize: width, filter: filter)
+        guard table.splits else { return nil }
+        let count = width * inputHeight
+        var status: Int32 = CSKY_OK
+        let rows = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            status = bytes.withUnsafeBufferPointer { input in
+                table.withAxis { axis in
+                    csky_png_luma_horizontal(input.baseAddress, input.count, axis, CSKY_RESAMPLE_BEST,
+                                             output.baseAddress, count, &info, &message)
+                }
+            }
+            initialized = status == CSKY_OK ? count : 0
+        }
+        guard status == CSKY_OK else { return nil }
+        let gray = RasterImage(width: width, height: inputHeight, layout: .gray, pixels: rows)
+        return height == inputHeight ? gray : PillowResample.verticalPass(gray, height: height, filter: filter)
+    }
+}
