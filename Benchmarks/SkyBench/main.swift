@@ -12,12 +12,8 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "clip": CLIPEncodeBench.run,
     "limits": LimitsBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
-<<<<<<< HEAD
     "index": IndexBench.run, "serve-corpus": ServeCorpusBench.run,
-=======
-    "index": IndexBench.run,
     "generate": GenerateCommand.run,
->>>>>>> main
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
