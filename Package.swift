@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
         // C: libpng, libjpeg-turbo, libdeflate (fast path for 8-bit PNGs) and libtiff. Every setjmp/longjmp stays here.
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "SkySchemas",
             path: "Schemas",
-            exclude: ["README.md"],
+            exclude: ["README.md", "recipe.md"],
             sources: ["SkySchemas.swift"],
             resources: [
                 .copy("corpus.sql"), .copy("palettes"), .copy("classes"),
@@ -83,12 +84,17 @@ let package = Package(
         .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "SkyIndex", "SkyHashing", "CSkyBLAS", "SkyConcurrency"]),
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
         .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
+        // The recipe file: one YAML file that names the datasets, the steps and their settings, and the exports.
+        .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
+        // `skycorpus build`: runs a recipe end to end through the pipeline's steps, resumable, sharded, merged.
+        .target(name: "SkyBuild", dependencies: ["SkyRecipe", "SkyPipeline", "SkySearch", "SkyCLIP", "SkyStorage", "SkyDatasets", "SkyText", "SkyHashing", "SkyGeometry"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "SkyConcurrency", "SkyServer",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "SkyConcurrency",
+                "SkyRecipe", "SkyBuild", "SkyServer",
             ]
         ),
         // In-process timing of the hot paths, driven by the runners in Benchmarks/.
@@ -117,6 +123,8 @@ let package = Package(
             "SkyServer", "SkySearch", "SkyStorage", "SkyPipeline", "SkyDatasets", "SkyImaging", "SkyCLIP", "SkyHashing", "SkyTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "SkyRecipeTests", dependencies: ["SkyRecipe", "SkyPipeline", "SkyDatasets", "SkyTestSupport"]),
+        .testTarget(name: "SkyBuildTests", dependencies: ["SkyBuild", "SkyRecipe", "SkyPipeline", "SkyStorage", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,6 +22,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Tokenize.self, Encode.self, Embed.self,
             Search.self, IndexCommand.self, Serve.self, Evaluate.self, ZeroShot.self, CountingSet.self,
             Export.self,
+            Build.self, Merge.self,
         ]
     )
 
