@@ -87,7 +87,7 @@ let package = Package(
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
         .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
         // The recipe file: one YAML file that names the datasets, the steps and their settings, and the exports.
-        .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
+        .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkySearch", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
         // `skycorpus build`: runs a recipe end to end through the pipeline's steps, resumable, sharded, merged.
         .target(name: "SkyBuild", dependencies: ["SkyRecipe", "SkyPipeline", "SkySearch", "SkyCLIP", "SkyStorage", "SkyDatasets", "SkyText", "SkyHashing", "SkyGeometry"]),
         .executableTarget(

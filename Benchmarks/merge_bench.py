@@ -11,6 +11,7 @@ decodes an image) is what is measured. Prints one line per N, medians of --repea
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import struct
@@ -50,9 +51,17 @@ def generate(folder, count, seed=14):
 
 
 def run(args):
+    """Wall seconds of one command (CPU seconds of the last one in CPU[0]: wall time on a loaded machine waits)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall
+
+
+CPU = [0.0]
 
 
 def main():
@@ -64,7 +73,7 @@ def main():
     parser.add_argument("--work", default=os.path.join(ROOT, "Benchmarks/out/merge"))
     options = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f}; {options.shards} shards; binary {options.bin}")
-    print("images  shard-build-s  merge-s(median)  merge-ms/image  after-merge-s")
+    print("images  shard-build-s  merge-s(median)  merge-ms/image  merge-cpu-ms/image  after-merge-s")
     for count in options.images:
         work = f"{options.work}/{count}"
         shutil.rmtree(work, ignore_errors=True)
@@ -80,13 +89,16 @@ def main():
             shard = f"{work}/shards/{k}.sqlite"
             build += run([options.bin, "build", recipe, "--shard", f"{k}/{options.shards}", "--out", shard, "--quiet"])
             shards.append(shard)
-        merges = []
+        merges, cpus = [], []
         for repeat in range(options.repeats):
             out = f"{work}/merged-{repeat}/corpus.sqlite"
             merges.append(run([options.bin, "merge", out] + shards))
+            cpus.append(CPU[0])
         after = run([options.bin, "build", recipe, "--corpus", f"{work}/merged-0/corpus.sqlite", "--after-merge", "--quiet"])
         merge = statistics.median(merges)
-        print(f"{count:6d}  {build:13.2f}  {merge:15.3f}  {merge / count * 1000:14.4f}  {after:13.2f}", flush=True)
+        cpu = statistics.median(cpus)
+        print(f"{count:6d}  {build:13.2f}  {merge:15.3f}  {merge / count * 1000:14.4f}  {cpu / count * 1000:18.4f}"
+              f"  {after:13.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ struct Caption: ParsableCommand {
     var datasets: [String] = []
 
     @Option(help: "Captions per image (1 to 100).")
-    var perImage = 5
+    var perImage = B2COptions().perImage
 
     @Option(help: "The seed of the random choices (phrasings, picked classes).")
     var seed: UInt64 = 0
@@ -34,7 +34,7 @@ struct Caption: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Side of the central region as a fraction of the image's width and height (0.5: the middle half).",
         valueName: "fraction"))
-    var centerRegion = 0.5
+    var centerRegion = B2COptions().centerFraction
 
     @Option(help: "Difficult objects: include or exclude.")
     var difficult: DifficultPolicy = .include
@@ -46,7 +46,7 @@ struct Caption: ParsableCommand {
     var changes = false
 
     @Option(help: "Change sentences per pair (1 to 20), with --changes.")
-    var perPair = 5
+    var perPair = ChangeSentenceGenerator.defaultPerPair
 
     func run() throws {
         if changes {

@@ -22,7 +22,7 @@ struct Prompts: ParsableCommand {
     var classes: String?
 
     @Option(help: "The template set (a file name under Schemas/prompts/ without .json).")
-    var templates = "clip-imagenet-80"
+    var templates = PromptTemplateSet.defaultName
 
     @Option(help: "The dataset the prompts belong to (needed with --from-masks).")
     var dataset: String?

@@ -126,10 +126,7 @@ public struct ChangeSettings: Sendable, Equatable, Codable {
 
     public var datasets: [String] = []
     public var seed: UInt64 = 0
-    public var perPair = ChangeSettings.defaultPerPair
-
-    /// The generator's own default.
-    static var defaultPerPair: Int { (try? ChangeSentenceGenerator(phrasings: ChangePhrasings.standard()))?.perPair ?? 5 }
+    public var perPair = ChangeSentenceGenerator.defaultPerPair
 }
 
 /// `steps.dedup`: p-Hash dedup with the datasets' protected splits.

@@ -3,6 +3,7 @@ import SkyDatasets
 import SkyGeometry
 import SkyPipeline
 import SkyStorage
+import SkySearch
 import SkyText
 import Yams
 
@@ -230,7 +231,7 @@ struct RecipeParser {
 
     func prompts(_ node: RecipeNode) throws(RecipeError) -> PromptSettings {
         let keys = try node.mapping(allowed: ["templates", "classes", "dataset", "from_masks"])
-        let templates = try keys["templates"]?.string() ?? "clip-imagenet-80"
+        let templates = try keys["templates"]?.string() ?? PromptTemplateSet.defaultName
         guard PromptTemplateSet.availableNames().contains(templates) else {
             throw (keys["templates"] ?? node).error(
                 "unknown template set '\(templates)'; sets: \(PromptTemplateSet.availableNames().joined(separator: ", "))")
@@ -279,7 +280,7 @@ struct RecipeParser {
                 what.append(kind)
             }
         }
-        let batch = try keys["batch_size"]?.int() ?? 16
+        let batch = try keys["batch_size"]?.int() ?? CorpusEmbedding.defaultBatchSize
         guard batch >= 1 else { throw keys["batch_size"]!.error("must be at least 1") }
         return EmbedSettings(model: model, resolvedModel: resolved, name: try keys["name"]?.nonEmptyString(), what: what,
                              batchSize: batch)

@@ -16,7 +16,10 @@ public struct ChangeSentenceGenerator: Sendable {
                                      "largest", "size", "transitions", "from", "to", "was", "has", "at"]
 
     /// A generator; `perPair` must be 1 to 20.
-    public init(phrasings: ChangePhrasings, perPair: Int = 5) throws(TextError) {
+    /// Sentences per pair when none is given (LEVIR-CC has five per pair).
+    public static let defaultPerPair = 5
+
+    public init(phrasings: ChangePhrasings, perPair: Int = ChangeSentenceGenerator.defaultPerPair) throws(TextError) {
         guard perPair >= 1 && perPair <= 20 else {
             throw .invalidOption(name: "per-pair", value: "\(perPair)", expected: "an integer from 1 to 20")
         }

@@ -28,6 +28,9 @@ public struct PromptTemplateSet: Sendable, Hashable, Codable {
     static let folder = "prompts"
 
     /// The set named `name` (a file `Schemas/prompts/<name>.json`), checked.
+    /// The template set used when none is named: CLIP's 80 ImageNet templates.
+    public static let defaultName = "clip-imagenet-80"
+
     public static func named(_ name: String) throws -> PromptTemplateSet {
         guard availableNames().contains(name) else {
             throw TextError.invalidOption(name: "templates", value: name,
