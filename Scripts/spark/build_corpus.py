@@ -38,8 +38,7 @@ def recipe_digest(path):
 
 
 def shard_paths(work, k, n):
-    """A folder per shard: its corpus, its done or failed file, and the shard's own exports (the recipe's export
-    paths are relative to the corpus's folder), directly usable for training."""
+    """A folder per shard: its corpus and its done or failed file."""
     folder = os.path.join(work, f"shard-{k}-of-{n}")
     return {"folder": folder, "corpus": os.path.join(folder, "corpus.sqlite"),
             "done": os.path.join(folder, "done.json"), "failed": os.path.join(folder, "failed.json")}
