@@ -14,6 +14,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
     "index": IndexBench.run,
     "generate": GenerateCommand.run,
+    "probe": EvalBench.probe, "zero-shot-label": EvalBench.zeroShot,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

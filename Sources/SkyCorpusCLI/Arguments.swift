@@ -11,6 +11,7 @@ import SkyText
 
 extension CaptionSource: ExpressibleByArgument {}
 extension LabelSource: ExpressibleByArgument {}
+extension EvaluationTask: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension WebDatasetLayout: ExpressibleByArgument {}
 extension DifficultPolicy: ExpressibleByArgument {}

@@ -22,7 +22,7 @@ public enum DatasetContents: Sendable {
 }
 
 /// Every annotation layout SkyCorpus reads, by its `--format` name.
-public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertible {
+public enum DatasetFormat: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod, isaid
     case captions, change, segmentation
     /// Scene classification as AID, NWPU-RESISC45, UCM-21, RSSCN7, WHU-RS19 and PatternNet ship: DIR/CLASS/IMAGE.

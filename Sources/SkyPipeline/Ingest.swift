@@ -107,7 +107,12 @@ public enum DatasetIngest {
 
     /// Reads the dataset of `request` and writes it into `corpus` in one transaction; `progress` is told
     /// `(done, total)` records as they are written.
-    public static func run(_ request: IngestRequest, into corpus: Corpus,
+    ///
+    /// `shard` keeps only the images of one shard (``ImageShard``: change pairs go with their after image);
+    /// `ordinalBase`, given by `skycorpus build`, records each new image's place in the recipe (`ordinalBase` plus
+    /// its first record in the reader's whole output) in the same transaction, the order merges number shards by.
+    public static func run(_ request: IngestRequest, into corpus: Corpus, shard: ImageShard? = nil,
+                           ordinalBase: Int64? = nil,
                            progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> IngestSummary {
         try DatasetRecord.checkName(request.name)
         let root = URL(fileURLWithPath: request.root).standardizedFileURL.path
@@ -133,7 +138,8 @@ public enum DatasetIngest {
                 throw PipelineError.noDefaultPalette(dataset: request.name)
             }
         }
-        let contents = try format.read(root: root, options: request.options)
+        let whole = try format.read(root: root, options: request.options)
+        let contents = shard.map { shard in whole.filtered { shard.contains(dataset: request.name, path: $0) } } ?? whole
         var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
                                     replaced: request.replace, report: contents.report)
         try corpus.write { transaction in
@@ -163,6 +169,13 @@ public enum DatasetIngest {
             summary.captionsAttached = writer.captionsAttached
             summary.missingImages = writer.missingImages
             summary.duplicateCaptions = writer.duplicateCaptions
+            if let ordinalBase {
+                var ordinals: [String: Int64] = [:]
+                for (index, path) in whole.imageOrder.enumerated() where ordinals[path] == nil {
+                    ordinals[path] = ordinalBase + Int64(index)
+                }
+                try transaction.recordImageOrdinals(dataset: datasetID, ordinals: ordinals)
+            }
         }
         return summary
     }
