@@ -22,9 +22,12 @@ public struct IngestRequest: Sendable {
     /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name
     /// (``DatasetIngest/defaultPalette(forDataset:)``).
     public var palette: String?
+    /// Cut the dataset into patches first and ingest the patches (ISPRS, iSAID); nil ingests the files as they are.
+    public var patches: PatchRequest?
 
     public init(name: String, root: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
-                replace: Bool = false, palette: String? = nil, skipMissing: Bool = true) {
+                replace: Bool = false, palette: String? = nil, skipMissing: Bool = true, patches: PatchRequest? = nil) {
+        self.patches = patches
         self.skipMissing = skipMissing
         self.name = name
         self.root = root
@@ -74,6 +77,8 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var missingImages: [String] = []
     /// Captions repeated verbatim for one image, stored once.
     public var duplicateCaptions = 0
+    /// What `--patches` cut, when it was given.
+    public var patches: PatchSummary?
     /// Images already in the corpus whose stored split differs from this source's ("path: stored -> given");
     /// the stored split is kept.
     public var splitConflicts: [String] = []
@@ -132,19 +137,22 @@ public enum DatasetIngest {
             throw PipelineError.unknownLayout(root: root)
         }
         var palette = request.palette
-        if format == .segmentation && palette == nil {
-            palette = defaultPalette(forDataset: request.name)
+        if (format == .segmentation || format == .isprs) && palette == nil {
+            palette = defaultPalette(forDataset: request.name) ?? (format == .isprs ? ISPRSReader.family(root: root)?.rawValue : nil)
             guard palette != nil else {
                 throw PipelineError.noDefaultPalette(dataset: request.name)
             }
         }
-        let whole = try format.read(root: root, options: request.options)
+        // With --patches the patches are the dataset: their folder is its root.
+        let cut = try request.patches.map { try PatchIngest.cut(format: format, root: root, request: $0, options: request.options) }
+        let whole = try cut?.contents ?? format.read(root: root, options: request.options)
         let contents = shard.map { shard in whole.filtered { shard.contains(dataset: request.name, path: $0) } } ?? whole
         var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
                                     replaced: request.replace, report: contents.report)
+        summary.patches = cut?.summary
         try corpus.write { transaction in
             // A caption file's paths are relative to its folder, so that folder is the dataset root.
-            let datasetRoot = isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let datasetRoot = cut?.root ?? (isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root)
             let (datasetID, rootID) = try prepareDataset(transaction, name: request.name, root: datasetRoot, format: format,
                                                          replace: request.replace)
             var writer = try IngestWriter(transaction: transaction, datasetID: datasetID, rootID: rootID,
