@@ -178,7 +178,7 @@ def main():
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(partial + suffix):
                 os.remove(partial + suffix)
-        merge_seconds, merge_peak = run_local([binary, "merge", partial] + [p["corpus"] for p in shards] + ["--quiet"])
+        merge_seconds, merge_peak = run_local([binary, "merge", partial] + [p["corpus"] for p in shards])
         after_seconds, after_peak = run_local([binary, "build", recipe, "--corpus", partial, "--after-merge", "--quiet"])
         for suffix in ("-wal", "-shm"):
             if os.path.exists(out + suffix):
