@@ -26,6 +26,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
         // C: libpng, libjpeg-turbo, libdeflate (fast path for 8-bit PNGs) and libtiff. Every setjmp/longjmp stays here.
@@ -44,7 +47,7 @@ let package = Package(
         .target(
             name: "SkySchemas",
             path: "Schemas",
-            exclude: ["README.md"],
+            exclude: ["README.md", "recipe.md"],
             sources: ["SkySchemas.swift"],
             resources: [
                 .copy("corpus.sql"), .copy("palettes"), .copy("classes"),
@@ -68,15 +71,30 @@ let package = Package(
             name: "SkyPipeline",
             dependencies: ["SkyStorage", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing", "SkyIndex", "SkyConcurrency"]
         ),
+        // `skycorpus serve`: the JSON API and the web page over SkySearch's engine and storage's browse queries.
+        .target(
+            name: "SkyServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                "SkySearch", "SkyCLIP", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyConcurrency",
+            ],
+            resources: [.copy("Web")]
+        ),
         .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "SkyIndex", "SkyHashing", "CSkyBLAS", "SkyConcurrency"]),
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
         .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
+        // The recipe file: one YAML file that names the datasets, the steps and their settings, and the exports.
+        .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
+        // `skycorpus build`: runs a recipe end to end through the pipeline's steps, resumable, sharded, merged.
+        .target(name: "SkyBuild", dependencies: ["SkyRecipe", "SkyPipeline", "SkySearch", "SkyCLIP", "SkyStorage", "SkyDatasets", "SkyText", "SkyHashing", "SkyGeometry"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
                 "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "SkyConcurrency",
+                "SkyRecipe", "SkyBuild", "SkyServer",
             ]
         ),
         // In-process timing of the hot paths, driven by the runners in Benchmarks/.
@@ -101,6 +119,12 @@ let package = Package(
         .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", "SkyIndex", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyIndexTests", dependencies: ["SkyIndex", "CSkyIndex"]),
+        .testTarget(name: "SkyServerTests", dependencies: [
+            "SkyServer", "SkySearch", "SkyStorage", "SkyPipeline", "SkyDatasets", "SkyImaging", "SkyCLIP", "SkyHashing", "SkyTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "SkyRecipeTests", dependencies: ["SkyRecipe", "SkyPipeline", "SkyDatasets", "SkyTestSupport"]),
+        .testTarget(name: "SkyBuildTests", dependencies: ["SkyBuild", "SkyRecipe", "SkyPipeline", "SkyStorage", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,7 @@ extension HashKind: ExpressibleByArgument {}
 extension DedupCriterion: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}
 extension HRSCClassLevel: ExpressibleByArgument {}
+extension ISPRSLabels: ExpressibleByArgument {}
 
 extension Activation: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }

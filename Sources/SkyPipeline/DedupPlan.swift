@@ -95,6 +95,7 @@ public enum DedupReport {
             }
             bytes = Array(text.utf8)
         }
+        try OutputFiles.createParent(of: path)
         try OutputFiles.check(path, isFolder: false, what: "dedup report")
         OutputFiles.removeStaleTemporaries(of: path)
         do {

@@ -17,6 +17,17 @@ public enum OutputFiles {
         }
     }
 
+    /// Creates the folder `path` goes in when it does not exist yet (an export or report into a new sub-folder).
+    public static func createParent(of path: String) throws {
+        let parent = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+        guard !FileManager.default.fileExists(atPath: parent) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw CorpusError.invalidRequest("\(path): cannot create the folder \(parent): \(error.localizedDescription)")
+        }
+    }
+
     /// Removes what killed runs left beside `path`: `NAME.partial-PID` files and `.NAME.partial-PID` /
     /// `.NAME.old-PID` folders whose process no longer runs. Temporaries of a running process are left alone.
     @discardableResult
