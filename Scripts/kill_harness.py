@@ -82,7 +82,7 @@ def steps(data, binary, work):
         ("m2b", ["m2b", "--dataset", "seg", "--min-area", "20"], None),
         ("caption", ["caption", "--seed", "7"], None),
         ("caption-changes", ["caption", "--changes", "--seed", "7"], None),
-        ("dedup", ["dedup", "--threshold", "2", "--protect", "dota:test"], None),
+        ("dedup", ["dedup", "--threshold", "2"], None),
     ]
     if os.path.exists(TINY_MODEL):
         result.append(("embed", ["embed", "--model", TINY_MODEL, "--batch-size", "8"], None))

@@ -95,8 +95,7 @@ public enum DedupReport {
             }
             bytes = Array(text.utf8)
         }
-        try OutputFiles.check(path, isFolder: false, what: "dedup report")
-        OutputFiles.removeStaleTemporaries(of: path)
+        try OutputFiles.prepare(path, isFolder: false, what: "dedup report")
         do {
             try FileBytes.write(bytes, to: path)
         } catch {
