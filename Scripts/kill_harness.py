@@ -222,8 +222,10 @@ def trial(binary, name, arguments, output, before_corpus, before, after, after_o
     except RuntimeError as error:
         problems.append(f"re-run failed: {error}")
         return problems, running
-    if state(corpus) != after:
-        problems.append("re-run does not end in the uninterrupted state")
+    final = state(corpus)
+    if final != after:
+        differing = sorted(table for table in set(final) | set(after) if final.get(table) != after.get(table))
+        problems.append(f"re-run does not end in the uninterrupted state (tables {differing})")
     if output and output_digest(output) != after_output:
         problems.append("re-run export differs from the reference")
     if output and leftovers(output):
