@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
         // C: libpng, libjpeg-turbo, libdeflate (fast path for 8-bit PNGs) and libtiff. Every setjmp/longjmp stays here.
@@ -44,7 +45,7 @@ let package = Package(
         .target(
             name: "SkySchemas",
             path: "Schemas",
-            exclude: ["README.md"],
+            exclude: ["README.md", "recipe.md"],
             sources: ["SkySchemas.swift"],
             resources: [
                 .copy("corpus.sql"), .copy("palettes"), .copy("classes"),
@@ -71,12 +72,17 @@ let package = Package(
         .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "SkyIndex", "SkyHashing", "CSkyBLAS", "SkyConcurrency"]),
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
         .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
+        // The recipe file: one YAML file that names the datasets, the steps and their settings, and the exports.
+        .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
+        // `skycorpus build`: runs a recipe end to end through the pipeline's steps, resumable, sharded, merged.
+        .target(name: "SkyBuild", dependencies: ["SkyRecipe", "SkyPipeline", "SkySearch", "SkyCLIP", "SkyStorage", "SkyDatasets", "SkyText", "SkyHashing", "SkyGeometry"]),
         .executableTarget(
             name: "SkyCorpusCLI",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
                 "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "SkyConcurrency",
+                "SkyRecipe", "SkyBuild",
             ]
         ),
         // In-process timing of the hot paths, driven by the runners in Benchmarks/.
@@ -84,7 +90,7 @@ let package = Package(
             name: "SkyBench",
             dependencies: [
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "CSkyKernels", "CSkyBLAS",
+                "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "CSkyKernels", "CSkyBLAS", "SkyConcurrency",
             ],
             path: "Benchmarks/SkyBench"
         ),
@@ -98,9 +104,11 @@ let package = Package(
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "CSkyKernels", "SkyImaging", "SkyHashing", "SkyStorage", "SkyPipeline", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusCLITests", dependencies: ["SkyImaging", "SkyStorage", "SkyTestSupport"]),
         .testTarget(name: "SkyStorageTests", dependencies: ["SkyStorage", "SkySchemas", "SkyConcurrency", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", "SkyIndex", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyIndexTests", dependencies: ["SkyIndex", "CSkyIndex"]),
+        .testTarget(name: "SkyRecipeTests", dependencies: ["SkyRecipe", "SkyPipeline", "SkyDatasets", "SkyTestSupport"]),
+        .testTarget(name: "SkyBuildTests", dependencies: ["SkyBuild", "SkyRecipe", "SkyPipeline", "SkyStorage", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

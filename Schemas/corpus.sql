@@ -255,3 +255,53 @@ CREATE TABLE counting_item (
 -- count for iSAID instance masks); NULL when the format has no segmentation.
 ALTER TABLE object ADD COLUMN polygon_parts TEXT;
 ALTER TABLE object ADD COLUMN area REAL;
+
+-- migration: v5-build-runs
+
+-- `skycorpus build`: which recipe built the corpus, which of its stages are done, and (for shards and merges) which
+-- part of the images it holds. A build refuses a corpus built from another recipe, skips finished stages, and
+-- resumes at the first unfinished one.
+CREATE TABLE build_recipe (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),  -- one row: a corpus is built from one recipe
+    digest        TEXT NOT NULL,            -- SHA-256 of the recipe's canonical form (comments and layout do not count)
+    path          TEXT NOT NULL,            -- the recipe file the first build read
+    shard_index   INTEGER,                  -- K of --shard K/N (1-based); NULL for a whole build or a merge
+    shard_count   INTEGER,                  -- N of --shard K/N; for a merge, the N of its shards
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- One invocation of `skycorpus build` (or `merge`) on this corpus.
+CREATE TABLE build_run (
+    id           INTEGER PRIMARY KEY,
+    command      TEXT NOT NULL,             -- build, build --shard K/N, build --after-merge, merge
+    started_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    finished_at  TEXT                       -- NULL while running, or when the run was killed
+);
+
+-- A finished stage: recorded right after the stage's own transaction, so a killed build re-runs at most the stage
+-- it was in (every stage is idempotent).
+CREATE TABLE build_stage (
+    name         TEXT PRIMARY KEY,          -- ingest:DATASET:N, m2b, caption, changes, hash, embed, dedup, prompts, export:N
+    run_id       INTEGER NOT NULL REFERENCES build_run(id),
+    seconds      REAL NOT NULL,             -- wall time of the stage
+    summary      TEXT NOT NULL,             -- the stage's summary as JSON
+    finished_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- Where an image first appears in the recipe: (ingest stage << 32) + its first record in the reader's output. A
+-- whole build inserts images in this order, so a merge numbers the images of its shards by it and gives them the
+-- ids the whole build gives.
+CREATE TABLE build_image (
+    image_id  INTEGER PRIMARY KEY REFERENCES image(id) ON DELETE CASCADE,
+    ordinal   INTEGER NOT NULL
+);
+
+-- A shard merged into this corpus: merging it again adds nothing.
+CREATE TABLE build_shard (
+    shard_index  INTEGER NOT NULL,
+    shard_count  INTEGER NOT NULL,
+    source       TEXT NOT NULL,             -- the shard corpus's path when it was merged
+    images       INTEGER NOT NULL,
+    merged_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (shard_index, shard_count)
+);

@@ -18,8 +18,9 @@ LAYERS = [
     ["SkyImaging", "SkyStorage"],
     ["SkyGeometry", "SkyHashing", "SkyCLIP", "SkyIndex"],
     ["SkyDatasets", "SkyText"],
-    ["SkyPipeline", "SkySearch", "SkyRecipe"],
-    ["SkyServer", "SkyBuild"],
+    ["SkyPipeline", "SkySearch"],
+    ["SkyServer", "SkyRecipe"],
+    ["SkyBuild"],
     ["SkyCorpusCLI", "SkyBench", "SkyTestSupport"],
 ]
 LAYER = {name: index for index, names in enumerate(LAYERS) for name in names}

@@ -13,6 +13,8 @@ instances2dict_with_polygons + the category filter): per image, per instance in 
 cv2.findContours(RETR_EXTERNAL, CHAIN_APPROX_NONE) polygons, the pixel count as area and the box of the polygons
 (x, y, w, h with w = max - min + 1). train/Annotations/instancesonly_filtered_train.json holds the same objects
 as the devkit writes its COCO JSON, for the JSON path of the reader (a copy of the dataset without masks).
+expected_patches.json: the same conversion of the patches the devkit's split.py cuts with 32 x 32 patches and an
+overlap of 8 (stride 24), by patch name (P0101_y0_y1_x0_x1.png).
 
 Needs: pip install numpy opencv-python-headless. Run from anywhere; output is deterministic.
 """
@@ -113,12 +115,31 @@ def reference_objects(ids, semantic):
     return objects
 
 
+def split_windows(height, width, size, overlap):
+    """split.py's windows (x outer, y inner; a window past the border moved back), each once."""
+    if not (height > size and width > size):
+        return [(0, height, 0, width, False)]
+    seen = []
+    for x in range(0, width, size - overlap):
+        for y in range(0, height, size - overlap):
+            x0, x1 = x, x + size
+            if x1 > width:
+                x0, x1 = x0 - (x1 - width), width
+            y0, y1 = y, y + size
+            if y1 > height:
+                y0, y1 = y0 - (y1 - height), height
+            if (y0, y1, x0, x1, True) not in seen:
+                seen.append((y0, y1, x0, x1, True))
+    return seen
+
+
 def write_rgb(path, rgb):
     cv2.imwrite(path, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
 
 
 def main():
     expected = {}
+    patches = {}
     coco = {}
     for split, stem, seed, (height, width) in [("train", "P0101", 1, (40, 48)), ("train", "P0102", 2, (36, 44)),
                                                 ("val", "P0201", 3, (44, 40))]:
@@ -131,6 +152,9 @@ def main():
         write_rgb(os.path.join(folder, stem + "_instance_color_RGB.png"), semantic)
         objects = reference_objects(ids, semantic)
         expected[f"{split}/images/{stem}.png"] = objects
+        for y0, y1, x0, x1, cut in split_windows(height, width, 32, 8):
+            name = f"{stem}_{y0}_{y1}_{x0}_{x1}.png" if cut else f"{stem}.png"
+            patches[f"{split}/images/{name}"] = reference_objects(ids[y0:y1, x0:x1], semantic[y0:y1, x0:x1])
         data = coco.setdefault(split, {"images": [], "annotations": [], "categories": {}})
         image_id = len(data["images"])
         data["images"].append({"id": image_id, "file_name": stem + ".png", "width": width, "height": height})
@@ -147,7 +171,10 @@ def main():
             json.dump(data, f)
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump({"opencv": cv2.__version__, "images": expected}, f, indent=1, sort_keys=True)
-    print(sum(len(v) for v in expected.values()), "objects")
+    with open(os.path.join(OUT, "expected_patches.json"), "w") as f:
+        json.dump({"opencv": cv2.__version__, "size": 32, "stride": 24, "images": patches}, f, indent=1, sort_keys=True)
+    print(sum(len(v) for v in expected.values()), "objects;", len(patches), "patches,",
+          sum(len(v) for v in patches.values()), "patch objects")
 
 
 if __name__ == "__main__":

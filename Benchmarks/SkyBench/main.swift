@@ -13,6 +13,8 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "limits": LimitsBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
     "index": IndexBench.run,
+    "generate": GenerateCommand.run,
+    "probe": EvalBench.probe, "zero-shot-label": EvalBench.zeroShot,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

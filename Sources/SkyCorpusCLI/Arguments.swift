@@ -11,6 +11,7 @@ import SkyText
 
 extension CaptionSource: ExpressibleByArgument {}
 extension LabelSource: ExpressibleByArgument {}
+extension EvaluationTask: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension WebDatasetLayout: ExpressibleByArgument {}
 extension DifficultPolicy: ExpressibleByArgument {}
@@ -18,6 +19,7 @@ extension HashKind: ExpressibleByArgument {}
 extension DedupCriterion: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}
 extension HRSCClassLevel: ExpressibleByArgument {}
+extension ISPRSLabels: ExpressibleByArgument {}
 
 extension Activation: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }

@@ -54,10 +54,7 @@ struct Caption: ParsableCommand {
             return
         }
         let options = B2COptions(perImage: perImage, centerFraction: centerRegion, difficult: difficult)
-        let phrasings = try CaptionPhrasings.standard()
-        let generator = try B2CGenerator(phrasings: phrasings, options: options)
-        let store = B2CCaptionStore(generator: generator, naming: RuleBasedClassNaming(phrasings: phrasings, table: .standard),
-                                    seed: seed)
+        let store = try B2CCaptionStore.standard(options: options, seed: seed)
         let corpus = try global.openCorpus()
         var printed: [B2CImageCaptions] = []
         let reporter = global.progress("caption")
@@ -85,9 +82,7 @@ struct Caption: ParsableCommand {
 extension Caption {
     /// `caption --changes`: change sentences for the change pairs.
     func runChanges() throws {
-        let generator = try ChangeSentenceGenerator(phrasings: try ChangePhrasings.standard(), perPair: perPair)
-        let naming = RuleBasedClassNaming(phrasings: try CaptionPhrasings.standard(), table: .standard)
-        let store = ChangeSentenceStore(generator: generator, naming: naming, seed: seed)
+        let store = try ChangeSentenceStore.standard(perPair: perPair, seed: seed)
         let corpus = try global.openCorpus()
         var printed: [ChangeSentenceStore.PairSentences] = []
         let reporter = global.progress("caption --changes")

@@ -4,6 +4,7 @@ import SkyCLIP
 import SkyPipeline
 import SkyStorage
 import SkyHashing
+import SkySearch
 
 /// `skycorpus embed`: stores normalised CLIP embeddings of images, captions and prompts in the corpus.
 struct Embed: ParsableCommand, FlagHints {
@@ -27,24 +28,7 @@ struct Embed: ParsableCommand, FlagHints {
     var name: String?
 
     @Option(help: "Items per forward pass and per transaction.")
-    var batchSize = 16
-
-    struct Summary: Encodable {
-        var modelId: Int64
-        var name: String
-        var architecture: String
-        var checksum: String
-        var embedded: [String: Int]
-        var total: [String: Int]
-        var skippedImages: [SkippedImage]
-        /// Images not embedded because a step marked them unreadable before this run.
-        var markedUnreadable: Int
-    }
-
-    struct SkippedImage: Encodable {
-        var path: String
-        var reason: String
-    }
+    var batchSize = CorpusEmbedding.defaultBatchSize
 
     func kinds() throws -> [EmbeddingItemKind] {
         try what.split(separator: ",").map { word in
@@ -62,53 +46,16 @@ struct Embed: ParsableCommand, FlagHints {
         let kinds = try kinds()
         let corpus = try global.openCorpus()
         let (model, _) = try modelOptions.load()
-        let info = EncoderModelInfo(name: name ?? URL(fileURLWithPath: modelOptions.model).lastPathComponent,
-                                    architecture: model.architecture.description,
-                                    checksum: try FileDigest.sha256(ofFile: modelOptions.model), dimension: model.embedDim)
-        let modelID = try corpus.registerEncoder(info)
-        let tokenizer = try CLIPTokenizer()
-        let preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: modelOptions.fastJpeg)
-        var embedded: [String: Int] = [:], total: [String: Int] = [:]
-        var skipped: [SkippedImage] = []
-        let markedUnreadable = kinds.contains(.image) ? try corpus.read { try $0.unreadableImageCount() } : 0
-        for kind in kinds {
-            let pending = try corpus.pendingEmbeddings(model: modelID, kind: kind)
-            let progress = global.progress("embed \(kind.rawValue)s")
-            var done = 0
-            for start in stride(from: 0, to: pending.count, by: batchSize) {
-                var batch = Array(pending[start ..< min(start + batchSize, pending.count)])
-                let vectors: [[Float]]
-                var unreadable: [(id: Int64, reason: String)] = []
-                if kind == .image {
-                    // An image that cannot be read (missing, an unsupported TIFF or BMP layout, corrupt) is skipped and listed, not fatal.
-                    var pixels: [Float] = []
-                    var readable: [PendingEmbeddingItem] = []
-                    for item in batch {
-                        do {
-                            pixels += try preprocessor.tensor(file: item.input)
-                            readable.append(item)
-                        } catch {
-                            skipped.append(SkippedImage(path: item.input, reason: "\(error)"))
-                            // A missing file (an unmounted drive) is not a broken one: only files that exist are marked.
-                            if FileManager.default.fileExists(atPath: item.input) { unreadable.append((item.id, "\(error)")) }
-                        }
-                    }
-                    batch = readable
-                    vectors = batch.isEmpty ? [] : try model.encodeImages(pixels, count: batch.count)
-                } else {
-                    vectors = try model.encodeTokens(batch.map { tokenizer.tokenize($0.input, contextLength: model.architecture.contextLength) })
-                }
-                try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) },
-                                           unreadable: unreadable)
-                done += batch.count
-                progress.update(min(pending.count, start + batchSize), pending.count)
-            }
-            embedded[kind.rawValue + "s"] = done
-            total[kind.rawValue + "s"] = try corpus.embeddingCount(model: modelID, kind: kind)
+        let step = CorpusEmbedding(model: model, checkpointPath: modelOptions.model, name: name, kinds: kinds,
+                                   batchSize: batchSize, fastJPEG: modelOptions.fastJpeg)
+        var reporters: [EmbeddingItemKind: ProgressReporter] = [:]
+        let summary = try step.run(on: corpus) { kind, done, total in
+            if reporters[kind] == nil { reporters[kind] = global.progress("embed \(kind.rawValue)s") }
+            reporters[kind]?.update(done, total)
         }
-        let summary = Summary(modelId: modelID, name: info.name, architecture: info.architecture, checksum: info.checksum,
-                              embedded: embedded, total: total, skippedImages: skipped,
-                              markedUnreadable: markedUnreadable)
+        let info = (name: summary.name, architecture: summary.architecture)
+        let embedded = summary.embedded, total = summary.total
+        let skipped = summary.skippedImages, markedUnreadable = summary.markedUnreadable
         if global.json {
             try Output.json(summary)
         } else {

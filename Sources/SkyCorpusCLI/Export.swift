@@ -51,7 +51,7 @@ struct Export: ParsableCommand {
     var includeDuplicates = false
 
     @Option(help: "Samples per WebDataset shard.")
-    var shardSize = 1000
+    var shardSize = ExportRequest.defaultShardSize
 
     @Option(help: "WebDataset samples: one per image (its bytes once) or one per image-caption pair.")
     var webdatasetLayout: WebDatasetLayout = .perImage
@@ -68,28 +68,19 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let corpus = try global.openCorpus(.readOnly)
+        let request = ExportRequest(format: format, out: out, datasets: dataset, splits: split, sources: sources,
+                                    includeDuplicates: includeDuplicates, shardSize: shardSize, layout: webdatasetLayout,
+                                    labelSources: labelSource)
+        let progress = global.progress("export")
+        let summary = try request.run(on: corpus) { progress.update($0, $1) }
         if format == .prompts {
-            let prompts = try ExportQuery.prompts(in: corpus, selection: ExportSelection(
-                datasets: dataset, splits: split, sources: sources, includeDuplicates: includeDuplicates))
-            guard !prompts.isEmpty else { throw CommandError("nothing to export: no stored prompt matches the selection") }
-            let summary = try ExportWriter.writePrompts(prompts, to: out)
             if global.json { try Output.json(summary) } else { print("exported \(summary.prompts) prompts to \(out)") }
             return
         }
-        let selection = ExportSelection(datasets: dataset, splits: split, sources: sources,
-                                        includeDuplicates: includeDuplicates)
         if format == .labels {
-            let items = try ExportQuery.labels(in: corpus, selection: selection, labelSources: labelSource)
-            guard !items.isEmpty else { throw CommandError("nothing to export: no image with labels matches the selection") }
-            let summary = try ExportWriter.writeLabels(items, to: out)
             if global.json { try Output.json(summary) } else { print("exported \(summary.images) labelled images (\(summary.labels) labels) to \(out)") }
             return
         }
-        let items = try ExportQuery.items(in: corpus, selection: selection)
-        let marked = try ExportQuery.unreadableCount(in: corpus, selection: selection)
-        let progress = global.progress("export")
-        let summary = try ExportWriter.write(items, format: format, to: out, shardSize: shardSize, layout: webdatasetLayout,
-                                             markedUnreadable: marked) { progress.update($0, $1) }
         if summary.missingFiles > 0 {
             Output.note("export: left out \(summary.missingFiles) images whose file does not exist (first: \(summary.firstMissing ?? ""))")
         }

@@ -39,6 +39,21 @@ struct Ingest: ParsableCommand, FlagHints {
     @Flag(help: "COCO: rasterise polygon segmentations for their area as pycocotools does (stored with each object).")
     var segmentationAreas = false
 
+    @Option(help: "ISPRS Potsdam/Vaihingen: the full label tiles or the eroded-boundary ones (*_noBoundary).")
+    var isprsLabels: ISPRSLabels = ReadOptions().isprsLabels
+
+    @Option(help: """
+        ISPRS, iSAID: cut the tiles and their masks into patches in this folder (outside the dataset) and ingest \
+        the patches; patches already there are kept.
+        """)
+    var patches: String?
+
+    @Option(help: "Patch side in pixels (default: 512 for isprs, 800 for isaid as its devkit).")
+    var patchSize: Int?
+
+    @Option(help: "Distance between patch starts (default: the patch size for isprs, 600 for isaid as its devkit).")
+    var patchStride: Int?
+
     @Flag(help: "Delete the dataset and everything under it, then import it again.")
     var replace = false
 
@@ -51,12 +66,33 @@ struct Ingest: ParsableCommand, FlagHints {
         """)
     var skipMissing = true
 
+    /// The patch grid the flags give: nil (the format's standard) when neither size nor stride is given; a size
+    /// alone strides by itself.
+    var grid: PatchGrid? {
+        guard patchSize != nil || patchStride != nil else { return nil }
+        let standard = PatchGrid.standard(for: format.format ?? .isprs)
+        let size = patchSize ?? standard.size
+        return PatchGrid(size: size, stride: patchStride ?? (patchSize == nil ? standard.stride : size))
+    }
+
+    func validate() throws {
+        if patches == nil && (patchSize != nil || patchStride != nil) {
+            throw ValidationError("--patch-size and --patch-stride need --patches DIR")
+        }
+        if let problem = grid?.problem { throw ValidationError(problem + " (--patch-size, --patch-stride)") }
+        if patches != nil, let given = format.format, !PatchRequest.formats.contains(given) {
+            throw ValidationError("--patches cuts --format " + PatchRequest.formats.map(\.rawValue).joined(separator: " or ")
+                                  + " datasets, not \(given.rawValue)")
+        }
+    }
+
     func run() throws {
         let corpus = try global.openCorpus(.create)
         let request = IngestRequest(name: dataset, root: root, format: format.format,
                                     options: ReadOptions(skipInvalid: skipInvalid, split: split, hrscClassLevel: hrscClassLevel,
-                                                         segmentationAreas: segmentationAreas),
-                                    replace: replace, palette: palette, skipMissing: skipMissing)
+                                                         segmentationAreas: segmentationAreas, isprsLabels: isprsLabels),
+                                    replace: replace, palette: palette, skipMissing: skipMissing,
+                                    patches: patches.map { PatchRequest(folder: $0, grid: grid) })
         if !global.quiet { Output.note("ingest: reading \(root)") }
         let summary: IngestSummary
         do {
@@ -77,6 +113,10 @@ struct Ingest: ParsableCommand, FlagHints {
               + "\(summary.imagesAlreadyPresent) already present, \(summary.objectsAdded) objects, "
               + "\(summary.captionsAdded) captions, \(summary.masksAdded) masks, \(summary.pairsAdded) change pairs"
               + (summary.labelsAdded > 0 ? ", \(summary.labelsAdded) image labels" : ""))
+        if let cut = summary.patches {
+            print("patches \(cut.size)x\(cut.size), stride \(cut.stride), in \(cut.folder): \(cut.imagesCut) images cut, "
+                  + "\(cut.patchesWritten) patch files written, \(cut.patchesPresent) already there")
+        }
         if summary.clippedBoxes > 0 || summary.degenerateBoxes > 0 {
             print("boxes clipped to their image: \(summary.clippedBoxes); degenerate boxes dropped: \(summary.degenerateBoxes)")
         }

@@ -20,8 +20,9 @@ struct SkyCorpusCommand: ParsableCommand {
             Caption.self, Prompts.self, ChangeCLIPPrompts.self,
             Hash.self, Dedup.self,
             Tokenize.self, Encode.self, Embed.self,
-            Search.self, IndexCommand.self, Evaluate.self, ZeroShot.self,
+            Search.self, IndexCommand.self, Evaluate.self, ZeroShot.self, CountingSet.self,
             Export.self,
+            Build.self, Merge.self,
         ]
     )
 

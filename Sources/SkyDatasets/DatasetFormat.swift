@@ -22,8 +22,8 @@ public enum DatasetContents: Sendable {
 }
 
 /// Every annotation layout SkyCorpus reads, by its `--format` name.
-public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertible {
-    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod, isaid
+public enum DatasetFormat: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    case dota, voc, diorR = "dior-r", hrsc, coco, yolo, visdrone, nwpu, carpk, sdd, auair, levir, rsod, isaid, isprs
     case captions, change, segmentation
     /// Scene classification as AID, NWPU-RESISC45, UCM-21, RSSCN7, WHU-RS19 and PatternNet ship: DIR/CLASS/IMAGE.
     case classFolders = "class-folders"
@@ -48,6 +48,7 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
         case .levir: .detection(try LEVIRReader.read(root: root, options: options))
         case .rsod: .detection(try RSODReader.read(root: root, options: options))
         case .isaid: .detection(try ISAIDReader.read(root: root, options: options))
+        case .isprs: .segmentation(try ISPRSReader.read(root: root, options: options))
         case .captions: .captions(try CaptionReader.read(root: root, options: options))
         case .change: .change(try ChangeReader.read(root: root, options: options))
         case .segmentation: .segmentation(try SegmentationReader.read(root: root, options: options))
@@ -135,6 +136,9 @@ public enum DatasetFormat: String, Sendable, CaseIterable, CustomStringConvertib
            DatasetFiles.isFile(DatasetFiles.join(root, "classes.txt")) || DatasetFiles.isFile(DatasetFiles.join(root, "data.yaml"))
             || DatasetFiles.list(root).contains(where: { $0.hasSuffix(".names") }) {
             return (.yolo, "images/ + labels/ with a class-name file (YOLO)")
+        }
+        if ISPRSReader.hasLayout(root: root) {
+            return (.isprs, "ISPRS tiles (top_potsdam_*_RGB.tif or top_mosaic_09cm_area*.tif) with RGB label tiles")
         }
         if !SegmentationReader.pairFolders(root: root).isEmpty {
             return (.segmentation, "image and mask folders (img_dir/ann_dir, images_png/masks_png, or iSAID masks; "

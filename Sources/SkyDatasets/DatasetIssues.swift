@@ -104,8 +104,12 @@ public struct ReadOptions: Sendable, Hashable {
     /// boxes of polygons without a `bbox` are computed either way.
     public var segmentationAreas: Bool
 
+    /// ISPRS Potsdam/Vaihingen: the full label tiles or the eroded-boundary ones.
+    public var isprsLabels: ISPRSLabels
+
     public init(skipInvalid: Bool = false, split: String? = nil, hrscClassLevel: HRSCClassLevel = .ship,
-                segmentationAreas: Bool = false) {
+                segmentationAreas: Bool = false, isprsLabels: ISPRSLabels = .full) {
+        self.isprsLabels = isprsLabels
         self.skipInvalid = skipInvalid
         self.split = split
         self.hrscClassLevel = hrscClassLevel

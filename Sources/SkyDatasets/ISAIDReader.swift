@@ -23,16 +23,16 @@ public enum ISAIDReader {
     static let firstInstanceID: UInt32 = 1000
 
     /// One split folder: where its images, JSON files and masks are.
-    struct SplitFolder {
-        var images: String
-        var jsons: [String]
-        var instanceMasks: String
-        var semanticMasks: String
-        var split: String?
+    public struct SplitFolder: Sendable {
+        public var images: String
+        public var jsons: [String]
+        public var instanceMasks: String
+        public var semanticMasks: String
+        public var split: String?
     }
 
     /// The split folders at `root` (the root itself, or `train/ val/ test/` below it) that have an `images/` folder.
-    static func splitFolders(root: String) -> [SplitFolder] {
+    public static func splitFolders(root: String) -> [SplitFolder] {
         func folder(_ path: String, split: String?) -> SplitFolder? {
             guard let images = DatasetFiles.child(path, named: "images") else { return nil }
             let annotationFolder = DatasetFiles.child(path, named: "Annotations") ?? DatasetFiles.child(path, named: "annotations")

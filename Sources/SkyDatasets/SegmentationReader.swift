@@ -11,6 +11,14 @@ public struct MaskedImage: Sendable, Hashable {
     /// The image size, from its header.
     public var width: Int
     public var height: Int
+
+    public init(relativePath: String, masks: [String], split: String?, width: Int, height: Int) {
+        self.relativePath = relativePath
+        self.masks = masks
+        self.split = split
+        self.width = width
+        self.height = height
+    }
 }
 
 /// The segmentation pairs read from a root.
@@ -19,6 +27,11 @@ public struct SegmentationSet: Sendable {
     public var images: [MaskedImage] = []
     /// Problems skipped; masks without an image; images without a mask.
     public var report = ReadReport()
+
+    public init(images: [MaskedImage] = [], report: ReadReport = ReadReport()) {
+        self.images = images
+        self.report = report
+    }
 
     /// Every mask of every image.
     public var maskCount: Int { images.reduce(0) { $0 + $1.masks.count } }

@@ -185,6 +185,33 @@ public struct Deduplication: Sendable {
         return Outcome(summary: summary, removals: plan.removals)
     }
 
+    /// What ``storeHashes(in:progress:)`` did.
+    public struct HashSummary: Codable, Sendable, Equatable {
+        /// Images in the corpus, images hashed now, images whose hash was already stored.
+        public var images: Int
+        public var hashed: Int
+        public var alreadyHashed: Int
+        /// Images that could not be decoded now (marked unreadable), and images marked unreadable earlier.
+        public var failed: [ImageRegistration.SkippedFile]
+        public var skippedUnreadable: [ImageRegistration.SkippedFile]
+    }
+
+    /// The hashing half of ``run(in:progress:)`` alone: hashes the images that lack a p-Hash and stores the hashes
+    /// and unreadable marks in one transaction, marking no duplicate. What a shard of a build does, so that dedup
+    /// after the merge groups the whole corpus without decoding an image again.
+    public func storeHashes(in corpus: Corpus, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws
+        -> HashSummary {
+        var images = try corpus.read { try $0.hashedImages() }
+        let hashing = hashMissing(&images, progress: progress)
+        try corpus.write { transaction in
+            try transaction.storeHashes(hashing.newHashes)
+            try transaction.markUnreadable(hashing.unreadable)
+        }
+        return HashSummary(images: images.count, hashed: hashing.newHashes.count,
+                           alreadyHashed: images.count - hashing.attempted - hashing.skippedUnreadable.count,
+                           failed: hashing.failed, skippedUnreadable: hashing.skippedUnreadable)
+    }
+
     /// An unordered pair of image indices, smaller first.
     struct Pair: Hashable {
         var first: Int

@@ -3,7 +3,7 @@ import Foundation
 import SkyImaging
 
 /// The formats `skycorpus export` writes.
-public enum ExportFormat: String, Sendable, CaseIterable {
+public enum ExportFormat: String, Sendable, Codable, CaseIterable {
     /// open_clip's CsvDataset: tab-separated `filepath` and `title`, one row per image and distinct caption text.
     case csv
     /// One JSON object per image: paths, split, size and every caption with its source.
@@ -48,7 +48,7 @@ public enum ExportWriter {
     /// many selected images the query left out as unreadable (``ExportQuery/unreadableCount(in:selection:)``);
     /// the summary counts them with any this export finds.
     public static func write(_ items: [ExportItem], format: ExportFormat, to output: String,
-                             shardSize: Int = 1000, layout: WebDatasetLayout = .perImage, markedUnreadable: Int = 0,
+                             shardSize: Int = ExportRequest.defaultShardSize, layout: WebDatasetLayout = .perImage, markedUnreadable: Int = 0,
                              progress: (Int, Int) -> Void = { _, _ in }) throws -> ExportSummary {
         // Images whose file is gone are left out and counted: a training run would fail on them midway.
         let missing = items.filter { !FileManager.default.fileExists(atPath: $0.absolutePath) }.map(\.absolutePath)

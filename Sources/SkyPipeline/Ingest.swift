@@ -22,9 +22,12 @@ public struct IngestRequest: Sendable {
     /// The palette of segmentation masks (`Schemas/palettes/NAME.json`); nil picks it from the dataset name
     /// (``DatasetIngest/defaultPalette(forDataset:)``).
     public var palette: String?
+    /// Cut the dataset into patches first and ingest the patches (ISPRS, iSAID); nil ingests the files as they are.
+    public var patches: PatchRequest?
 
     public init(name: String, root: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
-                replace: Bool = false, palette: String? = nil, skipMissing: Bool = true) {
+                replace: Bool = false, palette: String? = nil, skipMissing: Bool = true, patches: PatchRequest? = nil) {
+        self.patches = patches
         self.skipMissing = skipMissing
         self.name = name
         self.root = root
@@ -74,6 +77,8 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var missingImages: [String] = []
     /// Captions repeated verbatim for one image, stored once.
     public var duplicateCaptions = 0
+    /// What `--patches` cut, when it was given.
+    public var patches: PatchSummary?
     /// Images already in the corpus whose stored split differs from this source's ("path: stored -> given");
     /// the stored split is kept.
     public var splitConflicts: [String] = []
@@ -107,7 +112,12 @@ public enum DatasetIngest {
 
     /// Reads the dataset of `request` and writes it into `corpus` in one transaction; `progress` is told
     /// `(done, total)` records as they are written.
-    public static func run(_ request: IngestRequest, into corpus: Corpus,
+    ///
+    /// `shard` keeps only the images of one shard (``ImageShard``: change pairs go with their after image);
+    /// `ordinalBase`, given by `skycorpus build`, records each new image's place in the recipe (`ordinalBase` plus
+    /// its first record in the reader's whole output) in the same transaction, the order merges number shards by.
+    public static func run(_ request: IngestRequest, into corpus: Corpus, shard: ImageShard? = nil,
+                           ordinalBase: Int64? = nil,
                            progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> IngestSummary {
         try DatasetRecord.checkName(request.name)
         let root = URL(fileURLWithPath: request.root).standardizedFileURL.path
@@ -127,18 +137,22 @@ public enum DatasetIngest {
             throw PipelineError.unknownLayout(root: root)
         }
         var palette = request.palette
-        if format == .segmentation && palette == nil {
-            palette = defaultPalette(forDataset: request.name)
+        if (format == .segmentation || format == .isprs) && palette == nil {
+            palette = defaultPalette(forDataset: request.name) ?? (format == .isprs ? ISPRSReader.family(root: root)?.rawValue : nil)
             guard palette != nil else {
                 throw PipelineError.noDefaultPalette(dataset: request.name)
             }
         }
-        let contents = try format.read(root: root, options: request.options)
+        // With --patches the patches are the dataset: their folder is its root.
+        let cut = try request.patches.map { try PatchIngest.cut(format: format, root: root, request: $0, options: request.options) }
+        let whole = try cut?.contents ?? format.read(root: root, options: request.options)
+        let contents = shard.map { shard in whole.filtered { shard.contains(dataset: request.name, path: $0) } } ?? whole
         var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
                                     replaced: request.replace, report: contents.report)
+        summary.patches = cut?.summary
         try corpus.write { transaction in
             // A caption file's paths are relative to its folder, so that folder is the dataset root.
-            let datasetRoot = isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root
+            let datasetRoot = cut?.root ?? (isCaptionFile ? URL(fileURLWithPath: root).deletingLastPathComponent().path : root)
             let (datasetID, rootID) = try prepareDataset(transaction, name: request.name, root: datasetRoot, format: format,
                                                          replace: request.replace)
             var writer = try IngestWriter(transaction: transaction, datasetID: datasetID, rootID: rootID,
@@ -163,6 +177,13 @@ public enum DatasetIngest {
             summary.captionsAttached = writer.captionsAttached
             summary.missingImages = writer.missingImages
             summary.duplicateCaptions = writer.duplicateCaptions
+            if let ordinalBase {
+                var ordinals: [String: Int64] = [:]
+                for (index, path) in whole.imageOrder.enumerated() where ordinals[path] == nil {
+                    ordinals[path] = ordinalBase + Int64(index)
+                }
+                try transaction.recordImageOrdinals(dataset: datasetID, ordinals: ordinals)
+            }
         }
         return summary
     }

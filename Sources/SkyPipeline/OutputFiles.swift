@@ -8,13 +8,7 @@ public enum OutputFiles {
     /// the folders above it that do not exist yet, and removes stale temporaries of killed runs beside it.
     public static func prepare(_ path: String, isFolder: Bool, what: String) throws {
         try check(path, isFolder: isFolder, what: what)
-        let parent = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        } catch {
-            throw CorpusError.invalidRequest("\(path): cannot create the folder \(parent.path) for the \(what) export: "
-                                             + "\((error as NSError).localizedDescription)")
-        }
+        try createParent(of: path)
         removeStaleTemporaries(of: path)
     }
 
@@ -28,6 +22,18 @@ public enum OutputFiles {
         }
         if !isFolder && directory.boolValue {
             throw CorpusError.invalidRequest("\(path) is an existing folder; the \(what) export writes one file: name a file")
+        }
+    }
+
+    /// Creates the folder `path` goes in when it does not exist yet (an export or report into a new sub-folder).
+    public static func createParent(of path: String) throws {
+        let parent = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+        var directory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: parent, isDirectory: &directory), directory.boolValue { return }
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw CorpusError.invalidRequest("\(path): cannot create the folder \(parent): \(error.localizedDescription)")
         }
     }
 

@@ -11,6 +11,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case unknownLayout(root: String)
     /// A segmentation dataset whose name implies no mask palette; the palette must be given.
     case noDefaultPalette(dataset: String)
+    /// A shard given as something other than K/N with 1 <= K <= N.
+    case badShard(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case .noDefaultPalette(let dataset):
             "dataset '\(dataset)': no default mask palette for this name (palettes: "
                 + Palette.available.joined(separator: ", ") + ")"
+        case .badShard(let message): "shard \(message)"
         }
     }
 }

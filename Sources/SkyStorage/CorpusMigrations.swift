@@ -41,6 +41,11 @@ public enum CorpusMigrations {
         return sections
     }
 
+    /// The names of this build's migrations, in order: what a corpus of the current schema has applied.
+    public static func names() throws -> [String] {
+        try sections(of: try SkySchemas.text("corpus.sql")).map(\.name)
+    }
+
     /// A GRDB migrator that applies every section of `Schemas/corpus.sql`.
     public static func migrator() throws -> DatabaseMigrator {
         let ddl = try SkySchemas.text("corpus.sql")

@@ -14,6 +14,8 @@ public struct CorpusStats: Codable, Sendable, Equatable {
         public var unreadable: Int
         /// Images per split ("" for images without a split).
         public var splits: [String: Int]
+        /// Captions per source (b2c, human, prompt, change).
+        public var captionSources: [String: Int] = [:]
         /// Image-level labels (ground truth and zero-shot, every rank).
         public var labels: Int = 0
     }
@@ -54,10 +56,17 @@ public struct CorpusStats: Codable, Sendable, Equatable {
                     """, arguments: [id]) {
                     splits[split["split"]] = split["n"]
                 }
+                var sources: [String: Int] = [:]
+                for source in try Row.fetchAll(db, sql: """
+                    SELECT c.source, COUNT(*) AS n FROM caption c JOIN image i ON c.image_id = i.id
+                    WHERE i.dataset_id = ? GROUP BY c.source
+                    """, arguments: [id]) {
+                    sources[source["source"]] = source["n"]
+                }
                 datasets.append(DatasetCounts(name: row["name"], images: row["images"], objects: row["objects"],
                                               captions: row["captions"], changePairs: row["pairs"],
                                               duplicates: row["duplicates"], unreadable: row["unreadable"],
-                                              splits: splits, labels: row["labels"]))
+                                              splits: splits, captionSources: sources, labels: row["labels"]))
             }
             var sources: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM caption GROUP BY source") {

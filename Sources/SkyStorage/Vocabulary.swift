@@ -37,3 +37,19 @@ public enum DuplicateKind: String, Sendable, Codable, CaseIterable {
     /// Within the threshold of an image of a protected (benchmark test) split.
     case leakage
 }
+
+/// What `skycorpus evaluate` measures (the `evaluation.task` column and the `--task` spelling).
+public enum EvaluationTask: String, Sendable, Codable, CaseIterable {
+    /// Image-text retrieval R@1/5/10 both ways and their mean.
+    case retrieval
+    /// Zero-shot top-1/top-5 accuracy over a labelled dataset's classes.
+    case zeroShot = "zero-shot"
+    /// Logistic regression on frozen image embeddings, C chosen on a validation split.
+    case linearProbe = "linear-probe"
+    /// k-nearest-neighbour classification on image embeddings.
+    case knn
+    /// The linear probe trained on 1, 2, 4, 8, 16, 32 images per class.
+    case fewShot = "few-shot"
+    /// RemoteCount-style counting: the true caption among captions that differ only in the number.
+    case counting
+}

@@ -38,4 +38,21 @@ struct IngestOptionTests {
                                          "--corpus", category])
         #expect(bad.status == 64 && bad.stderr.contains("category"))
     }
+
+    @Test func patchFlagsAreCheckedBeforeAnythingIsRead() throws {
+        let folder = try TemporaryFolder("cli-patches")
+        let corpus = folder.path("c.sqlite")
+        let cases: [([String], String)] = [
+            (["--patch-size", "32"], "need --patches"),
+            (["--patches", folder.path("p"), "--patch-size", "8"], "patch size 8"),
+            (["--patches", folder.path("p"), "--patch-size", "32", "--patch-stride", "40"], "patch stride 40"),
+            (["--patches", folder.path("p"), "--format", "dota"], "not dota"),
+            (["--isprs-labels", "thin"], "eroded"),
+        ]
+        for (flags, message) in cases {
+            let result = try CommandRunner.run(["ingest", folder.path("nowhere"), "--dataset", "d", "--corpus", corpus] + flags)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(flags): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: corpus) && !FileManager.default.fileExists(atPath: folder.path("p")))
+    }
 }
