@@ -26,6 +26,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
@@ -69,6 +71,16 @@ let package = Package(
             name: "SkyPipeline",
             dependencies: ["SkyStorage", "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing", "SkyIndex", "SkyConcurrency"]
         ),
+        // `skycorpus serve`: the JSON API and the web page over SkySearch's engine and storage's browse queries.
+        .target(
+            name: "SkyServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                "SkySearch", "SkyCLIP", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyConcurrency",
+            ],
+            resources: [.copy("Web")]
+        ),
         .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "SkyIndex", "SkyHashing", "CSkyBLAS", "SkyConcurrency"]),
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
         .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
@@ -82,7 +94,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
                 "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkyIndex", "SkyConcurrency",
-                "SkyRecipe", "SkyBuild",
+                "SkyRecipe", "SkyBuild", "SkyServer",
             ]
         ),
         // In-process timing of the hot paths, driven by the runners in Benchmarks/.
@@ -107,6 +119,10 @@ let package = Package(
         .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", "SkyIndex", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyIndexTests", dependencies: ["SkyIndex", "CSkyIndex"]),
+        .testTarget(name: "SkyServerTests", dependencies: [
+            "SkyServer", "SkySearch", "SkyStorage", "SkyPipeline", "SkyDatasets", "SkyImaging", "SkyCLIP", "SkyHashing", "SkyTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "SkyRecipeTests", dependencies: ["SkyRecipe", "SkyPipeline", "SkyDatasets", "SkyTestSupport"]),
         .testTarget(name: "SkyBuildTests", dependencies: ["SkyBuild", "SkyRecipe", "SkyPipeline", "SkyStorage", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],

@@ -23,3 +23,4 @@ head -n 8 "$out/train.csv" | cut -f 2
 echo "--- change sentences:" >&2
 tail -n +2 "$out/changes.csv" | cut -f 2 | head -n 6
 echo "demo: corpus, exports and dedup report in $out/" >&2
+echo "demo: browse it in a web browser: $bin serve --corpus $corpus   (then open http://127.0.0.1:8080/)"

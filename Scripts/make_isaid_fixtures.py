@@ -15,6 +15,8 @@ cv2.findContours(RETR_EXTERNAL, CHAIN_APPROX_NONE) polygons, the pixel count as 
 as the devkit writes its COCO JSON, for the JSON path of the reader (a copy of the dataset without masks).
 expected_patches.json: the same conversion of the patches the devkit's split.py cuts with 32 x 32 patches and an
 overlap of 8 (stride 24), by patch name (P0101_y0_y1_x0_x1.png).
+random/train/images/ + expected_random.json: 12 scenes of 40 random overlapping shapes each (later shapes paint
+over earlier ones, so instances are cut into pieces, touch diagonally and hold holes), converted the same way.
 
 Needs: pip install numpy opencv-python-headless. Run from anywhere; output is deterministic.
 """
@@ -137,7 +139,43 @@ def write_rgb(path, rgb):
     cv2.imwrite(path, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
 
 
+def random_scene(seed, height=40, width=40):
+    rng = np.random.default_rng(1000 + seed)
+    ids = np.zeros((height, width), np.int64)
+    semantic = np.zeros((height, width, 3), np.uint8)
+    yy, xx = np.mgrid[0:height, 0:width]
+    classes = list(COLOUR)
+    for number in range(40):
+        cy, cx = rng.integers(0, height), rng.integers(0, width)
+        if rng.random() < 0.5:
+            region = ((yy - cy) / rng.integers(1, 6)) ** 2 + ((xx - cx) / rng.integers(1, 6)) ** 2 <= 1
+        else:
+            region = (np.abs(yy - cy) <= rng.integers(0, 4)) & (np.abs(xx - cx) <= rng.integers(0, 4))
+            if rng.random() < 0.3:
+                region &= (yy + xx) % 2 == 0  # a checkerboard: diagonal touches only
+        paint(ids, semantic, 1000 + 37 * number + int(rng.integers(0, 30)), classes[int(rng.integers(len(classes)))], region)
+    image = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+    return image, ids, semantic
+
+
+def write_scene(folder, stem, image, ids, semantic):
+    os.makedirs(folder, exist_ok=True)
+    id_rgb = np.stack([ids % 256, ids // 256 % 256, ids // 65536], axis=2).astype(np.uint8)
+    write_rgb(os.path.join(folder, stem + ".png"), image)
+    write_rgb(os.path.join(folder, stem + "_instance_id_RGB.png"), id_rgb)
+    write_rgb(os.path.join(folder, stem + "_instance_color_RGB.png"), semantic)
+
+
 def main():
+    randoms = {}
+    for seed in range(12):
+        stem = f"P{9000 + seed}"
+        image, ids, semantic = random_scene(seed)
+        write_scene(os.path.join(OUT, "random", "train", "images"), stem, image, ids, semantic)
+        randoms[f"train/images/{stem}.png"] = reference_objects(ids, semantic)
+    with open(os.path.join(OUT, "expected_random.json"), "w") as f:
+        json.dump({"opencv": cv2.__version__, "images": randoms}, f, indent=1, sort_keys=True)
+
     expected = {}
     patches = {}
     coco = {}

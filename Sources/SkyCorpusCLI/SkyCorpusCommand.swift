@@ -20,7 +20,7 @@ struct SkyCorpusCommand: ParsableCommand {
             Caption.self, Prompts.self, ChangeCLIPPrompts.self,
             Hash.self, Dedup.self,
             Tokenize.self, Encode.self, Embed.self,
-            Search.self, IndexCommand.self, Evaluate.self, ZeroShot.self, CountingSet.self,
+            Search.self, IndexCommand.self, Serve.self, Evaluate.self, ZeroShot.self, CountingSet.self,
             Export.self,
             Build.self, Merge.self,
         ]

@@ -82,7 +82,15 @@ public struct PatchCutter {
         public var stem: String
         public var suffix: String
         public var folder: String
-        public init(path: String, stem: String, suffix: String = "", folder: String) {
+        /// For an RGB-coded mask: its palette, so that a colour it does not list stops the cut (naming the file,
+        /// the colour and where it first is) before any patch of it is written.
+        public var palette: Palette?
+        /// The file as errors name it (relative to the dataset root).
+        public var name: String
+        public init(path: String, stem: String, suffix: String = "", folder: String, palette: Palette? = nil,
+                    name: String? = nil) {
+            self.palette = palette
+            self.name = name ?? path
             self.path = path
             self.stem = stem
             self.suffix = suffix
@@ -116,8 +124,15 @@ public struct PatchCutter {
                 } catch {
                     throw PipelineError.image(error)
                 }
+                if let palette = source.palette {
+                    do {
+                        _ = try palette.labelMask(from: image, path: source.name)
+                    } catch {
+                        throw DatasetError(.malformedRecord, file: source.name, "\(error)")
+                    }
+                }
                 guard image.width == width, image.height == height else {
-                    throw DatasetError(.sizeMismatch, file: source.path,
+                    throw DatasetError(.sizeMismatch, file: source.name,
                         "is \(image.width)x\(image.height) but its image is \(width)x\(height); patches need one size")
                 }
                 try FileManager.default.createDirectory(atPath: source.folder, withIntermediateDirectories: true)

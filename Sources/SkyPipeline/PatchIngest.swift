@@ -1,5 +1,6 @@
 import Foundation
 import SkyDatasets
+import SkyGeometry
 import SkyImaging
 import SkyStorage
 
@@ -69,17 +70,32 @@ enum PatchIngest {
                          options: ReadOptions) throws -> SegmentationSet {
         let tiles = try ISPRSReader.read(root: root, options: options)
         var set = SegmentationSet()
-        set.report = tiles.report
+        var collector = IssueCollector(options: options)
+        collector.report = tiles.report
+        let palette = try ISPRSReader.family(root: root).map { family throws(DatasetError) in
+            do {
+                return try Palette.named(family.rawValue)
+            } catch {
+                throw DatasetError(.unreadableFile, file: "Schemas/palettes/\(family.rawValue).json", "\(error)")
+            }
+        }
         let base = options.split.map { DatasetFiles.join(folder, $0) } ?? folder
         for tile in tiles.images {
             var sources = [PatchCutter.Source(path: DatasetFiles.join(root, tile.relativePath),
-                                              stem: DatasetFiles.stem(tile.relativePath), folder: DatasetFiles.join(base, "images"))]
+                                              stem: DatasetFiles.stem(tile.relativePath), folder: DatasetFiles.join(base, "images"),
+                                              name: tile.relativePath)]
             for mask in tile.masks {
                 sources.append(PatchCutter.Source(path: DatasetFiles.join(root, mask), stem: DatasetFiles.stem(mask),
-                                                  folder: DatasetFiles.join(base, "labels")))
+                                                  folder: DatasetFiles.join(base, "labels"), palette: palette, name: mask))
             }
             let windows = cutter.grid.windows(width: tile.width, height: tile.height)
-            let patches = try cutter.cut(sources, width: tile.width, height: tile.height)
+            let patches: [[String]]
+            do {
+                patches = try cutter.cut(sources, width: tile.width, height: tile.height)
+            } catch let error as DatasetError {
+                try collector.invalid(error)
+                continue
+            }
             summary.imagesCut += 1
             for (window, paths) in zip(windows, patches) {
                 set.images.append(MaskedImage(relativePath: DatasetFiles.relative(paths[0], to: folder),
@@ -88,7 +104,8 @@ enum PatchIngest {
             }
         }
         set.images.sort { $0.relativePath < $1.relativePath }
-        set.report.recordsRead = set.maskCount
+        collector.report.recordsRead = set.maskCount
+        set.report = collector.report
         return set
     }
 
@@ -104,11 +121,12 @@ enum PatchIngest {
             for name in DatasetFiles.list(split.images).sorted()
             where DatasetFiles.imageExtensions.contains(DatasetFiles.fileExtension(name)) && !name.contains("_instance_") {
                 let stem = DatasetFiles.stem(name), path = DatasetFiles.join(split.images, name)
-                var sources = [PatchCutter.Source(path: path, stem: stem, folder: target)]
+                var sources = [PatchCutter.Source(path: path, stem: stem, folder: target, name: DatasetFiles.relative(path, to: root))]
                 for (suffix, maskFolder) in masks {
                     if let mask = DatasetFiles.list(maskFolder).first(where: { DatasetFiles.stem($0) == stem + suffix }) {
-                        sources.append(PatchCutter.Source(path: DatasetFiles.join(maskFolder, mask), stem: stem, suffix: suffix,
-                                                          folder: target))
+                        let maskPath = DatasetFiles.join(maskFolder, mask)
+                        sources.append(PatchCutter.Source(path: maskPath, stem: stem, suffix: suffix, folder: target,
+                                                          name: DatasetFiles.relative(maskPath, to: root)))
                     }
                 }
                 let size = try ImageSize.read(path, name: DatasetFiles.relative(path, to: root))

@@ -66,6 +66,23 @@ struct ISAIDReaderTests {
         #expect(set.images.flatMap(\.objects).contains { $0.polygonParts?.count == 2 }, "the instance in two pieces")
     }
 
+    @Test("12 random scenes of overlapping shapes (pieces, holes, diagonal touches): 340 instances equal the devkit's")
+    func randomScenes() throws {
+        let reference = try JSONDecoder().decode(Reference.self, from: try Fixtures.data("isaid/expected_random.json"))
+        let set = try ISAIDReader.read(root: Self.fixtureRoot + "/random")
+        #expect(set.images.map(\.relativePath) == reference.images.keys.sorted())
+        var compared = 0
+        for image in set.images {
+            let expected = try #require(reference.images[image.relativePath])
+            #expect(image.objects.map(\.rawClass) == expected.map(\.class), "\(image.relativePath)")
+            #expect(image.objects.map { $0.area ?? -1 } == expected.map { Double($0.area) })
+            #expect(image.objects.map { [$0.box.x, $0.box.y, $0.box.width, $0.box.height] } == expected.map(\.bbox))
+            #expect(image.objects.map { ($0.polygonParts ?? $0.polygon.map { [$0] } ?? []).map(Self.flat) } == expected.map(\.segmentation))
+            compared += expected.count
+        }
+        #expect(compared == 340)
+    }
+
     @Test("the devkit's JSON gives the same classes, boxes and outlines")
     func json() throws {
         let reference = try reference()

@@ -132,6 +132,29 @@ struct ISPRSAndPatchTests {
         #expect(skipped.report.skipped == [.sizeMismatch: 1] && skipped.images.count == 1)
     }
 
+    @Test("--patches: a label colour outside the ISPRS code stops the cut naming file and colour; --skip-invalid skips the tile")
+    func unknownColour() throws {
+        let data = try TempDataset("potsdam")
+        try FileManager.default.removeItem(atPath: data.root)
+        try FileManager.default.copyItem(atPath: Self.root + "/potsdam", toPath: data.root)
+        var label = RasterImage(width: 20, height: 20, layout: .rgb, filledWith: 255)
+        label.pixels[3 * (20 * 2 + 5) + 1] = 7
+        try FileBytes.write(try ImageEncoder.png(label), to: data.path("5_Labels_all/top_potsdam_2_11_label.png"))
+        let work = try TempDataset("work")
+        let corpus = try corpus(work)
+        var request = IngestRequest(name: "potsdam", root: data.root, format: .isprs,
+                                    patches: PatchRequest(folder: work.path("patches"), grid: PatchGrid(size: 32, stride: 32)))
+        #expect {
+            try DatasetIngest.run(request, into: corpus)
+        } throws: { error in
+            "\(error)".hasPrefix("5_Labels_all/top_potsdam_2_11_label.png") && "\(error)".contains("(255, 7, 255)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: work.path("patches/labels/top_potsdam_2_11_label.png")))
+        request.options.skipInvalid = true
+        let summary = try DatasetIngest.run(request, into: corpus)
+        #expect(summary.problems == ["malformed record": 1] && summary.masksAdded == 6)
+    }
+
     @Test("iSAID --patches: the devkit's split (32 x 32, overlap 8) then its conversion, patch by patch")
     func isaidPatches() throws {
         struct Expected: Decodable {

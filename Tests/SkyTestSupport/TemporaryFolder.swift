@@ -1,7 +1,7 @@
 import Foundation
 
 /// A temporary folder removed when the value goes away: every test that writes files writes them here.
-public final class TemporaryFolder {
+public final class TemporaryFolder: Sendable {
     /// The folder.
     public let url: URL
 
