@@ -8,7 +8,7 @@ let package = Package(
     products: [
         .library(name: "SkyCorpus", targets: [
             "SkyImaging", "SkyGeometry", "SkyDatasets", "SkyText", "SkyHashing",
-            "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkySchemas",
+            "SkyStorage", "SkyPipeline", "SkyCLIP", "SkySearch", "SkySchemas", "SkyRecipe", "SkyBuild",
         ]),
         .library(name: "SkyImaging", targets: ["SkyImaging"]),
         .library(name: "SkyGeometry", targets: ["SkyGeometry"]),
@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "SkyCLIP", targets: ["SkyCLIP"]),
         .library(name: "SkySearch", targets: ["SkySearch"]),
         .library(name: "SkyIndex", targets: ["SkyIndex"]),
+        .library(name: "SkyRecipe", targets: ["SkyRecipe"]),
+        .library(name: "SkyBuild", targets: ["SkyBuild"]),
         .executable(name: "skycorpus", targets: ["SkyCorpusCLI"]),
         .executable(name: "skybench", targets: ["SkyBench"]),
     ],

@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "SkyImaging", package: "SkyCorpus"),
                 .product(name: "SkyDatasets", package: "SkyCorpus"),
                 .product(name: "SkyCLIP", package: "SkyCorpus"),
+                .product(name: "SkyRecipe", package: "SkyCorpus"),
             ]
         ),
     ],

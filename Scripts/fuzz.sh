@@ -7,13 +7,13 @@
 #
 #   --time S     run each target for S seconds (default 60)
 #   --runs N     run each target for N executions instead (long mode: --runs 10000000)
-#   --ci         the CI brief: 15 s per target, all 16 targets (about 5 minutes with the build)
+#   --ci         the CI brief: 15 s per target, all 17 targets (about 5 minutes with the build)
 #   --max-len N  longest input libFuzzer makes (default 4096; 32768 for images and checkpoints); deep-nesting
 #                bugs need long inputs, e.g. --max-len 1000000
 #   --no-build   use the binary already built
 #   --summary F  also write the table as Markdown to F
 #   TARGET       png jpeg tiff bmp xml voc dota coco yolo visdrone captions change pickle zip safetensors checkpoint
-#                (default: all); SKYFUZZ_TARGET picks the target inside the one binary.
+#                recipe (default: all); SKYFUZZ_TARGET picks the target inside the one binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,7 @@ while (($#)); do
         *) targets+=("$1"); shift ;;
     esac
 done
-all=(png jpeg tiff bmp xml voc dota coco yolo visdrone captions change pickle zip safetensors checkpoint)
+all=(png jpeg tiff bmp xml voc dota coco yolo visdrone captions change pickle zip safetensors checkpoint recipe)
 ((${#targets[@]})) || targets=("${all[@]}")
 for target in "${targets[@]}"; do
     [[ " ${all[*]} " == *" $target "* ]] || { echo "fuzz.sh: unknown target '$target'; targets: ${all[*]}" >&2; exit 2; }

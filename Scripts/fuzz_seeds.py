@@ -163,6 +163,13 @@ def main():
     write("safetensors", "f32.safetensors", safetensors(tensors))
     write("safetensors", "f16.safetensors", safetensors({"module.w": ([2, 2], [1, 2, 3, 4])}, dtype="F16"))
     write("checkpoint", "f16.safetensors", safetensors({"module.w": ([2, 2], [1, 2, 3, 4])}, dtype="F16"))
+    write("recipe", "small.yaml", "datasets:\n  - {name: d, path: data, format: dota, protect: [test], priority: 2}\n"
+          "steps:\n  m2b:\n  caption: {seed: 7, per_image: 5}\n  dedup: {threshold: 2, report: dups.csv}\n"
+          "  prompts:\n    - {classes: [plane, ship], dataset: d}\n"
+          "exports:\n  - {format: webdataset, out: shards, shard_size: 10}\n  - {format: csv, out: t.csv, splits: [train]}\n")
+    write("recipe", "sources.yaml", "# comment\ndatasets:\n  - name: rsicd\n    sources:\n      - {path: a, format: auto}\n"
+          "      - path: b.json\n        format: captions\n    split: train\nsteps: {changes: {per_pair: 3}, ingest: ~}\n")
+    write("recipe", "anchors.yaml", "base: &b {format: csv}\ndatasets: [{name: x, path: '.'}]\nexports: [*b]\n")
     total = sum(path.stat().st_size for path in ROOT.rglob("*") if path.is_file())
     print(f"wrote {sum(1 for p in ROOT.rglob('*') if p.is_file())} seeds, {total} bytes, to {ROOT}")
 

@@ -65,6 +65,10 @@ public struct RecipeBuild {
                     : "\(corpusPath) is a merge of shards; run the stages over the whole corpus with --after-merge")
             }
         case .shard(let shard):
+            if stored == nil, try CorpusStats.read(from: corpus).totalImages > 0 {
+                throw Refusal(description: "\(corpusPath) already holds images that no build of a shard wrote; "
+                              + "give --out a new file")
+            }
             if let stored, stored.shardIndex != shard.index || stored.shardCount != shard.count {
                 let what = stored.shardIndex.map { "shard \($0)/\(stored.shardCount ?? 0)" } ?? "not a shard"
                 throw Refusal(description: "\(corpusPath) is \(what) of this recipe, not shard \(shard)")

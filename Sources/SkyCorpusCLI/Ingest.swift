@@ -51,7 +51,7 @@ struct Ingest: ParsableCommand, FlagHints {
     @Option(help: "Patch side in pixels (default: 512 for isprs, 800 for isaid as its devkit).")
     var patchSize: Int?
 
-    @Option(help: "Distance between patch starts (default: the patch size for isprs, 600 for isaid as its devkit).")
+    @Option(help: "Distance between patch starts (default: the patch size; for isaid without --patch-size 600, as its devkit).")
     var patchStride: Int?
 
     @Flag(help: "Delete the dataset and everything under it, then import it again.")
@@ -66,20 +66,14 @@ struct Ingest: ParsableCommand, FlagHints {
         """)
     var skipMissing = true
 
-    /// The patch grid the flags give: nil (the format's standard) when neither size nor stride is given; a size
-    /// alone strides by itself.
-    var grid: PatchGrid? {
-        guard patchSize != nil || patchStride != nil else { return nil }
-        let standard = PatchGrid.standard(for: format.format ?? .isprs)
-        let size = patchSize ?? standard.size
-        return PatchGrid(size: size, stride: patchStride ?? (patchSize == nil ? standard.stride : size))
-    }
-
     func validate() throws {
         if patches == nil && (patchSize != nil || patchStride != nil) {
             throw ValidationError("--patch-size and --patch-stride need --patches DIR")
         }
-        if let problem = grid?.problem { throw ValidationError(problem + " (--patch-size, --patch-stride)") }
+        // The stride alone is checked once the format (and so its patch size) is known.
+        if let size = patchSize, let problem = PatchGrid(size: size, stride: patchStride ?? size).problem {
+            throw ValidationError(problem + " (--patch-size, --patch-stride)")
+        }
         if patches != nil, let given = format.format, !PatchRequest.formats.contains(given) {
             throw ValidationError("--patches cuts --format " + PatchRequest.formats.map(\.rawValue).joined(separator: " or ")
                                   + " datasets, not \(given.rawValue)")
@@ -92,7 +86,7 @@ struct Ingest: ParsableCommand, FlagHints {
                                     options: ReadOptions(skipInvalid: skipInvalid, split: split, hrscClassLevel: hrscClassLevel,
                                                          segmentationAreas: segmentationAreas, isprsLabels: isprsLabels),
                                     replace: replace, palette: palette, skipMissing: skipMissing,
-                                    patches: patches.map { PatchRequest(folder: $0, grid: grid) })
+                                    patches: patches.map { PatchRequest(folder: $0, size: patchSize, stride: patchStride) })
         if !global.quiet { Output.note("ingest: reading \(root)") }
         let summary: IngestSummary
         do {

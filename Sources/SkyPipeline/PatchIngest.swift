@@ -11,12 +11,25 @@ import SkyStorage
 public struct PatchRequest: Sendable, Hashable {
     /// The folder the patches are written to (and read from).
     public var folder: String
-    /// Patch size and stride; nil takes ``PatchGrid/standard(for:)``.
-    public var grid: PatchGrid?
+    /// Patch size and stride; nil takes the format's (``PatchGrid/standard(for:)``).
+    public var size: Int?
+    public var stride: Int?
 
-    public init(folder: String, grid: PatchGrid? = nil) {
+    public init(folder: String, size: Int? = nil, stride: Int? = nil) {
         self.folder = folder
-        self.grid = grid
+        self.size = size
+        self.stride = stride
+    }
+
+    public init(folder: String, grid: PatchGrid) {
+        self.init(folder: folder, size: grid.size, stride: grid.stride)
+    }
+
+    /// The grid for `format`: a size given alone strides by itself; a stride given alone goes with the format's size.
+    public func grid(for format: DatasetFormat) -> PatchGrid {
+        let standard = PatchGrid.standard(for: format)
+        guard let size else { return PatchGrid(size: standard.size, stride: stride ?? standard.stride) }
+        return PatchGrid(size: size, stride: stride ?? size)
     }
 
     /// The formats that can be cut into patches.
@@ -43,7 +56,7 @@ enum PatchIngest {
             throw CorpusError.invalidRequest("--patches cuts \(PatchRequest.formats.map(\.rawValue).joined(separator: " and ")) "
                 + "datasets, not \(format.rawValue)")
         }
-        let grid = request.grid ?? PatchGrid.standard(for: format)
+        let grid = request.grid(for: format)
         if let problem = grid.problem { throw CorpusError.invalidRequest(problem) }
         let folder = URL(fileURLWithPath: request.folder).standardizedFileURL.path
         // Inside the dataset, the patches would be read as more tiles by the next ingest.

@@ -110,3 +110,65 @@ import Testing
         #expect(shard + after == recipe.stages.map(\.name))
     }
 }
+
+/// A dataset that fails mid-build, and the command line.
+@Suite struct BuildFailureTests {
+    @Test func aFailingDatasetIsNamedAndTheRerunContinues() throws {
+        let folder = try TemporaryFolder("failing")
+        try FileManager.default.copyItem(atPath: BuildFixture.examples + "/dota", toPath: folder.path("dota"))
+        let label = folder.path("dota/labelTxt/P9003.txt")
+        let good = try String(contentsOfFile: label, encoding: .utf8)
+        try (good + "12 13 plane\n").write(toFile: label, atomically: true, encoding: .utf8)
+        let recipePath = try folder.write("""
+            datasets:
+              - {name: seg, path: \(BuildFixture.examples)/seg, palette: loveda}
+              - {name: broken, path: \(folder.path("dota")), format: dota}
+            steps:
+              caption: {seed: 1}
+            """, to: "recipe.yaml")
+        let recipe = try Recipe.load(path: recipePath)
+        let corpus = folder.path("corpus.sqlite")
+        let build = RecipeBuild(recipe: recipe, recipePath: recipePath, corpusPath: corpus, mode: .whole)
+        #expect {
+            try build.run()
+        } throws: { error in
+            "\(error)".contains("dataset 'broken'") && "\(error)".contains("labelTxt/P9003.txt")
+        }
+        // The first dataset's stage was committed and recorded; nothing of the broken one was written.
+        let after = try Corpus(path: corpus, access: .readOnly)
+        #expect(try after.read { try $0.finishedStages() }.keys.sorted() == ["ingest:seg:1"])
+        #expect(try CorpusStats.read(from: after).datasets.map(\.name) == ["seg"])
+        // Fixed, the re-run continues at the broken dataset.
+        try good.write(toFile: label, atomically: true, encoding: .utf8)
+        let summary = try build.run()
+        #expect(summary.alreadyDone == 1 && summary.ranNow == 2)
+        #expect(summary.datasets.map(\.name) == ["broken", "seg"])
+    }
+
+    @Test func theCommandLineBuildsShardsMergesAndRefusesBadShards() throws {
+        guard Binary.available else { return }
+        let folder = try TemporaryFolder("cli-build")
+        let recipe = try folder.write(BuildFixture.recipe, to: "recipe.yaml")
+        for k in 1...2 {
+            let shard = try Binary.run(["build", recipe, "--shard", "\(k)/2", "--out", folder.path("s/\(k).sqlite"), "--quiet"])
+            #expect(shard.status == 0, "\(shard.err)")
+            #expect(shard.out.contains("build --shard \(k)/2"))
+        }
+        let merge = try Binary.run(["merge", folder.path("m/corpus.sqlite"), folder.path("s/1.sqlite"), folder.path("s/2.sqlite")])
+        #expect(merge.status == 0 && merge.out.contains("merged 2 shards"), "\(merge.err)")
+        let after = try Binary.run(["build", recipe, "--corpus", folder.path("m/corpus.sqlite"), "--after-merge", "--json"])
+        #expect(after.status == 0, "\(after.err)")
+        let json = try JSONSerialization.jsonObject(with: Data(after.out.utf8)) as? [String: Any]
+        #expect((json?["stages"] as? [[String: Any]])?.first?["name"] as? String == "dedup")
+        #expect((json?["datasets"] as? [[String: Any]])?.count == 3)
+        #expect(FileManager.default.fileExists(atPath: folder.path("m/out/train.csv")))
+        #expect(try Binary.run(["build", recipe, "--shard", "0/2", "--out", folder.path("x.sqlite")]).status == 64)
+        #expect(try Binary.run(["build", recipe, "--shard", "1/2"]).status == 64)
+        let foreign = try Binary.run(["merge", folder.path("m2.sqlite"), folder.path("s/1.sqlite"), folder.path("m/corpus.sqlite")])
+        #expect(foreign.status == 1 && foreign.err.contains("is not a shard"))
+        let badRecipe = try folder.write("datasets:\n  - {name: d, path: /nowhere}\n", to: "bad.yaml")
+        let bad = try Binary.run(["build", badRecipe, "--corpus", folder.path("bad.sqlite")])
+        #expect(bad.status == 1 && bad.err.contains("bad.yaml:2: datasets[0].path: no such dataset"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("bad.sqlite")))
+    }
+}

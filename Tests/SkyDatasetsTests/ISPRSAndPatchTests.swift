@@ -75,6 +75,10 @@ struct ISPRSAndPatchTests {
         #expect(PatchGrid(size: 800, stride: 600).windows(width: 800, height: 5000).count == 1, "kept whole unless larger both ways")
         #expect(PatchGrid(size: 800, stride: 600).windows(width: 1300, height: 900).map(\.x) == [0, 500, 0, 500])
         #expect(PatchGrid(size: 10, stride: 11).problem != nil && PatchGrid(size: 8, stride: 8).problem != nil)
+        #expect(PatchRequest(folder: "p").grid(for: .isaid) == PatchGrid(size: 800, stride: 600))
+        #expect(PatchRequest(folder: "p").grid(for: .isprs) == PatchGrid(size: 512, stride: 512))
+        #expect(PatchRequest(folder: "p", size: 256).grid(for: .isaid) == PatchGrid(size: 256, stride: 256))
+        #expect(PatchRequest(folder: "p", stride: 900).grid(for: .isaid).problem != nil)
     }
 
     func corpus(_ folder: TempDataset) throws -> Corpus {

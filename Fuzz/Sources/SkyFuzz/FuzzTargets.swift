@@ -1,5 +1,6 @@
 import Foundation
 import SkyImaging
+import SkyRecipe
 @testable import SkyDatasets
 @testable import SkyCLIP
 
@@ -10,6 +11,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case png, jpeg, tiff, bmp
     case xml, voc, dota, coco, yolo, visdrone, captions, change
     case pickle, zip, safetensors, checkpoint
+    case recipe
 
     /// Runs the target on one input.
     func run(_ bytes: [UInt8]) {
@@ -26,6 +28,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
                 var collector = IssueCollector(options: ReadOptions(skipInvalid: skip))
                 _ = try? DOTAReader.parse(bytes: bytes, file: "fuzz.txt", collector: &collector)
             }
+        case .recipe:
+            // The recipe parser on any text: a RecipeError (file, line, key) is the expected outcome.
+            _ = try? Recipe.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml", folder: "/",
+                                  checkFiles: false)
         case .coco: Self.coco(bytes)
         case .yolo: Self.yolo(bytes)
         case .visdrone: Self.textLabels(bytes)
