@@ -256,7 +256,7 @@ def main():
             run["per_shard_images_per_s"] = sorted(per_shard)[len(per_shard) // 2]
         runs.append(run)
         if not args.keep:
-            for sub in (f"single-{size}", f"spark-{size}"):
+            for sub in [f"single-{size}"] + ([] if args.no_spark else [f"spark-{size}"]):  # only what this run made
                 shutil.rmtree(os.path.join(args.work, sub), ignore_errors=True)
     spark_runs = [r for r in runs if "spark" in r]
     if spark_runs:
