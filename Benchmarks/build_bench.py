@@ -12,8 +12,9 @@ references imagehash and opencv-python-headless. For each size it:
   3. builds it with Scripts/spark/build_corpus.py on `--master local[2]` with --shards shards: shard phase,
      per-shard throughput and peak memory, merge and after-merge seconds, and checks it equals the single build,
   4. checks what dedup found against the planted exact and near duplicates and test-split leaks,
-  5. times imagehash's phash and OpenCV's per-class findContours + boundingRect (M2B) on a sample of the same
-     images and masks, and prints each against the build's stage per item.
+  5. times imagehash's phash (PIL open + phash) and OpenCV's mask read + per-class findContours + boundingRect
+     (M2B) on a sample of the same images and masks, projects each to the stage's item count and prints the
+     ratio to the build's `hash` and `m2b` stages (which also decode, and store their results).
 Every line of results is JSON on stdout, with the load average; the last is the extrapolation.
 """
 import argparse
@@ -40,7 +41,8 @@ def load():
 
 
 def measured(command, env=None):
-    """Runs `command`; returns (wall seconds, peak RSS bytes of the process itself, stdout). Fails loudly."""
+    """Runs `command`; returns (wall seconds, peak RSS bytes of the process itself, stdout, CPU seconds of it and
+    of its waited-for descendants). Fails loudly."""
     started = time.time()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
@@ -52,7 +54,7 @@ def measured(command, env=None):
     if os.waitstatus_to_exitcode(status) != 0:
         sys.stderr.write(stderr[-4000:])
         raise SystemExit(f"build_bench: {' '.join(command[:3])} failed")
-    return seconds, usage.ru_maxrss * 1024, stdout
+    return seconds, usage.ru_maxrss * 1024, stdout, usage.ru_utime + usage.ru_stime
 
 
 def emit(record):
@@ -68,7 +70,7 @@ def generate(size, scale, work, seed):
             found = json.load(handle)
         if found.get("images") == size and found.get("scale") == scale and found.get("seed") == seed:
             return data, found, None
-    seconds, peak, stdout = measured([SKYBENCH, "generate", "--out", data, "--images", str(size), "--scale", str(scale),
+    seconds, peak, stdout, _ = measured([SKYBENCH, "generate", "--out", data, "--images", str(size), "--scale", str(scale),
                                       "--seed", str(seed), "--force"])
     with open(manifest) as handle:
         found = json.load(handle)
@@ -80,9 +82,9 @@ def single_build(data, work, size):
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     corpus = os.path.join(folder, "corpus.sqlite")
-    seconds, peak, stdout = measured([SKYCORPUS, "build", os.path.join(data, "recipe.yaml"), "--corpus", corpus,
+    seconds, peak, stdout, cpu = measured([SKYCORPUS, "build", os.path.join(data, "recipe.yaml"), "--corpus", corpus,
                                       "--json", "--quiet"])
-    return corpus, seconds, peak, json.loads(stdout) if stdout.strip() else {}
+    return corpus, seconds, peak, cpu, json.loads(stdout) if stdout.strip() else {}
 
 
 def spark_build(data, work, size, shards):
@@ -91,7 +93,7 @@ def spark_build(data, work, size, shards):
     os.makedirs(folder)
     corpus = os.path.join(folder, "corpus.sqlite")
     env = dict(os.environ, SPARK_LOCAL_IP=os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
-    seconds, _, stdout = measured(["spark-submit", "--master", "local[2]", "--conf", "spark.ui.enabled=false", DRIVER,
+    seconds, _, stdout, _ = measured(["spark-submit", "--master", "local[2]", "--conf", "spark.ui.enabled=false", DRIVER,
                                    os.path.join(data, "recipe.yaml"), "--shards", str(shards),
                                    "--work", os.path.join(folder, "work"), "--out", corpus,
                                    "--skycorpus", SKYCORPUS, "--json"], env=env)
@@ -157,6 +159,7 @@ def reference_phash(corpus, count):
 def reference_m2b(corpus, count):
     import cv2
     import numpy as np
+    cv2.setNumThreads(1)  # findContours is single-threaded; keep cvtColor from oversubscribing a loaded machine
     palettes = {}
     rows, total = sample_rows(corpus, "SELECT r.path || '/' || m.path, m.palette FROM mask m JOIN image i ON i.id = m.image_id "
                                       "JOIN dataset_root r ON r.id = i.root_id", count)
@@ -207,8 +210,8 @@ def main():
         data, manifest, generated = generate(size, args.scale, args.work, args.seed)
         if generated:
             emit({"what": "generate", "images": size, **generated})
-        corpus, seconds, peak, summary = single_build(data, args.work, size)
-        run = {"what": "single", "images": size, "wall_s": round(seconds, 2), "peak_rss_bytes": peak,
+        corpus, seconds, peak, cpu, summary = single_build(data, args.work, size)
+        run = {"what": "single", "images": size, "wall_s": round(seconds, 2), "cpu_s": round(cpu, 2), "peak_rss_bytes": peak,
                "stages_s": stage_seconds(summary), "dedup_check": planted_found(corpus, manifest)}
         emit(run)
         stages = run["stages_s"]
@@ -216,9 +219,12 @@ def main():
         m2b_ref, masks, mask_total = reference_m2b(corpus, args.reference_sample)
         emit({"what": "reference", "images": size,
               "imagehash_phash_ms_per_image": round(phash_ref * 1000, 3), "phash_sample": hashed, "hashed_images": hash_total,
-              "imagehash_projected_s": round(phash_ref * hash_total, 1), "skycorpus_dedup_s": stages.get("dedup"),
+              "imagehash_projected_s": round(phash_ref * hash_total, 1), "skycorpus_hash_s": stages.get("hash"),
+              "skycorpus_dedup_s": stages.get("dedup"),
+              "hash_ratio": round(phash_ref * hash_total / stages["hash"], 2) if stages.get("hash") else None,
               "opencv_m2b_ms_per_mask": round(m2b_ref * 1000, 3), "m2b_sample": masks, "masks": mask_total,
-              "opencv_projected_s": round(m2b_ref * mask_total, 1), "skycorpus_m2b_s": stages.get("m2b")})
+              "opencv_projected_s": round(m2b_ref * mask_total, 1), "skycorpus_m2b_s": stages.get("m2b"),
+              "m2b_ratio": round(m2b_ref * mask_total / stages["m2b"], 2) if stages.get("m2b") else None})
         if not args.no_spark:
             spark_corpus, spark_seconds, spark, merged = spark_build(data, args.work, size, args.shards)
             folder = os.path.join(args.work, f"spark-{size}", "work")
@@ -226,8 +232,17 @@ def main():
                          for k in range(1, args.shards + 1)]
             equal = subprocess.run([sys.executable, COMPARE, corpus, spark_corpus], capture_output=True, text=True)
             run.update(spark_wall_s=round(spark_seconds, 2), spark=spark, merged=merged)
+            spark_cpu = sum(spark["shard_cpu_seconds"].values()) + merged["merge_cpu_seconds"] + merged["after_merge_cpu_seconds"]
+            per_shard_cpu = [shard_images(folder, k, args.shards) / max(1e-9, float(spark["shard_cpu_seconds"][str(k)]))
+                             for k in range(1, args.shards + 1)]
+            run["per_shard_images_per_cpu_s"] = sorted(per_shard_cpu)[len(per_shard_cpu) // 2]
             emit({"what": "spark", "images": size, "shards": args.shards, "wall_s": round(spark_seconds, 2),
                   "ratio_to_single": round(spark_seconds / seconds, 3),
+                  "skycorpus_cpu_s": round(spark_cpu, 2), "cpu_ratio_to_single": round(spark_cpu / cpu, 3),
+                  "shard_cpu_s": round(sum(spark["shard_cpu_seconds"].values()), 2),
+                  "merge_cpu_ms_per_image": round(1000 * merged["merge_cpu_seconds"] / size, 4),
+                  "after_merge_cpu_ms_per_image": round(1000 * merged["after_merge_cpu_seconds"] / size, 4),
+                  "per_shard_images_per_cpu_s": round(run["per_shard_images_per_cpu_s"], 1),
                   "shard_phase_s": spark["shard_phase_seconds"], "merge_s": spark["merge_seconds"],
                   "after_merge_s": spark["after_merge_seconds"],
                   "per_shard_images_per_s": round(sorted(per_shard)[len(per_shard) // 2], 1),
@@ -241,7 +256,7 @@ def main():
             run["per_shard_images_per_s"] = sorted(per_shard)[len(per_shard) // 2]
         runs.append(run)
         if not args.keep:
-            for sub in (f"single-{size}", f"spark-{size}"):
+            for sub in [f"single-{size}"] + ([] if args.no_spark else [f"spark-{size}"]):  # only what this run made
                 shutil.rmtree(os.path.join(args.work, sub), ignore_errors=True)
     spark_runs = [r for r in runs if "spark" in r]
     if spark_runs:
@@ -251,7 +266,22 @@ def main():
         after_per_image = largest["spark"]["after_merge_seconds"] / largest["images"]
         target, workers = 5_000_000, 32
         shard_phase = target / (workers * throughput)
-        emit({"what": "extrapolation", "images": target, "workers": workers,
+        cpu_rate = largest["per_shard_images_per_cpu_s"]
+        merge_cpu = largest["merged"]["merge_cpu_seconds"] / largest["images"]
+        after_cpu = largest["merged"]["after_merge_cpu_seconds"] / largest["images"]
+        emit({"what": "extrapolation-cpu", "images": target, "workers": workers,
+              "assumption": "each of the 32 workers is one core as fast as one core of this machine when idle: shard "
+                            "time = CPU seconds per image measured per shard; merge and after-merge at their CPU "
+                            "seconds per image of the largest run (single-threaded parts run at one core)",
+              "per_shard_images_per_cpu_s_by_size": {r["images"]: round(r["per_shard_images_per_cpu_s"], 1) for r in spark_runs},
+              "merge_cpu_ms_per_image_by_size": {r["images"]: round(1000 * r["merged"]["merge_cpu_seconds"] / r["images"], 4)
+                                                 for r in spark_runs},
+              "after_merge_cpu_ms_per_image_by_size": {r["images"]: round(1000 * r["merged"]["after_merge_cpu_seconds"] / r["images"], 4)
+                                                       for r in spark_runs},
+              "projected_shard_phase_s": round(target / (workers * cpu_rate), 1),
+              "projected_merge_s": round(merge_cpu * target, 1), "projected_after_merge_s": round(after_cpu * target, 1),
+              "projected_total_s": round(target / (workers * cpu_rate) + (merge_cpu + after_cpu) * target, 1)})
+        emit({"what": "extrapolation-wall", "images": target, "workers": workers,
               "assumption": "each worker runs one shard task at the per-shard throughput measured here (one task per "
                             "core of this machine, two at once); merge and after-merge run once, on one machine, "
                             "at the per-image cost of the largest run",

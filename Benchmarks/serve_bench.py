@@ -196,6 +196,8 @@ def main():
     parser.add_argument("--single", type=int, default=100, help="requests of the one-client run")
     parser.add_argument("--cap", type=float, default=120, help="seconds at most per run")
     parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--hnsw", type=int, metavar="EF_CONSTRUCTION",
+                        help="also build the HNSW index of the synthetic corpus (skycorpus index build) and serve through it")
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     model = os.path.join(OUT, "vit-b-32-random.safetensors")
@@ -222,18 +224,32 @@ def main():
             subprocess.run([os.path.join(RELEASE, "skybench"), "serve-corpus", "--vectors", vectors, "--model", model,
                             "--out", corpus], check=True, stdout=subprocess.DEVNULL)
         print(f"--- {name}", file=sys.stderr)
-        result = serve(corpus, model, args)
-        results[name] = result
-        for run in ["single", "concurrent"]:
-            r = result[run]
-            print(f"{name} ({result['vectors']:,} vectors, {result['index']}), {r['clients']} client(s): {r['requests']} "
-                  f"queries, {r['qps']:.1f} q/s, p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, p99 "
-                  f"{r['p99_ms']:.1f} ms, errors {r['errors']}")
-        print(f"{name}: startup {result['startup_s']:.1f} s, server resident memory {result['rss_mib']:.0f} MiB")
+        runs = [(name, corpus)]
+        if name != "demo" and args.hnsw:
+            runs.append((name + "-hnsw", corpus))
+        for label, path in runs:
+            if label.endswith("-hnsw"):
+                start = time.time()
+                subprocess.run([os.path.join(RELEASE, "skycorpus"), "index", "build", "--model", model, "--corpus", path,
+                                "--ef-construction", str(args.hnsw)], check=True, stdout=subprocess.DEVNULL)
+                results[label + "-build_s"] = time.time() - start
+                print(f"{label}: index build (efConstruction {args.hnsw}) {results[label + '-build_s']:.0f} s")
+            report(label, serve(path, model, args), results)
     results["load_average_after"] = os.getloadavg()
     print(f"load average before {results['load_average']}, after {results['load_average_after']}")
     with open(os.path.join(OUT, "serve_results.json"), "w") as handle:
         json.dump(results, handle, indent=1)
+
+
+def report(name, result, results):
+    results[name] = result
+    for run in ["single", "concurrent"]:
+        r = result[run]
+        print(f"{name} ({result['vectors']:,} vectors, {result['index']}), {r['clients']} client(s): {r['requests']} "
+              f"queries, {r['qps']:.1f} q/s, p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, p99 "
+              f"{r['p99_ms']:.1f} ms, errors {r['errors']}")
+    print(f"{name}: startup {result['startup_s']:.1f} s, server resident memory {result['rss_mib']:.0f} MiB, load "
+          f"average now {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ enum GenerateRecipe {
             var fields = ["name: \(spec.name)", "path: \(spec.name)", "format: \(spec.layout.ingestFormat)"]
             if let palette = spec.palette { fields.append("palette: \(palette)") }
             if spec.layout == .captions {
-                fields += ["priority: 1", "protect: [test]"]
+                fields.append("priority: 1")
+                if plan.protectedSplits.contains("\(spec.name):test") { fields.append("protect: [test]") }
             }
             lines.append("  - {" + fields.joined(separator: ", ") + "}")
         }

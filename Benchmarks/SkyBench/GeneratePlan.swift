@@ -43,7 +43,8 @@ struct GeneratePlan: Sendable {
 
     /// The protected test splits of the tree (`DATASET:SPLIT`), for `dedup --protect`.
     var protectedSplits: [String] {
-        specs.filter { $0.layout == .captions && $0.splits.contains { $0.0 == "test" } }.map { "\($0.name):test" }
+        let tested = Set(images.filter { $0.split == "test" && $0.planted == nil }.map(\.dataset))
+        return specs.indices.filter { specs[$0].layout == .captions && tested.contains($0) }.map { "\(specs[$0].name):test" }
     }
 
     /// Plans `total` image files (a change pair counts two) with `exact`, `near` and `leaks` planted copies in the

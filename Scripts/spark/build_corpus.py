@@ -38,8 +38,7 @@ def recipe_digest(path):
 
 
 def shard_paths(work, k, n):
-    """A folder per shard: its corpus, its done or failed file, and the shard's own exports (the recipe's export
-    paths are relative to the corpus's folder), directly usable for training."""
+    """A folder per shard: its corpus and its done or failed file."""
     folder = os.path.join(work, f"shard-{k}-of-{n}")
     return {"folder": folder, "corpus": os.path.join(folder, "corpus.sqlite"),
             "done": os.path.join(folder, "done.json"), "failed": os.path.join(folder, "failed.json")}
@@ -86,13 +85,15 @@ def run_shard(k, n, recipe, work, binary, digest, retries):
             except ValueError:
                 summary = {"stdout": result.stdout[-2000:]}
             record = {"shard": k, "of": n, "recipe": recipe, "recipe_sha256": digest, "corpus": paths["corpus"],
-                      "seconds": round(seconds, 3), "peak_rss_bytes": peak, "host": socket.gethostname(),
+                      "seconds": round(seconds, 3), "cpu_seconds": round(result.cpu_seconds, 3),
+                      "peak_rss_bytes": peak, "host": socket.gethostname(),
                       "attempts": attempt + 1,
                       "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "summary": summary}
             write_json(paths["done"], record)
             if os.path.exists(paths["failed"]):
                 os.remove(paths["failed"])
-            return {"shard": k, "ok": True, "seconds": seconds, "host": record["host"], "peak_rss_bytes": peak}
+            return {"shard": k, "ok": True, "seconds": seconds, "cpu_seconds": result.cpu_seconds, "host": record["host"],
+                    "peak_rss_bytes": peak}
         attempts.append({"exit": result.returncode, "seconds": round(seconds, 3), "stderr": result.stderr[-2000:]})
     write_json(paths["failed"], {"shard": k, "of": n, "recipe": recipe, "recipe_sha256": digest,
                                  "host": socket.gethostname(), "command": command, "attempts": attempts})
@@ -101,7 +102,8 @@ def run_shard(k, n, recipe, work, binary, digest, retries):
 
 
 def run_measured(command):
-    """Runs a command to its end; returns its CompletedProcess and its peak resident memory in bytes."""
+    """Runs a command to its end; returns its CompletedProcess and its peak resident memory in bytes (the process's
+    user + system CPU seconds are put on the CompletedProcess as `cpu_seconds`)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, stdout=out, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
@@ -110,6 +112,7 @@ def run_measured(command):
         err.seek(0)
         result = subprocess.CompletedProcess(command, process.returncode, out.read().decode(errors="replace"),
                                              err.read().decode(errors="replace"))
+        result.cpu_seconds = usage.ru_utime + usage.ru_stime
     return result, usage.ru_maxrss * 1024
 
 
@@ -119,7 +122,7 @@ def run_local(command):
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
         raise SystemExit(f"build_corpus: {' '.join(command[:2])} failed with exit status {result.returncode}")
-    return time.time() - started, peak
+    return time.time() - started, peak, result.cpu_seconds
 
 
 def main():
@@ -179,8 +182,8 @@ def main():
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(partial + suffix):
                 os.remove(partial + suffix)
-        merge_seconds, merge_peak = run_local([binary, "merge", partial] + [p["corpus"] for p in shards] + ["--quiet"])
-        after_seconds, after_peak = run_local([binary, "build", recipe, "--corpus", partial, "--after-merge", "--quiet"])
+        merge_seconds, merge_peak, merge_cpu = run_local([binary, "merge", partial] + [p["corpus"] for p in shards])
+        after_seconds, after_peak, after_cpu = run_local([binary, "build", recipe, "--corpus", partial, "--after-merge", "--quiet"])
         for suffix in ("-wal", "-shm"):
             if os.path.exists(out + suffix):
                 os.remove(out + suffix)
@@ -190,12 +193,14 @@ def main():
                 os.replace(partial + suffix, out + suffix)
         write_json(merged_record, {"recipe_sha256": digest, "out": out, "shard_stamps": stamps,
                                    "merge_seconds": round(merge_seconds, 3), "after_merge_seconds": round(after_seconds, 3),
-                                   "merge_peak_rss_bytes": merge_peak, "after_merge_peak_rss_bytes": after_peak})
+                                   "merge_peak_rss_bytes": merge_peak, "after_merge_peak_rss_bytes": after_peak,
+                                   "merge_cpu_seconds": round(merge_cpu, 3), "after_merge_cpu_seconds": round(after_cpu, 3)})
     summary = {"shards": n, "skipped": skipped, "built": len(results), "shard_phase_seconds": round(shard_seconds, 3),
                "merge_seconds": round(merge_seconds, 3), "after_merge_seconds": round(after_seconds, 3),
                "total_seconds": round(time.time() - started, 3), "out": out,
                "shard_seconds": {r["shard"]: round(r["seconds"], 3) for r in results},
-               "shard_peak_rss_bytes": {r["shard"]: r.get("peak_rss_bytes", 0) for r in results}}
+               "shard_peak_rss_bytes": {r["shard"]: r.get("peak_rss_bytes", 0) for r in results},
+               "shard_cpu_seconds": {r["shard"]: round(r.get("cpu_seconds", 0), 3) for r in results}}
     if args.json:
         print(json.dumps(summary, sort_keys=True))
     else:

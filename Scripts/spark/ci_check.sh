@@ -20,7 +20,7 @@ spark() {
 
 "$bin_dir/skybench" generate --out "$work/data" --images 240 --scale 0.2 --seed 11 >/dev/null
 mkdir -p "$work/single" "$work/spark"
-"$skycorpus" build "$work/data/recipe.yaml" --corpus "$work/single/corpus.sqlite" --quiet
+"$skycorpus" build "$work/data/recipe.yaml" --corpus "$work/single/corpus.sqlite" --quiet >/dev/null
 first="$(spark)" || { tail -n 30 "$work/spark.log"; exit 1; }
 echo "spark: $first"
 # Exports are written beside each corpus by its build: compare the tables and those files byte for byte.

@@ -26,10 +26,10 @@ QUERIES = {
     "datasets": "SELECT name, format, priority FROM dataset",
     "roots": "SELECT d.name, r.path FROM dataset_root r JOIN dataset d ON d.id = r.dataset_id",
     "images": f"SELECT {IMAGE_KEY}, i.split, i.width, i.height, i.content_hash, i.phash, i.unreadable FROM {IMAGE_JOIN}",
-    "masks": f"SELECT {IMAGE_KEY}, m.path, m.palette FROM mask m JOIN {IMAGE_JOIN} ON i.id = m.image_id",
+    "masks": f"SELECT {IMAGE_KEY}, m.path, m.palette FROM mask m JOIN {IMAGE_JOIN} AND i.id = m.image_id",
     "objects": f"SELECT {IMAGE_KEY}, o.class, o.raw_class, o.x, o.y, o.w, o.h, o.rotated, o.polygon, o.source, "
-               f"o.difficult, o.ignore, o.truncated FROM object o JOIN {IMAGE_JOIN} ON i.id = o.image_id",
-    "captions": f"SELECT {IMAGE_KEY}, c.text, c.source, c.rule FROM caption c JOIN {IMAGE_JOIN} ON i.id = c.image_id",
+               f"o.difficult, o.ignore, o.truncated FROM object o JOIN {IMAGE_JOIN} AND i.id = o.image_id",
+    "captions": f"SELECT {IMAGE_KEY}, c.text, c.source, c.rule FROM caption c JOIN {IMAGE_JOIN} AND i.id = c.image_id",
     "duplicates": f"SELECT {IMAGE_KEY}, kd.name, kr.path, k.path FROM {IMAGE_JOIN} "
                   "JOIN image k ON k.id = i.duplicate_of JOIN dataset kd ON kd.id = k.dataset_id "
                   "JOIN dataset_root kr ON kr.id = k.root_id",

@@ -74,7 +74,7 @@ struct Caption: ParsableCommand {
         } else if !global.quiet {
             let verb = dryRun ? "would write" : "wrote"
             Output.note("caption: \(summary.images) images, \(summary.imagesCaptioned) with objects, \(verb) "
-                        + "\(summary.captions) B2C captions, replaced \(summary.replaced)")
+                        + "\(summary.captions) B2C captions (\(summary.unchanged) unchanged, \(summary.replaced) replaced)")
         }
     }
 }
@@ -102,8 +102,8 @@ extension Caption {
         } else if !global.quiet {
             let verb = dryRun ? "would write" : "wrote"
             Output.note("caption --changes: \(summary.pairs) pairs (\(summary.pairsWithoutLabel) without a label, "
-                        + "\(summary.unchangedPairs) unchanged), \(verb) \(summary.sentences) change sentences, "
-                        + "replaced \(summary.replaced)")
+                        + "\(summary.unchangedPairs) unchanged), \(verb) \(summary.sentences) change sentences "
+                        + "(\(summary.unchanged) unchanged, \(summary.replaced) replaced)")
         }
     }
 }

@@ -59,7 +59,12 @@ struct Embed: ParsableCommand, FlagHints {
         if global.json {
             try Output.json(summary)
         } else {
-            let parts = kinds.map { "\(embedded[$0.rawValue + "s"] ?? 0) new \($0.rawValue)s (\(total[$0.rawValue + "s"] ?? 0) in all)" }
+            let parts = kinds.map { kind -> String in
+                let key = kind.rawValue + "s"
+                let new = embedded[key] ?? 0, seconds = summary.seconds?[key] ?? 0
+                let rate = new > 0 && seconds > 0 ? String(format: ", %.1f/s", Double(new) / seconds) : ""
+                return "\(new) new \(key) (\(total[key] ?? 0) in all\(rate))"
+            }
             print("\(info.name) [\(info.architecture)]: " + parts.joined(separator: ", "))
         }
         if !skipped.isEmpty {

@@ -102,7 +102,8 @@ struct M2BCommand: ParsableCommand {
             let summary = try step.run(in: global.openCorpus()) { progress.update($0, $1) }
             if global.json { return try Output.json(summary) }
             print("m2b: \(summary.masks) masks, \(summary.stored) stored, \(summary.boxes) boxes "
-                  + "(\(summary.replaced) earlier m2b boxes replaced), \(summary.skipped.count) skipped")
+                  + "(\(summary.unchanged) unchanged, \(summary.replaced) earlier m2b boxes replaced), "
+                  + "\(summary.skipped.count) skipped")
             for skipped in summary.skipped { Output.note("skipped \(skipped.path): \(skipped.reason)") }
             return
         }

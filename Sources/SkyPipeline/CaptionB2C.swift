@@ -22,16 +22,19 @@ public struct B2CRunSummary: Sendable, Codable, Equatable {
     public var imagesCaptioned: Int
     /// Captions written (or, for a dry run, that would be written).
     public var captions: Int
-    /// Earlier B2C captions of these datasets that the run replaced (0 for a dry run).
+    /// Earlier B2C captions of these datasets that the run replaced because they differ (0 for a dry run).
     public var replaced: Int
+    /// Captions already stored exactly so, kept with their ids (0 for a dry run).
+    public var unchanged: Int = 0
     /// True when nothing was stored.
     public var dryRun: Bool
 }
 
 /// Stores B2C captions: source `b2c`, the rule in `caption.rule`.
 ///
-/// A run over some datasets is one transaction: it deletes those datasets' earlier B2C captions and inserts
-/// the new ones, so re-running with the same seed gives the same corpus, and a failure leaves it unchanged.
+/// A run over some datasets is one transaction: each image's B2C captions become the new ones, its earlier ones
+/// replaced only where they differ, so re-running with the same seed changes nothing (caption ids and their
+/// embeddings stay), and a failure leaves the corpus unchanged.
 public struct B2CCaptionStore: Sendable {
     /// The generator (phrasings and options).
     public var generator: B2CGenerator
@@ -70,11 +73,10 @@ public struct B2CCaptionStore: Sendable {
         for target in targets { total += try transaction.imageCount(dataset: target.id ?? 0) }
         var summary = B2CRunSummary(datasets: targets.map(\.name), images: 0, imagesCaptioned: 0, captions: 0,
                                     replaced: 0, dryRun: !store)
-        let insert = store ? try CaptionInserter(transaction, source: .b2c) : nil
+        let sync = store ? try CaptionSync(transaction, source: .b2c) : nil
         var names: [String: ClassName] = [:]
         for dataset in targets {
             let datasetID = dataset.id ?? 0
-            if store { summary.replaced += try transaction.deleteCaptions(source: .b2c, dataset: datasetID) }
             try transaction.forEachImageWithObjects(dataset: datasetID) { image in
                 summary.images += 1
                 progress(summary.images, total)
@@ -96,14 +98,15 @@ public struct B2CCaptionStore: Sendable {
                 }
                 let captions = generator.captions(for: objects, imageSize: size, seed: seed,
                                                   identity: dataset.name + "/" + image.path)
+                if let sync {
+                    // Every image is synced, so one that lost its objects loses its earlier captions too.
+                    let result = try sync.sync(image: image.id, captions: captions.map { ($0.text, $0.rule.rawValue) })
+                    summary.replaced += result.removed
+                    summary.unchanged += result.kept
+                }
                 guard !captions.isEmpty else { return }
                 summary.imagesCaptioned += 1
                 summary.captions += captions.count
-                if let insert {
-                    for caption in captions {
-                        try insert.insert(image: image.id, text: caption.text, rule: caption.rule.rawValue)
-                    }
-                }
                 try each(B2CImageCaptions(dataset: dataset.name, path: image.path, captions: captions))
             }
         }

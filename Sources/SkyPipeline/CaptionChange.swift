@@ -37,8 +37,10 @@ public struct ChangeSentenceStore: Sendable {
         public var unchangedPairs: Int
         /// Sentences written (or that would be, for a dry run).
         public var sentences: Int
-        /// Earlier change sentences replaced.
+        /// Earlier change sentences replaced because they differ.
         public var replaced: Int
+        /// Sentences already stored exactly so, kept with their ids.
+        public var unchanged: Int = 0
         public var dryRun: Bool
     }
 
@@ -93,12 +95,18 @@ public struct ChangeSentenceStore: Sendable {
         guard !dryRun else { return summary }
         return try corpus.write { transaction in
             var written = summary
-            for target in targets { written.replaced += try transaction.deleteChangeSentences(dataset: target.id ?? 0) }
-            let insert = try CaptionInserter(transaction, source: .change)
+            // Every after image of the datasets' pairs is synced (those without a label to no sentences), so
+            // sentences that are the same keep their rows and ids, and only changed ones are replaced.
+            var byImage: [Int64: [(text: String, rule: String?)]] = [:]
+            for pair in pairs { byImage[pair.afterID] = byImage[pair.afterID] ?? [] }
             for (afterID, sentences) in results {
-                for sentence in sentences {
-                    try insert.insert(image: afterID, text: sentence.text, rule: sentence.rule.rawValue)
-                }
+                byImage[afterID, default: []] += sentences.map { ($0.text, $0.rule.rawValue) }
+            }
+            let sync = try CaptionSync(transaction, source: .change)
+            for afterID in byImage.keys.sorted() {
+                let result = try sync.sync(image: afterID, captions: byImage[afterID] ?? [])
+                written.replaced += result.removed
+                written.unchanged += result.kept
             }
             return written
         }

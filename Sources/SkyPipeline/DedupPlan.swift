@@ -95,9 +95,7 @@ public enum DedupReport {
             }
             bytes = Array(text.utf8)
         }
-        try OutputFiles.createParent(of: path)
-        try OutputFiles.check(path, isFolder: false, what: "dedup report")
-        OutputFiles.removeStaleTemporaries(of: path)
+        try OutputFiles.prepare(path, isFolder: false, what: "dedup report")
         do {
             try FileBytes.write(bytes, to: path)
         } catch {

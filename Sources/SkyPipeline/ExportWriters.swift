@@ -73,8 +73,7 @@ public enum ExportWriter {
                       layout: WebDatasetLayout, progress: (Int, Int) -> Void) throws -> ExportSummary {
         let captions = items.reduce(0) { $0 + $1.captions.count }
         if format != .webdataset {
-            try OutputFiles.check(output, isFolder: false, what: format.rawValue)
-            OutputFiles.removeStaleTemporaries(of: output)
+            try OutputFiles.prepare(output, isFolder: false, what: format.rawValue)
         }
         switch format {
         case .csv:
@@ -138,8 +137,7 @@ public enum ExportWriter {
             bytes.append(contentsOf: try encoder.encode(item))
             bytes.append(0x0A)
         }
-        try OutputFiles.check(output, isFolder: false, what: format.rawValue)
-        OutputFiles.removeStaleTemporaries(of: output)
+        try OutputFiles.prepare(output, isFolder: false, what: format.rawValue)
         try FileBytes.write(bytes, to: output)
     }
 }

@@ -9,9 +9,11 @@ public struct M2BStep: Sendable {
         /// Masks read, and masks whose boxes were stored.
         public var masks: Int
         public var stored: Int
-        /// Boxes stored, and earlier `m2b` boxes they replaced.
+        /// Boxes stored, and earlier `m2b` boxes they replaced because they differ.
         public var boxes: Int
         public var replaced: Int
+        /// Boxes already stored exactly so, kept with their ids.
+        public var unchanged: Int = 0
         /// Masks skipped (only with `skipInvalid`), with the reason.
         public var skipped: [ImageRegistration.SkippedFile]
     }
@@ -89,6 +91,7 @@ public struct M2BStep: Sendable {
             summary.stored += 1
             summary.boxes += stored.inserted
             summary.replaced += stored.removed
+            summary.unchanged += stored.unchanged
         }
         return summary
     }

@@ -5,8 +5,8 @@ import SkyText
 
 /// Stores M2B regions as objects (source `m2b`) on the image a mask annotates.
 ///
-/// One call is one transaction: it finds the mask's image, checks the sizes, replaces that image's earlier `m2b`
-/// objects and inserts the new ones. Re-running gives the same corpus.
+/// One call is one transaction: it finds the mask's image, checks the sizes and makes the regions that image's
+/// `m2b` objects, replacing earlier ones only where they differ. Re-running changes nothing, ids included.
 public struct M2BStorage: Sendable {
     /// What one store did.
     public struct Summary: Codable, Sendable, Equatable {
@@ -15,9 +15,11 @@ public struct M2BStorage: Sendable {
         /// The dataset and relative path of the image the objects went on.
         public var dataset: String
         public var image: String
-        /// `m2b` objects removed from an earlier run, and inserted now.
+        /// `m2b` objects removed from an earlier run because they differ, and the image's `m2b` objects now.
         public var removed: Int
         public var inserted: Int
+        /// `m2b` objects already stored exactly so, kept with their ids.
+        public var unchanged: Int = 0
     }
 
     /// The mask file (any path; resolved against the datasets' roots).
@@ -73,19 +75,20 @@ public struct M2BStorage: Sendable {
                 pair each mask with its own image
                 """)
         }
-        let removed = try transaction.deleteObjects(image: imageID, source: .m2b)
-        for region in regions {
+        let objects = regions.map { region in
             let raw = palette.className(of: region.classValue) ?? String(region.classValue)
             let clean = ClassTable.standard.name(raw: raw, dataset: dataset.name).singular
             let box = region.box
-            try transaction.insertObject(NewObject(
+            return NewObject(
                 imageID: imageID, className: clean, rawClass: raw, x: Double(box.x), y: Double(box.y),
                 w: Double(box.width), h: Double(box.height),
                 rotatedJSON: region.rotatedBox.map(Self.rotatedJSON), polygonJSON: region.polygon.map(Self.polygonJSON),
-                source: .m2b))
+                source: .m2b)
         }
+        // The same boxes again keep their rows (and ids); different ones replace the image's earlier m2b boxes.
+        let (kept, removed) = try transaction.replaceObjects(image: imageID, source: .m2b, with: objects)
         return Summary(mask: maskPath, dataset: dataset.name, image: image.path, removed: removed,
-                       inserted: regions.count)
+                       inserted: regions.count, unchanged: kept)
     }
 
     /// The dataset and image the mask belongs to: its `mask` row, or the `imagePath` given (then registered).

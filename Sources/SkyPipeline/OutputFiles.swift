@@ -4,6 +4,14 @@ import SkyStorage
 /// Where exports write: checks of the target, stale temporaries of killed runs, and folders replaced whole in one
 /// atomic step, so a reader (or a training job) sees the old export or the new one, never a mix.
 public enum OutputFiles {
+    /// Gets `path` ready for an export: refuses a target of the other kind (``check(_:isFolder:what:)``), creates
+    /// the folders above it that do not exist yet, and removes stale temporaries of killed runs beside it.
+    public static func prepare(_ path: String, isFolder: Bool, what: String) throws {
+        try check(path, isFolder: isFolder, what: what)
+        try createParent(of: path)
+        removeStaleTemporaries(of: path)
+    }
+
     /// Refuses a target that is of the other kind: a file export onto a folder, a folder export onto a file.
     public static func check(_ path: String, isFolder: Bool, what: String) throws {
         var directory: ObjCBool = false
@@ -20,7 +28,8 @@ public enum OutputFiles {
     /// Creates the folder `path` goes in when it does not exist yet (an export or report into a new sub-folder).
     public static func createParent(of path: String) throws {
         let parent = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
-        guard !FileManager.default.fileExists(atPath: parent) else { return }
+        var directory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: parent, isDirectory: &directory), directory.boolValue { return }
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {

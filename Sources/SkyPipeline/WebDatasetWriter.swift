@@ -64,8 +64,7 @@ public struct WebDatasetWriter: Sendable {
     public func writeShards(_ items: [ExportItem], to folder: String,
                             progress: (Int, Int) -> Void = { _, _ in }) throws -> Written {
         let manager = FileManager.default
-        try OutputFiles.check(folder, isFolder: true, what: "webdataset")
-        OutputFiles.removeStaleTemporaries(of: folder)
+        try OutputFiles.prepare(folder, isFolder: true, what: "webdataset")
         let staging = OutputFiles.stagingFolder(for: folder)
         try? manager.removeItem(atPath: staging)
         defer { try? manager.removeItem(atPath: staging) }

@@ -1,11 +1,15 @@
 import Foundation
 import SkyCLIP
+import SkyConcurrency
 import SkyHashing
 import SkyStorage
 
 /// Stores L2-normalised CLIP embeddings of the corpus's images, captions and prompts: the one embedding path of
 /// `skycorpus embed` and `skycorpus build`. Each batch is one transaction, so an interrupted run keeps its batches
 /// and a re-run embeds only what is missing; an image that cannot be decoded is marked unreadable in its batch.
+///
+/// Images stream: while the encoder runs on one batch, the next batch is read, decoded and preprocessed on another
+/// thread, so decoding overlaps compute and memory holds two batches of tensors whatever the corpus size.
 public struct CorpusEmbedding {
     /// Items per forward pass and per transaction when none is given.
     public static let defaultBatchSize = 16
@@ -23,6 +27,8 @@ public struct CorpusEmbedding {
         public var skippedImages: [SkippedImage]
         /// Images not embedded because a step marked them unreadable before this run.
         public var markedUnreadable: Int
+        /// Seconds spent per kind (reading, encoding and storing), so throughput is `embedded / seconds`.
+        public var seconds: [String: Double]?
     }
 
     /// An image left out, with the reason.
@@ -64,43 +70,97 @@ public struct CorpusEmbedding {
         var embedded: [String: Int] = [:], total: [String: Int] = [:]
         var skipped: [SkippedImage] = []
         let markedUnreadable = kinds.contains(.image) ? try corpus.read { try $0.unreadableImageCount() } : 0
+        var seconds: [String: Double] = [:]
         for kind in kinds {
+            let started = Date()
             let pending = try corpus.pendingEmbeddings(model: modelID, kind: kind)
-            var done = 0
-            for start in stride(from: 0, to: pending.count, by: batchSize) {
-                var batch = Array(pending[start ..< min(start + batchSize, pending.count)])
-                let vectors: [[Float]]
-                var unreadable: [(id: Int64, reason: String)] = []
-                if kind == .image {
-                    // An image that cannot be read (missing, an unsupported layout, corrupt) is skipped and listed.
-                    var pixels: [Float] = []
-                    var readable: [PendingEmbeddingItem] = []
-                    for item in batch {
-                        do {
-                            pixels += try preprocessor.tensor(file: item.input)
-                            readable.append(item)
-                        } catch {
-                            skipped.append(SkippedImage(path: item.input, reason: "\(error)"))
-                            // A missing file (an unmounted drive) is not a broken one: only files that exist are marked.
-                            if FileManager.default.fileExists(atPath: item.input) { unreadable.append((item.id, "\(error)")) }
-                        }
-                    }
-                    batch = readable
-                    vectors = batch.isEmpty ? [] : try model.encodeImages(pixels, count: batch.count)
-                } else {
-                    vectors = try model.encodeTokens(batch.map {
+            let batches = stride(from: 0, to: pending.count, by: batchSize).map {
+                Array(pending[$0 ..< min($0 + batchSize, pending.count)])
+            }
+            var done = 0, seen = 0
+            if kind == .image {
+                // Batch i + 1 is decoded on another thread while batch i is encoded.
+                var next = batches.first.map { batch in Prefetch { Self.prepare(batch, with: preprocessor) } }
+                for index in batches.indices {
+                    guard let prepared = next?.wait() else { break }
+                    next = index + 1 < batches.count
+                        ? Prefetch { [batch = batches[index + 1]] in Self.prepare(batch, with: preprocessor) } : nil
+                    skipped += prepared.skipped
+                    let vectors = prepared.items.isEmpty
+                        ? [] : try model.encodeImages(prepared.pixels, count: prepared.items.count)
+                    try corpus.storeEmbeddings(model: modelID, kind: kind, zip(prepared.items, vectors).map { ($0.id, $1) },
+                                               unreadable: prepared.unreadable)
+                    done += prepared.items.count
+                    seen += batches[index].count
+                    progress(kind, seen, pending.count)
+                }
+            } else {
+                for batch in batches {
+                    let vectors = try model.encodeTokens(batch.map {
                         tokenizer.tokenize($0.input, contextLength: model.architecture.contextLength)
                     })
+                    try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) },
+                                               unreadable: [])
+                    done += batch.count
+                    seen += batch.count
+                    progress(kind, seen, pending.count)
                 }
-                try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) },
-                                           unreadable: unreadable)
-                done += batch.count
-                progress(kind, min(pending.count, start + batchSize), pending.count)
             }
             embedded[kind.rawValue + "s"] = done
             total[kind.rawValue + "s"] = try corpus.embeddingCount(model: modelID, kind: kind)
+            seconds[kind.rawValue + "s"] = Date().timeIntervalSince(started)
         }
         return Summary(modelId: modelID, name: info.name, architecture: info.architecture, checksum: info.checksum,
-                       embedded: embedded, total: total, skippedImages: skipped, markedUnreadable: markedUnreadable)
+                       embedded: embedded, total: total, skippedImages: skipped, markedUnreadable: markedUnreadable,
+                       seconds: seconds)
+    }
+
+    /// One batch of images read and preprocessed: the readable ones with their tensors (one after the other), and
+    /// the ones that cannot be read.
+    struct PreparedImages: Sendable {
+        var items: [PendingEmbeddingItem] = []
+        var pixels: [Float] = []
+        var skipped: [SkippedImage] = []
+        var unreadable: [(id: Int64, reason: String)] = []
+    }
+
+    /// Reads and preprocesses a batch. An image that cannot be read (missing, an unsupported layout, corrupt) is
+    /// skipped and listed; only files that exist are marked unreadable (a missing file may be an unmounted drive).
+    static func prepare(_ batch: [PendingEmbeddingItem], with preprocessor: CLIPPreprocessor) -> PreparedImages {
+        var prepared = PreparedImages()
+        for item in batch {
+            do {
+                prepared.pixels += try preprocessor.tensor(file: item.input)
+                prepared.items.append(item)
+            } catch {
+                prepared.skipped.append(SkippedImage(path: item.input, reason: "\(error)"))
+                if FileManager.default.fileExists(atPath: item.input) {
+                    prepared.unreadable.append((item.id, "\(error)"))
+                }
+            }
+        }
+        return prepared
+    }
+}
+
+/// A value computed on another thread; `wait()` blocks until it is ready.
+final class Prefetch<Value: Sendable>: Sendable {
+    private let slot = Locked<Value?>(nil)
+    private let group = DispatchGroup()
+
+    /// Starts `work` on a global queue.
+    init(_ work: @escaping @Sendable () -> Value) {
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [slot, group] in
+            let value = work()
+            slot.withLock { $0 = value }
+            group.leave()
+        }
+    }
+
+    /// The value, once computed.
+    func wait() -> Value {
+        group.wait()
+        return slot.value!
     }
 }

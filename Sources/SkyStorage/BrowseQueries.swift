@@ -188,11 +188,6 @@ extension CorpusTransaction {
         return StoredFile(path: CorpusPaths.file(row[1], root: row[0]), roots: try rootPaths(dataset: row[2]))
     }
 
-    /// How many images the corpus holds (one cheap count, for the server's health line).
-    public func imageCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image") ?? 0
-    }
-
     private func rootPaths(dataset: Int64) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT path FROM dataset_root WHERE dataset_id = ? AND path != '' ORDER BY id",
                             arguments: [dataset])

@@ -51,6 +51,62 @@ public struct CaptionInserter {
     }
 }
 
+/// What syncing one image's captions of a source did.
+public struct CaptionSyncResult: Sendable, Equatable {
+    /// Captions already stored exactly so (text, rule, order): left alone, ids kept.
+    public var kept = 0
+    /// Earlier captions removed because the new ones differ.
+    public var removed = 0
+    /// Captions inserted.
+    public var inserted = 0
+
+    public init(kept: Int = 0, removed: Int = 0, inserted: Int = 0) {
+        self.kept = kept
+        self.removed = removed
+        self.inserted = inserted
+    }
+
+    public static func += (total: inout CaptionSyncResult, one: CaptionSyncResult) {
+        total.kept += one.kept
+        total.removed += one.removed
+        total.inserted += one.inserted
+    }
+}
+
+/// Makes an image's captions of one source what a step generated, touching them only where they differ: a
+/// re-run that generates the same captions keeps their rows and ids (and so the embeddings that refer to them).
+public struct CaptionSync {
+    private let select: Statement
+    private let delete: Statement
+    private let inserter: CaptionInserter
+    private let source: CaptionSource
+
+    /// Prepares the statements for `source` in `transaction`.
+    public init(_ transaction: CorpusTransaction, source: CaptionSource) throws {
+        select = try transaction.db.makeStatement(
+            sql: "SELECT text, rule FROM caption WHERE image_id = ? AND source = ? ORDER BY id")
+        delete = try transaction.db.makeStatement(sql: "DELETE FROM caption WHERE image_id = ? AND source = ?")
+        inserter = try CaptionInserter(transaction, source: source)
+        self.source = source
+    }
+
+    /// Makes `captions` (text and rule, in order; none to remove them all) the image's captions of the source.
+    @discardableResult
+    public func sync(image: Int64, captions: [(text: String, rule: String?)]) throws -> CaptionSyncResult {
+        let stored = try Row.fetchAll(select, arguments: [image, source.rawValue])
+        let same = stored.count == captions.count
+            && zip(stored, captions).allSatisfy { row, caption in
+                (row[0] as String) == caption.text && (row[1] as String?) == caption.rule
+            }
+        if same { return CaptionSyncResult(kept: stored.count) }
+        if !stored.isEmpty {
+            try delete.execute(arguments: [image, source.rawValue])
+        }
+        for caption in captions { try inserter.insert(image: image, text: caption.text, rule: caption.rule) }
+        return CaptionSyncResult(removed: stored.count, inserted: captions.count)
+    }
+}
+
 /// The `caption` and `change_pair` tables' operations.
 extension CorpusTransaction {
     /// Deletes the captions of `source` on images of a dataset; how many.
@@ -96,14 +152,5 @@ extension CorpusTransaction {
             ChangePairRow(dataset: $0[0], root: $0[1], label: $0[2], label2: $0[3], before: $0[4], afterID: $0[5],
                           after: $0[6], width: $0[7], height: $0[8])
         }
-    }
-
-    /// Deletes the change sentences on the after images of a dataset's pairs; how many.
-    public func deleteChangeSentences(dataset: Int64) throws -> Int {
-        try db.execute(sql: """
-            DELETE FROM caption WHERE source = 'change' AND image_id IN
-            (SELECT after_image_id FROM change_pair WHERE dataset_id = ?)
-            """, arguments: [dataset])
-        return changes
     }
 }

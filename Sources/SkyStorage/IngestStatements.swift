@@ -51,10 +51,19 @@ extension NewObject {
         """
 
     /// The row's values in ``insertSQL``'s order.
-    var insertArguments: StatementArguments {
-        [imageID, className, rawClass, x, y, w, h, rotatedJSON, polygonJSON, source.rawValue, difficult, ignore, truncated,
-         polygonPartsJSON, area]
+    var insertArguments: StatementArguments { StatementArguments(databaseValues) }
+
+    /// The row's values as stored, in ``insertSQL``'s order (the order ``storedColumns`` reads them back in).
+    var databaseValues: [DatabaseValue] {
+        [imageID.databaseValue, className.databaseValue, rawClass.databaseValue, x.databaseValue, y.databaseValue,
+         w.databaseValue, h.databaseValue, rotatedJSON.databaseValue, polygonJSON.databaseValue,
+         source.rawValue.databaseValue, difficult.databaseValue, ignore.databaseValue, truncated.databaseValue,
+         polygonPartsJSON.databaseValue, area.databaseValue]
     }
+
+    /// The columns ``insertSQL`` writes, to read a stored object back for comparison.
+    static let storedColumns =
+        "image_id, class, raw_class, x, y, w, h, rotated, polygon, source, difficult, ignore, truncated, polygon_parts, area"
 }
 
 /// The prepared statements an ingest runs for every record, inside one transaction.

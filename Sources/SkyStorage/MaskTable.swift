@@ -48,6 +48,21 @@ extension CorpusTransaction {
         return changes
     }
 
+    /// Makes `objects` the image's objects of `source`, touching rows only where they differ: a re-run that finds
+    /// the same objects (same values, same order) keeps their rows and ids. How many were kept and removed.
+    @discardableResult
+    public func replaceObjects(image: Int64, source: ObjectSource,
+                               with objects: [NewObject]) throws -> (kept: Int, removed: Int) {
+        let select = "SELECT " + NewObject.storedColumns + " FROM object WHERE image_id = ? AND source = ? ORDER BY id"
+        let stored = try Row.fetchAll(db.cachedStatement(sql: select), arguments: [image, source.rawValue])
+        let same = stored.count == objects.count
+            && zip(stored, objects).allSatisfy { row, object in Array(row.databaseValues) == object.databaseValues }
+        if same { return (stored.count, 0) }
+        let removed = stored.isEmpty ? 0 : try deleteObjects(image: image, source: source)
+        for object in objects { try insertObject(object) }
+        return (0, removed)
+    }
+
     /// Inserts an object.
     public func insertObject(_ object: NewObject) throws {
         try db.cachedStatement(sql: NewObject.insertSQL).execute(arguments: object.insertArguments)

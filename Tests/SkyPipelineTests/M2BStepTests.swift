@@ -42,7 +42,10 @@ import Testing
         // The same boxes as reading the file by hand with its palette.
         let byHand = try M2BStep().boxes(mask: folder.path("seg/ann_dir/0.png"), palette: try Palette.named("loveda"))
         #expect(byHand.regions.map(\.classValue) == [2, 7])
-        #expect(try M2BStep().run(in: corpus).replaced == 4, "a re-run replaces its own boxes")
+        let ids = try corpus.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM object ORDER BY id") }
+        let again = try M2BStep().run(in: corpus)
+        #expect(again.replaced == 0 && again.unchanged == 4 && again.boxes == 4, "a re-run keeps its own boxes")
+        #expect(try corpus.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM object ORDER BY id") } == ids)
     }
 
     @Test func aMaskReadWithAnotherPaletteIsAnErrorNamingIt() throws {

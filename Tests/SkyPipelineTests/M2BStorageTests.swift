@@ -55,10 +55,18 @@ import Testing
         #expect((stored[0]["rotated"] as String?)?.contains("\"angle\"") == true)
 
         // The mask is now registered: a re-run needs no image path and gives the same objects.
+        let ids = try corpus.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM object ORDER BY id") }
         let again = try M2BStorage(maskPath: folder.path("ann_dir/0.png"), palette: palette)
             .store(regions, of: try mask(), in: corpus)
-        #expect(again.removed == 3 && again.inserted == 3)
-        #expect(try objects(corpus).map { $0["raw_class"] as String } == stored.map { $0["raw_class"] as String })
+        #expect(again.removed == 0 && again.unchanged == 3 && again.inserted == 3)
+        #expect(try objects(corpus) == stored)
+        #expect(try corpus.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM object ORDER BY id") } == ids)
+        // Different regions replace the image's earlier m2b objects.
+        let fewer = Array(regions.prefix(1))
+        let replaced = try M2BStorage(maskPath: folder.path("ann_dir/0.png"), palette: palette)
+            .store(fewer, of: try mask(), in: corpus)
+        #expect(replaced.removed == 3 && replaced.unchanged == 0 && replaced.inserted == 1)
+        #expect(try objects(corpus).count == 1)
         let masks = try corpus.pool.read { db in try String.fetchAll(db, sql: "SELECT path FROM mask") }
         #expect(masks == ["../ann_dir/0.png"])
     }

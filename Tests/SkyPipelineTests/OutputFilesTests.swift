@@ -78,4 +78,25 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("shards")) == ["shard-000000.tar"])
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: folder.url.path)).contains { $0.hasPrefix(".shards") })
     }
+
+    /// An export into folders that do not exist yet creates them (every format, and the dedup report's file);
+    /// a parent that is a file is a clear error naming the export.
+    @Test func exportsCreateMissingParentFolders() throws {
+        let folder = try TemporaryFolder("parents")
+        let corpus = try ExportTests().corpusWithCaptions(folder)
+        let items = try ExportQuery.items(in: corpus, selection: ExportSelection(includeDuplicates: true))
+        for format in [ExportFormat.csv, .jsonl] {
+            let path = folder.path("new/\(format.rawValue)/deeper/out.\(format.rawValue)")
+            _ = try ExportWriter.write(items, format: format, to: path)
+            #expect(FileManager.default.fileExists(atPath: path), "\(format)")
+        }
+        let shards = folder.path("new/webdataset/shards")
+        _ = try ExportWriter.write(items, format: .webdataset, to: shards, shardSize: 10)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shards) == ["shard-000000.tar"])
+        try folder.write("a file", to: "plain")
+        let error = #expect(throws: CorpusError.self) {
+            _ = try ExportWriter.write(items, format: .csv, to: folder.path("plain/out.csv"))
+        }
+        #expect(error?.description.contains("cannot create the folder") == true, "\(String(describing: error))")
+    }
 }

@@ -74,14 +74,17 @@ import Testing
         }
         #expect((fts ?? 0) >= 1)
 
+        let ids = try corpus.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM caption ORDER BY id") }
         let again = try store.run(on: corpus, datasets: [], dryRun: false)
-        #expect(again.replaced == 15 && again.captions == 15)
+        // The same seed generates the same captions: every row stays, ids included (embeddings refer to them).
+        #expect(again.replaced == 0 && again.unchanged == 15 && again.captions == 15)
         let restored = try Self.captions(corpus)
         #expect(restored.sorted() == stored.sorted())
+        #expect(try corpus.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM caption ORDER BY id") } == ids)
 
         // Another seed over one dataset replaces only that dataset's B2C captions.
         let reseeded = try Self.store(seed: 99).run(on: corpus, datasets: ["loveda"], dryRun: false)
-        #expect(reseeded.replaced == 5 && reseeded.datasets == ["loveda"])
+        #expect(reseeded.replaced + reseeded.unchanged == 5 && reseeded.replaced > 0 && reseeded.datasets == ["loveda"])
         let after = try Self.captions(corpus)
         #expect(after.filter { !$0.hasPrefix("4|") }.sorted() == restored.filter { !$0.hasPrefix("4|") }.sorted())
         #expect(after.contains("1|human||A human caption."))

@@ -67,8 +67,13 @@ import Testing
         #expect(Set(stored.map { $0.split(separator: "|")[0] }) == ["2", "4", "8"])
         #expect(stored.filter { $0.hasPrefix("4|") }.allSatisfy { $0.hasSuffix("|nochange") })
 
+        let ids = try Self.rows(corpus, "SELECT id FROM caption ORDER BY id")
         let again = try Self.changeStore().run(on: corpus, datasets: [], dryRun: false)
-        #expect(again.replaced == 15 && again.sentences == 15)
+        #expect(again.replaced == 0 && again.unchanged == 15 && again.sentences == 15)
+        #expect(try Self.rows(corpus, "SELECT id FROM caption ORDER BY id") == ids)
+        // Another seed replaces the sentences that differ, and only those.
+        let reseeded = try Self.changeStore(seed: 99).run(on: corpus, datasets: [], dryRun: false)
+        #expect(reseeded.replaced + reseeded.unchanged == 15 && reseeded.replaced > 0)
         #expect(try Self.rows(corpus, "SELECT count(*) FROM caption") == ["15"])
     }
 
