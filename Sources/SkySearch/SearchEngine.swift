@@ -40,12 +40,14 @@ public struct SearchEngine: Sendable {
     }
 
     /// The id and record of the model registered as `name`, which must be the checkpoint at `modelPath`.
-    public static func registeredModel(in corpus: Corpus, modelPath: String,
+    public static func registeredModel(in corpus: Corpus, modelPath: String?,
                                        name: String) throws -> (id: Int64, info: EncoderModelInfo) {
         guard let (id, info) = try corpus.encoder(named: name) else {
             throw SearchError.invalidInput("no embeddings for model '\(name)' in \(corpus.path); "
-                                           + "run 'skycorpus embed --model \(modelPath)' first")
+                                           + "run 'skycorpus embed --model \(modelPath ?? "CHECKPOINT") --name \(name)' first")
         }
+        // Without a checkpoint only the stored vectors are used: nothing to check them against.
+        guard let modelPath else { return (id, info) }
         let checksum = try FileDigest.sha256(ofFile: modelPath)
         guard checksum == info.checksum else {
             throw SearchError.invalidInput("\(modelPath) is not the checkpoint embedded as '\(name)' (SHA-256 differs)")
