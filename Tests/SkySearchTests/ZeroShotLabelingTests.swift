@@ -10,7 +10,7 @@ import Testing
 
 /// `zero-shot --write`: a model's top-k labels stored in the corpus, once per model, with optional captions.
 @Suite struct ZeroShotLabelingTests {
-    static let checkpoint = TestPaths.package("Tests/SkyCLIPTests/Fixtures/tiny/tiny-clip-vocab49408.safetensors").path
+    static let checkpoint = TestPaths.tinyCheckpoint
 
     /// A class-folder dataset of the example DOTA tiles (two per class), ingested.
     static func labelledCorpus(_ folder: TemporaryFolder) throws -> Corpus {
