@@ -36,10 +36,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Build bookkeeping: which runs there were (a killed run is one more) and how long stages took are history, not
 # corpus content; the finished stages themselves must match.
 BOOKKEEPING = {"build_run": [], "build_stage": ["name"]}
-CLOCK_COLUMNS = {"created_at", "finished_at", "started_at", "evaluated_at", "updated_at"}
+CLOCK_COLUMNS = {"created_at", "finished_at", "started_at", "evaluated_at", "updated_at", "merged_at"}
 BUILD_OUTPUTS = ("train.csv", "shards", "corpus.jsonl", "changes.csv", "duplicates.csv")  # demo.yaml's exports
-RESUMABLE = {"build"}  # steps of several transactions: intermediate states allowed, the re-run must finish them
-FRESH = {"build"}      # steps that start from an empty corpus
+RESUMABLE = {"build", "merge"}  # steps of several transactions: intermediate states allowed, the re-run must finish them
+FRESH = {"build", "merge"}      # steps that start from an empty corpus
+CORPUS = "{corpus}"  # in a step's arguments: the corpus goes there (positional) instead of --corpus
 TINY_MODEL = os.path.join(ROOT, "Tests/SkyCLIPTests/Fixtures/tiny/tiny-clip-vocab49408.safetensors")
 
 
@@ -102,8 +103,17 @@ def steps(data, binary, work):
     if subprocess.run([binary, "build", "--help"], capture_output=True).returncode == 0:
         # The recipe build on a fresh corpus: several transactions (one per stage), so a kill may leave finished
         # stages; the guarantee is integrity, and that the resumed build ends exactly as an uninterrupted one.
-        result.append(("build", ["build", os.path.join(ROOT, "Examples/recipes/demo.yaml")],
-                       [os.path.join(work, name) for name in BUILD_OUTPUTS]))
+        recipe = os.path.join(ROOT, "Examples/recipes/demo.yaml")
+        result.append(("build", ["build", recipe], [os.path.join(work, name) for name in BUILD_OUTPUTS]))
+        # The merge of two shard corpora of the same recipe (one transaction per shard): the resumed merge must end
+        # exactly as an uninterrupted one.
+        shards = [os.path.join(work, f"shard-{k}.sqlite") for k in (1, 2)]
+        for k, shard in enumerate(shards, start=1):
+            completed = subprocess.run([binary, "build", recipe, "--shard", f"{k}/2", "--out", shard, "--quiet"],
+                                       capture_output=True, text=True, cwd=work)
+            if completed.returncode != 0:
+                raise RuntimeError(f"build --shard {k}/2: exit {completed.returncode}: {completed.stderr.strip()}")
+        result.append(("merge", ["merge", CORPUS, *shards], None))
     return result
 
 
@@ -180,8 +190,15 @@ def leftovers(path):
     return [name for name in os.listdir(folder) if name != base and base in name and "partial" in name]
 
 
+def command(binary, arguments, corpus):
+    """The command line of a step on `corpus`: in place of CORPUS when the step names it, else --corpus."""
+    if CORPUS in arguments:
+        return [binary, *(corpus if argument == CORPUS else argument for argument in arguments)]
+    return [binary, *arguments, "--corpus", corpus, "--quiet"]
+
+
 def run(binary, arguments, corpus):
-    completed = subprocess.run([binary, *arguments, "--corpus", corpus, "--quiet"], capture_output=True, text=True)
+    completed = subprocess.run(command(binary, arguments, corpus), capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"{' '.join(arguments)}: exit {completed.returncode}: {completed.stderr.strip()}")
 
@@ -219,7 +236,7 @@ def trial(binary, name, arguments, output, before_corpus, before, after, after_o
     copy_corpus(before_corpus, corpus)
     for path in outputs_of(output):
         remove_output(path)
-    process = subprocess.Popen([binary, *arguments, "--corpus", corpus, "--quiet"],
+    process = subprocess.Popen(command(binary, arguments, corpus),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
     running = process.poll() is None

@@ -1,56 +1,52 @@
-// SkyCLIP's float32 GEMM: BLIS-style loops over packed panels with a 6x16 register-blocked AVX2+FMA
-// micro-kernel (12 ymm accumulators, two B loads and six broadcasts per k step). Every edge goes through the
-// same kernel on zero-padded panels; the store step writes only the valid part of the tile.
-#include "CSkyKernels.h"
+// SkyCLIP's GEMM driver: BLIS-style loops over packed panels (KC-deep blocks of B in 16-column panels, MC-row
+// blocks of A in MR-row panels) around a register-blocked micro-kernel: the portable C tile and the AVX2+FMA
+// 6x16 tile (12 ymm accumulators, two B loads and six broadcasts per k step) here, the AVX-512 and AVX512-BF16
+// tiles in gemm_avx512.c. Every edge goes through the same kernel on zero-padded panels; the store step writes
+// only the valid part of the tile.
+#include "gemm_internal.h"
 #include <immintrin.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { MR = 6, NR = 16, KC = 256, MC = 120, NC = 2048 };
-
-static inline int round_up(int x, int to) { return (x + to - 1) / to * to; }
-static inline int min_int(int a, int b) { return a < b ? a : b; }
+#define MR 6  // rows of the scalar and AVX2 tiles
 
 int sky_gemm_kernel_available(sky_gemm_kernel kernel) {
+    sky_cpu_features f = sky_cpu_detect();
     switch (kernel) {
     case SKY_GEMM_SCALAR: return 1;
     case SKY_GEMM_AVX2:
-    case SKY_GEMM_BROKEN_FOR_TESTS: return sky_cpu_detect().avx2_fma;
+    case SKY_GEMM_BROKEN_FOR_TESTS: return f.avx2_fma;
+    case SKY_GEMM_AVX512: return f.avx512f;
+    case SKY_GEMM_AVX512_BF16: return f.avx512f && f.avx512_bf16;
     }
     return 0;
 }
 
-size_t sky_sgemm_workspace_bytes(int m, int n, int k) {
-    if (m <= 0 || n <= 0 || k <= 0) return 64;
-    size_t kc = (size_t)min_int(k, KC);
-    size_t a = (size_t)round_up(round_up(min_int(m, MC), MR) * (int)kc, 16);
-    size_t b = (size_t)round_up(min_int(n, NC), NR) * kc;
-    return (a + b) * sizeof(float) + 64;  // + 64: the caller's buffer is aligned up to 64 bytes
-}
-
 /// Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels, k-major inside a panel, zero-padded.
-static void pack_a(int trans, const float *a, int lda, int i0, int mc, int p0, int kc, float *dst) {
-    for (int ir = 0; ir < mc; ir += MR) {
-        int rows = min_int(MR, mc - ir);
-        for (int i = 0; i < MR; i++) {
+static void pack_a(int trans, const float *a, int lda, int i0, int mc, int p0, int kc, int mr, void *out_) {
+    float *dst = out_;
+    for (int ir = 0; ir < mc; ir += mr) {
+        int rows = min_int(mr, mc - ir);
+        for (int i = 0; i < mr; i++) {
             float *out = dst + i;
             if (i >= rows) {
-                for (int p = 0; p < kc; p++) out[p * MR] = 0;
+                for (int p = 0; p < kc; p++) out[p * mr] = 0;
             } else if (trans) {
                 const float *in = a + (size_t)p0 * lda + (i0 + ir + i);
-                for (int p = 0; p < kc; p++) out[p * MR] = in[(size_t)p * lda];
+                for (int p = 0; p < kc; p++) out[p * mr] = in[(size_t)p * lda];
             } else {
                 const float *in = a + (size_t)(i0 + ir + i) * lda + p0;
-                for (int p = 0; p < kc; p++) out[p * MR] = in[p];
+                for (int p = 0; p < kc; p++) out[p * mr] = in[p];
             }
         }
-        dst += MR * kc;
+        dst += mr * kc;
     }
 }
 
 /// Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels, k-major, zero-padded.
-static void pack_b(int trans, const float *b, int ldb, int p0, int kc, int j0, int nc, float *dst) {
+static void pack_b(int trans, const float *b, int ldb, int p0, int kc, int j0, int nc, void *out_) {
+    float *dst = out_;
     for (int jr = 0; jr < nc; jr += NR) {
         int cols = min_int(NR, nc - jr);
         if (trans) {
@@ -92,8 +88,9 @@ static void store_tile(const float *tile, float *c, int ldc, int rows, int cols,
 }
 
 /// Portable micro-kernel: the same tile arithmetic in plain C (float accumulation, k ascending).
-static void kernel_scalar(int k, const float *a, const float *b, float *c, int ldc, int rows, int cols,
+static void kernel_scalar(int k, const void *a_, const void *b_, float *c, int ldc, int rows, int cols,
                           float alpha, float beta) {
+    const float *a = a_, *b = b_;
     float tile[MR * NR];
     memset(tile, 0, sizeof tile);
     for (int p = 0; p < k; p++) {
@@ -126,9 +123,9 @@ static void kernel_scalar(int k, const float *a, const float *b, float *c, int l
 
 /// AVX2+FMA micro-kernel: a 6x16 tile in 12 ymm registers. `skip` > 0 drops that many k steps (the
 /// deliberately wrong kernel the self-check test must catch).
-__attribute__((target("avx2,fma"))) static void kernel_avx2(int k, const float *a, const float *b, float *c,
-                                                            int ldc, int rows, int cols, float alpha,
-                                                            float beta, int skip) {
+__attribute__((target("avx2,fma"))) static void kernel_avx2_skipping(int k, const float *a, const float *b, float *c,
+                                                                     int ldc, int rows, int cols, float alpha,
+                                                                     float beta, int skip) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int p = skip; p < k; p++) {
@@ -152,40 +149,65 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(int k, const float *
     store_tile(tile, c, ldc, rows, cols, alpha, beta);
 }
 
-void sky_sgemm(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, int k, float alpha,
-               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc, void *workspace) {
-    if (m <= 0 || n <= 0) return;
-    if (k <= 0 || alpha == 0) {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) c[(size_t)i * ldc + j] = beta == 0 ? 0 : beta * c[(size_t)i * ldc + j];
-        return;
+static void kernel_avx2(int k, const void *a, const void *b, float *c, int ldc, int rows, int cols, float alpha,
+                        float beta) {
+    kernel_avx2_skipping(k, a, b, c, ldc, rows, cols, alpha, beta, 0);
+}
+
+static void kernel_broken(int k, const void *a, const void *b, float *c, int ldc, int rows, int cols, float alpha,
+                          float beta) {
+    kernel_avx2_skipping(k, a, b, c, ldc, rows, cols, alpha, beta, 1);
+}
+
+/// How one kernel runs: its tile rows and row block, whether it packs bf16 pairs, its packers and micro-kernel.
+typedef struct {
+    int mr, mc, pairs;
+    sky_micro_kernel micro;
+    sky_pack_a_fn pack_a;
+    sky_pack_b_fn pack_b;
+} plan;
+
+static plan plan_for(sky_gemm_kernel kernel) {
+    switch (kernel) {
+    case SKY_GEMM_AVX2: return (plan){MR, 120, 0, kernel_avx2, pack_a, pack_b};
+    case SKY_GEMM_BROKEN_FOR_TESTS: return (plan){MR, 120, 0, kernel_broken, pack_a, pack_b};
+    case SKY_GEMM_AVX512: return (plan){AVX512_MR, 120 / AVX512_MR * AVX512_MR, 0, sky_micro_avx512, pack_a, pack_b};
+    case SKY_GEMM_AVX512_BF16: return (plan){AVX512_MR, 120 / AVX512_MR * AVX512_MR, 1, sky_micro_avx512_bf16, sky_pack_a_bf16, sky_pack_b_bf16};
+    default: return (plan){MR, 120, 0, kernel_scalar, pack_a, pack_b};
     }
-    float *base = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
-    float *packed_a = base;
-    float *packed_b = base + round_up(round_up(min_int(m, MC), MR) * min_int(k, KC), 16);  // 64-byte aligned
+}
+
+int sky_gemm_kernel_rows(sky_gemm_kernel kernel) { return plan_for(kernel).mr; }
+
+/// 32-bit slots that `k` values of depth occupy in a packed panel.
+static inline int slots(const plan *p, int k) { return p->pairs ? (k + 1) / 2 : k; }
+
+/// The block loops over packed A (packed here) and B (packed here, or `packed_b` already packed when not NULL:
+/// the K blocks of the whole packed matrix, `stride` columns each, starting at column `j0`).
+static void run_blocks(const plan *p, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+                       int lda, const float *b, int ldb, float beta, float *c, int ldc, uint32_t *packed_a,
+                       uint32_t *packed_b, const uint32_t *prepacked, size_t stride, int j0) {
     for (int jc = 0; jc < n; jc += NC) {
         int nc = min_int(NC, n - jc);
         for (int pc = 0; pc < k; pc += KC) {
-            int kc = min_int(KC, k - pc);
+            int kc = min_int(KC, k - pc), kd = slots(p, kc);
             float block_beta = pc == 0 ? beta : 1;
-            pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
-            for (int ic = 0; ic < m; ic += MC) {
-                int mc = min_int(MC, m - ic);
-                pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
+            const uint32_t *panels;
+            if (prepacked) {
+                panels = prepacked + (size_t)slots(p, pc) * stride + (size_t)(j0 + jc) * kd;
+            } else {
+                p->pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
+                panels = packed_b;
+            }
+            for (int ic = 0; ic < m; ic += p->mc) {
+                int mc = min_int(p->mc, m - ic);
+                p->pack_a(trans_a, a, lda, ic, mc, pc, kc, p->mr, packed_a);
                 for (int jr = 0; jr < nc; jr += NR) {
-                    const float *bp = packed_b + (size_t)jr * kc;
+                    const uint32_t *bp = panels + (size_t)jr * kd;
                     int cols = min_int(NR, nc - jr);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        const float *ap = packed_a + (size_t)ir * kc;
-                        float *cp = c + (size_t)(ic + ir) * ldc + jc + jr;
-                        int rows = min_int(MR, mc - ir);
-                        switch (kernel) {
-                        case SKY_GEMM_AVX2: kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, alpha, block_beta, 0); break;
-                        case SKY_GEMM_BROKEN_FOR_TESTS:
-                            kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, alpha, block_beta, pc == 0 ? 1 : 0);
-                            break;
-                        default: kernel_scalar(kc, ap, bp, cp, ldc, rows, cols, alpha, block_beta); break;
-                        }
+                    for (int ir = 0; ir < mc; ir += p->mr) {
+                        p->micro(kd, packed_a + (size_t)ir * kd, bp, c + (size_t)(ic + ir) * ldc + jc + jr, ldc,
+                                 min_int(p->mr, mc - ir), cols, alpha, block_beta);
                     }
                 }
             }
@@ -193,33 +215,71 @@ void sky_sgemm(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, i
     }
 }
 
-int sky_sgemm_thread_workspace(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, int k, float alpha,
-                               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+/// Slots of the packed-A scratch for these sizes (any kernel: a row block padded to its tile rows), rounded
+/// to 64 bytes.
+static size_t packed_a_slots(int m, int k) {
+    return (size_t)round_up((min_int(m, MC_MAX) + MR_MAX) * min_int(k, KC), 16);
+}
+
+size_t sky_sgemm_workspace_bytes(int m, int n, int k) {
+    if (m <= 0 || n <= 0 || k <= 0) return 64;
+    size_t b = (size_t)round_up(min_int(n, NC), NR) * min_int(k, KC);
+    return (packed_a_slots(m, k) + b) * sizeof(float) + 64;  // + 64: the caller's buffer is aligned up to 64 bytes
+}
+
+/// C = beta * C for the degenerate products (k == 0 or alpha == 0); C not read when beta == 0.
+static void scale_c(int m, int n, float beta, float *c, int ldc) {
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) c[(size_t)i * ldc + j] = beta == 0 ? 0 : beta * c[(size_t)i * ldc + j];
+}
+
+void sky_sgemm(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, int k, float alpha,
+               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc, void *workspace) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0) return scale_c(m, n, beta, c, ldc);
+    plan p = plan_for(kernel);
+    uint32_t *base = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
+    run_blocks(&p, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, base, base + packed_a_slots(m, k),
+               NULL, 0, 0);
+}
+
+/// This thread's scratch of at least `needed` bytes (grown on demand, kept), or NULL when it cannot grow.
+static void *thread_scratch(size_t needed) {
     static _Thread_local void *buffer = NULL;
     static _Thread_local size_t capacity = 0;
-    size_t needed = sky_sgemm_workspace_bytes(m, n, k);
     if (needed > capacity) {
         void *grown = realloc(buffer, needed);
-        if (!grown) return 0;
+        if (!grown) return NULL;
         buffer = grown;
         capacity = needed;
     }
+    return buffer;
+}
+
+int sky_sgemm_thread_workspace(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, int k, float alpha,
+                               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+    void *buffer = thread_scratch(sky_sgemm_workspace_bytes(m, n, k));
+    if (!buffer) return 0;
     sky_sgemm(kernel, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, buffer);
     return 1;
 }
 
-size_t sky_packed_b_bytes(int n, int k) {
+size_t sky_packed_b_bytes(sky_gemm_kernel kernel, int n, int k) {
     if (n <= 0 || k <= 0) return 64;
-    return (size_t)round_up(n, NR) * (size_t)k * sizeof(float) + 64;
+    plan p = plan_for(kernel);
+    return (size_t)round_up(n, NR) * (size_t)slots(&p, k) * sizeof(float) + 64;
 }
 
-// Layout: K block after K block (KC deep, the last shorter); inside a block, NR-column panels k-major, so
-// block pc starts at pc * round_up(n, NR) floats and column j0 of it at j0 * kc further.
-float *sky_pack_b(int trans_b, int n, int k, const float *b, int ldb, void *packed) {
+// Layout: K block after K block (KC deep, the last shorter); inside a block, NR-column panels slot-major, so
+// block pc starts at slots(pc) * round_up(n, NR) slots and column j0 of it at j0 * slots(kc) further.
+float *sky_pack_b(sky_gemm_kernel kernel, int trans_b, int n, int k, const float *b, int ldb, void *packed) {
     float *base = (float *)(((uintptr_t)packed + 63) & ~(uintptr_t)63);
     if (n <= 0 || k <= 0) return base;
+    plan p = plan_for(kernel);
     size_t stride = (size_t)round_up(n, NR);
-    for (int pc = 0; pc < k; pc += KC) pack_b(trans_b, b, ldb, pc, min_int(KC, k - pc), 0, n, base + (size_t)pc * stride);
+    for (int pc = 0; pc < k; pc += KC) {
+        p.pack_b(trans_b, b, ldb, pc, min_int(KC, k - pc), 0, n, base + (size_t)slots(&p, pc) * stride);
+    }
     return base;
 }
 
@@ -228,41 +288,14 @@ int sky_sgemm_packed(sky_gemm_kernel kernel, int trans_a, int m, int n, int k, f
     if (m <= 0 || n <= 0) return 1;
     if ((j0 % NR) != 0 || j0 < 0 || j0 + n > n_total) return 0;
     if (k <= 0 || alpha == 0) {
-        return sky_sgemm_thread_workspace(kernel, trans_a, 0, m, n, 0, alpha, a, lda, packed, n, beta, c, ldc);
+        scale_c(m, n, beta, c, ldc);
+        return 1;
     }
-    static _Thread_local void *buffer = NULL;
-    static _Thread_local size_t capacity = 0;
-    size_t needed = (size_t)round_up(min_int(m, MC), MR) * min_int(k, KC) * sizeof(float) + 64;
-    if (needed > capacity) {
-        void *grown = realloc(buffer, needed);
-        if (!grown) return 0;
-        buffer = grown;
-        capacity = needed;
-    }
-    float *packed_a = (float *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
-    size_t stride = (size_t)round_up(n_total, NR);
-    for (int jc = 0; jc < n; jc += NC) {
-        int nc = min_int(NC, n - jc);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = min_int(KC, k - pc);
-            float block_beta = pc == 0 ? beta : 1;
-            const float *packed_b = packed + (size_t)pc * stride + (size_t)(j0 + jc) * kc;
-            for (int ic = 0; ic < m; ic += MC) {
-                int mc = min_int(MC, m - ic);
-                pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
-                for (int jr = 0; jr < nc; jr += NR) {
-                    const float *bp = packed_b + (size_t)jr * kc;
-                    int cols = min_int(NR, nc - jr);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        const float *ap = packed_a + (size_t)ir * kc;
-                        float *cp = c + (size_t)(ic + ir) * ldc + jc + jr;
-                        int rows = min_int(MR, mc - ir);
-                        if (kernel == SKY_GEMM_SCALAR) kernel_scalar(kc, ap, bp, cp, ldc, rows, cols, alpha, block_beta);
-                        else kernel_avx2(kc, ap, bp, cp, ldc, rows, cols, alpha, block_beta, kernel == SKY_GEMM_BROKEN_FOR_TESTS && pc == 0);
-                    }
-                }
-            }
-        }
-    }
+    void *buffer = thread_scratch(packed_a_slots(m, k) * sizeof(float) + 64);
+    if (!buffer) return 0;
+    uint32_t *packed_a = (uint32_t *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
+    plan p = plan_for(kernel);
+    run_blocks(&p, trans_a, 0, m, n, k, alpha, a, lda, NULL, 0, beta, c, ldc, packed_a, NULL,
+               (const uint32_t *)packed, (size_t)round_up(n_total, NR), j0);
     return 1;
 }

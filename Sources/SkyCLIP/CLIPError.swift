@@ -12,6 +12,8 @@ public enum CLIPError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedArchitecture(path: String, reason: String)
     /// An input (image, token sequence) does not fit the model.
     case badInput(what: String, reason: String)
+    /// The asked-for precision cannot run on this CPU.
+    case unsupportedPrecision(Precision, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum CLIPError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path): unsupported CLIP architecture: \(reason); pass an explicit architecture override if the shapes are unusual"
         case .badInput(let what, let reason):
             "\(what): \(reason)"
+        case .unsupportedPrecision(let precision, let reason):
+            "precision \(precision.rawValue) is not available: \(reason)"
         }
     }
 }

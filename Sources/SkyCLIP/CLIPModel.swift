@@ -1,6 +1,7 @@
 import Foundation
 
-/// A CLIP model run natively: both towers on OpenBLAS in float32, weights converted from the checkpoint at load.
+/// A CLIP model run natively: both towers in float32 (or with bf16 weight products, `Precision.bf16`) on SkyCLIP's
+/// own GEMM or OpenBLAS (`GEMMBackend`), weights used in place from the mapped checkpoint or converted at load.
 public struct CLIPModel: Sendable {
     enum ImageTower: Sendable {
         case transformer(VisionTransformer)
@@ -11,31 +12,42 @@ public struct CLIPModel: Sendable {
     public let architecture: CLIPArchitecture
     /// `logit_scale` as stored (its exponential multiplies cosine similarities).
     public let logitScale: Float
+    /// The arithmetic of the weight products.
+    public var precision: Precision { engine.precision }
+    let engine: GEMMEngine
     let imageTower: ImageTower
     let textTower: TextTransformer
 
     /// Builds the model from a checkpoint; every tensor the architecture needs must be present with its shape.
-    public init(checkpoint: Checkpoint, override: CLIPArchitecture.Override = .init()) throws(CLIPError) {
+    /// `precision: .bf16` throws `CLIPError.unsupportedPrecision` on a CPU without AVX512-BF16.
+    public init(checkpoint: Checkpoint, override: CLIPArchitecture.Override = .init(),
+                precision: Precision = .defaultValue) throws(CLIPError) {
+        try self.init(checkpoint: checkpoint, override: override, engine: try GEMMEngine.make(precision))
+    }
+
+    /// The model on an explicit engine (tests run the towers on each available kernel).
+    init(checkpoint: Checkpoint, override: CLIPArchitecture.Override = .init(), engine: GEMMEngine) throws(CLIPError) {
         let architecture = try CLIPArchitecture(inferringFrom: checkpoint, override: override)
         self.architecture = architecture
+        self.engine = engine
         switch architecture.vision {
         case .transformer(let width, let layers, let heads, let patch, let size):
             imageTower = .transformer(try VisionTransformer(checkpoint, width: width, layers: layers, heads: heads, patch: patch,
                                                             imageSize: size, embedDim: architecture.embedDim,
-                                                            activation: architecture.activation))
+                                                            activation: architecture.activation, engine: engine))
         case .resnet(let layers, let width, let heads, let size):
             imageTower = .resnet(try ModifiedResNet(checkpoint, layers: layers, width: width, heads: heads, imageSize: size,
-                                                    embedDim: architecture.embedDim))
+                                                    embedDim: architecture.embedDim, engine: engine))
         }
-        textTower = try TextTransformer(checkpoint, architecture: architecture)
+        textTower = try TextTransformer(checkpoint, architecture: architecture, engine: engine)
         // open_clip stores a 0-d tensor; some exports keep shape [1].
         let scaleShape = checkpoint.shape("logit_scale") == [1] ? [1] : []
         logitScale = try checkpoint.floats("logit_scale", shape: scaleShape)[0]
     }
 
     /// Opens a checkpoint file and builds the model.
-    public init(path: String, override: CLIPArchitecture.Override = .init()) throws(CLIPError) {
-        try self.init(checkpoint: try Checkpoint(path: path), override: override)
+    public init(path: String, override: CLIPArchitecture.Override = .init(), precision: Precision = .defaultValue) throws(CLIPError) {
+        try self.init(checkpoint: try Checkpoint(path: path), override: override, precision: precision)
     }
 
     /// The embedding width.

@@ -1,3 +1,4 @@
+import CSkyKernels
 import Foundation
 
 /// A convolution (no bias in the checkpoint) with its inference-time BatchNorm folded in:
@@ -14,9 +15,11 @@ struct FoldedConv: Sendable {
     let product: Product
     let bias: [Float]
     let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
+    /// The GEMM kernel of the products (the engine's weight kernel: the weights are the products' A).
+    let gemmKernel: sky_gemm_kernel?
 
     init(_ checkpoint: Checkpoint, conv: String, norm: String, in inChannels: Int, out outChannels: Int, kernel: Int,
-         stride: Int = 1, padding: Int = 0) throws(CLIPError) {
+         stride: Int = 1, padding: Int = 0, engine: GEMMEngine = .standard) throws(CLIPError) {
         var weight = try checkpoint.floats("\(conv).weight", shape: [outChannels, inChannels, kernel, kernel], releasing: true)
         let gamma = try checkpoint.floats("\(norm).weight", shape: [outChannels])
         let beta = try checkpoint.floats("\(norm).bias", shape: [outChannels])
@@ -29,20 +32,22 @@ struct FoldedConv: Sendable {
             for i in 0..<per { weight[o * per + i] *= scale }
             bias[o] = beta[o] - mean[o] * scale
         }
-        self.init(folded: weight, bias: bias, in: inChannels, out: outChannels, kernel: kernel, stride: stride, padding: padding)
+        self.init(folded: weight, bias: bias, in: inChannels, out: outChannels, kernel: kernel, stride: stride, padding: padding,
+                  engine: engine)
     }
 
     /// A convolution from already folded weights, `[out][in][kernel][kernel]`, and bias; `winograd: false` keeps
     /// a 3×3 stride-1 convolution on im2col (the tests compare the two).
     init(folded weight: [Float], bias: [Float], in inChannels: Int, out outChannels: Int, kernel: Int, stride: Int = 1,
-         padding: Int = 0, winograd: Bool = true) {
+         padding: Int = 0, winograd: Bool = true, engine: GEMMEngine = .standard) {
         precondition(weight.count == outChannels * inChannels * kernel * kernel && bias.count == outChannels)
         if winograd && kernel == 3 && stride == 1 && padding == 1 {
-            product = .winograd(WinogradConvolution(weight: weight, in: inChannels, out: outChannels))
+            product = .winograd(WinogradConvolution(weight: weight, in: inChannels, out: outChannels, kernel: engine.weightKernel))
         } else {
             product = .gemm(Weights(weight))
         }
         self.bias = bias
+        gemmKernel = engine.weightKernel
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernel = kernel
@@ -68,7 +73,7 @@ struct FoldedConv: Sendable {
             winograd.apply(input, into: output, accumulate: accumulate, bias: bias, relu: relu, workspace: workspace)
             return result
         case .gemm(let weight) where kernel == 1 && stride == 1 && padding == 0:
-            Kernels.gemm(m: outChannels, n: input.spatial, k: inChannels, a: weight.pointer, lda: inChannels,
+            Kernels.gemm(gemmKernel, m: outChannels, n: input.spatial, k: inChannels, a: weight.pointer, lda: inChannels,
                          b: input.base, ldb: input.spatial, beta: accumulate ? 1 : 0, c: output, ldc: result.spatial)
         case .gemm(let weight):
             im2colProduct(input, weight: weight, into: result, accumulate: accumulate, workspace: workspace)
@@ -87,7 +92,7 @@ struct FoldedConv: Sendable {
             let chunk = first ..< min(first + rowsPerChunk, rows)
             let columns = chunk.count * outW
             im2col(input, rows: chunk, outHeight: result.height, outWidth: outW, into: workspace.scratch)
-            Kernels.gemm(m: outChannels, n: columns, k: depth, a: weight.pointer, lda: depth, b: workspace.scratch,
+            Kernels.gemm(gemmKernel, m: outChannels, n: columns, k: depth, a: weight.pointer, lda: depth, b: workspace.scratch,
                          ldb: columns, beta: accumulate ? 1 : 0, c: result.base + first * outW, ldc: result.spatial)
         }
     }

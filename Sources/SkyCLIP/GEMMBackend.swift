@@ -1,22 +1,25 @@
 import CSkyBLAS
 import CSkyKernels
 import Foundation
+import SkyConcurrency
 
-/// Which GEMM runs the towers' matrix products: SkyCLIP's own AVX2+FMA kernel (`CSkyKernels`) when the CPU
-/// has it and it passes its start-up self-check, otherwise OpenBLAS.
+/// Which GEMM runs the towers' float32 matrix products: SkyCLIP's own kernel (`CSkyKernels`), AVX-512 when the
+/// CPU has AVX-512F, else AVX2+FMA, each only if it passes its start-up self-check; otherwise OpenBLAS.
 ///
-/// The choice is made once, on first use: the own kernel multiplies fixed odd shapes (every blocking edge,
-/// both transposes, alpha/beta, beta = 0 over NaN) and is compared with a float64 reference product; an error
-/// above 1e-4 of the product's scale, or any NaN, sends every product to OpenBLAS with one line on stderr, so a
-/// wrong kernel can never give wrong embeddings. `SKYCLIP_GEMM=openblas` forces OpenBLAS; without it the own
-/// kernel is used whenever it passes the self-check.
+/// The choice is made once, on first use: a kernel multiplies fixed odd shapes (every blocking edge, both
+/// transposes, alpha/beta, beta = 0 over NaN, B packed per call and packed once) and is compared with a float64
+/// reference product; an error above 1e-4 of the product's scale, or any NaN, rules it out. Whenever the
+/// AVX-512 kernel is not used (no AVX-512F, or a failed self-check) exactly one line on stderr says which path
+/// runs instead and why, so a wrong kernel can never give wrong embeddings. `SKYCLIP_GEMM` forces a path for
+/// tests and benchmarks: `avx512`, `avx2`, `scalar` (the portable C kernel) or `openblas` (a forced own kernel
+/// that the CPU lacks or that fails its self-check still falls back, with the line).
 public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// SkyCLIP's own kernel, with the self-check's worst relative error.
     case own(kernel: String, selfCheckError: Double)
     /// OpenBLAS, with the core type it chose and why the own kernel is not used.
     case openBLAS(core: String, reason: String)
 
-    /// The backend every tower uses in this process.
+    /// The backend every tower uses in this process for float32 products.
     public static var current: GEMMBackend { selection.backend }
 
     public var description: String {
@@ -29,11 +32,31 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// Largest self-check error accepted: float32 products of these sizes stay near 1e-6.
     static let tolerance = 1e-4
 
-    /// Runs the self-check of one kernel; exposed for tests. `deliberatelyWrong` checks the broken test kernel.
-    static func selfCheck(deliberatelyWrong: Bool = false) -> (passed: Bool, error: Double) {
-        let error = sky_gemm_self_check(deliberatelyWrong ? SKY_GEMM_BROKEN_FOR_TESTS : SKY_GEMM_AVX2)
+    /// The own kernels, best first, with their names and `SKYCLIP_GEMM` spellings.
+    static let ownKernels: [(kernel: sky_gemm_kernel, name: String, spelling: String)] = [
+        (SKY_GEMM_AVX512, "AVX-512F 8x16", "avx512"),
+        (SKY_GEMM_AVX2, "AVX2+FMA 6x16", "avx2"),
+        (SKY_GEMM_SCALAR, "portable C 6x16", "scalar"),
+    ]
+
+    /// Runs the self-check of one kernel (the AVX2 one by default); exposed for tests. `deliberatelyWrong`
+    /// checks the broken test kernel instead.
+    static func selfCheck(_ kernel: sky_gemm_kernel = SKY_GEMM_AVX2, deliberatelyWrong: Bool = false) -> (passed: Bool, error: Double) {
+        let error = sky_gemm_self_check(deliberatelyWrong ? SKY_GEMM_BROKEN_FOR_TESTS : kernel)
         return (error <= tolerance, error)
     }
+
+    /// Whether `kernel` runs on this CPU and passes its self-check (each kernel checked once per process).
+    static func usable(_ kernel: sky_gemm_kernel) -> (passed: Bool, error: Double) {
+        checked.withLock { results in
+            if let known = results[kernel.rawValue] { return known }
+            let result = sky_gemm_kernel_available(kernel) != 0 ? selfCheck(kernel) : (false, .infinity)
+            results[kernel.rawValue] = result
+            return result
+        }
+    }
+
+    private static let checked = Locked<[UInt32: (passed: Bool, error: Double)]>([:])
 
     struct Selection: Sendable {
         let backend: GEMMBackend
@@ -42,20 +65,72 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
 
     static let selection: Selection = {
         let core = BLASKernel.coreName
-        if ProcessInfo.processInfo.environment["SKYCLIP_GEMM"]?.lowercased() == "openblas" {
+        let forced = ProcessInfo.processInfo.environment["SKYCLIP_GEMM"]?.lowercased()
+        if forced == "openblas" {
             return Selection(backend: .openBLAS(core: core, reason: "SKYCLIP_GEMM=openblas"), kernel: nil)
         }
-        guard sky_gemm_kernel_available(SKY_GEMM_AVX2) != 0 else {
-            return Selection(backend: .openBLAS(core: core, reason: "no AVX2+FMA"), kernel: nil)
+        // A forced kernel is tried first, then the usual order (AVX-512, AVX2); the portable kernel only when forced.
+        let candidates = ownKernels.filter { $0.spelling == forced } + ownKernels.filter { $0.kernel != SKY_GEMM_SCALAR }
+        var skipped: [String] = []
+        for candidate in candidates {
+            guard sky_gemm_kernel_available(candidate.kernel) != 0 else {
+                skipped.append("\(candidate.name): not supported by this CPU")
+                continue
+            }
+            let check = usable(candidate.kernel)
+            guard check.passed else {
+                skipped.append("\(candidate.name): failed its self-check (error \(check.error))")
+                continue
+            }
+            if candidate.kernel != SKY_GEMM_AVX512 && forced != candidate.spelling {
+                report("SkyCLIP: using own \(candidate.name) GEMM (\(skipped.joined(separator: "; ")))")
+            }
+            return Selection(backend: .own(kernel: candidate.name, selfCheckError: check.error), kernel: candidate.kernel)
         }
-        let check = selfCheck()
-        guard check.passed else {
-            FileHandle.standardError.write(Data(
-                "SkyCLIP: own AVX2 GEMM failed its self-check (error \(check.error)); using OpenBLAS \(core)\n".utf8))
-            return Selection(backend: .openBLAS(core: core, reason: "self-check failed"), kernel: nil)
-        }
-        return Selection(backend: .own(kernel: "AVX2+FMA 6x16", selfCheckError: check.error), kernel: SKY_GEMM_AVX2)
+        let reason = skipped.joined(separator: "; ")
+        report("SkyCLIP: using OpenBLAS \(core) (\(reason))")
+        return Selection(backend: .openBLAS(core: core, reason: reason), kernel: nil)
     }()
+
+    /// One line on stderr.
+    private static func report(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// How one model runs its products: the kernel of its float32 products (nil: OpenBLAS) and the kernel of its
+/// weight products (the bf16 kernel at `Precision.bf16`, else the same). Chosen once, when the model is built.
+struct GEMMEngine: Sendable {
+    let kernel: sky_gemm_kernel?
+    let weightKernel: sky_gemm_kernel?
+    let precision: Precision
+
+    /// The process's float32 selection (`GEMMBackend.selection`).
+    static var standard: GEMMEngine {
+        GEMMEngine(kernel: GEMMBackend.selection.kernel, weightKernel: GEMMBackend.selection.kernel, precision: .fp32)
+    }
+
+    /// The engine for `precision`: bf16 needs AVX512-BF16 and a passing self-check of the bf16 kernel.
+    static func make(_ precision: Precision) throws(CLIPError) -> GEMMEngine {
+        try make(precision, kernel: GEMMBackend.selection.kernel)
+    }
+
+    /// The engine with float32 products on `kernel` (tests run the towers on each available kernel).
+    static func make(_ precision: Precision, kernel: sky_gemm_kernel?) throws(CLIPError) -> GEMMEngine {
+        switch precision {
+        case .fp32:
+            return GEMMEngine(kernel: kernel, weightKernel: kernel, precision: .fp32)
+        case .bf16:
+            guard sky_gemm_kernel_available(SKY_GEMM_AVX512_BF16) != 0 else {
+                throw .unsupportedPrecision(.bf16, reason: "this CPU lacks AVX512-BF16 (vdpbf16ps); use fp32")
+            }
+            let check = GEMMBackend.usable(SKY_GEMM_AVX512_BF16)
+            guard check.passed else {
+                throw .unsupportedPrecision(.bf16, reason: "the bf16 kernel failed its self-check (error \(check.error)); use fp32")
+            }
+            return GEMMEngine(kernel: kernel, weightKernel: SKY_GEMM_AVX512_BF16, precision: .bf16)
+        }
+    }
 }
 
 extension Kernels {
@@ -63,7 +138,7 @@ extension Kernels {
     static let parallelGEMMThreshold = 1 << 21
 
     /// The own kernel on `threads` workers: columns split in multiples of 16 when there are enough of them,
-    /// else rows in multiples of 6. Each worker computes a disjoint block of C, so the values do not depend on
+    /// else rows in multiples of the kernel's tile rows. Each worker computes a disjoint block of C, so the values do not depend on
     /// the split.
     static func ownGEMM(_ kernel: sky_gemm_kernel, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
@@ -77,6 +152,7 @@ extension Kernels {
             }
         }
         let workers = m * n * k < parallelGEMMThreshold ? 1 : threads
+        let tile = Int(sky_gemm_kernel_rows(kernel))
         // The workers write disjoint blocks of C and `concurrentPerform` returns when all are done, so sharing
         // the pointers and the non-Sendable closure across them is race-free.
         nonisolated(unsafe) let (a, b, c, single) = (a, b, c, runOne)
@@ -87,10 +163,10 @@ extension Kernels {
                 guard j1 > j0 else { return }
                 single(m, j1 - j0, a, transB ? b + j0 * ldb : b + j0, c + j0)
             }
-        } else if workers > 1, m >= 12 * workers {
-            let panels = (m + 5) / 6
+        } else if workers > 1, m >= 2 * tile * workers {
+            let panels = (m + tile - 1) / tile
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let i0 = panels * worker / workers * 6, i1 = min(m, panels * (worker + 1) / workers * 6)
+                let i0 = panels * worker / workers * tile, i1 = min(m, panels * (worker + 1) / workers * tile)
                 guard i1 > i0 else { return }
                 single(i1 - i0, n, transA ? a + i0 : a + i0 * lda, b, c + i0 * ldc)
             }
@@ -116,7 +192,7 @@ extension GEMMBackend {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, transposedB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
                                     Int32(k), 1, a.baseAddress, Int32(k), b.baseAddress, Int32(ldb), 0, c.baseAddress, Int32(n))
                     } else {
-                        Kernels.gemm(transB: transposedB, m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!,
+                        Kernels.gemm(GEMMBackend.selection.kernel, transB: transposedB, m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!,
                                      ldb: ldb, c: c.baseAddress!, ldc: n)
                     }
                 }

@@ -1,15 +1,17 @@
 import CSkyBLAS
+import CSkyKernels
 import Foundation
 
-/// Float32 building blocks; every matrix product goes through `gemm`, which runs SkyCLIP's own kernel or
-/// OpenBLAS `cblas_sgemm` as `GEMMBackend` decided.
+/// Float32 building blocks; every matrix product goes through `gemm`, which runs one of SkyCLIP's own kernels
+/// or OpenBLAS `cblas_sgemm`, as the model's `GEMMEngine` decided.
 enum Kernels {
-    /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major, with explicit leading dimensions.
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major, with explicit leading dimensions, on `kernel`
+    /// (nil: OpenBLAS).
     @inline(__always)
-    static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
-                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    static func gemm(_ kernel: sky_gemm_kernel?, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if let kernel = GEMMBackend.selection.kernel {
+        if let kernel {
             return ownGEMM(kernel, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: gemmThreads)
         }
@@ -99,24 +101,26 @@ struct Linear: Sendable {
     let bias: [Float]?
     let inFeatures: Int
     let outFeatures: Int
-    /// The weight in the own GEMM's panel order, when that kernel runs (see `PackedWeights`).
+    /// The kernel of this layer's products (the engine's weight kernel).
+    let kernel: sky_gemm_kernel?
+    /// The weight in that kernel's panel order (float32 or bf16 pairs), when an own kernel runs (see `PackedWeights`).
     let packed: LazyPackedWeights?
 
-    init(_ checkpoint: Checkpoint, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws(CLIPError) {
-        weight = try checkpoint.weights("\(prefix).weight", shape: [outFeatures, inFeatures])
-        bias = hasBias ? try checkpoint.floats("\(prefix).bias", shape: [outFeatures]) : nil
-        self.inFeatures = inFeatures
-        self.outFeatures = outFeatures
-        packed = PackedWeights.make(weight, columns: outFeatures, depth: inFeatures)
+    init(_ checkpoint: Checkpoint, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true,
+         engine: GEMMEngine) throws(CLIPError) {
+        self.init(weight: try checkpoint.weights("\(prefix).weight", shape: [outFeatures, inFeatures]),
+                  bias: hasBias ? try checkpoint.floats("\(prefix).bias", shape: [outFeatures]) : nil,
+                  in: inFeatures, out: outFeatures, engine: engine)
     }
 
     /// `prepack: false` for a layer used once (its packing would cost what the product's own packing does).
-    init(weight: Weights, bias: [Float]?, in inFeatures: Int, out outFeatures: Int, prepack: Bool = true) {
+    init(weight: Weights, bias: [Float]?, in inFeatures: Int, out outFeatures: Int, prepack: Bool = true, engine: GEMMEngine) {
         self.weight = weight
         self.bias = bias
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        packed = prepack ? PackedWeights.make(weight, columns: outFeatures, depth: inFeatures) : nil
+        kernel = engine.weightKernel
+        packed = prepack ? PackedWeights.make(weight, columns: outFeatures, depth: inFeatures, kernel: engine.weightKernel) : nil
     }
 
     func callAsFunction(_ x: [Float], rows: Int) -> [Float] {

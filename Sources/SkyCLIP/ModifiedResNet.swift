@@ -10,13 +10,15 @@ struct Bottleneck: Sendable {
     /// accumulate into one buffer first).
     let residualBias: [Float]
 
-    init(_ checkpoint: Checkpoint, _ prefix: String, inplanes: Int, planes: Int, stride: Int) throws(CLIPError) {
-        conv1 = try FoldedConv(checkpoint, conv: "\(prefix).conv1", norm: "\(prefix).bn1", in: inplanes, out: planes, kernel: 1)
-        conv2 = try FoldedConv(checkpoint, conv: "\(prefix).conv2", norm: "\(prefix).bn2", in: planes, out: planes, kernel: 3, padding: 1)
-        conv3 = try FoldedConv(checkpoint, conv: "\(prefix).conv3", norm: "\(prefix).bn3", in: planes, out: planes * 4, kernel: 1)
+    init(_ checkpoint: Checkpoint, _ prefix: String, inplanes: Int, planes: Int, stride: Int, engine: GEMMEngine) throws(CLIPError) {
+        conv1 = try FoldedConv(checkpoint, conv: "\(prefix).conv1", norm: "\(prefix).bn1", in: inplanes, out: planes, kernel: 1, engine: engine)
+        conv2 = try FoldedConv(checkpoint, conv: "\(prefix).conv2", norm: "\(prefix).bn2", in: planes, out: planes, kernel: 3, padding: 1,
+                               engine: engine)
+        conv3 = try FoldedConv(checkpoint, conv: "\(prefix).conv3", norm: "\(prefix).bn3", in: planes, out: planes * 4, kernel: 1,
+                               engine: engine)
         if stride > 1 || inplanes != planes * 4 {
             let downsample = try FoldedConv(checkpoint, conv: "\(prefix).downsample.0", norm: "\(prefix).downsample.1",
-                                            in: inplanes, out: planes * 4, kernel: 1)
+                                            in: inplanes, out: planes * 4, kernel: 1, engine: engine)
             residualBias = zip(conv3.bias, downsample.bias).map { $0 + $1 }
             self.downsample = downsample
         } else {
@@ -59,12 +61,18 @@ struct ModifiedResNet: Sendable {
     let q: Linear, k: Linear, v: Linear, c: Linear
     /// Floats per image of the largest feature map of a forward (sizes the workspace maps).
     let largestMap: Int
+    let engine: GEMMEngine
 
-    init(_ checkpoint: Checkpoint, layers: [Int], width: Int, heads: Int, imageSize: Int, embedDim: Int) throws(CLIPError) {
+    init(_ checkpoint: Checkpoint, layers: [Int], width: Int, heads: Int, imageSize: Int, embedDim: Int,
+         engine: GEMMEngine = .standard) throws(CLIPError) {
+        self.engine = engine
         stem = [
-            try FoldedConv(checkpoint, conv: "visual.conv1", norm: "visual.bn1", in: 3, out: width / 2, kernel: 3, stride: 2, padding: 1),
-            try FoldedConv(checkpoint, conv: "visual.conv2", norm: "visual.bn2", in: width / 2, out: width / 2, kernel: 3, padding: 1),
-            try FoldedConv(checkpoint, conv: "visual.conv3", norm: "visual.bn3", in: width / 2, out: width, kernel: 3, padding: 1),
+            try FoldedConv(checkpoint, conv: "visual.conv1", norm: "visual.bn1", in: 3, out: width / 2, kernel: 3, stride: 2, padding: 1,
+                           engine: engine),
+            try FoldedConv(checkpoint, conv: "visual.conv2", norm: "visual.bn2", in: width / 2, out: width / 2, kernel: 3, padding: 1,
+                           engine: engine),
+            try FoldedConv(checkpoint, conv: "visual.conv3", norm: "visual.bn3", in: width / 2, out: width, kernel: 3, padding: 1,
+                           engine: engine),
         ]
         var inplanes = width
         var stages: [[Bottleneck]] = []
@@ -73,7 +81,7 @@ struct ModifiedResNet: Sendable {
             var stage: [Bottleneck] = []
             for block in 0..<blocks {
                 stage.append(try Bottleneck(checkpoint, "visual.layer\(index + 1).\(block)", inplanes: inplanes, planes: planes,
-                                            stride: block == 0 && index > 0 ? 2 : 1))
+                                            stride: block == 0 && index > 0 ? 2 : 1, engine: engine))
                 inplanes = planes * 4
             }
             stages.append(stage)
@@ -84,10 +92,10 @@ struct ModifiedResNet: Sendable {
         self.imageSize = imageSize
         let side = imageSize / 32
         attnPositional = try checkpoint.floats("visual.attnpool.positional_embedding", shape: [side * side + 1, embed])
-        q = try Linear(checkpoint, "visual.attnpool.q_proj", in: embed, out: embed)
-        k = try Linear(checkpoint, "visual.attnpool.k_proj", in: embed, out: embed)
-        v = try Linear(checkpoint, "visual.attnpool.v_proj", in: embed, out: embed)
-        c = try Linear(checkpoint, "visual.attnpool.c_proj", in: embed, out: embedDim)
+        q = try Linear(checkpoint, "visual.attnpool.q_proj", in: embed, out: embed, engine: engine)
+        k = try Linear(checkpoint, "visual.attnpool.k_proj", in: embed, out: embed, engine: engine)
+        v = try Linear(checkpoint, "visual.attnpool.v_proj", in: embed, out: embed, engine: engine)
+        c = try Linear(checkpoint, "visual.attnpool.c_proj", in: embed, out: embedDim, engine: engine)
         outputDim = embedDim
         guard heads > 0, embed % heads == 0 else {
             throw .unsupportedArchitecture(path: checkpoint.path, reason: "attention pool width \(embed) does not split into \(heads) heads")
@@ -198,7 +206,7 @@ struct ModifiedResNet: Sendable {
         q.apply(sequence, lda: tokens * embed, rows: batch, into: queries)
         // foldedKeys[image][head] = W_k,hᵀ q_h (the query's head slice times that head's rows of W_k).
         for head in 0..<heads {
-            Kernels.gemm(m: batch, n: embed, k: headWidth, a: queries + head * headWidth, lda: embed,
+            Kernels.gemm(engine.weightKernel, m: batch, n: embed, k: headWidth, a: queries + head * headWidth, lda: embed,
                          b: k.weight.pointer + head * headWidth * embed, ldb: embed,
                          c: foldedKeys + head * embed, ldc: heads * embed)
         }
@@ -206,11 +214,11 @@ struct ModifiedResNet: Sendable {
         for image in 0..<batch {
             let tokenRows = sequence + image * tokens * embed, imageScores = scores + image * heads * tokens
             // scores[head][token] = (W_k,hᵀ q_h)·x_t / √headWidth, softmax over the tokens.
-            Kernels.gemm(transB: true, m: heads, n: tokens, k: embed, alpha: scale, a: foldedKeys + image * heads * embed,
+            Kernels.gemm(engine.kernel, transB: true, m: heads, n: tokens, k: embed, alpha: scale, a: foldedKeys + image * heads * embed,
                          lda: embed, b: tokenRows, ldb: embed, c: imageScores, ldc: tokens)
             for head in 0..<heads { Kernels.softmax(imageScores + head * tokens, count: tokens) }
             // pooled[head] = Σ_t p_t x_t.
-            Kernels.gemm(m: heads, n: embed, k: tokens, a: imageScores, lda: tokens, b: tokenRows, ldb: embed,
+            Kernels.gemm(engine.kernel, m: heads, n: embed, k: tokens, a: imageScores, lda: tokens, b: tokenRows, ldb: embed,
                          c: pooled + image * heads * embed, ldc: embed)
         }
         // context_h = W_v,h · pooled_h + b_v,h.
@@ -218,7 +226,7 @@ struct ModifiedResNet: Sendable {
             for image in 0..<batch { (context + image * embed).update(from: bias, count: embed) }
         }
         for head in 0..<heads {
-            Kernels.gemm(transB: true, m: batch, n: headWidth, k: embed, a: pooled + head * embed, lda: heads * embed,
+            Kernels.gemm(engine.weightKernel, transB: true, m: batch, n: headWidth, k: embed, a: pooled + head * embed, lda: heads * embed,
                          b: v.weight.pointer + head * headWidth * embed, ldb: embed, beta: v.bias == nil ? 0 : 1,
                          c: context + head * headWidth, ldc: embed)
         }

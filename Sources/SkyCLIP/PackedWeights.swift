@@ -5,7 +5,8 @@ import SkyConcurrency
 /// A weight matrix packed once, at load, into the own GEMM kernel's panel order, so the towers' products do
 /// not repack their weights on every call (at batch 1 the packing cost as much as a third of a ViT product).
 ///
-/// Made only when `GEMMBackend` chose the own kernel, on a layer's first product (`LazyPackedWeights`), so a
+/// Made only when the layer's kernel is an own kernel (float32 panels, or bf16 pairs for the bf16 kernel: half
+/// the bytes), on a layer's first product (`LazyPackedWeights`), so a
 /// tower never used costs no memory; `SKYCLIP_PREPACK=0` turns it off (the products then pack per call, as
 /// OpenBLAS does). The packed copy is owned memory beside the mapped checkpoint: a used tower's weights are
 /// resident twice (ViT-B/32 image tower alone, batch 8: peak RSS 732 MiB, 410 MiB on OpenBLAS; clip_results.md).
@@ -16,25 +17,28 @@ final class PackedWeights: @unchecked Sendable {
     /// op(B)'s columns (the layer's outputs) and depth (its inputs).
     let columns: Int, depth: Int
 
-    /// Packs `weight` stored `[columns, depth]` (torch's `[out, in]`, used transposed).
-    init(transposed weight: UnsafePointer<Float>, columns: Int, depth: Int) {
-        let bytes = sky_packed_b_bytes(Int32(columns), Int32(depth))
+    /// The kernel whose layout the panels have (the bf16 kernel's differs from the float32 kernels').
+    let kernel: sky_gemm_kernel
+
+    /// Packs `weight` stored `[columns, depth]` (torch's `[out, in]`, used transposed) for `kernel`.
+    init(transposed weight: UnsafePointer<Float>, columns: Int, depth: Int, kernel: sky_gemm_kernel) {
+        let bytes = sky_packed_b_bytes(kernel, Int32(columns), Int32(depth))
         storage = .allocate(byteCount: bytes, alignment: 64)
-        start = UnsafePointer(sky_pack_b(1, Int32(columns), Int32(depth), weight, Int32(depth), storage))
+        start = UnsafePointer(sky_pack_b(kernel, 1, Int32(columns), Int32(depth), weight, Int32(depth), storage))
         self.columns = columns
         self.depth = depth
+        self.kernel = kernel
     }
 
     deinit { storage.deallocate() }
 
-    /// Whether layers should pack their weights in this process.
-    static let enabled: Bool = GEMMBackend.selection.kernel != nil
-        && ProcessInfo.processInfo.environment["SKYCLIP_PREPACK"] != "0"
+    /// Whether layers should pack their weights in this process (`SKYCLIP_PREPACK=0` turns it off).
+    static let enabled: Bool = ProcessInfo.processInfo.environment["SKYCLIP_PREPACK"] != "0"
 
-    /// A lazy packed form of a `[columns, depth]` weight when packing is on.
-    static func make(_ weight: Weights, columns: Int, depth: Int) -> LazyPackedWeights? {
-        guard enabled, columns > 0, depth > 0, weight.count >= columns * depth else { return nil }
-        return LazyPackedWeights(weight, columns: columns, depth: depth)
+    /// A lazy packed form of a `[columns, depth]` weight for an own `kernel` when packing is on.
+    static func make(_ weight: Weights, columns: Int, depth: Int, kernel: sky_gemm_kernel?) -> LazyPackedWeights? {
+        guard enabled, let kernel, columns > 0, depth > 0, weight.count >= columns * depth else { return nil }
+        return LazyPackedWeights(weight, columns: columns, depth: depth, kernel: kernel)
     }
 }
 
@@ -43,18 +47,20 @@ final class LazyPackedWeights: Sendable {
     private let packed = Locked<PackedWeights?>(nil)
     private let weight: Weights
     private let columns: Int, depth: Int
+    private let kernel: sky_gemm_kernel
 
-    init(_ weight: Weights, columns: Int, depth: Int) {
+    init(_ weight: Weights, columns: Int, depth: Int, kernel: sky_gemm_kernel) {
         self.weight = weight
         self.columns = columns
         self.depth = depth
+        self.kernel = kernel
     }
 
     /// The packed weight, made now if this is the first use.
     var value: PackedWeights {
         packed.withLock { packed in
             if let packed { return packed }
-            let made = PackedWeights(transposed: weight.pointer, columns: columns, depth: depth)
+            let made = PackedWeights(transposed: weight.pointer, columns: columns, depth: depth, kernel: kernel)
             packed = made
             return made
         }
@@ -62,17 +68,18 @@ final class LazyPackedWeights: Sendable {
 }
 
 extension Kernels {
-    /// C[m×columns] = A·Wᵀ + beta·C with `packed` W, on `threads` workers: columns split in multiples of 16
-    /// when there are enough, else rows in multiples of 6 (disjoint blocks of C, so the same values).
-    /// Falls back to the unpacked product if the thread's scratch cannot be allocated.
-    static func packedGEMM(_ kernel: sky_gemm_kernel, m: Int, a: UnsafePointer<Float>, lda: Int, packed: PackedWeights,
+    /// C[m×columns] = A·Wᵀ + beta·C with `packed` W on its kernel, on `threads` workers: columns split in
+    /// multiples of 16 when there are enough, else rows in multiples of the tile rows (disjoint blocks of C, so
+    /// the same values). Falls back to the unpacked product if the thread's scratch cannot be allocated.
+    static func packedGEMM(m: Int, a: UnsafePointer<Float>, lda: Int, packed: PackedWeights,
                            unpacked: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        let n = packed.columns, k = packed.depth
+        let n = packed.columns, k = packed.depth, kernel = packed.kernel
+        let tile = Int(sky_gemm_kernel_rows(kernel))
         let runOne = { (i0: Int, rows: Int, j0: Int, cols: Int) in
             let done = sky_sgemm_packed(kernel, 0, Int32(rows), Int32(cols), Int32(k), 1, a + i0 * lda, Int32(lda),
                                         packed.start, Int32(n), Int32(j0), beta, c + i0 * ldc + j0, Int32(ldc))
             if done == 0 {
-                gemm(transB: true, m: rows, n: cols, k: k, a: a + i0 * lda, lda: lda, b: unpacked + j0 * k, ldb: k,
+                gemm(kernel, transB: true, m: rows, n: cols, k: k, a: a + i0 * lda, lda: lda, b: unpacked + j0 * k, ldb: k,
                      beta: beta, c: c + i0 * ldc + j0, ldc: ldc)
             }
         }
@@ -85,10 +92,10 @@ extension Kernels {
                 let j0 = panels * worker / workers * 16, j1 = min(n, panels * (worker + 1) / workers * 16)
                 if j1 > j0 { single(0, m, j0, j1 - j0) }
             }
-        } else if workers > 1, m >= 12 * workers {
-            let panels = (m + 5) / 6
+        } else if workers > 1, m >= 2 * tile * workers {
+            let panels = (m + tile - 1) / tile
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let i0 = panels * worker / workers * 6, i1 = min(m, panels * (worker + 1) / workers * 6)
+                let i0 = panels * worker / workers * tile, i1 = min(m, panels * (worker + 1) / workers * tile)
                 if i1 > i0 { single(i0, i1 - i0, 0, n) }
             }
         } else {
@@ -101,11 +108,11 @@ extension Linear {
     /// `out = x·Wᵀ + beta·out` for `rows` rows (row stride `lda`), through the packed weights when there are.
     func product(_ x: UnsafePointer<Float>, lda: Int, rows: Int, beta: Float, into out: UnsafeMutablePointer<Float>) {
         guard rows > 0 else { return }
-        if let packed, let kernel = GEMMBackend.selection.kernel {
-            Kernels.packedGEMM(kernel, m: rows, a: x, lda: lda, packed: packed.value, unpacked: weight.pointer, beta: beta,
+        if let packed {
+            Kernels.packedGEMM(m: rows, a: x, lda: lda, packed: packed.value, unpacked: weight.pointer, beta: beta,
                                c: out, ldc: outFeatures, threads: Kernels.gemmThreads)
         } else {
-            Kernels.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: lda, b: weight.pointer,
+            Kernels.gemm(kernel, transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: lda, b: weight.pointer,
                          ldb: inFeatures, beta: beta, c: out, ldc: outFeatures)
         }
     }

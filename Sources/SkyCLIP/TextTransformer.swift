@@ -13,8 +13,10 @@ struct TextTransformer: Sendable {
     let blocks: [TransformerBlock]
     let lnFinal: LayerNorm
     let projection: Weights
+    let engine: GEMMEngine
 
-    init(_ checkpoint: Checkpoint, architecture: CLIPArchitecture) throws(CLIPError) {
+    init(_ checkpoint: Checkpoint, architecture: CLIPArchitecture, engine: GEMMEngine = .standard) throws(CLIPError) {
+        self.engine = engine
         width = architecture.textWidth
         contextLength = architecture.contextLength
         vocabularySize = architecture.vocabularySize
@@ -24,7 +26,8 @@ struct TextTransformer: Sendable {
         var blocks: [TransformerBlock] = []
         for index in 0..<architecture.textLayers {
             blocks.append(try TransformerBlock(checkpoint, "transformer.resblocks.\(index)", width: width,
-                                               heads: architecture.textHeads, activation: architecture.activation))
+                                               heads: architecture.textHeads, activation: architecture.activation,
+                                               engine: engine))
         }
         self.blocks = blocks
         lnFinal = try LayerNorm(checkpoint, "ln_final", width: width)
@@ -68,6 +71,7 @@ struct TextTransformer: Sendable {
             start += length
         }
         pooled = lnFinal(pooled, rows: sequences.count)
-        return project(pooled, rows: sequences.count, width: width, projection: projection, embedDim: embedDim)
+        return project(pooled, rows: sequences.count, width: width, projection: projection, embedDim: embedDim,
+                       kernel: engine.weightKernel)
     }
 }

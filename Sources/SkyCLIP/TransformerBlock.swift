@@ -1,3 +1,4 @@
+import CSkyKernels
 import Foundation
 
 /// One pre-norm residual attention block (`x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`), as in open_clip's
@@ -12,25 +13,29 @@ struct TransformerBlock: Sendable {
     let fc: Linear
     let proj: Linear
     let activation: Activation
+    /// The kernel of the attention products (activations times activations: float32 at every precision).
+    let attentionKernel: sky_gemm_kernel?
 
-    init(_ checkpoint: Checkpoint, _ prefix: String, width: Int, heads: Int, activation: Activation) throws(CLIPError) {
+    init(_ checkpoint: Checkpoint, _ prefix: String, width: Int, heads: Int, activation: Activation,
+         engine: GEMMEngine = .standard) throws(CLIPError) {
         guard heads > 0, width % heads == 0 else {
             throw .unsupportedArchitecture(path: checkpoint.path, reason: "\(prefix): width \(width) does not split into \(heads) heads")
         }
         self.width = width
         self.heads = heads
         self.activation = activation
+        attentionKernel = engine.kernel
         ln1 = try LayerNorm(checkpoint, "\(prefix).ln_1", width: width)
         ln2 = try LayerNorm(checkpoint, "\(prefix).ln_2", width: width)
         inProj = Linear(weight: try checkpoint.weights("\(prefix).attn.in_proj_weight", shape: [3 * width, width]),
                         bias: try checkpoint.floats("\(prefix).attn.in_proj_bias", shape: [3 * width]),
-                        in: width, out: 3 * width)
-        outProj = try Linear(checkpoint, "\(prefix).attn.out_proj", in: width, out: width)
+                        in: width, out: 3 * width, engine: engine)
+        outProj = try Linear(checkpoint, "\(prefix).attn.out_proj", in: width, out: width, engine: engine)
         guard let hidden = checkpoint.shape("\(prefix).mlp.c_fc.weight")?.first else {
             throw .missingTensor(path: checkpoint.path, name: "\(prefix).mlp.c_fc.weight", expected: "shape [mlp width, \(width)]")
         }
-        fc = try Linear(checkpoint, "\(prefix).mlp.c_fc", in: width, out: hidden)
-        proj = try Linear(checkpoint, "\(prefix).mlp.c_proj", in: hidden, out: width)
+        fc = try Linear(checkpoint, "\(prefix).mlp.c_fc", in: width, out: hidden, engine: engine)
+        proj = try Linear(checkpoint, "\(prefix).mlp.c_proj", in: hidden, out: width, engine: engine)
     }
 
     /// Runs the block over packed sequences: `x` holds `lengths.reduce(0,+)` rows, sequence after sequence.
@@ -104,7 +109,7 @@ struct TransformerBlock: Sendable {
                     let q = base + head * headWidth
                     let k = base + width + head * headWidth
                     let v = base + 2 * width + head * headWidth
-                    Kernels.gemm(transB: true, m: length, n: length, k: headWidth, alpha: scale,
+                    Kernels.gemm(attentionKernel, transB: true, m: length, n: length, k: headWidth, alpha: scale,
                                  a: q, lda: 3 * width, b: k, ldb: 3 * width, c: s, ldc: length)
                     for i in 0..<length {
                         let row = s + i * length
@@ -112,7 +117,7 @@ struct TransformerBlock: Sendable {
                         TransformerKernels.softmax(row, count: valid)
                         for j in valid..<length { row[j] = 0 }
                     }
-                    Kernels.gemm(m: length, n: headWidth, k: length, a: s, lda: length,
+                    Kernels.gemm(attentionKernel, m: length, n: headWidth, k: length, a: s, lda: length,
                                  b: v, ldb: 3 * width, c: context + starts[sequence] * width + head * headWidth, ldc: width)
                 }
             }

@@ -1,3 +1,4 @@
+import CSkyKernels
 import Foundation
 
 /// open_clip's `VisionTransformer` (class token pooling): patch convolution, class and positional embeddings,
@@ -11,11 +12,13 @@ struct VisionTransformer: Sendable {
     let lnPost: LayerNorm
     let blocks: [TransformerBlock]
     let projection: Weights
+    let engine: GEMMEngine
     /// The blocks' scratch buffers, kept from one batch to the next.
     let workspaces = TransformerWorkspaceCache()
 
     init(_ checkpoint: Checkpoint, width: Int, layers: Int, heads: Int, patch: Int, imageSize: Int, embedDim: Int,
-         activation: Activation) throws(CLIPError) {
+         activation: Activation, engine: GEMMEngine = .standard) throws(CLIPError) {
+        self.engine = engine
         self.width = width
         self.patch = patch
         self.imageSize = imageSize
@@ -29,7 +32,7 @@ struct VisionTransformer: Sendable {
         var blocks: [TransformerBlock] = []
         for index in 0..<layers {
             blocks.append(try TransformerBlock(checkpoint, "visual.transformer.resblocks.\(index)", width: width,
-                                               heads: heads, activation: activation))
+                                               heads: heads, activation: activation, engine: engine))
         }
         self.blocks = blocks
         projection = try checkpoint.weights("visual.proj", shape: [width, embedDim])
@@ -65,7 +68,7 @@ struct VisionTransformer: Sendable {
                 }
             }
         }
-        let embedded = Linear(weight: patchWeight, bias: nil, in: patchSize, out: width, prepack: false)(columns, rows: count * grid * grid)
+        let embedded = Linear(weight: patchWeight, bias: nil, in: patchSize, out: width, prepack: false, engine: engine)(columns, rows: count * grid * grid)
         var x = [Float](repeating: 0, count: count * tokens * width)
         for image in 0..<count {
             for token in 0..<tokens {
@@ -83,7 +86,7 @@ struct VisionTransformer: Sendable {
             for i in 0..<width { pooled[image * width + i] = x[image * tokens * width + i] }
         }
         pooled = lnPost(pooled, rows: count)
-        return project(pooled, rows: count, width: width, projection: projection, embedDim: embedDim)
+        return project(pooled, rows: count, width: width, projection: projection, embedDim: embedDim, kernel: engine.weightKernel)
     }
 }
 
@@ -108,13 +111,13 @@ func runBlocks(_ blocks: [TransformerBlock], on x: inout [Float], lengths: [Int]
     }
 }
 
-/// `x @ P` for a bare projection parameter `P` of shape `[width, embedDim]`.
-func project(_ x: [Float], rows: Int, width: Int, projection: Weights, embedDim: Int) -> [Float] {
+/// `x @ P` for a bare projection parameter `P` of shape `[width, embedDim]`, on `kernel`.
+func project(_ x: [Float], rows: Int, width: Int, projection: Weights, embedDim: Int, kernel: sky_gemm_kernel?) -> [Float] {
     var out = [Float](repeating: 0, count: rows * embedDim)
     guard rows > 0 else { return out }
     x.withUnsafeBufferPointer { a in
         out.withUnsafeMutableBufferPointer { o in
-            Kernels.gemm(m: rows, n: embedDim, k: width, a: a.baseAddress!, lda: width, b: projection.pointer, ldb: embedDim,
+            Kernels.gemm(kernel, m: rows, n: embedDim, k: width, a: a.baseAddress!, lda: width, b: projection.pointer, ldb: embedDim,
                          c: o.baseAddress!, ldc: embedDim)
         }
     }

@@ -1,3 +1,5 @@
+import CSkyKernels
+
 /// A 3×3, stride-1, padding-1 convolution by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray 2016).
 ///
 /// Each 2×2 output tile comes from a 4×4 input tile `d`: `Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A`. Over all channels this is
@@ -10,9 +12,12 @@ struct WinogradConvolution: Sendable {
     /// `U = G g Gᵀ` of every filter, laid out `[ξ][out][in]`: one GEMM A operand per tile position.
     let transformed: Weights
     let inChannels: Int, outChannels: Int
+    /// The GEMM kernel of the 16 products.
+    let kernel: sky_gemm_kernel?
 
     /// Transforms folded weights `[out][in][3][3]` (in Double, rounded once).
-    init(weight: [Float], in inChannels: Int, out outChannels: Int) {
+    init(weight: [Float], in inChannels: Int, out outChannels: Int, kernel: sky_gemm_kernel?) {
+        self.kernel = kernel
         precondition(weight.count == outChannels * inChannels * 9)
         var u = [Float](repeating: 0, count: 16 * outChannels * inChannels)
         let plane = outChannels * inChannels
@@ -55,7 +60,7 @@ struct WinogradConvolution: Sendable {
             let m = v + 16 * inChannels * tiles.count
             transformInput(input, tiles: tiles, layout: layout, into: v)
             for xi in 0..<16 {
-                Kernels.gemm(m: outChannels, n: tiles.count, k: inChannels, a: transformed.pointer + xi * outChannels * inChannels,
+                Kernels.gemm(kernel, m: outChannels, n: tiles.count, k: inChannels, a: transformed.pointer + xi * outChannels * inChannels,
                              lda: inChannels, b: v + xi * inChannels * tiles.count, ldb: tiles.count,
                              c: m + xi * outChannels * tiles.count, ldc: tiles.count)
             }

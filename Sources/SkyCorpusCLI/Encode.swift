@@ -2,12 +2,8 @@ import ArgumentParser
 import Foundation
 import SkyCLIP
 
-/// Model options shared by `encode` and `embed`.
-struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A CLIP checkpoint: .safetensors, open_clip/RemoteCLIP .pt or .bin, OpenAI TorchScript .pt.",
-                               valueName: "path"))
-    var model: String
-
+/// How a checkpoint is read and run, shared by every command that loads a model.
+struct EncoderFlags: ParsableArguments {
     @Option(help: "MLP activation: gelu or quickgelu. Default: quickgelu for OpenAI TorchScript archives and files named *quickgelu*, gelu for other state dicts (RemoteCLIP, open_clip ViT-B-32/RN50/ViT-L-14 configs).")
     var activation: Activation?
 
@@ -29,11 +25,25 @@ struct ModelOptions: ParsableArguments {
         return override
     }
 
-    func load() throws -> (CLIPModel, Checkpoint) {
+    /// The model of the checkpoint at `path`, with these settings.
+    func load(_ path: String) throws -> (CLIPModel, Checkpoint) {
         if let threads { CLIPModel.setThreads(threads) }
-        let checkpoint = try Checkpoint(path: model)
+        let checkpoint = try Checkpoint(path: path)
         return (try CLIPModel(checkpoint: checkpoint, override: try override()), checkpoint)
     }
+}
+
+/// Model options shared by `encode`, `embed`, `search` and `zero-shot`: a checkpoint, required, and its flags.
+struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A CLIP checkpoint: .safetensors, open_clip/RemoteCLIP .pt or .bin, OpenAI TorchScript .pt.",
+                               valueName: "path"))
+    var model: String
+
+    @OptionGroup var flags: EncoderFlags
+
+    var fastJpeg: Bool { flags.fastJpeg }
+
+    func load() throws -> (CLIPModel, Checkpoint) { try flags.load(model) }
 }
 
 /// `skycorpus encode`: embeddings of images or texts, printed.

@@ -5,7 +5,7 @@ import SkyStorage
 import SkySearch
 import SkyText
 
-/// `skycorpus evaluate --task T --model PATH --dataset NAME`: RemoteCLIP's evaluation suite over stored embeddings.
+/// `skycorpus evaluate --task T (--model PATH | --name NAME) --dataset NAME`: RemoteCLIP's evaluation suite over stored embeddings.
 struct Evaluate: ParsableCommand, FlagHints {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a model: retrieval, zero-shot, linear probe, k-NN, few-shot, counting; results saved in the corpus.",
@@ -22,7 +22,11 @@ struct Evaluate: ParsableCommand, FlagHints {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: ArgumentHelp("The CLIP checkpoint that 'embed' used: checked against the stored model's SHA-256; needed by zero-shot and counting (they encode texts), optional for the other tasks when --name is given.",
+                               valueName: "path"))
+    var model: String?
+
+    @OptionGroup var flags: EncoderFlags
 
     @Option(help: "What to evaluate.")
     var task: EvaluationTask = .retrieval
@@ -58,6 +62,10 @@ struct Evaluate: ParsableCommand, FlagHints {
     var seed: UInt64 = 0
 
     func validate() throws {
+        if model == nil {
+            guard task.usesStoredEmbeddingsOnly else { throw ValidationError("--task \(task.rawValue) encodes texts: pass --model") }
+            guard name != nil else { throw ValidationError("pass --model (the checkpoint) or --name (the model's name in the corpus)") }
+        }
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
         guard let shotList = parsedShots, !shotList.isEmpty, shotList.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--shots takes positive whole numbers, e.g. 1,2,4,8,16,32")
@@ -78,15 +86,16 @@ struct Evaluate: ParsableCommand, FlagHints {
     }
 
     func hint(for error: Error) -> String? {
-        if let error = error as? SearchError, error.description.contains("embed") { return "run 'skycorpus embed --model \(modelOptions.model)'" }
+        if let error = error as? SearchError, error.description.contains("embed") { return "run 'skycorpus embed --model \(model ?? "CHECKPOINT")'" }
         if error is TextError { return "--classes takes a file with one class per line or a comma-separated list" }
         return CommandError.generalHint(for: error)
     }
 
     func run() throws {
         let corpus = try global.openCorpus()
-        let modelName = name ?? URL(fileURLWithPath: modelOptions.model).lastPathComponent
-        let registered = try SearchEngine.registeredModel(in: corpus, modelPath: modelOptions.model, name: modelName)
+        // validate() guarantees a name or a checkpoint.
+        let modelName = name ?? URL(fileURLWithPath: model ?? "").lastPathComponent
+        let registered = try SearchEngine.registeredModel(in: corpus, modelPath: model, name: modelName)
         let model = (id: registered.id, name: modelName)
         var report: EvaluationReport
         switch task {
@@ -109,8 +118,8 @@ struct Evaluate: ParsableCommand, FlagHints {
     }
 
     func encoder() throws -> CLIPEncoder {
-        let (loaded, _) = try modelOptions.load()
-        return try CLIPEncoder(model: loaded, reducedJPEGDecode: modelOptions.fastJpeg)
+        let (loaded, _) = try flags.load(model ?? "")
+        return try CLIPEncoder(model: loaded, reducedJPEGDecode: flags.fastJpeg)
     }
 
     /// The report as a table: one metric per row, then the settings and any confusion matrix.

@@ -63,7 +63,8 @@ public struct ZeroShotLabelingSummary: Sendable, Codable, Equatable {
 
 /// Labels a dataset's images with a model's zero-shot top-k and stores them in the corpus.
 public enum ZeroShotLabeling {
-    /// Encodes the images in streaming batches (`progress(done, total)` after each), then writes every label, caption
+    /// Encodes the images in streaming batches (`progress(done, total)` after each; stored vectors of this model are
+    /// read per batch, so memory holds one batch and the labels), then writes every label, caption
     /// and unreadable mark in one transaction: an interrupted run writes nothing, a re-run with the same model adds
     /// nothing, another model adds its own labels.
     public static func run(_ request: ZeroShotLabelingRequest, encoder: CLIPEncoder, model info: EncoderModelInfo,
@@ -91,12 +92,13 @@ public enum ZeroShotLabeling {
         }
         var summary = ZeroShotLabelingSummary(dataset: request.dataset, model: info.name, templates: request.templates.name,
                                               classes: request.classNames.count, alreadyLabelled: all.count - pending.count)
-        let stored = try registered.map { try corpus.embeddings(model: $0.id, kind: .image, dataset: request.dataset) } ?? [:]
         var labels: [(image: Int64, ranked: [(name: String, probability: Float)])] = []
         var unreadable: [(id: Int64, reason: String?)] = []
         for start in stride(from: 0, to: pending.count, by: max(1, request.batchSize)) {
             let batch = Array(pending[start..<min(pending.count, start + max(1, request.batchSize))])
             var rows: [[Float]] = [], ids: [Int64] = []
+            // Stored vectors of this model are read a batch at a time: memory stays bounded by the batch.
+            let stored = try registered.map { try corpus.embeddings(model: $0.id, kind: .image, ids: batch.map(\.id)) } ?? [:]
             let toDecode = batch.filter { stored[$0.id] == nil }
             let tensors = encoder.preprocessor.tensors(files: toDecode.map(\.file))
             var pixels: [Float] = [], decoded: [Int64] = []

@@ -75,6 +75,23 @@ extension Corpus {
         }
     }
 
+    /// The stored vectors of the given items for a model, by item id (items without one are absent): a batch's
+    /// worth at a time, so a caller streaming a large dataset never holds all of its vectors.
+    public func embeddings(model: Int64, kind: EmbeddingItemKind, ids: [Int64]) throws -> [Int64: [Float]] {
+        try readDB { db in
+            var vectors: [Int64: [Float]] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ", ")
+                let arguments: [any DatabaseValueConvertible] = [model, kind.rawValue] + chunk
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT item_id, vector FROM embedding WHERE model_id = ? AND item_kind = ? AND item_id IN (\(marks))
+                    """, arguments: StatementArguments(arguments))
+                while let row = try rows.next() { vectors[row[0]] = Corpus.floats(row[1]) }
+            }
+            return vectors
+        }
+    }
+
     /// Absolute file paths (dataset root + relative path) of images by id.
     public func imagePaths(_ ids: [Int64]) throws -> [Int64: String] {
         try readDB { db in

@@ -52,4 +52,12 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable {
     case fewShot = "few-shot"
     /// RemoteCount-style counting: the true caption among captions that differ only in the number.
     case counting
+
+    /// Whether the task reads only stored embeddings (no text to encode), so it needs no checkpoint.
+    public var usesStoredEmbeddingsOnly: Bool {
+        switch self {
+        case .retrieval, .linearProbe, .knn, .fewShot: true
+        case .zeroShot, .counting: false
+        }
+    }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import SkyHashing
 import SkyImaging
+import SkyTestSupport
 import Testing
 @testable import SkyCLIP
 
-/// `<package root>/../shared/realdata`, found from this file's path.
-let realData: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/realdata")
-let hasRealData = FileManager.default.fileExists(atPath: realData.appendingPathComponent("README.md").path)
+/// The shared real-data samples (``TestPaths``), as this target's tests name them.
+let realData: URL = TestPaths.realData
+let hasRealData = TestPaths.hasRealData
 
 @Suite struct PreprocessTests {
     /// Real RSICD JPEGs and DOTA/iSAID/LEVIR/imagehash PNGs (portrait, landscape, RGBA, grey) crop to the same

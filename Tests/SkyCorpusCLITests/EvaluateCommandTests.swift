@@ -38,6 +38,20 @@ struct EvaluateCommandTests {
         let bad = try CommandRunner.run(["evaluate", "--task", "few-shot", "--shots", "0,x", "--model", Self.model, "--dataset", "scenes",
                                          "--corpus", corpus])
         #expect(bad.status == 64 && bad.stderr.contains("--shots"))
+        // Tasks over stored vectors need only the model's name; the same numbers as with the checkpoint.
+        let name = URL(fileURLWithPath: Self.model).lastPathComponent
+        for task in ["linear-probe", "knn"] {
+            let withModel = try CommandRunner.run(["evaluate", "--task", task, "--model", Self.model, "--dataset", "scenes",
+                                                   "--corpus", corpus, "--json"])
+            let byName = try CommandRunner.run(["evaluate", "--task", task, "--name", name, "--dataset", "scenes",
+                                                "--corpus", corpus, "--json"])
+            #expect(byName.status == 0, "\(task): \(byName.stderr)")
+            #expect((try Self.json(byName.stdout)["metrics"] as? [String: Double]) == (try Self.json(withModel.stdout)["metrics"] as? [String: Double]))
+        }
+        let zeroShotByName = try CommandRunner.run(["evaluate", "--task", "zero-shot", "--name", name, "--dataset", "scenes", "--corpus", corpus])
+        #expect(zeroShotByName.status == 64 && zeroShotByName.stderr.contains("pass --model"), "\(zeroShotByName.stderr)")
+        let neither = try CommandRunner.run(["evaluate", "--task", "knn", "--dataset", "scenes", "--corpus", corpus])
+        #expect(neither.status == 64 && neither.stderr.contains("--name"), "\(neither.stderr)")
     }
 
     @Test func countingSetThenCountingEvaluation() throws {

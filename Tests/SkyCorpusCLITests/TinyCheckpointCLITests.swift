@@ -7,7 +7,7 @@ import Testing
 /// image, zero-shot over files and class folders, ChangeCLIP prompt files to --out, embed and search.
 @Suite(.enabled(if: CommandRunner.available, "the skycorpus binary is not built"))
 struct TinyCheckpointCLITests {
-    static let model = TestPaths.package("Tests/SkyCLIPTests/Fixtures/tiny/tiny-clip-vocab49408.safetensors").path
+    static let model = TestPaths.tinyCheckpoint
     static let images = (0...3).map { TestPaths.package("Examples/dota/images/P900\($0).png").path }
 
     static func json(_ text: String) throws -> [String: Any] {

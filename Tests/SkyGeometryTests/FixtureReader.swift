@@ -66,9 +66,7 @@ struct FixtureReader {
 enum RealData {
     static let root: URL = TestPaths.realData
 
-    static var isAvailable: Bool {
-        FileManager.default.fileExists(atPath: root.appendingPathComponent("README.md").path)
-    }
+    static var isAvailable: Bool { TestPaths.hasRealData }
 
     static func path(_ relative: String) -> String {
         root.appendingPathComponent(relative).path

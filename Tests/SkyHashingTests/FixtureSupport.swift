@@ -13,9 +13,7 @@ enum FixtureSupport {
     static var realData: URL { TestPaths.realData }
 
     /// Whether the real-data folder is present.
-    static var hasRealData: Bool {
-        FileManager.default.fileExists(atPath: realData.appendingPathComponent("README.md").path)
-    }
+    static var hasRealData: Bool { TestPaths.hasRealData }
 
     /// Decodes a JSON fixture.
     static func load<T: Decodable>(_ type: T.Type, _ relativePath: String) throws -> T {

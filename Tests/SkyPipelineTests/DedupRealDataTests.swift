@@ -7,7 +7,7 @@ import Testing
 
 /// `<package root>/../shared/realdata`, present on the build machine, absent elsewhere.
 private let realData = TestPaths.realData
-private let hasRealData = FileManager.default.fileExists(atPath: realData.appendingPathComponent("README.md").path)
+private let hasRealData = TestPaths.hasRealData
 
 @Suite("dedup on real data")
 struct DedupRealDataTests {

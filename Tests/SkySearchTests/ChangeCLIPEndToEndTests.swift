@@ -1,17 +1,16 @@
 import Foundation
 import SkyImaging
 import SkySearch
+import SkyTestSupport
 import Testing
 
 /// ChangeCLIP prompt files generated end to end with a random-weight open_clip checkpoint: the numbers mean
 /// nothing, the format and the plumbing do.
 @Suite struct ChangeCLIPEndToEndTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// The tiny random checkpoint with CLIP's 49,408-token vocabulary (Scripts/make_tiny_checkpoint.py), so that
-    /// the 56 class names tokenize to their real BPE ids.
-    static let tinyModel = packageRoot.appendingPathComponent(
-        "Tests/SkyCLIPTests/Fixtures/tiny/tiny-clip-vocab49408.safetensors").path
+    static let packageRoot = TestPaths.packageRoot
+    /// The tiny random checkpoint with CLIP's 49,408-token vocabulary, so that the 56 class names tokenize to their
+    /// real BPE ids.
+    static let tinyModel = TestPaths.tinyCheckpoint
 
     @Test func writesOneFilePerSplitAndTimeThatTheLoaderReads() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("skycorpus-changeclip-\(getpid())")

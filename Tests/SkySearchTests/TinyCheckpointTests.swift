@@ -1,6 +1,7 @@
 import Foundation
 import SkyCLIP
 import SkySearch
+import SkyTestSupport
 import SkyText
 import Testing
 
@@ -28,8 +29,8 @@ import Testing
     }
 
     static let packageRoot = ChangeCLIPEndToEndTests.packageRoot
-    static let folder = packageRoot.appendingPathComponent("Tests/SkyCLIPTests/Fixtures/tiny")
-    static let checkpoint = folder.appendingPathComponent("tiny-clip-vocab49408.safetensors").path
+    static let folder = TestPaths.tinyCheckpointFolder
+    static let checkpoint = TestPaths.tinyCheckpoint
 
     static func reference() throws -> Reference {
         try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("tiny-clip-vocab49408.json")))

@@ -10,7 +10,7 @@ import Testing
 
 /// `zero-shot --write`: a model's top-k labels stored in the corpus, once per model, with optional captions.
 @Suite struct ZeroShotLabelingTests {
-    static let checkpoint = TestPaths.package("Tests/SkyCLIPTests/Fixtures/tiny/tiny-clip-vocab49408.safetensors").path
+    static let checkpoint = TestPaths.tinyCheckpoint
 
     /// A class-folder dataset of the example DOTA tiles (two per class), ingested.
     static func labelledCorpus(_ folder: TemporaryFolder) throws -> Corpus {
@@ -107,5 +107,38 @@ import Testing
             _ = try ZeroShotLabeling.run(unknown, encoder: try CLIPEncoder(modelPath: Self.checkpoint), model: Self.info("third"), corpus: corpus)
         }
         #expect(try corpus.encoder(named: "third") == nil)
+    }
+
+    /// With the model's image embeddings stored by `embed`, labelling reads them a batch at a time instead of decoding,
+    /// and stores the same labels as a run that decodes every file.
+    @Test func storedEmbeddingsAreReadPerBatchAndGiveTheDecodedLabels() throws {
+        let folder = try TemporaryFolder("zero-shot-stored")
+        let corpus = try Self.labelledCorpus(folder)
+        let encoder = try CLIPEncoder(modelPath: Self.checkpoint)
+        let embedded = try CorpusEmbedding(model: encoder.model, checkpointPath: Self.checkpoint, name: "tiny",
+                                           kinds: [.image], batchSize: 2).run(on: corpus)
+        #expect(embedded.embedded["images"] == 4)
+        let info = try #require(try corpus.encoder(named: "tiny")).info
+        let request = ZeroShotLabelingRequest(dataset: "scenes", classNames: ["harbor", "parking lot", "forest"],
+                                              templates: try PromptTemplateSet.named("remoteclip"), topK: 3, batchSize: 3)
+        let fromStore = try ZeroShotLabeling.run(request, encoder: encoder, model: info, corpus: corpus)
+        #expect(fromStore.fromStoredEmbeddings == 4 && fromStore.imagesLabelled == 4 && fromStore.labelsAdded == 12)
+        let decoded = try ZeroShotLabeling.run(request, encoder: encoder, model: Self.info("decoding"), corpus: corpus)
+        #expect(decoded.fromStoredEmbeddings == 0 && decoded.labelsAdded == 12)
+        let labels = try rows(corpus, """
+            SELECT m.name, l.image_id, l.rank, l.class, l.score FROM image_label l JOIN encoder_model m ON m.id = l.model_id
+            WHERE l.source = 'zero-shot' ORDER BY l.image_id, l.rank, m.name
+            """)
+        let byModel = Dictionary(grouping: labels, by: { $0["name"] as String })
+        let (stored, fresh) = (try #require(byModel["tiny"]), try #require(byModel["decoding"]))
+        #expect(stored.count == 12 && fresh.count == 12)
+        for (a, b) in zip(stored, fresh) {
+            #expect(a["image_id"] as Int64 == b["image_id"] as Int64 && a["class"] as String == b["class"] as String)
+            #expect(abs((a["score"] as Double) - (b["score"] as Double)) < 1e-5)
+        }
+        // A batch lookup returns only the items that have a vector.
+        let ids = stored.map { $0["image_id"] as Int64 }
+        let vectors = try corpus.embeddings(model: embedded.modelId, kind: .image, ids: ids + [999_999])
+        #expect(Set(vectors.keys) == Set(ids) && vectors.values.allSatisfy { $0.count == 16 })
     }
 }

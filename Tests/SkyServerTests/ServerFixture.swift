@@ -17,7 +17,7 @@ import Testing
 /// embedded by the tiny checkpoint the SkySearch tests use.
 final class ServerFixture: Sendable {
     static let shared: ServerFixture = { try! ServerFixture() }()
-    static let model = TestPaths.package("Tests/SkyCLIPTests/Fixtures/tiny/tiny-clip-vocab49408.safetensors").path
+    static let model = TestPaths.tinyCheckpoint
 
     let folder: TemporaryFolder
     let corpusPath: String

@@ -1,7 +1,7 @@
 #ifndef CSKYKERNELS_H
 #define CSKYKERNELS_H
-/// CSkyKernels: SkyCLIP's own float32 GEMM (AVX2+FMA register-blocked kernel over packed panels, chosen at run
-/// time) and the machine-limit probes of `skybench limits` (FMA peak loops, stream copy/triad).
+/// CSkyKernels: SkyCLIP's own float32 GEMM (AVX-512, AVX512-BF16 and AVX2+FMA register-blocked kernels over
+/// packed panels, chosen at run time) and the machine-limit probes of `skybench limits` (FMA peak loops, stream copy/triad).
 /// Thin C: the only memory kept between calls is each thread's scratch for packed panels (grown on demand);
 /// Swift owns threading and every public API.
 #include <stddef.h>
@@ -31,13 +31,26 @@ double sky_fma_loop_512(int64_t iterations);
 void sky_stream_copy(float *a, const float *b, size_t count);
 void sky_stream_triad(float *a, const float *b, const float *c, float s, size_t count);
 
-/// GEMM kernels. `SKY_GEMM_AVX2` is the AVX2+FMA 6x16 kernel; `SKY_GEMM_SCALAR` the portable C loop nest;
-/// `SKY_GEMM_BROKEN_FOR_TESTS` is the AVX2 kernel with one k step dropped, which the self-check must reject.
+/// GEMM kernels. `SKY_GEMM_AVX2` is the AVX2+FMA 6x16 kernel; `SKY_GEMM_AVX512` the AVX-512F 8x16 kernel (one
+/// zmm accumulator per row, A broadcast from memory); `SKY_GEMM_AVX512_BF16` the same tile on AVX512-BF16
+/// (`vdpbf16ps`): both operands rounded to bfloat16 (round to nearest even) while packed, products accumulated in
+/// float32; `SKY_GEMM_SCALAR` the portable C loop nest; `SKY_GEMM_BROKEN_FOR_TESTS` is the AVX2 kernel with one
+/// k step dropped, which the self-check must reject. Scalar, AVX2 and AVX-512 share one packed-B layout
+/// (16-column panels of float32); the bf16 kernel packs pairs of bfloat16 along k into each 32-bit slot.
 typedef enum {
     SKY_GEMM_SCALAR = 0,
     SKY_GEMM_AVX2 = 1,
     SKY_GEMM_BROKEN_FOR_TESTS = 2,
+    SKY_GEMM_AVX512 = 3,
+    SKY_GEMM_AVX512_BF16 = 4,
 } sky_gemm_kernel;
+
+/// Rows of the kernel's register tile (the row split of a product is best in multiples of it); every kernel's
+/// tile is 16 columns wide.
+int sky_gemm_kernel_rows(sky_gemm_kernel kernel);
+
+/// `value` rounded to bfloat16 (nearest even; NaN stays NaN), as the bf16 kernel rounds its operands, widened back.
+float sky_round_bf16(float value);
 
 /// Whether `kernel` can run on this CPU.
 int sky_gemm_kernel_available(sky_gemm_kernel kernel);
@@ -56,12 +69,14 @@ void sky_sgemm(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, i
 int sky_sgemm_thread_workspace(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, int k, float alpha,
                                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
-/// Bytes of op(B) (k x n) packed once into the kernel's panel order (float32, plus 64 for alignment).
-size_t sky_packed_b_bytes(int n, int k);
+/// Bytes of op(B) (k x n) packed once into `kernel`'s panel order (float32, or bfloat16 pairs for the bf16
+/// kernel, plus 64 for alignment).
+size_t sky_packed_b_bytes(sky_gemm_kernel kernel, int n, int k);
 
-/// Packs op(B) (k x n; B stored n x k when trans_b) into `packed`, which holds sky_packed_b_bytes(n, k) bytes;
-/// returns the 64-byte aligned start to pass to sky_sgemm_packed. For weights that many products reuse.
-float *sky_pack_b(int trans_b, int n, int k, const float *b, int ldb, void *packed);
+/// Packs op(B) (k x n; B stored n x k when trans_b) into `packed`, which holds sky_packed_b_bytes(kernel, n, k)
+/// bytes; returns the 64-byte aligned start to pass to sky_sgemm_packed with a kernel of the same layout
+/// (any float32 kernel for a float32 packing, the bf16 kernel for its own). For weights that many products reuse.
+float *sky_pack_b(sky_gemm_kernel kernel, int trans_b, int n, int k, const float *b, int ldb, void *packed);
 
 /// C[m x n] = alpha * op(A) * P[:, j0 ..< j0 + n] + beta * C, where P is the k x n_total matrix packed by
 /// sky_pack_b and j0 is a multiple of 16. No B packing at call time; A is packed into the calling thread's
@@ -70,8 +85,9 @@ int sky_sgemm_packed(sky_gemm_kernel kernel, int trans_a, int m, int n, int k, f
                      const float *packed, int n_total, int j0, float beta, float *c, int ldc);
 
 /// Runs `kernel` on fixed odd shapes (edges, both transposes, alpha/beta, beta = 0 over NaN) against a
-/// float64 reference. Returns the worst error relative to the reference's norm (a NaN or infinity for a
-/// kernel that produced one); a correct float32 kernel stays below 1e-5.
+/// float64 reference (for the bf16 kernel: the float64 product of the bf16-rounded operands), once through
+/// sky_sgemm and once through sky_pack_b + sky_sgemm_packed. Returns the worst error relative to the reference's
+/// norm (a NaN or infinity for a kernel that produced one); a correct kernel stays below 1e-5.
 double sky_gemm_self_check(sky_gemm_kernel kernel);
 
 #ifdef __cplusplus
