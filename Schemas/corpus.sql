@@ -305,3 +305,13 @@ CREATE TABLE build_shard (
     merged_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     PRIMARY KEY (shard_index, shard_count)
 );
+
+-- migration: v6-lookup-indexes
+
+-- Lookups by path find their row through an index instead of walking every image of a root: the image a mask file
+-- belongs to (`m2b MASK`, `imageListingMask`) by `mask.path`, and an image under a root (registration under a
+-- dataset's other roots, `image(root:path:)`) by `(root_id, path)`, which also serves every `root_id` lookup the
+-- old `image_root` index did.
+CREATE INDEX mask_path ON mask(path);
+CREATE INDEX image_root_path ON image(root_id, path);
+DROP INDEX image_root;

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkyConcurrency
 import SkyPipeline
 import SkyStorage
 import SkyGeometry
@@ -98,8 +99,8 @@ struct M2BCommand: ParsableCommand {
 
     func run() throws {
         guard let paletteName = palette else {
-            let progress = global.progress("m2b")
-            let summary = try step.run(in: global.openCorpus()) { progress.update($0, $1) }
+            let progress = Locked(global.progress("m2b"))
+            let summary = try step.run(in: global.openCorpus()) { done, total in progress.withLock { $0.update(done, total) } }
             if global.json { return try Output.json(summary) }
             print("m2b: \(summary.masks) masks, \(summary.stored) stored, \(summary.boxes) boxes "
                   + "(\(summary.unchanged) unchanged, \(summary.replaced) earlier m2b boxes replaced), "

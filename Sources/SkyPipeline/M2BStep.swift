@@ -1,3 +1,5 @@
+import Dispatch
+import SkyConcurrency
 import SkyGeometry
 import SkyStorage
 
@@ -63,26 +65,24 @@ public struct M2BStep: Sendable {
         return (M2B.boxes(in: mask, options: options), mask)
     }
 
-    /// Runs over the corpus's masks; `progress(done, total)` after each mask.
-    public func run(in corpus: Corpus, progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
+    /// Runs over the corpus's masks; `progress(done, total)` after each mask, from the tracing threads (serialised).
+    ///
+    /// The masks are decoded and traced on all cores (`DispatchQueue.concurrentPerform`, one mask per thread at a
+    /// time): a thread keeps its decoded mask only while tracing it, so the run holds at most one decoded mask per
+    /// core and, until the one storing transaction, only boxes. Each box set goes onto the image id the `mask` row
+    /// names (a primary-key lookup, no search by path). The first failing mask in corpus order stops the run before
+    /// anything is written (or is skipped and listed, with `skipInvalid`), as a one-thread run would.
+    public func run(in corpus: Corpus, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> Summary {
         let masks = try corpus.read { try $0.masks(datasets: datasets) }
+        var palettes: [String: Result<Palette, any Error>] = [:]
+        for name in Set(masks.map(\.mask.palette)) { palettes[name] = Result { try Palette.named(name) } }
+        let traced = trace(masks, palettes: palettes, progress: progress)
         var summary = Summary(masks: masks.count, stored: 0, boxes: 0, replaced: 0, skipped: [])
-        var palettes: [String: Palette] = [:]
         var items: [M2BStorage.Item] = []
-        for (index, entry) in masks.enumerated() {
-            defer { progress(index + 1, masks.count) }
-            let path = CorpusPaths.file(entry.mask.path, root: entry.mask.root)
-            do {
-                let palette: Palette
-                if let known = palettes[entry.mask.palette] {
-                    palette = known
-                } else {
-                    palette = try Palette.named(entry.mask.palette)
-                    palettes[entry.mask.palette] = palette
-                }
-                let (regions, mask) = try boxes(mask: path, palette: palette)
-                items.append(.init(storage: M2BStorage(maskPath: path, palette: palette), regions: regions, mask: mask))
-            } catch {
+        for (entry, result) in zip(masks, traced) {
+            switch result {
+            case .success(let item): items.append(item)
+            case .failure(let error):
                 guard skipInvalid else { throw error }
                 summary.skipped.append(.init(path: "\(entry.dataset):\(entry.mask.path)", reason: "\(error)"))
             }
@@ -94,5 +94,28 @@ public struct M2BStep: Sendable {
             summary.unchanged += stored.unchanged
         }
         return summary
+    }
+
+    /// Each mask's boxes (or the error naming it), in the order of `masks`, traced on all cores.
+    private func trace(_ masks: [(dataset: String, mask: MaskRow)], palettes: [String: Result<Palette, any Error>],
+                       progress: @escaping @Sendable (Int, Int) -> Void) -> [Result<M2BStorage.Item, any Error>] {
+        let results = ResultSlots<Result<M2BStorage.Item, any Error>>(count: masks.count)
+        let done = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: masks.count) { index in
+            let row = masks[index].mask
+            let path = CorpusPaths.file(row.path, root: row.root)
+            results.set(index, Result {
+                let palette = try (palettes[row.palette] ?? Result { try Palette.named(row.palette) }).get()
+                let (regions, mask) = try boxes(mask: path, palette: palette)
+                // Only the boxes and the mask's size leave this closure; the decoded mask is freed here.
+                return M2BStorage.Item(storage: M2BStorage(maskPath: path, palette: palette, imageID: row.imageID),
+                                       regions: regions, mask: mask)
+            })
+            done.withLock { count in
+                count += 1
+                progress(count, masks.count)
+            }
+        }
+        return results.values()
     }
 }

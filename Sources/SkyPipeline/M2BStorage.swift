@@ -28,11 +28,15 @@ public struct M2BStorage: Sendable {
     public var palette: Palette
     /// The image to attach the mask to when the corpus does not list the mask yet (registers it).
     public var imagePath: String?
+    /// The image the corpus lists the mask on, when the caller read it from the `mask` row (M2B over the corpus's
+    /// masks): the image is then found by its id, with no search by path.
+    public var imageID: Int64?
 
-    public init(maskPath: String, palette: Palette, imagePath: String? = nil) {
+    public init(maskPath: String, palette: Palette, imagePath: String? = nil, imageID: Int64? = nil) {
         self.maskPath = maskPath
         self.palette = palette
         self.imagePath = imagePath
+        self.imageID = imageID
     }
 
     /// One mask's boxes, ready to store: the regions and the mask's size (not its pixels, so a run over many
@@ -91,11 +95,18 @@ public struct M2BStorage: Sendable {
                        inserted: regions.count, unchanged: kept)
     }
 
-    /// The dataset and image the mask belongs to: its `mask` row, or the `imagePath` given (then registered).
+    /// The dataset and image the mask belongs to: `imageID` when known, else its `mask` row found by path (an index
+    /// on `mask.path`), or the `imagePath` given (then registered).
     ///
     /// Mask paths are stored relative to the dataset root, with `..` when the masks sit beside the images'
     /// folder (LoveDA's `ann_dir` next to `img_dir`).
     private func resolveImage(_ transaction: CorpusTransaction) throws -> (DatasetRecord, ImageRecord) {
+        if let imageID {
+            guard let found = try transaction.imageAndDataset(id: imageID) else {
+                throw CorpusError.badInput(path: maskPath, reason: "its image (id \(imageID)) is no longer in the corpus")
+            }
+            return (found.dataset, found.image)
+        }
         let roots = try transaction.allRoots()
         for (dataset, root) in roots where !root.path.isEmpty {
             if let listed = try transaction.imageListingMask(root: root.id, maskPath: Self.relativePath(maskPath, from: root.path)) {

@@ -12,12 +12,26 @@ public struct MaskRow: Sendable, Equatable {
 /// The `mask` and `object` tables' operations for M2B.
 extension CorpusTransaction {
     /// The image under a root that lists `maskPath` (relative to that root) as its mask, with the mask's palette.
+    ///
+    /// Driven from the mask (`CROSS JOIN` keeps that order): the `mask_path` index finds the few masks of that path,
+    /// each image is a primary-key lookup; O(log n) instead of walking every image of the root.
     public func imageListingMask(root: Int64, maskPath: String) throws -> (image: ImageRecord, palette: String)? {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT image.*, mask.palette AS mask_palette FROM image JOIN mask ON mask.image_id = image.id
-            WHERE image.root_id = ? AND mask.path = ?
-            """, arguments: [root, maskPath]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.imageListingMaskSQL), arguments: [maskPath, root])
+        else { return nil }
         return (try ImageRecord(row: row), row["mask_palette"])
+    }
+
+    /// The query of ``imageListingMask(root:maskPath:)`` (its plan is checked by a test).
+    public static let imageListingMaskSQL = """
+        SELECT image.*, mask.palette AS mask_palette FROM mask CROSS JOIN image ON image.id = mask.image_id
+        WHERE mask.path = ? AND image.root_id = ?
+        """
+
+    /// An image by id with its dataset; nil when there is no such image.
+    public func imageAndDataset(id: Int64) throws -> (image: ImageRecord, dataset: DatasetRecord)? {
+        guard let image = try ImageRecord.fetchOne(db, key: id),
+              let dataset = try DatasetRecord.fetchOne(db, key: image.datasetId) else { return nil }
+        return (image, dataset)
     }
 
     /// Every registered mask of the given datasets (all when empty), with its dataset, by dataset name and id.

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import SkyConcurrency
 import SkyGeometry
 import SkyImaging
 import SkyPipeline
@@ -76,5 +78,44 @@ import Testing
         #expect(try corpus.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object") } == 0)
         let summary = try M2BStep(skipInvalid: true).run(in: corpus)
         #expect(summary.stored == 1 && summary.skipped.map(\.path) == ["loveda:ann_dir/1.png"])
+    }
+
+    /// Masks are traced on several threads: the stored objects (ids and order) equal storing each mask by hand, one
+    /// at a time, through its path; progress counts every mask once; the first bad mask in corpus order is the error.
+    @Test func parallelTracingStoresWhatOneMaskAtATimeStores() throws {
+        var patterns: [[UInt8]] = []
+        for number in 0..<24 {
+            var values = [UInt8](repeating: 0, count: 64)
+            for pixel in 8..<64 { values[pixel] = UInt8(1 + (pixel / 8 + pixel % 8 + number) % 7) }
+            patterns.append(values)
+        }
+        let parallel = try TemporaryFolder("m2b-parallel")
+        let corpus = try ingested(parallel, maskValues: patterns)
+        let calls = Locked<[[Int]]>([])
+        let summary = try M2BStep().run(in: corpus) { done, total in calls.withLock { $0.append([done, total]) } }
+        #expect(summary.masks == 24 && summary.stored == 24 && summary.skipped.isEmpty)
+        #expect(calls.value.map { $0[0] }.sorted() == Array(1...24) && calls.value.allSatisfy { $0[1] == 24 })
+
+        let byHand = try TemporaryFolder("m2b-by-hand")
+        let reference = try ingested(byHand, maskValues: patterns)
+        let loveda = try Palette.named("loveda")
+        for entry in try reference.read({ try $0.masks(datasets: []) }) {  // corpus order
+            let path = byHand.path("seg/" + entry.mask.path)
+            let (regions, mask) = try M2BStep().boxes(mask: path, palette: loveda)
+            _ = try M2BStorage(maskPath: path, palette: loveda).store(regions, of: mask, in: reference)
+        }
+        let query = "SELECT id, image_id, class, x, y, w, h FROM object WHERE source = 'm2b' ORDER BY id"
+        let stored = try corpus.pool.read { db in try Row.fetchAll(db, sql: query) }
+        #expect(stored.count == summary.boxes && stored.count > 24)
+        #expect(stored == (try reference.pool.read { db in try Row.fetchAll(db, sql: query) }))
+
+        for number in [7, 3] {
+            try Data("not a png".utf8).write(to: URL(fileURLWithPath: parallel.path("seg/ann_dir/\(number).png")))
+        }
+        let error = #expect(throws: (any Error).self) { try M2BStep().run(in: corpus) }
+        let message = error.map { String(describing: $0) } ?? ""
+        #expect(message.contains("ann_dir/3.png"), "the first bad mask in corpus order: \(message)")
+        let skipped = try M2BStep(skipInvalid: true).run(in: corpus)
+        #expect(skipped.skipped.map(\.path) == ["loveda:ann_dir/3.png", "loveda:ann_dir/7.png"])
     }
 }
