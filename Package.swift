@@ -85,7 +85,7 @@ let package = Package(
         ),
         .target(name: "SkySearch", dependencies: ["SkyCLIP", "SkyImaging", "SkyStorage", "SkyDatasets", "SkyText", "SkyIndex", "SkyHashing", "CSkyBLAS", "SkyConcurrency"]),
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
-        .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex"]),
+        .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex", "SkyConcurrency"]),
         // The recipe file: one YAML file that names the datasets, the steps and their settings, and the exports.
         .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkySearch", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
         // `skycorpus build`: runs a recipe end to end through the pipeline's steps, resumable, sharded, merged.

@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
-"""CLIP encoder benchmark and full-size parity check: SkyCorpus (skybench clip) against open_clip on torch (CPU).
+"""CLIP encoder benchmark against the machine's limits: SkyCorpus (skybench clip, skycorpus encode) against
+open_clip on torch (CPU), same thread count, one run.
 
-Usage: python3 Benchmarks/clip_bench.py [--models ViT-B-32,RN50] [--threads 2] [--repeats 3] [--texts 64] [--rounds 1]
-                                       [--batch 8[,32...]] [--image-count N] [--compare-openblas]
+Usage: python3 Benchmarks/clip_bench.py [--models ViT-B-32,RN50] [--threads 2] [--batches 1,32,256] [--repeats 3]
+                                       [--big-repeats 1] [--no-bf16] [--encode-images 32] [--compare-kernels avx2]
 
-For each model, open_clip creates a randomly initialised full-size model (no weights can be downloaded here)
-and saves it as safetensors in a scratch folder. Both sides then encode the same images (the RSICD JPEGs and
-LEVIR-CD PNGs under ../shared/realdata: decode + preprocessing + image tower) and the same real captions
-(tokenize + text tower), with the same thread count, in one run. Printed: median seconds and items/s of each
-side, the ratios, SkyCorpus's peak RSS next to the weight bytes, the parity of the embeddings (worst cosine and
-relative error), and the effect of the reduced-scale JPEG decode path on large JPEGs (DOTA scenes re-encoded).
-
-Each tower's work is also given as a fraction of the machine's FP32 FMA peak (`skybench limits --only fma`, the
-widest FMA loop on all threads, from per-thread CPU time): FLOPs per image and per text are computed from the
-architecture (2 FLOPs per multiply-add; convolutions counted as direct convolutions, the text tower over the full
-context as open_clip runs it, RN50's attention pool for its one pooled query). Two fractions: by wall time
-(items/s x FLOPs / peak) and by CPU time (FLOPs per process CPU-second / the per-core peak), the second being the
-one to read on a machine shared with other work. `--compare-openblas` also times SkyCorpus with
-SKYCLIP_GEMM=openblas (every product through OpenBLAS instead of SkyCLIP's own kernel).
+For each model, open_clip creates a randomly initialised full-size model (no weights can be downloaded here) and
+saves it as safetensors in a scratch folder. Then, per batch size B (images and texts both in batches of B; B
+items, at least 8: the real RSICD JPEGs and LEVIR-CD PNGs under ../shared/realdata and RSITMD captions, cycled):
+- image tower images/s (pixels preprocessed once on each side; `skybench clip --tower-only`) and text tower
+  texts/s (tokenize + tower; SkyCorpus stops each text at its end token, torch runs the full context) of
+  SkyCorpus fp32, SkyCorpus bf16 (where the CPU has AVX512-BF16) and open_clip, the ratios, and each as a
+  fraction of the machine's FP32 FMA peak (`skybench limits --only fma`: the widest FMA loop, all threads, from
+  per-thread CPU time): by wall time (items/s x FLOPs per item / peak) and by CPU time (FLOPs per process
+  CPU-second / the per-core peak; the one to read on a shared machine). bf16 is also given against the bf16
+  dot-product peak. FLOPs per item from the architecture (2 per multiply-add; convolutions as direct
+  convolutions, the text tower over the full context as open_clip runs it);
+- parity: worst cosine of SkyCorpus fp32 and bf16 against open_clip, and of bf16 against SkyCorpus fp32;
+- whole-process `skycorpus encode` of N images (process start, model load, decode, preprocessing, tower,
+  printing; --batch-size N) against open_clip in-process (decode + preprocess + encode_image of the same files,
+  model already loaded), median of --repeats.
+Batches of 256 run --big-repeats times (default 1). `--compare-kernels avx2,openblas` also times the fp32 image
+tower with SKYCLIP_GEMM set to each. The load average is printed beside every figure.
 """
 import argparse
 import glob
@@ -35,7 +39,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from bench_timing import median_seconds
-from limits import fma_peak, measure as measure_limits
+from limits import bf16_peak, fma_peak, measure as measure_limits
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL = os.path.join(ROOT, "..", "shared", "realdata")
@@ -110,44 +114,43 @@ def parity(actual, expected):
     return float(rel.max()), float(cos.min())
 
 
+def load():
+    return os.getloadavg()[0]
+
+
+def cycled(items, count):
+    return [items[i % len(items)] for i in range(count)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", default="ViT-B-32,RN50")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batches", default="1,32,256")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--texts", type=int, default=64)
-    parser.add_argument("--batch", default="8", help="image batch sizes, comma-separated")
-    parser.add_argument("--image-count", type=int, default=0, help="cycle the real images up to this many")
-    parser.add_argument("--compare-openblas", action="store_true")
-    parser.add_argument("--no-fast-jpeg", action="store_true", help="skip the reduced-scale JPEG comparison")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="alternate open_clip and SkyCorpus image timings this many times; on a shared machine "
-                             "the per-round ratios compare runs taken moments apart")
+    parser.add_argument("--big-repeats", type=int, default=1, help="repeats for batches of 256 and more")
+    parser.add_argument("--no-bf16", action="store_true")
+    parser.add_argument("--encode-images", type=int, default=32)
+    parser.add_argument("--compare-kernels", default="", help="SKYCLIP_GEMM values to time the fp32 image tower with")
+    parser.add_argument("--no-build", action="store_true")
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    images = sorted(glob.glob(os.path.join(REAL, "captions", "rsicd_images", "*.jpg")))
-    images += sorted(glob.glob(os.path.join(REAL, "levir-cd", "A", "*.png")))[:10]
-    if options.image_count:
-        images = [images[i % len(images)] for i in range(options.image_count)]
-    batches = [int(b) for b in options.batch.split(",")]
-    limits = measure_limits(options.threads, 3, only="fma", build=False)
-    peak = fma_peak(limits)
-    print(f"FP32 FMA peak ({options.threads} threads, from per-thread CPU time): {peak:.1f} GFLOP/s; "
-          f"load average {os.getloadavg()[0]:.1f}")
+    if not options.no_build:
+        for product in ("skybench", "skycorpus"):
+            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+    real_images = sorted(glob.glob(os.path.join(REAL, "captions", "rsicd_images", "*.jpg")))
+    real_images += sorted(glob.glob(os.path.join(REAL, "levir-cd", "A", "*.png")))
     with open(os.path.join(REAL, "captions", "amfmn_precomp", "rsitmd_test_caps.head250.txt"), encoding="utf-8") as f:
-        texts = [line.strip() for line in f if line.strip()][: options.texts]
+        real_texts = [line.strip() for line in f if line.strip()]
+    batches = [int(b) for b in options.batches.split(",")]
+    limits = measure_limits(options.threads, 3, only="fma", build=False)
+    peak, dot_peak = fma_peak(limits), bf16_peak(limits)
+    bf16 = not options.no_bf16 and limits.get("avx512_bf16", False)
+    print(f"FP32 FMA peak ({options.threads} threads, from per-thread CPU time): {peak:.1f} GFLOP/s"
+          + (f"; bf16 dot-product peak {dot_peak:.1f} GFLOP/s" if dot_peak else "")
+          + f"; OpenBLAS core {limits['openblas_core']}; own GEMM {limits['gemm_backend']}; load {load():.1f}")
     scratch = tempfile.mkdtemp(prefix="skycorpus-clip-bench-")
-    texts_file = os.path.join(scratch, "texts.txt")
-    with open(texts_file, "w", encoding="utf-8") as f:
-        f.write("\n".join(texts) + "\n")
-    # Large aerial JPEGs for the reduced-scale decode path: DOTA scenes re-encoded at quality 90.
-    big_jpegs = []
-    for path in sorted(glob.glob(os.path.join(REAL, "dota", "demo", "images", "*.png"))):
-        target = os.path.join(scratch, os.path.basename(path)[:-4] + ".jpg")
-        Image.open(path).convert("RGB").save(target, quality=90)
-        big_jpegs.append(target)
 
     for name in options.models.split(","):
         torch.manual_seed(0)
@@ -157,110 +160,98 @@ def main():
         quick = isinstance(model.transformer.resblocks[0].mlp.gelu, open_clip.transformer.QuickGELU)
         weights = os.path.join(scratch, f"{name}.safetensors")
         save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
-
         activation = "quickgelu" if quick else "gelu"
         size = model.visual.image_size
         size = size[0] if isinstance(size, (tuple, list)) else size
         per_image, per_text = image_flops(model, size), text_flops(model)
-        common = ["--model", weights, "--activation", activation, "--threads", str(options.threads),
-                  "--repeats", str(options.repeats)]
-        print(f"== {name} ({activation}, {options.threads} threads, open_clip {open_clip.__version__}, torch {torch.__version__}): "
+        print(f"\n== {name} ({activation}, {options.threads} threads, open_clip {open_clip.__version__}, torch {torch.__version__}): "
               f"{per_image / 1e9:.2f} GFLOP per image, {per_text / 1e9:.2f} GFLOP per text (full {model.context_length}-token context)")
+        print("| batch | side | images/s (tower) | image CPU-s | % FMA peak wall / CPU | texts/s | % peak wall / CPU (effective) | load |")
+        print("|---|---|---|---|---|---|---|---|")
 
-        def fraction(count, flops, seconds, cpu_seconds):
-            """(wall, CPU-time) fractions of the FMA peak for `count` items of `flops` each."""
-            return count * flops / seconds / 1e9 / peak, count * flops / cpu_seconds / 1e9 / (peak / options.threads)
+        def fractions(count, flops, seconds, cpu_seconds, ceiling):
+            return (count * flops / seconds / 1e9 / ceiling, count * flops / cpu_seconds / 1e9 / (ceiling / options.threads))
 
-        pixels = torch.stack([preprocess(Image.open(p)) for p in images])
-        for index, batch_size in enumerate(batches):
-            def torch_images():
-                out = []
-                with torch.inference_mode():
-                    for start in range(0, len(images), batch_size):
-                        batch = torch.stack([preprocess(Image.open(p)) for p in images[start:start + batch_size]])
-                        out.append(model.encode_image(batch))
-                return torch.cat(out)
+        def row(batch, side, images, texts, image_s, image_cpu, text_s, text_cpu, ceiling):
+            iw, ic = fractions(images, per_image, image_s, image_cpu, ceiling)
+            tw, tc = fractions(texts, per_text, text_s, text_cpu, ceiling)
+            print(f"| {batch} | {side} | {images / image_s:.1f} | {image_cpu:.2f} | {iw:.0%} / {ic:.0%} | {texts / text_s:.1f} | "
+                  f"{tw:.0%} / {tc:.0%} | {load():.1f} |")
+
+        summary = []
+        for batch in batches:
+            repeats = options.big_repeats if batch >= 256 else options.repeats
+            images, texts = cycled(real_images, max(batch, 8)), cycled(real_texts, max(batch, 8))
+            texts_file = os.path.join(scratch, "texts.txt")
+            with open(texts_file, "w", encoding="utf-8") as f:
+                f.write("\n".join(texts) + "\n")
+            pixels = torch.stack([preprocess(Image.open(p).convert("RGB")) for p in images])
+            tokens = tokenizer(texts)
 
             def torch_tower():
                 with torch.inference_mode():
-                    return torch.cat([model.encode_image(pixels[s:s + batch_size]) for s in range(0, len(images), batch_size)])
+                    return torch.cat([model.encode_image(pixels[s:s + batch]) for s in range(0, len(images), batch)])
 
-            first = index == 0
-            if first:
-                reference_images = torch_images().numpy()
-            torch_image_s = median_seconds(torch_images, options.repeats)
-            torch_tower_s = median_seconds(torch_tower, options.repeats)
-            torch_tower_cpu = median_cpu_seconds(torch_tower, options.repeats)
-            out = os.path.join(scratch, f"{name}.swift.json")
-            extra = ["--texts", texts_file, "--out", out] if first else []
-            sky = skybench("clip", *common, "--batch", str(batch_size), *extra, *images)
-            # Further rounds: open_clip's images, then SkyCorpus's, back to back; ratios per round and their median.
-            rounds = [(torch_image_s, sky["image_median_s"], os.getloadavg()[0])]
-            for _ in range(options.rounds - 1):
-                torch_s = median_seconds(torch_images, options.repeats)
-                sky_s = skybench("clip", *common, "--batch", str(batch_size), *images)["image_median_s"]
-                rounds.append((torch_s, sky_s, os.getloadavg()[0]))
-            if first:
-                print(f"GEMM: {sky.get('gemm_backend', '?')}; OpenBLAS kernel {sky.get('blas_kernel', '?')} "
-                      f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset: chosen from the CPU')})")
-            print(f"-- batch {batch_size}, {len(images)} images, load average {os.getloadavg()[0]:.1f}")
-            print(f"images (decode + preprocess + tower): open_clip {torch_image_s:.3f} s ({len(images) / torch_image_s:.1f}/s), "
-                  f"SkyCorpus {sky['image_median_s']:.3f} s ({sky['images_per_s']:.1f}/s), ratio {torch_image_s / sky['image_median_s']:.2f}x")
-            if len(rounds) > 1:
-                ratios = [t / k for t, k, _ in rounds]
-                print(f"  rounds (open_clip s / SkyCorpus s = ratio @ load): "
-                      + ", ".join(f"{t:.3f}/{k:.3f} = {t / k:.2f}x @ {load:.1f}" for t, k, load in rounds)
-                      + f"; median ratio {statistics.median(ratios):.2f}x, median SkyCorpus "
-                      f"{len(images) / statistics.median(k for _, k, _ in rounds):.1f} images/s")
-            sky_tower_s, sky_tower_cpu = sky["image_tower_median_s"], sky["image_tower_cpu_median_s"]
-            tw, tc = fraction(len(images), per_image, torch_tower_s, torch_tower_cpu)
-            sw, sc = fraction(len(images), per_image, sky_tower_s, sky_tower_cpu)
-            print(f"image tower alone: open_clip {torch_tower_s:.3f} s (CPU {torch_tower_cpu:.3f} s; {tw:.0%} of peak by wall, "
-                  f"{tc:.0%} by CPU time), SkyCorpus {sky_tower_s:.3f} s (CPU {sky_tower_cpu:.3f} s; {sw:.0%} by wall, "
-                  f"{sc:.0%} by CPU time), ratio {torch_tower_s / sky_tower_s:.2f}x wall, {torch_tower_cpu / sky_tower_cpu:.2f}x CPU")
-            if options.compare_openblas:
-                blas = skybench("clip", *common, "--batch", str(batch_size), *images, env={"SKYCLIP_GEMM": "openblas"})
-                bw, bc = fraction(len(images), per_image, blas["image_tower_median_s"], blas["image_tower_cpu_median_s"])
-                print(f"  SkyCorpus with SKYCLIP_GEMM=openblas: tower {blas['image_tower_median_s']:.3f} s "
-                      f"(CPU {blas['image_tower_cpu_median_s']:.3f} s; {bw:.0%} by wall, {bc:.0%} by CPU time); own/OpenBLAS "
-                      f"speed {blas['image_tower_median_s'] / sky_tower_s:.2f}x wall, {blas['image_tower_cpu_median_s'] / sky_tower_cpu:.2f}x CPU")
-            if first:
-                first_sky = sky
+            def torch_text():
+                with torch.inference_mode():
+                    return torch.cat([model.encode_text(tokens[s:s + batch]) for s in range(0, len(texts), batch)])
 
-        sky = first_sky
+            reference_images, reference_texts = torch_tower().numpy(), torch_text().numpy()
+            torch_image_s, torch_image_cpu = median_seconds(torch_tower, repeats), median_cpu_seconds(torch_tower, repeats)
+            torch_text_s, torch_text_cpu = median_seconds(torch_text, repeats), median_cpu_seconds(torch_text, repeats)
+            row(batch, "open_clip", len(images), len(texts), torch_image_s, torch_image_cpu, torch_text_s, torch_text_cpu, peak)
+            common = ["--model", weights, "--activation", activation, "--threads", str(options.threads), "--repeats", str(repeats),
+                      "--batch", str(batch), "--text-batch", str(batch), "--tower-only", "--texts", texts_file]
+            results = {}
+            for precision in ["fp32"] + (["bf16"] if bf16 else []):
+                out = os.path.join(scratch, f"{name}.{precision}.json")
+                sky = skybench("clip", *common, "--precision", precision, "--out", out, *images)
+                with open(out) as f:
+                    vectors = json.load(f)
+                results[precision] = (sky, vectors)
+                row(batch, f"SkyCorpus {precision}", len(images), len(texts), sky["image_tower_median_s"], sky["image_tower_cpu_median_s"],
+                    sky["text_median_s"], sky["text_cpu_median_s"], peak)
+                if precision == "bf16" and dot_peak:
+                    iw, ic = fractions(len(images), per_image, sky["image_tower_median_s"], sky["image_tower_cpu_median_s"], dot_peak)
+                    print(f"| {batch} | (bf16 against the bf16 dot-product peak) | | | {iw:.0%} / {ic:.0%} | | | |")
+            for gemm in [g for g in options.compare_kernels.split(",") if g]:
+                other = skybench("clip", *common, *images, env={"SKYCLIP_GEMM": gemm})
+                row(batch, f"SkyCorpus fp32, SKYCLIP_GEMM={gemm}", len(images), len(texts), other["image_tower_median_s"],
+                    other["image_tower_cpu_median_s"], other["text_median_s"], other["text_cpu_median_s"], peak)
+            sky, vectors = results["fp32"]
+            parity_line = (f"batch {batch}: images {sky['image_tower_median_s'] and torch_image_s / sky['image_tower_median_s']:.2f}x open_clip "
+                           f"(CPU {torch_image_cpu / sky['image_tower_cpu_median_s']:.2f}x), texts {torch_text_s / sky['text_median_s']:.2f}x "
+                           f"(CPU {torch_text_cpu / sky['text_cpu_median_s']:.2f}x); fp32 vs open_clip min cosine images "
+                           f"{parity(vectors['images'], reference_images)[1]:.8f}, texts {parity(vectors['texts'], reference_texts)[1]:.8f}")
+            if "bf16" in results:
+                low, low_vectors = results["bf16"]
+                parity_line += (f"; bf16 speed {sky['image_tower_median_s'] / low['image_tower_median_s']:.2f}x fp32 images "
+                                f"(CPU {sky['image_tower_cpu_median_s'] / low['image_tower_cpu_median_s']:.2f}x), "
+                                f"{sky['text_median_s'] / low['text_median_s']:.2f}x texts; bf16 min cosine vs fp32 images "
+                                f"{parity(low_vectors['images'], vectors['images'])[1]:.6f}, texts {parity(low_vectors['texts'], vectors['texts'])[1]:.6f}; "
+                                f"vs open_clip images {parity(low_vectors['images'], reference_images)[1]:.6f}")
+            summary.append(parity_line)
+        print("\n" + "\n".join(summary))
 
-        def torch_texts():
+        # Whole process: `skycorpus encode` of N image files against open_clip in-process on the same files.
+        files = cycled(real_images, options.encode_images)
+        binary = os.path.join(ROOT, ".build", "release", "skycorpus")
+        command = [binary, "encode", "--model", weights, "--activation", activation, "--threads", str(options.threads),
+                   "--batch-size", str(len(files))] + [arg for path in files for arg in ("--image", path)]
+
+        def whole_process(precision):
+            subprocess.run(command + ["--precision", precision], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def torch_files():
             with torch.inference_mode():
-                return torch.cat([model.encode_text(tokenizer(texts[s:s + 64])) for s in range(0, len(texts), 64)])
+                return model.encode_image(torch.stack([preprocess(Image.open(p).convert("RGB")) for p in files]))
 
-        reference_texts = torch_texts().numpy()
-        torch_text_s = median_seconds(torch_texts, options.repeats)
-        torch_text_cpu = median_cpu_seconds(torch_texts, options.repeats)
-        with open(os.path.join(scratch, f"{name}.swift.json")) as f:
-            embeddings = json.load(f)
-        image_rel, image_cos = parity(embeddings["images"], reference_images)
-        text_rel, text_cos = parity(embeddings["texts"], reference_texts)
-
-        if not options.no_fast_jpeg:
-            exact_out, fast_out = os.path.join(scratch, "exact.json"), os.path.join(scratch, "fast.json")
-            exact = skybench("clip", *common, "--out", exact_out, *big_jpegs)
-            fast = skybench("clip", *common, "--fast-jpeg", "--out", fast_out, *big_jpegs)
-            with open(exact_out) as f, open(fast_out) as g:
-                fast_rel, fast_cos = parity(json.load(g)["images"], json.load(f)["images"])
-
-        weight_mb = os.path.getsize(weights) / 2**20
-        tw, tc = fraction(len(texts), per_text, torch_text_s, torch_text_cpu)
-        sw, sc = fraction(len(texts), per_text, sky["text_median_s"], sky["text_cpu_median_s"])
-        print(f"texts ({len(texts)}): open_clip {torch_text_s:.3f} s ({len(texts) / torch_text_s:.1f}/s; {tw:.0%} of peak by wall, "
-              f"{tc:.0%} by CPU time), SkyCorpus {sky['text_median_s']:.3f} s ({sky['texts_per_s']:.1f}/s; effective {sw:.0%} by wall, "
-              f"{sc:.0%} by CPU time: the end-token shortcut skips work), ratio {torch_text_s / sky['text_median_s']:.2f}x; "
-              f"SkyCorpus without the end-token shortcut {sky['text_full_context_s']:.3f} s")
-        print(f"memory: SkyCorpus peak RSS {sky['peak_rss_mb']:.0f} MiB, weights file {weight_mb:.0f} MiB; load {sky['load_s']:.2f} s")
-        print(f"parity: images max relative error {image_rel:.2e}, min cosine {image_cos:.8f}; "
-              f"texts max relative error {text_rel:.2e}, min cosine {text_cos:.8f}")
-        if not options.no_fast_jpeg:
-            print(f"reduced-scale JPEG decode on {len(big_jpegs)} large JPEGs: {exact['image_median_s']:.3f} s -> "
-                  f"{fast['image_median_s']:.3f} s, embedding min cosine vs exact path {fast_cos:.6f}, max relative difference {fast_rel:.2e}")
+        torch_files_s = median_seconds(torch_files, options.repeats)
+        line = f"whole process, {len(files)} images: open_clip in-process {torch_files_s:.3f} s"
+        for precision in ["fp32"] + (["bf16"] if bf16 else []):
+            seconds = median_seconds(lambda: whole_process(precision), options.repeats)
+            line += f"; skycorpus encode {precision} {seconds:.3f} s ({torch_files_s / seconds:.2f}x)"
+        print(line + f"; load {load():.1f}")
         os.remove(weights)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Benchmarks", "out")
 SKYBENCH = os.path.join(ROOT, ".build", "release", "skybench")
-EFS = [16, 24, 32, 48, 64, 96, 128, 192]
+EFS = [16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512]
 
 
 def generate(path, count, dimension, seed, clusters=1000, spread=0.8, duplicates=0.01):
@@ -67,7 +67,7 @@ def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_s
     queries = np.load(queries_path)
     x = np.load(vectors_path)
     n, d = x.shape
-    report = {}
+    report = {"version": faiss.__version__, "compile_options": faiss.get_compile_options()}
     before = resident_bytes()
     start = time.perf_counter()
     flat = faiss.IndexFlatIP(d)
@@ -87,11 +87,11 @@ def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_s
                       "batch_s": batch, "resident_bytes": memory}
     del flat
     before = resident_bytes()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     hnsw = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
     hnsw.hnsw.efConstruction = ef_construction
     hnsw.add(x)
-    build = time.perf_counter() - start
+    build, build_cpu = time.perf_counter() - start, time.process_time() - cpu_start
     memory = resident_bytes() - before
     sweep = []
     for ef in EFS:
@@ -104,7 +104,7 @@ def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_s
             found_total += len(truth[q] & set(found[0].tolist()))
         sweep.append({"ef": ef, "p50_ms": percentile_ms(times, 50), "p99_ms": percentile_ms(times, 99),
                       "recall": found_total / (len(queries) * k)})
-    report["hnsw"] = {"build_s": build, "resident_bytes": memory, "sweep": sweep}
+    report["hnsw"] = {"build_s": build, "build_cpu_s": build_cpu, "resident_bytes": memory, "sweep": sweep}
     del hnsw
     if pairs:
         sample = np.ascontiguousarray(x[:pairs_sample])
@@ -136,6 +136,10 @@ def main():
     parser.add_argument("--pairs-sample", type=int, default=20_000)
     parser.add_argument("--target-recall", type=float, default=0.95)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--graph", help="load this graph, saved by `skycorpus index build` over the same vectors "
+                        "(serve_bench.py --vectors), instead of building one")
+    parser.add_argument("--graph-build-seconds", type=float, default=-1, help="that build's wall seconds")
+    parser.add_argument("--graph-build-cpu-seconds", type=float, default=-1, help="that build's CPU seconds")
     args = parser.parse_args()
     if args.small:
         args.count, args.queries = 20_000, 200
@@ -149,17 +153,24 @@ def main():
         generate(vectors, args.count, args.dimension, seed=1)
     if not os.path.exists(queries):
         generate(queries, args.queries, args.dimension, seed=2, duplicates=0)  # same centres, other points
+    start_load = os.getloadavg()
+    pairs = ["--pairs", str(args.pairs), "--pairs-sample", str(args.pairs_sample)] if args.pairs > 0 else []
+    if args.graph:
+        pairs += ["--graph", args.graph, "--graph-build-seconds", str(args.graph_build_seconds),
+                  "--graph-build-cpu-seconds", str(args.graph_build_cpu_seconds)]
     ours = json.loads(subprocess.run(
         [SKYBENCH, "index", "--vectors", vectors, "--queries", queries, "--k", str(args.k), "--m", str(args.m),
-         "--ef-construction", str(args.ef_construction), "--ef", ",".join(map(str, EFS)), "--pairs", str(args.pairs),
-         "--pairs-sample", str(args.pairs_sample)], check=True, capture_output=True, text=True).stdout)
+         "--ef-construction", str(args.ef_construction), "--ef", ",".join(map(str, EFS))] + pairs,
+        check=True, capture_output=True, text=True).stdout)
     with open(os.path.join(OUT, f"index_bench_{args.count}_skycorpus.json"), "w") as handle:
         json.dump(ours, handle, indent=1)  # kept even if the faiss side is interrupted
     theirs = faiss_side(vectors, queries, args.k, args.m, args.ef_construction, args.pairs, args.pairs_sample)
+    print(f"load average (1, 5, 15 min) at the start {start_load}, at the end {os.getloadavg()}")
     n, d, raw = ours["count"], ours["dimension"], ours["count"] * ours["dimension"] * 4
     per_million = 1e6 / n / 2**20
     e, f = ours["exact"], theirs["flat"]
-    print(f"{n:,} vectors x {d}, {args.queries} queries, k={args.k}, 2 threads")
+    print(f"{n:,} vectors x {d}, {args.queries} queries, k={args.k}, 2 threads; faiss {theirs['version']} "
+          f"({theirs['compile_options']})")
     print(f"exact: skycorpus p50 {e['p50_ms']:.2f} ms, p99 {e['p99_ms']:.2f} ms | faiss IndexFlatIP p50 "
           f"{f['p50_ms']:.2f} ms, p99 {f['p99_ms']:.2f} ms | x{f['p50_ms'] / e['p50_ms']:.2f} (p50)")
     print(f"exact batch of {args.queries}: skycorpus {e['batch_s']:.3f} s | faiss {f['batch_s']:.3f} s | "
@@ -168,8 +179,10 @@ def main():
           f"({e['resident_bytes'] / raw:.2f}x raw) | faiss {f['resident_bytes'] * per_million:.0f} MiB per million")
     h, g = ours.get("hnsw"), theirs["hnsw"]
     if h:
-        print(f"hnsw M={args.m} efConstruction={args.ef_construction}: build skycorpus {h['build_s']:.1f} s | faiss "
-              f"{g['build_s']:.1f} s | x{g['build_s'] / h['build_s']:.2f}")
+        how = " (skycorpus index build, reading the corpus included)" if h.get("loaded") else ""
+        print(f"hnsw M={h['m']} efConstruction={h['ef_construction']}: build skycorpus {h['build_s']:.1f} s, CPU "
+              f"{h['build_cpu_s']:.1f} s{how} | faiss {g['build_s']:.1f} s, CPU {g['build_cpu_s']:.1f} s | "
+              f"x{g['build_s'] / h['build_s']:.2f} (wall), x{g['build_cpu_s'] / h['build_cpu_s']:.2f} (CPU)")
         print(f"hnsw memory: skycorpus {h['resident_bytes'] * per_million:.0f} MiB per million "
               f"({h['resident_bytes'] / raw:.2f}x raw; computed {h['memory_bytes'] / raw:.2f}x) | faiss "
               f"{g['resident_bytes'] * per_million:.0f} MiB per million ({g['resident_bytes'] / raw:.2f}x raw)")
@@ -186,10 +199,11 @@ def main():
         p = ours["pairs_all"]
         print(f"pairs >= {p['threshold']} over all {n:,} rows (graph, ef {p['ef']}): {p['seconds']:.1f} s, "
               f"{p['pairs']:,} pairs")
-    s = ours["pairs_sample"]
-    print(f"pairs on the first {s['rows']:,} rows: exact {s['exact_s']:.2f} s ({s['exact_pairs']:,} pairs; faiss "
-          f"range_search {theirs['pairs_sample']['seconds']:.2f} s, {theirs['pairs_sample']['pairs']:,} pairs), "
-          f"graph {s['approximate_s']:.2f} s, recall {s['recall']:.4f}")
+    s = ours.get("pairs_sample")
+    if s:
+        print(f"pairs on the first {s['rows']:,} rows: exact {s['exact_s']:.2f} s ({s['exact_pairs']:,} pairs; faiss "
+              f"range_search {theirs['pairs_sample']['seconds']:.2f} s, {theirs['pairs_sample']['pairs']:,} pairs), "
+              f"graph {s['approximate_s']:.2f} s, recall {s['recall']:.4f}")
     with open(os.path.join(OUT, f"index_bench_{n}.json"), "w") as handle:
         json.dump({"skycorpus": ours, "faiss": theirs}, handle, indent=1)
 

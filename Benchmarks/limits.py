@@ -6,9 +6,11 @@ Usage: python3 Benchmarks/limits.py [--threads 2] [--repeats 5] [--no-build] [--
 Measures (method in Benchmarks/SkyBench/LimitsBench.swift):
 - the FP32 FMA peak: inline-assembly loops of 12 independent vfmadd231ps chains on xmm, ymm and (where the CPU
   has AVX-512) zmm registers, 1 and N threads, by wall time and by each thread's CPU time (on a shared machine
-  the CPU-time figure is the core's capability, the wall figure what this process got);
+  the CPU-time figure is the core's capability, the wall figure what this process got); where the CPU has
+  AVX512-BF16, the same loop of vdpbf16ps (the bf16 dot-product peak, the ceiling of --precision bf16);
 - sgemm through the OpenBLAS the package links (and the core type it selected, openblas_get_corename) and
-  through SkyCLIP's own kernel, on a square product and the ViT-B/32 tower's shapes;
+  through SkyCLIP's own kernel (the one selected at start-up; SKYCLIP_GEMM=avx2 forces the AVX2 one), and the
+  bf16 kernel where present, on a square product and the ViT-B/32 tower's shapes;
 - PNG and JPEG decode-only throughput over every PNG/JPEG in ../shared/realdata (the set the hash and decode
   benchmarks use), file bytes read before timing;
 - memory bandwidth: STREAM-style copy and triad over 64 MiB arrays.
@@ -49,6 +51,12 @@ def fma_peak(result):
     return best
 
 
+def bf16_peak(result):
+    """The bf16 dot-product peak (GFLOP/s) of all threads from per-thread CPU time, or 0 without AVX512-BF16."""
+    entry = result.get("fma", {}).get("bf16dot512")
+    return entry[f"threads_{result['threads']}"]["peak_gflops_from_cpu_time"] if isinstance(entry, dict) else 0.0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
@@ -73,12 +81,16 @@ def main():
         one, many = entry["threads_1"], entry[f"threads_{t}"]
         print(f"| {name} | {one['per_core_cpu_gflops_median']:.1f} | {one['wall_gflops_median']:.1f} | "
               f"{many['peak_gflops_from_cpu_time']:.1f} | {many['wall_gflops_median']:.1f} / {many['wall_gflops_best']:.1f} |")
-    print(f"\nFP32 FMA peak, {t} threads: {fma_peak(result):.1f} GFLOP/s")
+    print(f"\nFP32 FMA peak, {t} threads: {fma_peak(result):.1f} GFLOP/s"
+          + (f"; bf16 dot-product peak: {bf16_peak(result):.1f} GFLOP/s" if bf16_peak(result) else ""))
     gemm = result["gemm"]
-    print(f"\n| sgemm (GFLOP/s: wall / per process CPU-s) | OpenBLAS 1T | own 1T | OpenBLAS {t}T | own {t}T |\n|---|---|---|---|---|")
+    sides = ["openblas", "own"] + (["own_bf16"] if "own_bf16_gflops" in gemm["threads_1"][0] else [])
+    header = " | ".join(f"{side} {n}T" for n in (1, t) for side in sides)
+    print(f"\nOpenBLAS core: {gemm['openblas_core']}; own: {gemm['own_backend']}")
+    print(f"\n| sgemm (GFLOP/s: wall / per process CPU-s) | {header} |\n|---|" + "---|" * (2 * len(sides)))
     for one, many in zip(gemm["threads_1"], gemm[f"threads_{t}"]):
-        cells = [f"{r[f'{side}_gflops']:.1f} / {r[f'{side}_gflops_per_cpu_s']:.1f}" for r in (one, many) for side in ("openblas", "own")]
-        print(f"| {one['shape']} ({one['m']}x{one['n']}x{one['k']}) | " + " | ".join([cells[0], cells[1], cells[2], cells[3]]) + " |")
+        cells = [f"{r[f'{side}_gflops']:.1f} / {r[f'{side}_gflops_per_cpu_s']:.1f}" for r in (one, many) for side in sides]
+        print(f"| {one['shape']} ({one['m']}x{one['n']}x{one['k']}) | " + " | ".join(cells) + " |")
     memory = result["memory"]
     print(f"\n| memory (GB/s, median / best) | 1 thread | {t} threads |\n|---|---|---|")
     for kind in ("copy", "triad"):

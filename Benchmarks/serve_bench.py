@@ -21,6 +21,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -162,8 +163,9 @@ def load(port, clients, requests, cap_s, k):
 def serve(corpus, model, args):
     port = free_port()
     start = time.time()
+    beam = ["--ef", str(args.ef)] if args.ef else []
     server = subprocess.Popen([os.path.join(RELEASE, "skycorpus"), "serve", "--corpus", corpus, "--model", model,
-                               "--port", str(port), "--quiet"])
+                               "--port", str(port), "--quiet"] + beam)
     try:
         while True:
             if server.poll() is not None:
@@ -196,6 +198,14 @@ def main():
     parser.add_argument("--single", type=int, default=100, help="requests of the one-client run")
     parser.add_argument("--cap", type=float, default=120, help="seconds at most per run")
     parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--vectors", help="the synthetic corpus's vectors (.npy, float32 N x 512), e.g. the file "
+                        "index_bench.py wrote, so that both benchmarks use one graph; default: generated (seed 11)")
+    parser.add_argument("--links", type=int, default=16, help="HNSW M of the index build")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the synthetic corpus and its index from an earlier run when present")
+    parser.add_argument("--ef", type=int, help="the server's HNSW search beam (serve --ef; default the library's)")
+    parser.add_argument("--exact", action=argparse.BooleanOptionalAction, default=True,
+                        help="also serve the synthetic corpus exactly (before building the index)")
     parser.add_argument("--hnsw", type=int, metavar="EF_CONSTRUCTION",
                         help="also build the HNSW index of the synthetic corpus (skycorpus index build) and serve through it")
     args = parser.parse_args()
@@ -218,26 +228,44 @@ def main():
             subprocess.run([os.path.join(RELEASE, "skycorpus"), "embed", "--model", model, "--what", "images",
                             "--corpus", corpus, "--quiet"], check=True, stdout=subprocess.DEVNULL)
         else:
-            vectors = os.path.join(OUT, f"serve-vectors-{args.count}.npy")
+            vectors = args.vectors or os.path.join(OUT, f"serve-vectors-{args.count}.npy")
             if not os.path.exists(vectors):
                 generate(vectors, args.count, 512, seed=11)
-            subprocess.run([os.path.join(RELEASE, "skybench"), "serve-corpus", "--vectors", vectors, "--model", model,
-                            "--out", corpus], check=True, stdout=subprocess.DEVNULL)
+            corpus = os.path.join(OUT, f"serve-{name}-{args.count}.sqlite")
+            graph = os.path.join(corpus + ".index", os.path.basename(model) + ".images.hnsw")
+            reuse = args.reuse and os.path.exists(corpus) and (not args.hnsw or os.path.exists(graph))
+            if not reuse:
+                for stale in [corpus + "-wal", corpus + "-shm"]:
+                    if os.path.exists(stale):
+                        os.remove(stale)
+                shutil.rmtree(corpus + ".index", ignore_errors=True)  # a graph of earlier vectors would be refused
+                start = time.time()
+                subprocess.run([os.path.join(RELEASE, "skybench"), "serve-corpus", "--vectors", vectors, "--model",
+                                model, "--out", corpus], check=True, stdout=subprocess.DEVNULL)
+                print(f"{name}: corpus of {args.count:,} stored vectors written in {time.time() - start:.0f} s", flush=True)
         print(f"--- {name}", file=sys.stderr)
-        runs = [(name, corpus)]
+        runs = [(name, corpus)] if name == "demo" or args.exact else []
         if name != "demo" and args.hnsw:
             runs.append((name + "-hnsw", corpus))
         for label, path in runs:
-            if label.endswith("-hnsw"):
-                start = time.time()
+            if label.endswith("-hnsw") and not (name != "demo" and reuse):
+                start, children = time.time(), resource.getrusage(resource.RUSAGE_CHILDREN)
                 subprocess.run([os.path.join(RELEASE, "skycorpus"), "index", "build", "--model", model, "--corpus", path,
-                                "--ef-construction", str(args.hnsw)], check=True, stdout=subprocess.DEVNULL)
+                                "--links", str(args.links), "--ef-construction", str(args.hnsw)], check=True,
+                               stdout=subprocess.DEVNULL)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 results[label + "-build_s"] = time.time() - start
-                print(f"{label}: index build (efConstruction {args.hnsw}) {results[label + '-build_s']:.0f} s")
+                results[label + "-build_cpu_s"] = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+                results[label + "-build_peak_rss_mib"] = after.ru_maxrss / 1024
+                print(f"{label}: index build (M {args.links}, efConstruction {args.hnsw}) "
+                      f"{results[label + '-build_s']:.0f} s, CPU {results[label + '-build_cpu_s']:.0f} s, peak resident "
+                      f"{after.ru_maxrss / 1024:.0f} MiB (largest child so far), load average now {os.getloadavg()[0]:.1f}",
+                      flush=True)
             report(label, serve(path, model, args), results)
     results["load_average_after"] = os.getloadavg()
     print(f"load average before {results['load_average']}, after {results['load_average_after']}")
-    with open(os.path.join(OUT, "serve_results.json"), "w") as handle:
+    results["ef"] = args.ef
+    with open(os.path.join(OUT, f"serve_results_{time.strftime('%Y%m%d-%H%M%S')}.json"), "w") as handle:
         json.dump(results, handle, indent=1)
 
 

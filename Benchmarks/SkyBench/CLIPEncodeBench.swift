@@ -1,15 +1,18 @@
 import Foundation
 import SkyCLIP
 
-/// `skybench clip --model PATH [--activation gelu|quickgelu] [--threads N] [--repeats N] [--batch N]
-/// [--fast-jpeg] [--texts FILE] [--out FILE] IMAGE...`
+/// `skybench clip --model PATH [--activation gelu|quickgelu] [--precision fp32|bf16] [--threads N] [--repeats N]
+/// [--batch N] [--text-batch N] [--tower-only] [--fast-jpeg] [--texts FILE] [--out FILE] IMAGE...`
 ///
 /// Loads the model once (timed), then encodes all images (decode + preprocess + image tower) and all texts
-/// (tokenize + text tower with the end-token shortcut, and once without it) `repeats` times. Prints one JSON
-/// object with median seconds, rates and peak resident memory; `--out` writes the embeddings for parity checks.
+/// (tokenize + text tower with the end-token shortcut, and once without it) `repeats` times. `--tower-only`
+/// skips the decode-inclusive image timing and the full-context text run (the image tower is then timed on
+/// pixels preprocessed once). Prints one JSON object with median seconds, rates and peak resident memory;
+/// `--out` writes the embeddings (tower outputs with `--tower-only`) for parity checks.
 enum CLIPEncodeBench {
     static func run(_ arguments: [String]) throws {
         var model = "", activation: String?, threads = 2, repeats = 3, batch = 8, fastJPEG = false
+        var precision = Precision.defaultValue, textBatch = 64, towerOnly = false
         var textsFile: String?, out: String?
         var images: [String] = []
         var index = 0
@@ -24,6 +27,9 @@ enum CLIPEncodeBench {
             case "--threads": threads = Int(value()) ?? 2
             case "--repeats": repeats = Int(value()) ?? 3
             case "--batch": batch = Int(value()) ?? 8
+            case "--text-batch": textBatch = max(1, Int(value()) ?? 64)
+            case "--precision": precision = Precision(rawValue: value()) ?? precision
+            case "--tower-only": towerOnly = true
             case "--fast-jpeg": fastJPEG = true
             case "--texts": textsFile = value()
             case "--out": out = value()
@@ -34,14 +40,17 @@ enum CLIPEncodeBench {
         CLIPModel.setThreads(threads)
         let override = CLIPArchitecture.Override(activation: activation.flatMap(Activation.init(rawValue:)))
         let loadStart = BenchClock.now()
-        let clip = try CLIPModel(path: model, override: override)
+        let clip = try CLIPModel(path: model, override: override, precision: precision)
         let loadSeconds = BenchClock.now() - loadStart
         let texts = try textsFile.map { try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n").map(String.init) } ?? []
         let tokenizer = try CLIPTokenizer()
         let preprocessor = CLIPPreprocessor(imageSize: clip.architecture.imageSize, reducedJPEGDecode: fastJPEG)
 
+        // Warm-up outside the timings: one image and one text pack every weight of both towers (done on first use).
+        if let first = images.first { _ = try clip.encodeImages(try tensors([first], preprocessor), count: 1) }
+        if let first = texts.first { _ = try clip.encodeTokens([tokenizer.tokenize(first, contextLength: clip.architecture.contextLength)]) }
         var imageVectors: [[Float]] = []
-        let imageTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
+        let imageTimes = try BenchClock.measure(repeats: images.isEmpty || towerOnly ? 0 : repeats) {
             imageVectors = []
             for start in stride(from: 0, to: images.count, by: batch) {
                 let chunk = images[start ..< min(start + batch, images.count)]
@@ -50,7 +59,7 @@ enum CLIPEncodeBench {
         }
         // The preprocessing share of the image time (decode + resize + crop + normalise), and the tower alone.
         var prepared: [Float] = []
-        let preprocessTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : repeats) {
+        let preprocessTimes = try BenchClock.measure(repeats: images.isEmpty ? 0 : towerOnly ? 1 : repeats) {
             prepared = []
             for start in stride(from: 0, to: images.count, by: batch) {
                 prepared += try tensors(Array(images[start ..< min(start + batch, images.count)]), preprocessor)
@@ -61,16 +70,18 @@ enum CLIPEncodeBench {
             let cpuStart = LimitsBench.processCPU()
             defer { towerCPU.append(LimitsBench.processCPU() - cpuStart) }
             let side = clip.architecture.imageSize, plane = 3 * side * side
+            var vectors: [[Float]] = []
             for start in stride(from: 0, to: images.count, by: batch) {
                 let count = min(batch, images.count - start)
-                _ = try clip.encodeImages(Array(prepared[start * plane ..< (start + count) * plane]), count: count)
+                vectors += try clip.encodeImages(Array(prepared[start * plane ..< (start + count) * plane]), count: count)
             }
+            if towerOnly { imageVectors = vectors }
         }
         var textVectors: [[Float]] = []
         let encodeTexts = { (shortcut: Bool) throws -> [[Float]] in
             var vectors: [[Float]] = []
-            for start in stride(from: 0, to: texts.count, by: 64) {
-                let chunk = texts[start ..< min(start + 64, texts.count)]
+            for start in stride(from: 0, to: texts.count, by: textBatch) {
+                let chunk = texts[start ..< min(start + textBatch, texts.count)]
                 vectors += try clip.encodeTokens(chunk.map { tokenizer.tokenize($0, contextLength: clip.architecture.contextLength) },
                                                  shortcut: shortcut)
             }
@@ -82,7 +93,7 @@ enum CLIPEncodeBench {
             textVectors = try encodeTexts(true)
             textCPU.append(LimitsBench.processCPU() - cpuStart)
         }
-        let fullTextTimes = try BenchClock.measure(repeats: texts.isEmpty ? 0 : 1) { _ = try encodeTexts(false) }
+        let fullTextTimes = try BenchClock.measure(repeats: texts.isEmpty || towerOnly ? 0 : 1) { _ = try encodeTexts(false) }
 
         if let out {
             let payload: [String: Any] = ["images": imageVectors.map { $0.map(Double.init) }, "texts": textVectors.map { $0.map(Double.init) }]
@@ -99,7 +110,8 @@ enum CLIPEncodeBench {
             "image_median_s": imageMedian, "images_per_s": imageMedian > 0 ? Double(images.count) / imageMedian : 0,
             "preprocess_median_s": BenchClock.median(preprocessTimes), "image_tower_median_s": BenchClock.median(towerTimes),
             "image_tower_cpu_median_s": BenchClock.median(towerCPU), "text_cpu_median_s": BenchClock.median(textCPU),
-            "gemm_backend": GEMMBackend.current.description,
+            "gemm_backend": GEMMBackend.current.description, "precision": clip.precision.rawValue,
+            "image_tower_images_per_s": BenchClock.median(towerTimes) > 0 ? Double(images.count) / BenchClock.median(towerTimes) : 0,
             "text_median_s": textMedian, "texts_per_s": textMedian > 0 ? Double(texts.count) / textMedian : 0,
             "text_full_context_s": BenchClock.median(fullTextTimes),
             "peak_rss_mb": peakKiB / 1024,

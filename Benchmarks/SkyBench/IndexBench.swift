@@ -2,7 +2,7 @@ import Foundation
 import SkyIndex
 
 /// `skybench index --vectors V.npy --queries Q.npy [--k 10] [--ef 16,32,64,128] [--m 16] [--ef-construction 200]
-/// [--pairs 0.95] [--pairs-sample 20000] [--skip-hnsw] [--float16]`: SkyIndex on float32 `.npy` matrices (row-major,
+/// [--pairs 0.95] [--pairs-sample 20000] [--skip-hnsw] [--float16] [--graph SAVED --graph-build-seconds S]`: SkyIndex on float32 `.npy` matrices (row-major,
 /// as numpy writes them). Exact search (per-query latencies and a batch), then the HNSW index (build time, memory,
 /// per-query latency and recall@k against exact for each ef), then pairs above a threshold over all rows through
 /// the graph, and on the first `--pairs-sample` rows both exact and approximate (recall). Memory is the change in
@@ -63,8 +63,28 @@ enum IndexBench {
             var (vectors, _, _) = try readNPY(vectorPath)
             let before = residentBytes()
             start = BenchClock.now()
-            var graph = try ApproximateIndex(dimension: d, ids: ids, vectors: vectors, parameters: parameters)
-            let buildSeconds = BenchClock.now() - start
+            var graph: ApproximateIndex
+            var buildSeconds: Double, buildCPU: Double
+            if let saved = options["--graph"] {
+                // A graph `skycorpus index build` saved over these same vectors (stored as a corpus's embeddings):
+                // loaded, not built; its build time is the command's, passed in.
+                vectors = []
+                graph = try ApproximateIndex(contentsOf: URL(fileURLWithPath: saved))
+                guard graph.count == n, graph.dimension == d else {
+                    throw BenchError("\(saved): \(graph.count) x \(graph.dimension), the vectors are \(n) x \(d)")
+                }
+                let (check, _, _) = try readNPY(vectorPath)
+                for row in [0, n / 2, n - 1] where try graph.vector(row: row) != Array(check[row * d..<(row + 1) * d]) {
+                    throw BenchError("\(saved): row \(row) differs from \(vectorPath)")
+                }
+                buildSeconds = Double(options["--graph-build-seconds"] ?? "") ?? -1
+                buildCPU = Double(options["--graph-build-cpu-seconds"] ?? "") ?? -1
+            } else {
+                let cpuStart = cpuSeconds()
+                graph = try ApproximateIndex(dimension: d, ids: ids, vectors: vectors, parameters: parameters)
+                buildSeconds = BenchClock.now() - start
+                buildCPU = cpuSeconds() - cpuStart
+            }
             vectors = []
             let graphResident = residentBytes() - before + (before - baseline)
             var sweep: [[String: Any]] = []
@@ -81,7 +101,9 @@ enum IndexBench {
                 sweep.append(["ef": ef, "p50_ms": percentile(times, 50) * 1000, "p99_ms": percentile(times, 99) * 1000,
                               "recall": Double(found) / Double(queryCount * k)])
             }
-            report["hnsw"] = ["m": parameters.m, "ef_construction": parameters.efConstruction, "build_s": buildSeconds,
+            let built = graph.fingerprint.parameters
+            report["hnsw"] = ["m": built.m, "ef_construction": built.efConstruction, "build_s": buildSeconds,
+                              "build_cpu_s": buildCPU, "loaded": options["--graph"] != nil,
                               "memory_bytes": graph.memoryBytes, "resident_bytes": graphResident, "sweep": sweep] as [String: Any]
             if let threshold = Float(options["--pairs"] ?? "") {
                 graph.efSearch = Int(options["--pairs-ef"] ?? "") ?? 32
@@ -120,6 +142,13 @@ enum IndexBench {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
         return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p / 100).rounded()))]
+    }
+
+    /// CPU seconds of this process so far, every thread.
+    static func cpuSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     /// Resident bytes now (/proc/self/statm), 0 where unavailable.

@@ -8,7 +8,8 @@ import SkyImaging
 /// that bound SkyCorpus's throughput, as one JSON object.
 ///
 /// - **fma**: the FP32 FMA peak, from inline-assembly loops of 12 independent `vfmadd231ps` chains (enough to
-///   hide the FMA latency on two pipes) on xmm, ymm and (where present) zmm registers, 1 and N threads. Each
+///   hide the FMA latency on two pipes) on xmm, ymm and (where present) zmm registers, 1 and N threads; and the
+///   bf16 dot-product peak (`vdpbf16ps` on zmm, where AVX512-BF16 is present), the ceiling of `--precision bf16`. Each
 ///   figure is given by wall time and by each thread's own CPU time (`CLOCK_THREAD_CPUTIME_ID`): on a shared
 ///   machine the CPU-time figure is what a core does while it runs the loop, the wall figure what this process got.
 /// - **gemm**: sgemm GFLOP/s of the OpenBLAS the package links (with the core type it selected) and of
@@ -91,6 +92,7 @@ enum LimitsBench {
             ("xmm128", { sky_fma_loop_128($0) }, sky_cpu_detect().avx2_fma != 0),
             ("ymm256", { sky_fma_loop_256($0) }, sky_cpu_detect().avx2_fma != 0),
             ("zmm512", { sky_fma_loop_512($0) }, sky_cpu_detect().avx512f != 0),
+            ("bf16dot512", { sky_bf16_dot_loop_512($0) }, sky_cpu_detect().avx512_bf16 != 0),
         ]
         for (name, loop, available) in loops {
             guard available else { out[name] = "not supported by this CPU"; continue }

@@ -161,7 +161,7 @@ static void kernel_broken(int k, const void *a, const void *b, float *c, int ldc
 
 /// How one kernel runs: its tile rows and row block, whether it packs bf16 pairs, its packers and micro-kernel.
 typedef struct {
-    int mr, mc, pairs;
+    int mr, mc, pairs, kc;
     sky_micro_kernel micro;
     sky_pack_a_fn pack_a;
     sky_pack_b_fn pack_b;
@@ -169,11 +169,13 @@ typedef struct {
 
 static plan plan_for(sky_gemm_kernel kernel) {
     switch (kernel) {
-    case SKY_GEMM_AVX2: return (plan){MR, 120, 0, kernel_avx2, pack_a, pack_b};
-    case SKY_GEMM_BROKEN_FOR_TESTS: return (plan){MR, 120, 0, kernel_broken, pack_a, pack_b};
-    case SKY_GEMM_AVX512: return (plan){AVX512_MR, 120 / AVX512_MR * AVX512_MR, 0, sky_micro_avx512, pack_a, pack_b};
-    case SKY_GEMM_AVX512_BF16: return (plan){AVX512_MR, 120 / AVX512_MR * AVX512_MR, 1, sky_micro_avx512_bf16, sky_pack_a_bf16, sky_pack_b_bf16};
-    default: return (plan){MR, 120, 0, kernel_scalar, pack_a, pack_b};
+    // The bf16 kernel's blocks are twice as deep in k, so its panels hold as many 32-bit slots as the others'.
+    case SKY_GEMM_AVX2: return (plan){MR, 120, 0, KC, kernel_avx2, pack_a, pack_b};
+    case SKY_GEMM_BROKEN_FOR_TESTS: return (plan){MR, 120, 0, KC, kernel_broken, pack_a, pack_b};
+    case SKY_GEMM_AVX512: return (plan){AVX512_MR, 120 / AVX512_MR * AVX512_MR, 0, KC, sky_micro_avx512, pack_a, pack_b};
+    case SKY_GEMM_AVX512_BF16:
+        return (plan){AVX512_MR, 120 / AVX512_MR * AVX512_MR, 1, 2 * KC, sky_micro_avx512_bf16, sky_pack_a_bf16, sky_pack_b_bf16};
+    default: return (plan){MR, 120, 0, KC, kernel_scalar, pack_a, pack_b};
     }
 }
 
@@ -189,8 +191,8 @@ static void run_blocks(const plan *p, int trans_a, int trans_b, int m, int n, in
                        uint32_t *packed_b, const uint32_t *prepacked, size_t stride, int j0) {
     for (int jc = 0; jc < n; jc += NC) {
         int nc = min_int(NC, n - jc);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = min_int(KC, k - pc), kd = slots(p, kc);
+        for (int pc = 0; pc < k; pc += p->kc) {
+            int kc = min_int(p->kc, k - pc), kd = slots(p, kc);
             float block_beta = pc == 0 ? beta : 1;
             const uint32_t *panels;
             if (prepacked) {
@@ -218,7 +220,7 @@ static void run_blocks(const plan *p, int trans_a, int trans_b, int m, int n, in
 /// Slots of the packed-A scratch for these sizes (any kernel: a row block padded to its tile rows), rounded
 /// to 64 bytes.
 static size_t packed_a_slots(int m, int k) {
-    return (size_t)round_up((min_int(m, MC_MAX) + MR_MAX) * min_int(k, KC), 16);
+    return (size_t)round_up((min_int(m, MC_MAX) + MR_MAX) * min_int(k, KC), 16);  // KC slots: any kernel's block
 }
 
 size_t sky_sgemm_workspace_bytes(int m, int n, int k) {
@@ -270,15 +272,15 @@ size_t sky_packed_b_bytes(sky_gemm_kernel kernel, int n, int k) {
     return (size_t)round_up(n, NR) * (size_t)slots(&p, k) * sizeof(float) + 64;
 }
 
-// Layout: K block after K block (KC deep, the last shorter); inside a block, NR-column panels slot-major, so
+// Layout: K block after K block (the plan's kc deep, the last shorter); inside a block, NR-column panels slot-major, so
 // block pc starts at slots(pc) * round_up(n, NR) slots and column j0 of it at j0 * slots(kc) further.
 float *sky_pack_b(sky_gemm_kernel kernel, int trans_b, int n, int k, const float *b, int ldb, void *packed) {
     float *base = (float *)(((uintptr_t)packed + 63) & ~(uintptr_t)63);
     if (n <= 0 || k <= 0) return base;
     plan p = plan_for(kernel);
     size_t stride = (size_t)round_up(n, NR);
-    for (int pc = 0; pc < k; pc += KC) {
-        p.pack_b(trans_b, b, ldb, pc, min_int(KC, k - pc), 0, n, base + (size_t)slots(&p, pc) * stride);
+    for (int pc = 0; pc < k; pc += p.kc) {
+        p.pack_b(trans_b, b, ldb, pc, min_int(p.kc, k - pc), 0, n, base + (size_t)slots(&p, pc) * stride);
     }
     return base;
 }

@@ -178,11 +178,13 @@ extension Kernels {
 
 extension GEMMBackend {
     /// `c = a · op(b)` for row-major `a` (m × k) and `b` (k × n, or n × k with `transposedB`, the towers' weight
-    /// layout), on the towers' path (`viaOpenBLAS: false`: the current backend) or through OpenBLAS directly,
-    /// with the thread count set by `CLIPModel.setThreads`. For benchmarks and tests.
+    /// layout), on the towers' path (`viaOpenBLAS: false`: the current backend, or the bf16 kernel at
+    /// `precision: .bf16`) or through OpenBLAS directly, with the thread count set by `CLIPModel.setThreads`.
+    /// For benchmarks and tests.
     public static func multiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposedB: Bool,
-                                into c: inout [Float], viaOpenBLAS: Bool = false) {
+                                into c: inout [Float], viaOpenBLAS: Bool = false, precision: Precision = .fp32) {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "buffers too small for \(m)x\(n)x\(k)")
+        precondition(precision == .fp32 || sky_gemm_kernel_available(SKY_GEMM_AVX512_BF16) != 0, "bf16 needs AVX512-BF16")
         guard m > 0, n > 0 else { return }
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
@@ -192,7 +194,8 @@ extension GEMMBackend {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, transposedB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
                                     Int32(k), 1, a.baseAddress, Int32(k), b.baseAddress, Int32(ldb), 0, c.baseAddress, Int32(n))
                     } else {
-                        Kernels.gemm(GEMMBackend.selection.kernel, transB: transposedB, m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!,
+                        let kernel = precision == .bf16 ? SKY_GEMM_AVX512_BF16 : GEMMBackend.selection.kernel
+                        Kernels.gemm(kernel, transB: transposedB, m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!,
                                      ldb: ldb, c: c.baseAddress!, ldc: n)
                     }
                 }

@@ -20,6 +20,7 @@ extension DedupCriterion: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}
 extension HRSCClassLevel: ExpressibleByArgument {}
 extension ISPRSLabels: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
 
 extension Activation: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }

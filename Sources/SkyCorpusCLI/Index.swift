@@ -41,8 +41,10 @@ struct IndexBuild: ParsableCommand {
         let registered = try SearchEngine.registeredModel(in: corpus, modelPath: model, name: modelName)
         let file = CorpusIndex.indexFile(corpusPath: corpus.path, modelName: modelName)
         let started = Date()
+        let reporter = global.progress("index build")
         let count = try CorpusIndex.build(corpus: corpus, model: registered.id, file: file,
-                                          parameters: HNSWParameters(m: links, efConstruction: efConstruction))
+                                          parameters: HNSWParameters(m: links, efConstruction: efConstruction),
+                                          progress: { reporter.update($0, $1) })
         let seconds = Date().timeIntervalSince(started)
         if global.json {
             struct Summary: Encodable { var index: String; var images: Int; var seconds: Double }

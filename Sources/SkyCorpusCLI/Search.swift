@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SkyPipeline
 import SkyStorage
+import SkyIndex
 import SkySearch
 
 /// `skycorpus search`: text -> images, image -> images and image -> captions over the corpus's stored embeddings,
@@ -53,9 +54,16 @@ struct Search: ParsableCommand, FlagHints {
     @Flag(help: "Search exactly even when a saved index exists.")
     var exact = false
 
+    @Option(help: ArgumentHelp("The HNSW search beam when the saved index is used (larger: higher recall, slower; "
+                               + "default \(ApproximateIndex.defaultEfSearch)).", valueName: "n"))
+    var ef: Int?
+
     func validate() throws {
         guard SearchLimits.topRange.contains(top) else {
             throw ValidationError("--top \(top): give \(SearchLimits.topRange.lowerBound) to \(SearchLimits.topRange.upperBound)")
+        }
+        if let ef, !ApproximateIndex.efSearchRange.contains(ef) {
+            throw ValidationError("--ef \(ef): give \(ApproximateIndex.efSearchRange.lowerBound) to \(ApproximateIndex.efSearchRange.upperBound)")
         }
         let queries = [query != nil, image != nil, imageId != nil].filter { $0 }.count
         guard queries == 1 else { throw ValidationError("give exactly one query: a text, --image PATH or --image-id ID") }
@@ -66,7 +74,8 @@ struct Search: ParsableCommand, FlagHints {
         let corpus = try global.openCorpus(.readOnly)
         let (model, _) = try modelOptions.load()
         let engine = try SearchEngine(corpus: corpus, encoder: CLIPEncoder(model: model, reducedJPEGDecode: modelOptions.fastJpeg),
-                                      modelPath: modelOptions.model, name: name, mode: exact ? .exact : .auto)
+                                      modelPath: modelOptions.model, name: name, mode: exact ? .exact : .auto,
+                                      efSearch: ef)
         let filter = SearchFilter(dataset: dataset, split: split, className: className, captionSource: source,
                                   includeDuplicates: includeDuplicates)
         if captions {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkyIndex
 import SkySearch
 import SkyServer
 
@@ -30,8 +31,15 @@ struct Serve: ParsableCommand, FlagHints {
     @Option(help: ArgumentHelp("The largest request body (an uploaded image) accepted, in bytes.", valueName: "bytes"))
     var uploadLimit = ServerConfiguration.defaultUploadLimit
 
+    @Option(help: ArgumentHelp("The HNSW search beam when the saved index is used (larger: higher recall, slower; "
+                               + "default \(ApproximateIndex.defaultEfSearch)).", valueName: "n"))
+    var ef: Int?
+
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port \(port): give 1 to 65535") }
+        if let ef, !ApproximateIndex.efSearchRange.contains(ef) {
+            throw ValidationError("--ef \(ef): give \(ApproximateIndex.efSearchRange.lowerBound) to \(ApproximateIndex.efSearchRange.upperBound)")
+        }
         guard !host.isEmpty else { throw ValidationError("--host is empty: give an address such as 127.0.0.1") }
         guard ServerConfiguration.uploadLimitRange.contains(uploadLimit) else {
             throw ValidationError("--upload-limit \(uploadLimit): give \(ServerConfiguration.uploadLimitRange.lowerBound) "
@@ -42,7 +50,8 @@ struct Serve: ParsableCommand, FlagHints {
     func run() throws {
         let loaded = try model.map { (encoder: try CLIPEncoder(modelPath: $0), path: $0) }
         let service = try CorpusService.load(corpusPath: global.corpus, model: loaded, name: name,
-                                             configuration: ServerConfiguration(host: host, port: port, uploadLimit: uploadLimit))
+                                             configuration: ServerConfiguration(host: host, port: port, uploadLimit: uploadLimit),
+                                             efSearch: ef)
         if case .unavailable(let reason, let hint) = service.search, model != nil {
             Output.note("skycorpus serve: search is unavailable: \(reason) (\(hint))")
         }

@@ -25,8 +25,13 @@ public struct ApproximateIndex: Sendable {
     public let ids: [Int64]
     /// Dimension, count, metric, build parameters and content hash of the (ids, vectors) it was built from.
     public let fingerprint: IndexFingerprint
-    /// The default search beam (at least k is used).
-    public var efSearch: Int = 64
+    /// The default search beam (at least k is used): `defaultEfSearch` unless set.
+    public var efSearch: Int = ApproximateIndex.defaultEfSearch
+    /// The search beam a new or loaded index starts with. Larger graphs need a larger beam for the same recall
+    /// (`Benchmarks/index_results.md` measures recall@10 against ef at 100,000 and 1,000,000 vectors).
+    public static let defaultEfSearch = 64
+    /// Search beams one may ask for.
+    public static let efSearchRange = 1...4096
 
     init(graph: HNSWGraph, ids: [Int64], fingerprint: IndexFingerprint) {
         self.graph = graph
@@ -35,9 +40,9 @@ public struct ApproximateIndex: Sendable {
     }
 
     /// Builds the graph over `vectors` (row-major, `ids.count` rows of `dimension` finite values) on `threads`
-    /// threads (default: every core).
+    /// threads (default: every core). `progress(inserted, total)` is called now and then from a build thread.
     public init(dimension: Int, ids: [Int64], vectors: [Float], parameters: HNSWParameters = HNSWParameters(),
-                threads: Int? = nil) throws {
+                threads: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws {
         guard dimension >= 1 else { throw IndexError.invalidDimension(dimension) }
         guard vectors.count == ids.count * dimension else {
             throw IndexError.countMismatch(ids: ids.count, vectorCount: vectors.count, dimension: dimension)
@@ -50,7 +55,7 @@ public struct ApproximateIndex: Sendable {
         let threads = max(1, min(threads ?? Parallel.cores, ids.count))
         graph = try vectors.withUnsafeBufferPointer {
             try HNSWGraph.build(vectors: $0.baseAddress!, count: ids.count, dimension: dimension, parameters: parameters,
-                                threads: threads)
+                                threads: threads, progress: progress)
         }
         self.ids = ids
         fingerprint = IndexFingerprint(dimension: dimension, count: ids.count, parameters: parameters,

@@ -1,4 +1,5 @@
 import CSkyIndex
+import SkyConcurrency
 
 /// Owns one hnswlib graph through CSkyIndex's C API and frees it with the last reference. Internal: the public face is
 /// `ApproximateIndex`, a value type sharing an immutable graph.
@@ -32,26 +33,40 @@ final class HNSWGraph: Sendable {
         return HNSWGraph(handle: handle, dimension: dimension)
     }
 
-    /// A graph over `count` rows of `vectors`, labels = row numbers, inserted from `threads` threads.
+    /// A graph over `count` rows of `vectors`, labels = row numbers, inserted from `threads` threads (hnswlib's
+    /// `addPoint` is safe to call concurrently). `progress(done, count)` is called from the first thread every
+    /// `progressStride` rows it inserts, and once at the end.
     static func build(vectors: UnsafePointer<Float>, count: Int, dimension: Int, parameters: HNSWParameters,
-                      threads: Int) throws -> HNSWGraph {
+                      threads: Int, progress: ((Int, Int) -> Void)? = nil) throws -> HNSWGraph {
         let graph = try make({ skyidx_hnsw_create(dimension, count, parameters.m, parameters.efConstruction,
                                                   parameters.seed, $0, $1) }, dimension: dimension, error: IndexError.hnsw)
         guard count > 0 else { return graph }
         try check { skyidx_hnsw_add(graph.handle, vectors, 0, $0, $1) }  // the entry point first, alone
+        let inserted = Locked(1)
         let failures = Parallel.map(parts: threads) { part -> IndexError? in
-            var row = 1 + part
+            var row = 1 + part, pending = 0
             while row < count {
                 do { try check { skyidx_hnsw_add(graph.handle, vectors + row * dimension, row, $0, $1) } } catch {
                     return error as? IndexError
                 }
                 row += threads
+                pending += 1
+                if pending == progressStride {
+                    let done = inserted.withLock { $0 += pending; return $0 }
+                    pending = 0
+                    if part == 0 { progress?(done, count) }
+                }
             }
+            inserted.withLock { $0 += pending }
             return nil
         }
         if let failure = failures.compactMap({ $0 }).first { throw failure }
+        progress?(count, count)
         return graph
     }
+
+    /// Rows a build thread inserts between progress reports.
+    static let progressStride = 256
 
     var count: Int { skyidx_hnsw_count(handle) }
     var memoryBytes: Int { skyidx_hnsw_memory_bytes(handle) }

@@ -54,9 +54,13 @@ public struct CorpusIndex: Sendable {
     }
 
     /// Loads the embeddings of `model` (its id in the corpus). `indexFile` is where `index build` saves the HNSW
-    /// graph (see ``CorpusIndex/indexFile(corpusPath:modelName:)``); `mode` says whether to use it.
-    public init(corpus: Corpus, model: Int64, indexFile: URL? = nil, mode: IndexMode = .auto,
+    /// graph (see ``CorpusIndex/indexFile(corpusPath:modelName:)``); `mode` says whether to use it, `efSearch` the
+    /// graph's search beam (default `ApproximateIndex.defaultEfSearch`; ignored for exact search).
+    public init(corpus: Corpus, model: Int64, indexFile: URL? = nil, mode: IndexMode = .auto, efSearch: Int? = nil,
                 captions loadCaptions: Bool = true) throws {
+        if let efSearch, !ApproximateIndex.efSearchRange.contains(efSearch) {
+            throw SearchError.invalidInput("search beam ef \(efSearch) is outside \(ApproximateIndex.efSearchRange)")
+        }
         self.corpus = corpus
         self.model = model
         let stored = try corpus.storedVectors(model: model, kind: .image)
@@ -79,8 +83,10 @@ public struct CorpusIndex: Sendable {
         }
         if useSaved, let file = indexFile {
             do {
-                images = .approximate(try ApproximateIndex(contentsOf: file, checkingAgainst: stored.ids,
-                                                           vectors: stored.values, dimension: stored.dimension))
+                var graph = try ApproximateIndex(contentsOf: file, checkingAgainst: stored.ids, vectors: stored.values,
+                                                 dimension: stored.dimension)
+                if let efSearch { graph.efSearch = efSearch }
+                images = .approximate(graph)
             } catch IndexError.stale(_, let reason) {
                 throw SearchError.invalidInput("the index \(file.path) was built from other embeddings (\(reason)); "
                                                + "rebuild it with 'skycorpus index build', or search exactly with --exact")
@@ -117,17 +123,18 @@ public struct CorpusIndex: Sendable {
     }
 
     /// Builds the HNSW graph over the model's stored image embeddings and saves it to `file` (written beside it
-    /// and renamed into place). Returns the index's row count.
+    /// and renamed into place). Returns the index's row count. `progress(inserted, total)` reports the graph's
+    /// build (called from a build thread).
     @discardableResult
-    public static func build(corpus: Corpus, model: Int64, file: URL,
-                             parameters: HNSWParameters = HNSWParameters()) throws -> Int {
+    public static func build(corpus: Corpus, model: Int64, file: URL, parameters: HNSWParameters = HNSWParameters(),
+                             progress: ((Int, Int) -> Void)? = nil) throws -> Int {
         let stored = try corpus.storedVectors(model: model, kind: .image)
         guard !stored.ids.isEmpty else {
             throw SearchError.invalidInput("no image embeddings for this model in \(corpus.path); "
                                            + "run 'skycorpus embed --model CHECKPOINT' first")
         }
         let index = try ApproximateIndex(dimension: stored.dimension, ids: stored.ids, vectors: stored.values,
-                                         parameters: parameters)
+                                         parameters: parameters, progress: progress)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try index.save(to: file)
         return index.count

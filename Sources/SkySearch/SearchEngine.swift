@@ -18,15 +18,17 @@ public struct SearchEngine: Sendable {
     public var dimension: Int { index.dimension }
 
     /// Loads a checkpoint with its default architecture and the corpus's index for it.
-    public init(corpus: Corpus, modelPath: String, name: String? = nil, mode: IndexMode = .auto) throws {
+    public init(corpus: Corpus, modelPath: String, name: String? = nil, mode: IndexMode = .auto,
+                efSearch: Int? = nil) throws {
         try self.init(corpus: corpus, encoder: CLIPEncoder(modelPath: modelPath), modelPath: modelPath, name: name,
-                      mode: mode)
+                      mode: mode, efSearch: efSearch)
     }
 
     /// Uses a loaded encoder; `modelPath` is its checkpoint (checked against the registered one), `name` the name it
-    /// was registered under (default: the checkpoint's file name).
+    /// was registered under (default: the checkpoint's file name). `efSearch`: the HNSW search beam, when the
+    /// saved index is used.
     public init(corpus: Corpus, encoder: CLIPEncoder, modelPath: String, name: String? = nil,
-                mode: IndexMode = .auto) throws {
+                mode: IndexMode = .auto, efSearch: Int? = nil) throws {
         let modelName = name ?? URL(fileURLWithPath: modelPath).lastPathComponent
         let model = try Self.registeredModel(in: corpus, modelPath: modelPath, name: modelName)
         guard model.info.dimension == encoder.model.embedDim else {
@@ -36,7 +38,8 @@ public struct SearchEngine: Sendable {
         self.encoder = encoder
         self.modelName = modelName
         index = try CorpusIndex(corpus: corpus, model: model.id,
-                                indexFile: CorpusIndex.indexFile(corpusPath: corpus.path, modelName: modelName), mode: mode)
+                                indexFile: CorpusIndex.indexFile(corpusPath: corpus.path, modelName: modelName), mode: mode,
+                                efSearch: efSearch)
     }
 
     /// The id and record of the model registered as `name`, which must be the checkpoint at `modelPath`.

@@ -67,12 +67,14 @@ public final class CorpusService: Sendable {
     /// against the corpus (not embedded, another checkpoint, another dimension) leave search unavailable with the
     /// reason, so browsing still works; a checkpoint that cannot be read at all is an error.
     public static func load(corpusPath: String, model: (encoder: CLIPEncoder, path: String)?, name: String?,
-                            configuration: ServerConfiguration = ServerConfiguration()) throws -> CorpusService {
+                            configuration: ServerConfiguration = ServerConfiguration(),
+                            efSearch: Int? = nil) throws -> CorpusService {
         let corpus = try Corpus(path: corpusPath, access: .readOnly)
         let search: SearchAvailability
         if let model {
             do {
-                search = .ready(try SearchEngine(corpus: corpus, encoder: model.encoder, modelPath: model.path, name: name))
+                search = .ready(try SearchEngine(corpus: corpus, encoder: model.encoder, modelPath: model.path, name: name,
+                                                 efSearch: efSearch))
             } catch let error as SearchError {
                 search = .unavailable(reason: error.description,
                                       hint: "embed the corpus with this checkpoint ('skycorpus embed --model \(model.path)'), "

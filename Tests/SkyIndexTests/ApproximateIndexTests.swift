@@ -137,6 +137,19 @@ import Testing
         }
     }
 
+    @Test func buildReportsProgressUpToTheCount() throws {
+        let n = 1500, d = Self.d
+        var reports: [(Int, Int)] = []
+        let index = try ApproximateIndex(dimension: d, ids: Array(Self.ids.prefix(n)), vectors: Array(Self.vectors.prefix(n * d)),
+                                         parameters: HNSWParameters(m: 8, efConstruction: 40), threads: 2,
+                                         progress: { reports.append(($0, $1)) })
+        #expect(index.count == n)
+        #expect(reports.count >= 2, "a report every \(HNSWGraph.progressStride) rows of the first thread, and the end")
+        #expect(reports.allSatisfy { $0.1 == n && $0.0 >= 1 && $0.0 <= n })
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+        #expect(reports.last?.0 == n)
+    }
+
     @Test func badInputIsATypedError() throws {
         #expect(throws: IndexError.dimensionMismatch(expected: 32, got: 31, context: "query")) {
             try Self.index.search([Float](repeating: 0.1, count: 31), k: 3)

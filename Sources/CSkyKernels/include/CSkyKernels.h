@@ -26,6 +26,9 @@ sky_cpu_features sky_cpu_detect(void);
 double sky_fma_loop_128(int64_t iterations);
 double sky_fma_loop_256(int64_t iterations);
 double sky_fma_loop_512(int64_t iterations);
+/// The bf16 dot-product peak: 12 independent chains of vdpbf16ps on zmm registers (64 FLOPs each: 16 lanes x
+/// two multiply-adds); 0 without AVX512-BF16.
+double sky_bf16_dot_loop_512(int64_t iterations);
 
 /// STREAM-style kernels over `count` floats: copy `a[i] = b[i]`, triad `a[i] = b[i] + s * c[i]`.
 void sky_stream_copy(float *a, const float *b, size_t count);
