@@ -1,31 +1,42 @@
 #!/usr/bin/env python3
-"""Hash throughput: SkyCorpus (skybench hash) against imagehash 4.3.2 on the same files, in one run.
+"""Hash throughput against the decode limit and against imagehash 4.3.2, on the same files, in one run.
 
 Sets:
   real  every PNG/JPEG of ../shared/realdata (mostly large PNGs: decode-bound for both sides)
   jpeg  the real PNGs re-encoded as JPEG (quality 90, Pillow) into Benchmarks/out/jpeg (not committed),
         the case fast mode is for: large JPEGs decoded through DCT scaling
-For each set it prints the median seconds over --repeats runs, ms per image and SkyCorpus's throughput as a
-multiple of imagehash's, for exact and fast mode on 1 thread and on all cores; how many exact-mode hashes equal
-imagehash's; for the jpeg set also how many fast-mode hashes equal the exact ones and the distance histogram.
+For each set, on 1 thread and on all cores (median over --repeats runs, ms per image):
+  - the decode limit: `skybench decode --workers N` of the same files (bytes read before timing, each file
+    decoded at full size to its own layout), and for fast mode the decode at the scale fast mode picks;
+  - `skybench hash` in exact and fast mode (read + decode + hash in one process): ms/image, the multiple of
+    imagehash's throughput, and hash time as a fraction of the decode limit (the target is at most 1.1x);
+    for one thread also both in CPU time, which other load disturbs far less;
+  - whole processes over the set's folder: `skycorpus hash FOLDER --workers N`, and `skycorpus dedup` on a corpus
+    that registered the folder (a fresh copy of it each run, so every image is hashed), against the same limit;
+  - the second thread's speed-up (1-thread time / N-thread time) for decode, hash and the whole processes;
+  - how many exact-mode hashes equal imagehash's; for the jpeg set how many fast-mode hashes equal the exact ones.
 
 With --floor it also prints what no hasher can go below on one thread: for the PNGs of a set, libdeflate's
 zlib inflate of the IDAT data alone into a warm buffer (through ctypes, the same library CSkyCodecs uses); for
 the JPEGs, SkyCorpus's decode at 1/8 DCT scale (every coefficient still Huffman-decoded) and at full size.
 
 --skybench PATH times another skybench binary too (e.g. a copy built from an older commit), in the same run.
+Builds skybench and skycorpus in release first unless --no-build. Prints the load average at start and end.
 
 Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg] [--no-build] [--floor] [--skybench PATH]
 """
+import argparse
 import ctypes
 import ctypes.util
-import struct
-import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 import imagehash
@@ -35,6 +46,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REALDATA = os.path.join(os.path.dirname(ROOT), "shared", "realdata")
 OUT = os.path.join(ROOT, "Benchmarks", "out")
 SKYBENCH = os.path.join(ROOT, ".build", "release", "skybench")
+SKYCORPUS = os.path.join(ROOT, ".build", "release", "skycorpus")
 
 
 def real_files():
@@ -140,6 +152,28 @@ def skybench(*arguments, binary=SKYBENCH):
     return json.loads(output)
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def whole_process(command, repeats, before=None):
+    """Median wall and CPU seconds of running `command` (a list) `repeats` times; `before()` runs untimed first."""
+    times, cpu = [], []
+    for _ in range(repeats):
+        if before:
+            before()
+        start, cpu_start = time.perf_counter(), children_cpu()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+        cpu.append(children_cpu() - cpu_start)
+    return statistics.median(times), statistics.median(cpu)
+
+
+def load():
+    return "load average " + " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
@@ -149,27 +183,70 @@ def main():
     parser.add_argument("--skybench", help="another skybench binary to time beside this build's")
     args = parser.parse_args()
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "skybench"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        for product in ("skybench", "skycorpus"):
+            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
     cores = os.cpu_count() or 1
+    threads = sorted({1, cores})
+    print(f"{load()} at start; {cores} cores; median of {args.repeats} runs; ms per image of the set")
+    scratch = tempfile.mkdtemp(prefix="skycorpus-hash-bench-")
     for name in args.sets.split(","):
         files = real_files() if name == "real" else jpeg_files()
+        folder = REALDATA if name == "real" else os.path.join(OUT, "jpeg")
+        count = len(files)
+        per = lambda seconds: seconds * 1000 / count
         reference, reference_cpu = imagehash_seconds(files, args.repeats)
-        print(f"\n{name}: {len(files)} files; imagehash.phash {reference:.3f} s median "
-              f"({reference * 1000 / len(files):.2f} ms/image; CPU {reference_cpu * 1000 / len(files):.2f} ms/image)")
+        print(f"\n{name}: {count} files ({folder}); imagehash.phash {per(reference):.2f} ms/image "
+              f"(CPU {per(reference_cpu):.2f})")
+        limit, fast_limit = {}, {}
+        for workers in threads:
+            limit[workers] = skybench("decode", "--workers", str(workers), "--repeats", str(args.repeats), *files)
+            fast_limit[workers] = skybench("decode", "--scale", "fast", "--workers", str(workers),
+                                           "--repeats", str(args.repeats), *files)
+            print(f"  decode limit, {workers} thread(s): {limit[workers]['ms_per_image']:.2f} ms/image "
+                  f"(CPU {per(limit[workers]['cpu_median_s']):.2f}); at fast mode's JPEG scales "
+                  f"{fast_limit[workers]['ms_per_image']:.2f} (CPU {per(fast_limit[workers]['cpu_median_s']):.2f})")
         binaries = [("skycorpus", SKYBENCH)] + ([("other", args.skybench)] if args.skybench else [])
+        hashed = {}
         for mode in ("exact", "fast"):
-            for workers in sorted({1, cores}):
+            for workers in threads:
                 for label, binary in binaries:
                     result = skybench("hash", "--mode", mode, "--workers", str(workers), "--repeats", str(args.repeats),
                                       *files, binary=binary)
-                    ratio = reference / result["median_s"]
-                    # CPU time says the same for one worker, with far less noise from other load.
-                    cpu = (f"; CPU {result['cpu_median_s'] * 1000 / len(files):.2f} ms/image, "
-                           f"{reference_cpu / result['cpu_median_s']:.1f}x imagehash's CPU time"
-                           if workers == 1 and result.get("cpu_median_s") else "")
-                    print(f"  {label:9} {mode:5} {workers} thread(s): {result['median_s']:.3f} s "
-                          f"({result['ms_per_image']:.2f} ms/image), {ratio:.1f}x imagehash throughput{cpu}")
+                    bound = (limit if mode == "exact" else fast_limit)[workers]
+                    if label == "skycorpus":
+                        hashed[(mode, workers)] = result["median_s"]
+                    cpu = ""
+                    if workers == 1 and result.get("cpu_median_s"):
+                        cpu = (f"; CPU {per(result['cpu_median_s']):.2f} ms/image = "
+                               f"{result['cpu_median_s'] / bound['cpu_median_s']:.2f}x the decode's CPU, "
+                               f"{reference_cpu / result['cpu_median_s']:.1f}x imagehash's")
+                    print(f"  {label:9} {mode:5} {workers} thread(s): {result['ms_per_image']:.2f} ms/image = "
+                          f"{result['median_s'] / bound['median_s']:.2f}x the decode limit, "
+                          f"{reference / result['median_s']:.1f}x imagehash throughput{cpu}")
+        if os.path.exists(SKYCORPUS):
+            corpus = os.path.join(scratch, f"{name}.sqlite")
+            subprocess.run([SKYCORPUS, "--corpus", corpus, "--quiet", "add-images", folder, "--dataset", name],
+                           check=True, stdout=subprocess.DEVNULL)
+            run_corpus = os.path.join(scratch, f"{name}-run.sqlite")
+            fresh = lambda: shutil.copyfile(corpus, run_corpus)
+            processes = {}
+            for workers in threads:
+                processes[("hash", workers)] = whole_process(
+                    [SKYCORPUS, "hash", folder, "--workers", str(workers)], args.repeats)
+            processes[("dedup", cores)] = whole_process([SKYCORPUS, "--corpus", run_corpus, "--quiet", "dedup"],
+                                                        args.repeats, before=fresh)
+            for (what, workers), (seconds, cpu) in processes.items():
+                print(f"  whole process: skycorpus {what} ({workers} thread(s)): {per(seconds):.2f} ms/image "
+                      f"(CPU {per(cpu):.2f}) = {seconds / limit[workers]['median_s']:.2f}x the decode limit, "
+                      f"{reference / seconds:.1f}x imagehash throughput")
+            if cores > 1:
+                scaling = processes[("hash", 1)][0] / processes[("hash", cores)][0]
+                print(f"  whole process skycorpus hash: {cores} threads {scaling:.2f}x one")
+        if cores > 1:
+            print(f"  {cores} threads against one: decode {limit[1]['median_s'] / limit[cores]['median_s']:.2f}x, "
+                  f"exact hash {hashed[('exact', 1)] / hashed[('exact', cores)]:.2f}x, "
+                  f"fast hash {hashed[('fast', 1)] / hashed[('fast', cores)]:.2f}x")
         if args.floor:
             print_floor(files, args.repeats)
         printed = subprocess.run([SKYBENCH, "hash-print", *files], check=True, capture_output=True, text=True).stdout
@@ -183,6 +260,8 @@ def main():
             agreement = skybench("hash-agreement", *files)
             print(f"  fast vs exact phash: {agreement['equal']}/{agreement['files']} equal; "
                   f"distance histogram {agreement['distance_histogram']}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    print(f"\n{load()} at end")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ enum HashBench {
         var kind = HashKind.phash, mode = HashMode.exact
         var workers = 1, repeats = 5, minimumSide = PerceptualHasher.defaultFastMinimumSide
         var files: [String] = []
+        var fromY = false
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -30,12 +31,14 @@ enum HashBench {
             case "--workers": workers = Int(value) ?? 1; index += 1
             case "--repeats": repeats = Int(value) ?? 5; index += 1
             case "--min-side": minimumSide = Int(value) ?? minimumSide; index += 1
+            case "--from-y": fromY = true
             default: files.append(argument)
             }
             index += 1
         }
         var hasher = PerceptualHasher(kind: kind, mode: mode)
         hasher.fastMinimumSide = minimumSide
+        hasher.fastLuminanceFromY = fromY
         var failures = 0
         var cpuTimes: [Double] = []
         let times = BenchClock.measure(repeats: repeats) {

@@ -66,6 +66,11 @@ struct Embed: ParsableCommand, FlagHints {
                 return "\(new) new \(key) (\(total[key] ?? 0) in all\(rate))"
             }
             print("\(info.name) [\(info.architecture)]: " + parts.joined(separator: ", "))
+            if let stages = summary.imageStages {
+                print(String(format: "images: decode+preprocess %.1f s (on another thread, overlapping), encode %.1f s, "
+                             + "store %.1f s, waited for decoding %.1f s", stages.decode, stages.encode, stages.store,
+                             stages.waiting))
+            }
         }
         if !skipped.isEmpty {
             Output.note("embed: skipped \(skipped.count) images that cannot be read, now marked unreadable (first: \(skipped[0].reason))")

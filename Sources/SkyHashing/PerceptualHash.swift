@@ -46,6 +46,9 @@ public struct PerceptualHasher: Sendable {
     public var decoder: ImageDecoder
     /// Fast mode never decodes a JPEG's shorter side below this many pixels.
     public var fastMinimumSide: Int = PerceptualHasher.defaultFastMinimumSide
+    /// Fast mode takes a colour JPEG's "L" from its Y plane (libjpeg skips the colour components) instead of
+    /// converting its RGB as Pillow does.
+    public var fastLuminanceFromY = false
 
     /// A hasher of `kind` in `mode`.
     public init(kind: HashKind = .phash, mode: HashMode = .exact, decoder: ImageDecoder = ImageDecoder()) {
@@ -100,6 +103,19 @@ public struct PerceptualHasher: Sendable {
             let size = smallSize
             if let small = try decoder.resizedLuminance(bytes, name: name, width: size.width, height: size.height,
                                                         filter: .lanczos) {
+                return bits(of: small)
+            }
+        }
+        // JPEGs: decoded a band of rows at a time straight into the "L" conversion and the horizontal pass (at the
+        // DCT scale fast mode picks), so the full-size colour image is never written or read back.
+        if format == .jpeg && kind != .phashImagededup {
+            let size = smallSize
+            let (fast, minimumSide) = (mode == .fast, fastMinimumSide)
+            if let small = try decoder.resizedJPEGLuminance(
+                bytes, name: name, width: size.width, height: size.height, filter: .lanczos,
+                scale: { fast ? Self.fastScale(width: $0, height: $1, minimumSide: minimumSide) : .full },
+                grayFromY: fast && fastLuminanceFromY)
+            {
                 return bits(of: small)
             }
         }

@@ -49,3 +49,52 @@ extension ImageDecoder {
         return height == inputHeight ? gray : PillowResample.verticalPass(gray, height: height, filter: filter)
     }
 }
+
+extension ImageDecoder {
+    /// `PillowResample.resizeLuminance(decode(bytes, name: name, jpegScale: scale), ...)` byte for byte for a
+    /// JPEG, decoded a band of rows at a time straight into the horizontal pass, so the full-size image is never
+    /// written (and, for RGB files, never read back to convert it to "L"). `scale(width, height)` picks the DCT
+    /// scaling from the file's own size. `grayFromY` decodes a colour file's Y plane alone: faster (libjpeg skips
+    /// the colour components), close to but not equal to Pillow's "L", so only for hashes allowed to differ.
+    ///
+    /// Nil where the path does not apply and the caller decodes whole: not a JPEG, CMYK, a nearest-neighbour
+    /// filter, an unchanged width, a resize whose vertical pass Pillow runs first, or any decoding error (the
+    /// whole decode then reports it). An image over the pixel budget is refused as `decode` refuses it.
+    public func resizedJPEGLuminance(_ bytes: [UInt8], name: String, width: Int, height: Int, filter: PillowFilter,
+                                     scale: (_ width: Int, _ height: Int) -> JPEGScale = { _, _ in .full },
+                                     grayFromY: Bool = false) throws(ImageError) -> RasterImage?
+    {
+        guard ImageFormat.sniff(bytes) == .jpeg, filter != .nearest, width > 0, height > 0 else { return nil }
+        var info = csky_image_info()
+        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        let known = bytes.withUnsafeBufferPointer { input in
+            csky_jpeg_info(input.baseAddress, input.count, 1, &info, &message)
+        }
+        guard known == CSKY_OK, info.source_channels == 1 || info.source_channels == 3 else { return nil }
+        try checkBudget(info, format: .jpeg, name: name)
+        let denominator = scale(Int(info.source_width), Int(info.source_height)).rawValue
+        // libjpeg's scaled size: each side divided by the denominator, rounded up.
+        let inputWidth = (Int(info.source_width) + denominator - 1) / denominator
+        let inputHeight = (Int(info.source_height) + denominator - 1) / denominator
+        guard width != inputWidth,
+              !PillowResample.verticalFirst(inputWidth: inputWidth, inputHeight: inputHeight, width: width,
+                                            height: height, passOrder: .pillow13)
+        else { return nil }
+        let table = PillowKernelCache.shared.table(inputSize: inputWidth, outputSize: width, filter: filter)
+        guard table.splits else { return nil }
+        let count = width * inputHeight
+        var status: Int32 = CSKY_OK
+        let rows = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            status = bytes.withUnsafeBufferPointer { input in
+                table.withAxis { axis in
+                    csky_jpeg_luma_horizontal(input.baseAddress, input.count, Int32(denominator), grayFromY ? 1 : 0,
+                                              axis, CSKY_RESAMPLE_BEST, output.baseAddress, count, &info, &message)
+                }
+            }
+            initialized = status == CSKY_OK ? count : 0
+        }
+        guard status == CSKY_OK, Int(info.width) == inputWidth, Int(info.height) == inputHeight else { return nil }
+        let gray = RasterImage(width: width, height: inputHeight, layout: .gray, pixels: rows)
+        return height == inputHeight ? gray : PillowResample.verticalPass(gray, height: height, filter: filter)
+    }
+}

@@ -29,6 +29,21 @@ public struct CorpusEmbedding {
         public var markedUnreadable: Int
         /// Seconds spent per kind (reading, encoding and storing), so throughput is `embedded / seconds`.
         public var seconds: [String: Double]?
+        /// Where the images' seconds went (nil when no images were embedded).
+        public var imageStages: ImageStageSeconds?
+    }
+
+    /// The images' time split. Decoding runs on another thread while the encoder runs, so `decode` overlaps
+    /// `encode`; `waiting` is the part of it the encoder did not hide (the encoding thread waited for a batch).
+    public struct ImageStageSeconds: Codable, Sendable, Equatable {
+        /// Reading, decoding and preprocessing the images into tensors (on the prefetch thread).
+        public var decode: Double = 0
+        /// The image tower.
+        public var encode: Double = 0
+        /// Writing each batch's embeddings (one transaction per batch).
+        public var store: Double = 0
+        /// Waiting for the next decoded batch.
+        public var waiting: Double = 0
     }
 
     /// An image left out, with the reason.
@@ -71,6 +86,7 @@ public struct CorpusEmbedding {
         var skipped: [SkippedImage] = []
         let markedUnreadable = kinds.contains(.image) ? try corpus.read { try $0.unreadableImageCount() } : 0
         var seconds: [String: Double] = [:]
+        var stages: ImageStageSeconds?
         for kind in kinds {
             let started = Date()
             let pending = try corpus.pendingEmbeddings(model: modelID, kind: kind)
@@ -80,20 +96,29 @@ public struct CorpusEmbedding {
             var done = 0, seen = 0
             if kind == .image {
                 // Batch i + 1 is decoded on another thread while batch i is encoded.
+                var split = ImageStageSeconds()
                 var next = batches.first.map { batch in Prefetch { Self.prepare(batch, with: preprocessor) } }
                 for index in batches.indices {
+                    let waitStart = Date()
                     guard let prepared = next?.wait() else { break }
+                    split.waiting += Date().timeIntervalSince(waitStart)
+                    split.decode += prepared.seconds
                     next = index + 1 < batches.count
                         ? Prefetch { [batch = batches[index + 1]] in Self.prepare(batch, with: preprocessor) } : nil
                     skipped += prepared.skipped
+                    let encodeStart = Date()
                     let vectors = prepared.items.isEmpty
                         ? [] : try model.encodeImages(prepared.pixels, count: prepared.items.count)
+                    let storeStart = Date()
+                    split.encode += storeStart.timeIntervalSince(encodeStart)
                     try corpus.storeEmbeddings(model: modelID, kind: kind, zip(prepared.items, vectors).map { ($0.id, $1) },
                                                unreadable: prepared.unreadable)
+                    split.store += Date().timeIntervalSince(storeStart)
                     done += prepared.items.count
                     seen += batches[index].count
                     progress(kind, seen, pending.count)
                 }
+                if !batches.isEmpty { stages = split }
             } else {
                 for batch in batches {
                     let vectors = try model.encodeTokens(batch.map {
@@ -112,7 +137,7 @@ public struct CorpusEmbedding {
         }
         return Summary(modelId: modelID, name: info.name, architecture: info.architecture, checksum: info.checksum,
                        embedded: embedded, total: total, skippedImages: skipped, markedUnreadable: markedUnreadable,
-                       seconds: seconds)
+                       seconds: seconds, imageStages: stages)
     }
 
     /// One batch of images read and preprocessed: the readable ones with their tensors (one after the other), and
@@ -122,12 +147,15 @@ public struct CorpusEmbedding {
         var pixels: [Float] = []
         var skipped: [SkippedImage] = []
         var unreadable: [(id: Int64, reason: String)] = []
+        /// Wall seconds the batch took to read and preprocess.
+        var seconds: Double = 0
     }
 
     /// Reads and preprocesses a batch. An image that cannot be read (missing, an unsupported layout, corrupt) is
     /// skipped and listed; only files that exist are marked unreadable (a missing file may be an unmounted drive).
     static func prepare(_ batch: [PendingEmbeddingItem], with preprocessor: CLIPPreprocessor) -> PreparedImages {
         var prepared = PreparedImages()
+        let started = Date()
         for item in batch {
             do {
                 prepared.pixels += try preprocessor.tensor(file: item.input)
@@ -139,6 +167,7 @@ public struct CorpusEmbedding {
                 }
             }
         }
+        prepared.seconds = Date().timeIntervalSince(started)
         return prepared
     }
 }

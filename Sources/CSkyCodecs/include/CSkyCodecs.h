@@ -109,6 +109,14 @@ int csky_jpeg_info(const uint8_t *data, size_t size, int scale_denom,
 /* JPEG: decode into `out` (width * height * channels bytes as csky_jpeg_info said). */
 int csky_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
                      uint8_t *out, size_t out_size, csky_image_info *info, char *error);
+/* JPEG straight to the horizontal pass of a resize of its "L" image, a band of rows at a time, so the
+ * full-size image is never held: `out` receives height rows of axis->outputs bytes, the same bytes as
+ * csky_jpeg_decode, Pillow's "L" conversion (RGB) and csky_resample_horizontal_gray. gray_from_y: a YCbCr
+ * file is decoded to its Y plane (libjpeg skips the colour components; close to, not equal to, Pillow's
+ * "L"). CSKY_ERROR for CMYK files (not streamed) and every error csky_jpeg_decode gives. */
+int csky_jpeg_luma_horizontal(const uint8_t *data, size_t size, int scale_denom, int gray_from_y,
+                              const csky_resample_axis *axis, csky_resample_level level, uint8_t *out,
+                              size_t out_size, csky_image_info *info, char *error);
 
 /* TIFF (first directory, through libtiff): read the header (and palette) only. A valid TIFF whose
  * layout is not decoded (not 8-bit, planar, CMYK, ...) still gives its size, with channels 0.
