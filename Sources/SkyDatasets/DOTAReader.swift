@@ -7,6 +7,9 @@ public struct DetectionSet: Sendable {
     public var images: [AnnotatedImage]
     /// Problems skipped, boxes repaired, unmatched files.
     public var report: ReadReport
+    /// Every image path the reader listed, in the order of `images`, including those it then left out (unreadable, or not kept by
+    /// `ReadOptions.keep`): the same in every shard, so a build numbers the images by it.
+    public var listing: [String] = []
 
     public init(images: [AnnotatedImage] = [], report: ReadReport = ReadReport()) {
         self.images = images
@@ -23,12 +26,19 @@ public struct DetectionSet: Sendable {
         return counts
     }
 
-    /// Fills missing sizes from headers, clips and drops boxes, sorts the images and counts the objects.
+    /// Fills missing sizes from headers, clips and drops boxes, sorts the images and counts the objects; leaves out
+    /// the images `ReadOptions.keep` rejects (before any work on them) and records every listed path in `listing`.
     mutating func finish(root: String, collector: inout IssueCollector) throws(DatasetError) {
         // In place, so a million COCO objects are never held twice.
         var unreadable = Set<Int>()
         var confined = DatasetRoot(root)
+        listing = images.map(\.relativePath).sorted()
         for index in images.indices {
+            // Another shard's image: no header read, no clipping; only its path stays, in `listing`.
+            if let keep = collector.options.keep, !keep.keeps(images[index].relativePath) {
+                unreadable.insert(index)
+                continue
+            }
             // Paths found by listing folders are inside the root, unless a symbolic link leads out.
             do throws(DatasetError) {
                 try confined.check(relative: images[index].relativePath)
@@ -184,6 +194,12 @@ public enum DOTAReader {
                 let labelPath = DatasetFiles.join(folder.labels, name)
                 let relativeLabel = DatasetFiles.relative(labelPath, to: root)
                 let stem = DatasetFiles.stem(name)
+                if let keep = options.keep, let imagePath = images.image(stem: stem),
+                   case let relative = DatasetFiles.relative(imagePath, to: root), !keep.keeps(relative) {
+                    labelled.insert(stem)  // another shard's image: listed, its labels not read
+                    set.images.append(AnnotatedImage(relativePath: relative, split: split))
+                    continue
+                }
                 collector.report.filesRead += 1
                 let bytes: [UInt8]
                 do { bytes = try DatasetFiles.bytes(labelPath) } catch { try collector.invalid(error); continue }

@@ -152,7 +152,13 @@ public enum BoxRepair {
         return try decoder.header(ofFile: path)
     }
 
-    /// Clips every box to `[0, width] x [0, height]` and drops those left with no area, counting both.
+    /// How far, relative to the image's side, a box may pass an edge and still count as inside it: normalised
+    /// coordinates (YOLO's) times the size land a few ulps past the edge (`(0.532 - 0.468) * 640 + 0.936 * 640` is
+    /// `640.0000000000001`). Such a box is still clipped, but not counted as a clipped box.
+    public static let roundOffTolerance = 1e-6
+
+    /// Clips every box to `[0, width] x [0, height]` and drops those left with no area, counting both; a box
+    /// that passes an edge by no more than ``roundOffTolerance`` of the side is clipped without being counted.
     public static func clipAndDrop(_ image: inout AnnotatedImage, report: inout ReadReport) {
         guard let width = image.width.map(Double.init), let height = image.height.map(Double.init) else {
             image.objects.removeAll { object in
@@ -176,7 +182,11 @@ public enum BoxRepair {
                 continue
             }
             if clipped != box {
-                report.clippedBoxes += 1
+                let slackX = width * roundOffTolerance, slackY = height * roundOffTolerance
+                if abs(clipped.x - box.x) > slackX || abs(clipped.maxX - box.maxX) > slackX
+                    || abs(clipped.y - box.y) > slackY || abs(clipped.maxY - box.maxY) > slackY {
+                    report.clippedBoxes += 1
+                }
                 image.objects[index].box = clipped
             }
         }

@@ -89,6 +89,28 @@ public struct ReadReport: Sendable, Hashable, Codable {
     }
 }
 
+/// A predicate on image paths (relative to the dataset root) that a reader applies while reading, named so that two
+/// filters compare by name (`shard 3/8 of dota`).
+public struct ImageFilter: Sendable, Hashable {
+    /// What the filter keeps, for equality and messages.
+    public let name: String
+    /// Whether the image at a relative path is kept.
+    public let keeps: @Sendable (String) -> Bool
+
+    public init(name: String, keeps: @escaping @Sendable (String) -> Bool) {
+        self.name = name
+        self.keeps = keeps
+    }
+
+    /// The same filter for a reader of the subfolder `folder`, whose paths lack the `folder/` prefix.
+    public func below(_ folder: String) -> ImageFilter {
+        ImageFilter(name: name) { [keeps] path in keeps(folder + "/" + path) }
+    }
+
+    public static func == (a: ImageFilter, b: ImageFilter) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
 /// How a reader treats bad input.
 public struct ReadOptions: Sendable, Hashable {
     /// Skip invalid records and count them instead of stopping at the first.
@@ -107,8 +129,14 @@ public struct ReadOptions: Sendable, Hashable {
     /// ISPRS Potsdam/Vaihingen: the full label tiles or the eroded-boundary ones.
     public var isprsLabels: ISPRSLabels
 
+    /// The images the caller keeps (a shard's own), by path relative to the root; nil keeps all. A detection
+    /// reader leaves the others out as early as it can: it reads neither their headers nor (DOTA, YOLO) their
+    /// label files, and its `listing` still names them, so every shard numbers the images alike.
+    public var keep: ImageFilter?
+
     public init(skipInvalid: Bool = false, split: String? = nil, hrscClassLevel: HRSCClassLevel = .ship,
-                segmentationAreas: Bool = false, isprsLabels: ISPRSLabels = .full) {
+                segmentationAreas: Bool = false, isprsLabels: ISPRSLabels = .full, keep: ImageFilter? = nil) {
+        self.keep = keep
         self.isprsLabels = isprsLabels
         self.skipInvalid = skipInvalid
         self.split = split

@@ -211,9 +211,12 @@ public enum VOCReader {
             }
             var merged = DetectionSet()
             for part in parts {
-                var set = try read(root: DatasetFiles.join(root, part), preferOriented: preferOriented, options: options)
+                var partOptions = options
+                partOptions.keep = options.keep?.below(part)
+                var set = try read(root: DatasetFiles.join(root, part), preferOriented: preferOriented, options: partOptions)
                 func prefixed(_ path: String) -> String { part + "/" + path }
                 for index in set.images.indices { set.images[index].relativePath = prefixed(set.images[index].relativePath) }
+                merged.listing += set.listing.map(prefixed)
                 set.report.annotationsWithoutImage = set.report.annotationsWithoutImage.map(prefixed)
                 set.report.imagesWithoutAnnotations = set.report.imagesWithoutAnnotations.map(prefixed)
                 merged.images += set.images

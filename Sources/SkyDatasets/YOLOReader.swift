@@ -117,6 +117,10 @@ public enum YOLOReader {
                 }
                 labelled.insert(DatasetFiles.stem(name))
                 var image = AnnotatedImage(relativePath: DatasetFiles.relative(imagePath, to: root), split: pair.split)
+                if let keep = options.keep, !keep.keeps(image.relativePath) {
+                    set.images.append(image)  // another shard's image: listed, neither its header nor labels read
+                    continue
+                }
                 guard try BoxRepair.fillSize(&image, root: root, collector: &collector),
                       let width = image.width.map(Double.init), let height = image.height.map(Double.init) else { continue }
                 let lines: [Substring]

@@ -44,6 +44,12 @@ public struct ImageShard: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { "\(index)/\(count)" }
+
+    /// The filter a reader applies to keep only this shard's images of `dataset` (nil for a shard of one).
+    public func filter(dataset: String) -> ImageFilter? {
+        guard count > 1 else { return nil }
+        return ImageFilter(name: "shard \(self) of \(dataset)") { [self] path in contains(dataset: dataset, path: path) }
+    }
 }
 
 extension DatasetContents {
@@ -66,6 +72,13 @@ extension DatasetContents {
             set.images = set.images.filter { keep($0.relativePath) }
             return .classification(set)
         }
+    }
+
+    /// The paths a build numbers the images by: a detection reader's `listing` (every image it listed, those of
+    /// other shards and unreadable ones included, so each shard numbers alike), else ``imageOrder``.
+    public var listedOrder: [String] {
+        if case .detection(let set) = self, !set.listing.isEmpty { return set.listing }
+        return imageOrder
     }
 
     /// The image paths in the order an ingest meets them (a change pair: before, then after); repeats included.

@@ -145,7 +145,10 @@ public enum DatasetIngest {
         }
         // With --patches the patches are the dataset: their folder is its root.
         let cut = try request.patches.map { try PatchIngest.cut(format: format, root: root, request: $0, options: request.options) }
-        let whole = try cut?.contents ?? format.read(root: root, options: request.options)
+        // A shard's readers skip the other shards' images as early as they can (detection: no header, no labels).
+        var readOptions = request.options
+        readOptions.keep = shard?.filter(dataset: request.name)
+        let whole = try cut?.contents ?? format.read(root: root, options: readOptions)
         let contents = shard.map { shard in whole.filtered { shard.contains(dataset: request.name, path: $0) } } ?? whole
         var summary = IngestSummary(dataset: request.name, format: format.rawValue, detected: detected,
                                     replaced: request.replace, report: contents.report)
@@ -179,7 +182,7 @@ public enum DatasetIngest {
             summary.duplicateCaptions = writer.duplicateCaptions
             if let ordinalBase {
                 var ordinals: [String: Int64] = [:]
-                for (index, path) in whole.imageOrder.enumerated() where ordinals[path] == nil {
+                for (index, path) in whole.listedOrder.enumerated() where ordinals[path] == nil {
                     ordinals[path] = ordinalBase + Int64(index)
                 }
                 try transaction.recordImageOrdinals(dataset: datasetID, ordinals: ordinals)

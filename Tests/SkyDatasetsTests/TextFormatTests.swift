@@ -26,6 +26,21 @@ struct TextFormatTests {
         }
     }
 
+    @Test("YOLO boxes that pass an edge by float round-off are clipped but not counted as clipped boxes")
+    func yoloRoundOff() throws {
+        let data = try TempDataset("yolo-round")
+        try data.write("classes.txt", "plane\n")
+        try data.image("images/a.png", width: 640, height: 100)
+        // (0.532 - 0.936 / 2) * 640 + 0.936 * 640 = 640.0000000000001: round-off, not a box past the edge.
+        try data.write("labels/a.txt", "0 0.532 0.5 0.936 0.2\n0 0.9 0.5 0.4 0.2\n")
+        let set = try YOLOReader.read(root: data.root)
+        let objects = try #require(set.images.first?.objects)
+        #expect(objects.count == 2 && set.report.clippedBoxes == 1, "only the box 0.1 of the width past the edge")
+        #expect(objects[0].box.maxX <= 640 && abs(objects[0].box.x - 40.96) < 1e-9)
+        #expect(abs(objects[1].box.x - 448) < 1e-9 && objects[1].box.maxX == 640 && abs(objects[1].box.height - 20) < 1e-9)
+        #expect(BoxRepair.roundOffTolerance == 1e-6)
+    }
+
     @Test("YOLO names from data.yaml in each of its spellings", arguments: [
         "names: [plane, 'ship']\n", "names:\n  - plane\n  - ship\n", "nc: 2\nnames:\n  0: plane\n  1: ship\ntrain: x\n",
     ])
