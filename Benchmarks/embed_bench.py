@@ -124,7 +124,7 @@ def fresh_copy(base, target):
 
 
 def embed_command(corpus, model, batch_size):
-    command = [SKYCORPUS, "--corpus", corpus, "--json", "--quiet", "embed", "--model", model, "--what", "images"]
+    command = [SKYCORPUS, "embed", "--corpus", corpus, "--json", "--quiet", "--model", model, "--what", "images"]
     return command + (["--batch-size", str(batch_size)] if batch_size else [])
 
 
@@ -142,7 +142,8 @@ def killed_run(corpus, model, batch_size, kill_at):
         if stored >= kill_at:
             os.kill(process.pid, signal.SIGKILL)
             break
-    process.wait()
+    if process.wait() != -signal.SIGKILL:
+        raise SystemExit(f"embed_bench: embed exited with status {process.returncode} before it was killed")
     return count(corpus, "embeddings")
 
 
