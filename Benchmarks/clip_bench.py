@@ -62,6 +62,17 @@ def median_cpu_seconds(body, repeats):
     return statistics.median(times)
 
 
+def median_wall_and_cpu(body, repeats):
+    """The median wall seconds and the median process CPU seconds of the same `repeats` calls of `body()`."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        body()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
 def transformer_macs(width, layers, hidden, tokens):
     """Multiply-adds of `layers` pre-norm blocks over `tokens` tokens: qkv, scores, weighted sum, out, MLP."""
     return layers * (tokens * width * 3 * width + 2 * tokens * tokens * width + tokens * width * width
@@ -197,8 +208,8 @@ def main():
                     return torch.cat([model.encode_text(tokens[s:s + batch]) for s in range(0, len(texts), batch)])
 
             reference_images, reference_texts = torch_tower().numpy(), torch_text().numpy()
-            torch_image_s, torch_image_cpu = median_seconds(torch_tower, repeats), median_cpu_seconds(torch_tower, repeats)
-            torch_text_s, torch_text_cpu = median_seconds(torch_text, repeats), median_cpu_seconds(torch_text, repeats)
+            torch_image_s, torch_image_cpu = median_wall_and_cpu(torch_tower, repeats)
+            torch_text_s, torch_text_cpu = median_wall_and_cpu(torch_text, repeats)
             row(batch, "open_clip", len(images), len(texts), torch_image_s, torch_image_cpu, torch_text_s, torch_text_cpu, peak)
             common = ["--model", weights, "--activation", activation, "--threads", str(options.threads), "--repeats", str(repeats),
                       "--batch", str(batch), "--text-batch", str(batch), "--tower-only", "--texts", texts_file]
