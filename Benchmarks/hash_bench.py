@@ -226,7 +226,7 @@ def main():
                           f"{reference / result['median_s']:.1f}x imagehash throughput{cpu}")
         if os.path.exists(SKYCORPUS):
             corpus = os.path.join(scratch, f"{name}.sqlite")
-            subprocess.run([SKYCORPUS, "--corpus", corpus, "--quiet", "add-images", folder, "--dataset", name],
+            subprocess.run([SKYCORPUS, "add-images", folder, "--corpus", corpus, "--quiet", "--dataset", name],
                            check=True, stdout=subprocess.DEVNULL)
             run_corpus = os.path.join(scratch, f"{name}-run.sqlite")
             fresh = lambda: shutil.copyfile(corpus, run_corpus)
@@ -234,7 +234,7 @@ def main():
             for workers in threads:
                 processes[("hash", workers)] = whole_process(
                     [SKYCORPUS, "hash", folder, "--workers", str(workers)], args.repeats)
-            processes[("dedup", cores)] = whole_process([SKYCORPUS, "--corpus", run_corpus, "--quiet", "dedup"],
+            processes[("dedup", cores)] = whole_process([SKYCORPUS, "dedup", "--corpus", run_corpus, "--quiet"],
                                                         args.repeats, before=fresh)
             for (what, workers), (seconds, cpu) in processes.items():
                 print(f"  whole process: skycorpus {what} ({workers} thread(s)): {per(seconds):.2f} ms/image "

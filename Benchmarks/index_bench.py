@@ -61,7 +61,7 @@ def percentile_ms(values, p):
     return float(np.percentile(np.array(values) * 1000, p, method="nearest"))
 
 
-def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_sample):
+def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_sample, efs, hnsw_file=None):
     import faiss
     faiss.omp_set_num_threads(2)
     queries = np.load(queries_path)
@@ -88,13 +88,20 @@ def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_s
     del flat
     before = resident_bytes()
     start, cpu_start = time.perf_counter(), time.process_time()
-    hnsw = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = ef_construction
-    hnsw.add(x)
-    build, build_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    if hnsw_file and os.path.exists(hnsw_file):  # built by an earlier run with the same vectors and parameters
+        hnsw, built = faiss.read_index(hnsw_file), json.load(open(hnsw_file + ".json"))
+        build, build_cpu = built["build_s"], built["build_cpu_s"]
+    else:
+        hnsw = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = ef_construction
+        hnsw.add(x)
+        build, build_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        if hnsw_file:
+            faiss.write_index(hnsw, hnsw_file)
+            json.dump({"build_s": build, "build_cpu_s": build_cpu}, open(hnsw_file + ".json", "w"))
     memory = resident_bytes() - before
     sweep = []
-    for ef in EFS:
+    for ef in efs:
         hnsw.hnsw.efSearch = ef
         times, found_total = [], 0
         for q in range(len(queries)):
@@ -117,6 +124,24 @@ def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_s
     return report
 
 
+def prebuild_faiss_hnsw(vectors_path, m, ef_construction, hnsw_file):
+    """Builds faiss's HNSW index alone and saves it where --keep-faiss-hnsw finds it (with its build times), so that
+    a long build can run ahead of the timed comparison."""
+    import faiss
+    faiss.omp_set_num_threads(2)
+    x = np.load(vectors_path, mmap_mode="r")
+    start, cpu_start = time.perf_counter(), time.process_time()
+    hnsw = faiss.IndexHNSWFlat(x.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = ef_construction
+    for start_row in range(0, len(x), 100_000):  # in slices: the file is never held twice
+        hnsw.add(np.ascontiguousarray(x[start_row:start_row + 100_000]))
+    build, build_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    faiss.write_index(hnsw, hnsw_file)
+    with open(hnsw_file + ".json", "w") as handle:
+        json.dump({"build_s": build, "build_cpu_s": build_cpu, "load_average_after": os.getloadavg()}, handle)
+    print(f"faiss IndexHNSWFlat M={m} efConstruction={ef_construction}: {build:.1f} s, CPU {build_cpu:.1f} s -> {hnsw_file}")
+
+
 def at_recall(sweep, target):
     """The fastest (by p50) point of a sweep reaching `target` recall, or None."""
     reaching = [point for point in sweep if point["recall"] >= target]
@@ -136,6 +161,12 @@ def main():
     parser.add_argument("--pairs-sample", type=int, default=20_000)
     parser.add_argument("--target-recall", type=float, default=0.95)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--efs", type=lambda text: [int(v) for v in text.split(",")], default=EFS,
+                        help="the search beams of the sweep, e.g. 16,32,64")
+    parser.add_argument("--prebuild-faiss-hnsw", action="store_true",
+                        help="only build faiss's HNSW index and save it for a later --keep-faiss-hnsw run")
+    parser.add_argument("--keep-faiss-hnsw", action="store_true",
+                        help="save faiss's HNSW index in Benchmarks/out and reuse it in later runs (build time kept)")
     parser.add_argument("--graph", help="load this graph, saved by `skycorpus index build` over the same vectors "
                         "(serve_bench.py --vectors), instead of building one")
     parser.add_argument("--graph-build-seconds", type=float, default=-1, help="that build's wall seconds")
@@ -153,18 +184,25 @@ def main():
         generate(vectors, args.count, args.dimension, seed=1)
     if not os.path.exists(queries):
         generate(queries, args.queries, args.dimension, seed=2, duplicates=0)  # same centres, other points
+    hnsw_file = os.path.join(OUT, f"faiss_hnsw_{args.count}_m{args.m}_efc{args.ef_construction}.index")
+    if args.prebuild_faiss_hnsw:
+        return prebuild_faiss_hnsw(vectors, args.m, args.ef_construction, hnsw_file)
     start_load = os.getloadavg()
     pairs = ["--pairs", str(args.pairs), "--pairs-sample", str(args.pairs_sample)] if args.pairs > 0 else []
     if args.graph:
         pairs += ["--graph", args.graph, "--graph-build-seconds", str(args.graph_build_seconds),
                   "--graph-build-cpu-seconds", str(args.graph_build_cpu_seconds)]
-    ours = json.loads(subprocess.run(
+    run = subprocess.run(
         [SKYBENCH, "index", "--vectors", vectors, "--queries", queries, "--k", str(args.k), "--m", str(args.m),
-         "--ef-construction", str(args.ef_construction), "--ef", ",".join(map(str, EFS))] + pairs,
-        check=True, capture_output=True, text=True).stdout)
+         "--ef-construction", str(args.ef_construction), "--ef", ",".join(map(str, args.efs))] + pairs,
+        capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"skybench index failed ({run.returncode}): {run.stderr.strip()}")
+    ours = json.loads(run.stdout)
     with open(os.path.join(OUT, f"index_bench_{args.count}_skycorpus.json"), "w") as handle:
         json.dump(ours, handle, indent=1)  # kept even if the faiss side is interrupted
-    theirs = faiss_side(vectors, queries, args.k, args.m, args.ef_construction, args.pairs, args.pairs_sample)
+    theirs = faiss_side(vectors, queries, args.k, args.m, args.ef_construction, args.pairs, args.pairs_sample,
+                        args.efs, hnsw_file if args.keep_faiss_hnsw else None)
     print(f"load average (1, 5, 15 min) at the start {start_load}, at the end {os.getloadavg()}")
     n, d, raw = ours["count"], ours["dimension"], ours["count"] * ours["dimension"] * 4
     per_million = 1e6 / n / 2**20
