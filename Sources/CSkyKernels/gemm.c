@@ -18,7 +18,7 @@ int sky_gemm_kernel_available(sky_gemm_kernel kernel) {
     case SKY_GEMM_AVX2:
     case SKY_GEMM_BROKEN_FOR_TESTS: return f.avx2_fma;
     case SKY_GEMM_AVX512: return f.avx512f;
-    case SKY_GEMM_AVX512_BF16: return f.avx512f && f.avx512_bf16;
+    case SKY_GEMM_AVX512_BF16: return f.avx512f && f.avx512_bf16 && __builtin_cpu_supports("avx512bw");
     }
     return 0;
 }

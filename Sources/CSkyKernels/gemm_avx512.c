@@ -120,6 +120,16 @@ void sky_pack_a_bf16(int trans, const float *a, int lda, int i0, int mc, int p0,
     }
 }
 
+/// Slot j of `out` = (row0[j], row1[j]) rounded to bf16, for j < 16.
+__attribute__((target("avx512f,avx512bw,avx512bf16"))) static inline void interleave_16(const float *row0,
+                                                                                      const float *row1,
+                                                                                      uint32_t *out) {
+    __m512i both = (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row1), _mm512_loadu_ps(row0));  // row0 | row1
+    const __m512i order = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                           23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    _mm512_storeu_si512(out, _mm512_permutexvar_epi16(order, both));
+}
+
 void sky_pack_b_bf16(int trans, const float *b, int ldb, int p0, int kc, int j0, int nc, void *out_) {
     uint32_t *dst = out_;
     int kd = (kc + 1) / 2;
@@ -130,6 +140,11 @@ void sky_pack_b_bf16(int trans, const float *b, int ldb, int p0, int kc, int j0,
             int has_second = 2 * p + 1 < kc;
             uint32_t *out = dst + (size_t)p * NR;
             int j = 0;
+            if (!trans && has_second && cols == NR) {
+                // B stored k x n (the convolutions' activations): two rows of 16 columns, interleaved in one go.
+                interleave_16(b + (size_t)k0 * ldb + j0 + jr, b + (size_t)(k0 + 1) * ldb + j0 + jr, out);
+                continue;
+            }
             for (; j < cols; j++) {
                 size_t col = (size_t)(j0 + jr + j);
                 float x0 = trans ? b[col * ldb + k0] : b[(size_t)k0 * ldb + col];
