@@ -55,7 +55,7 @@ struct Search: ParsableCommand, FlagHints {
     var exact = false
 
     @Option(help: ArgumentHelp("The HNSW search beam when the saved index is used (larger: higher recall, slower; "
-                               + "default \(ApproximateIndex.defaultEfSearch)).", valueName: "n"))
+                               + "default \(ApproximateIndex.defaultEfSearch), \(ApproximateIndex.largeGraphEfSearch) from \(ApproximateIndex.largeGraphCount) vectors).", valueName: "n"))
     var ef: Int?
 
     func validate() throws {

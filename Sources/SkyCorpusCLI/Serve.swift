@@ -32,7 +32,7 @@ struct Serve: ParsableCommand, FlagHints {
     var uploadLimit = ServerConfiguration.defaultUploadLimit
 
     @Option(help: ArgumentHelp("The HNSW search beam when the saved index is used (larger: higher recall, slower; "
-                               + "default \(ApproximateIndex.defaultEfSearch)).", valueName: "n"))
+                               + "default \(ApproximateIndex.defaultEfSearch), \(ApproximateIndex.largeGraphEfSearch) from \(ApproximateIndex.largeGraphCount) vectors).", valueName: "n"))
     var ef: Int?
 
     func validate() throws {

@@ -25,11 +25,21 @@ public struct ApproximateIndex: Sendable {
     public let ids: [Int64]
     /// Dimension, count, metric, build parameters and content hash of the (ids, vectors) it was built from.
     public let fingerprint: IndexFingerprint
-    /// The default search beam (at least k is used): `defaultEfSearch` unless set.
+    /// The default search beam (at least k is used): ``defaultEfSearch(count:)`` of the graph's size unless set.
     public var efSearch: Int = ApproximateIndex.defaultEfSearch
-    /// The search beam a new or loaded index starts with. Larger graphs need a larger beam for the same recall
-    /// (`Benchmarks/index_results.md` measures recall@10 against ef at 100,000 and 1,000,000 vectors).
+    /// The search beam a new or loaded graph of fewer than ``largeGraphCount`` vectors starts with.
     public static let defaultEfSearch = 64
+    /// The beam of larger graphs. Larger graphs need a larger beam for the same recall: measured on clustered
+    /// 512-d vectors (m 16, efConstruction 200; `Benchmarks/index_results.md`), ef 64 gives recall@10 0.99 at
+    /// 100,000 vectors but 0.90 at 1,000,000, where ef 128 gives 0.97.
+    public static let largeGraphEfSearch = 128
+    /// From this many vectors a graph starts with ``largeGraphEfSearch``.
+    public static let largeGraphCount = 500_000
+
+    /// The beam a graph of `count` vectors starts with.
+    public static func defaultEfSearch(count: Int) -> Int {
+        count >= largeGraphCount ? largeGraphEfSearch : defaultEfSearch
+    }
     /// Search beams one may ask for.
     public static let efSearchRange = 1...4096
 
@@ -37,6 +47,7 @@ public struct ApproximateIndex: Sendable {
         self.graph = graph
         self.ids = ids
         self.fingerprint = fingerprint
+        efSearch = Self.defaultEfSearch(count: ids.count)
     }
 
     /// Builds the graph over `vectors` (row-major, `ids.count` rows of `dimension` finite values) on `threads`
@@ -60,6 +71,7 @@ public struct ApproximateIndex: Sendable {
         self.ids = ids
         fingerprint = IndexFingerprint(dimension: dimension, count: ids.count, parameters: parameters,
                                        contentHash: IndexFingerprint.contentHash(ids: ids, vectors: vectors, dimension: dimension))
+        efSearch = Self.defaultEfSearch(count: ids.count)
     }
 
     public var dimension: Int { fingerprint.dimension }
