@@ -27,7 +27,25 @@ extension ImageDecoder {
         guard known == CSKY_OK else { return nil }
         try checkBudget(info, name: name)
         let inputWidth = Int(info.width), inputHeight = Int(info.height)
-        guard inputWidth * inputHeight >= minimumPixels, width != inputWidth,
+        guard inputWidth * inputHeight >= minimumPixels else { return nil }
+        return Self.streamed(inputWidth: inputWidth, inputHeight: inputHeight, width: width, height: height,
+                             filter: filter) { axis, output, count in
+            bytes.withUnsafeBufferPointer { input in
+                csky_png_luma_horizontal(input.baseAddress, input.count, axis, CSKY_RESAMPLE_BEST, output, count,
+                                         &info, &message)
+            }
+        }
+    }
+
+    /// The part both streaming paths share: when Pillow runs the horizontal pass first and the kernel table splits,
+    /// `decode(axis, output, count)` fills `count` bytes of horizontally resampled "L" rows (`width` x
+    /// `inputHeight`) from the file and returns a CSkyCodecs status; then the vertical pass. Nil where the path
+    /// does not apply or `decode` fails.
+    static func streamed(inputWidth: Int, inputHeight: Int, width: Int, height: Int, filter: PillowFilter,
+                         decode: (UnsafePointer<csky_resample_axis>, UnsafeMutablePointer<UInt8>?, Int) -> Int32)
+        -> RasterImage?
+    {
+        guard width != inputWidth,
               !PillowResample.verticalFirst(inputWidth: inputWidth, inputHeight: inputHeight, width: width,
                                             height: height, passOrder: .pillow13)
         else { return nil }
@@ -36,12 +54,7 @@ extension ImageDecoder {
         let count = width * inputHeight
         var status: Int32 = CSKY_OK
         let rows = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
-            status = bytes.withUnsafeBufferPointer { input in
-                table.withAxis { axis in
-                    csky_png_luma_horizontal(input.baseAddress, input.count, axis, CSKY_RESAMPLE_BEST,
-                                             output.baseAddress, count, &info, &message)
-                }
-            }
+            status = table.withAxis { axis in decode(axis, output.baseAddress, count) }
             initialized = status == CSKY_OK ? count : 0
         }
         guard status == CSKY_OK else { return nil }
@@ -76,25 +89,15 @@ extension ImageDecoder {
         // libjpeg's scaled size: each side divided by the denominator, rounded up.
         let inputWidth = (Int(info.source_width) + denominator - 1) / denominator
         let inputHeight = (Int(info.source_height) + denominator - 1) / denominator
-        guard width != inputWidth,
-              !PillowResample.verticalFirst(inputWidth: inputWidth, inputHeight: inputHeight, width: width,
-                                            height: height, passOrder: .pillow13)
-        else { return nil }
-        let table = PillowKernelCache.shared.table(inputSize: inputWidth, outputSize: width, filter: filter)
-        guard table.splits else { return nil }
-        let count = width * inputHeight
-        var status: Int32 = CSKY_OK
-        let rows = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
-            status = bytes.withUnsafeBufferPointer { input in
-                table.withAxis { axis in
-                    csky_jpeg_luma_horizontal(input.baseAddress, input.count, Int32(denominator), grayFromY ? 1 : 0,
-                                              axis, CSKY_RESAMPLE_BEST, output.baseAddress, count, &info, &message)
-                }
+        return Self.streamed(inputWidth: inputWidth, inputHeight: inputHeight, width: width, height: height,
+                             filter: filter) { axis, output, count in
+            let status = bytes.withUnsafeBufferPointer { input in
+                csky_jpeg_luma_horizontal(input.baseAddress, input.count, Int32(denominator), grayFromY ? 1 : 0,
+                                          axis, CSKY_RESAMPLE_BEST, output, count, &info, &message)
             }
-            initialized = status == CSKY_OK ? count : 0
+            // libjpeg's own scaled size must be the one the table was made for.
+            return status == CSKY_OK && (Int(info.width) != inputWidth || Int(info.height) != inputHeight)
+                ? CSKY_ERROR : status
         }
-        guard status == CSKY_OK, Int(info.width) == inputWidth, Int(info.height) == inputHeight else { return nil }
-        let gray = RasterImage(width: width, height: inputHeight, layout: .gray, pixels: rows)
-        return height == inputHeight ? gray : PillowResample.verticalPass(gray, height: height, filter: filter)
     }
 }
