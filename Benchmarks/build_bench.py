@@ -25,8 +25,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
+
+from bench_timing import measured
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.join(ROOT, ".build", "release")
@@ -38,23 +39,6 @@ COMPARE = os.path.join(ROOT, "Scripts", "spark", "compare_corpora.py")
 
 def load():
     return [round(v, 2) for v in os.getloadavg()]
-
-
-def measured(command, env=None):
-    """Runs `command`; returns (wall seconds, peak RSS bytes of the process itself, stdout, CPU seconds of it and
-    of its waited-for descendants). Fails loudly."""
-    started = time.time()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.time() - started
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.stderr.write(stderr[-4000:])
-        raise SystemExit(f"build_bench: {' '.join(command[:3])} failed")
-    return seconds, usage.ru_maxrss * 1024, stdout, usage.ru_utime + usage.ru_stime
 
 
 def emit(record):

@@ -29,8 +29,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
+
+from bench_timing import measured
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.join(ROOT, ".build", "release")
@@ -42,22 +43,6 @@ def load():
     return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def run_measured(command):
-    """(wall seconds, peak RSS bytes, stdout, CPU seconds) of a command that must succeed."""
-    started = time.time()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.time() - started
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.stderr.write(stderr[-4000:])
-        raise SystemExit(f"embed_bench: {' '.join(command[:4])} failed")
-    return seconds, usage.ru_maxrss * 1024, stdout, usage.ru_utime + usage.ru_stime
-
-
 def generate(work, images, scale, seed):
     data = os.path.join(work, f"data-{images}-{scale}")
     manifest = os.path.join(data, "manifest.json")
@@ -66,7 +51,7 @@ def generate(work, images, scale, seed):
             found = json.load(handle)
         if found.get("images") == images and found.get("scale") == scale and found.get("seed") == seed:
             return data
-    seconds, _, _, cpu = run_measured([SKYBENCH, "generate", "--out", data, "--images", str(images), "--scale",
+    seconds, _, _, cpu = measured([SKYBENCH, "generate", "--out", data, "--images", str(images), "--scale",
                                        str(scale), "--seed", str(seed), "--force"])
     print(f"generated {images} images at scale {scale} in {seconds:.0f} s (CPU {cpu:.0f} s)", flush=True)
     return data
@@ -86,7 +71,7 @@ def register(data, work):
     partial = corpus + ".partial"
     if os.path.exists(partial):
         os.remove(partial)
-    seconds, _, _, _ = run_measured([SKYCORPUS, "build", recipe, "--corpus", partial, "--quiet"])
+    seconds, _, _, _ = measured([SKYCORPUS, "build", recipe, "--corpus", partial, "--quiet"])
     os.rename(partial, corpus)
     print(f"registered the images in {seconds:.0f} s", flush=True)
     return corpus
@@ -193,7 +178,7 @@ def main():
     fresh_copy(base, corpus)
     stored = killed_run(corpus, model, args.batch_size, args.kill_at)
     print(f"killed (SIGKILL) with {stored} image embeddings stored; load average {load()}", flush=True)
-    seconds, peak, stdout, cpu = run_measured(embed_command(corpus, model, args.batch_size))
+    seconds, peak, stdout, cpu = measured(embed_command(corpus, model, args.batch_size))
     summary = json.loads(stdout)
     report("resumed run", seconds, peak, cpu, summary, images)
     embedded, total = summary["embedded"].get("images", 0), summary["total"]["images"]
@@ -204,7 +189,7 @@ def main():
 
     if args.clean:
         fresh_copy(base, corpus)
-        seconds, peak, stdout, cpu = run_measured(embed_command(corpus, model, args.batch_size))
+        seconds, peak, stdout, cpu = measured(embed_command(corpus, model, args.batch_size))
         report("clean run", seconds, peak, cpu, json.loads(stdout), images)
     print(f"load average {load()} at end")
     return 0 if resumed else 1

@@ -26,7 +26,7 @@ public struct ApproximateIndex: Sendable {
     /// Dimension, count, metric, build parameters and content hash of the (ids, vectors) it was built from.
     public let fingerprint: IndexFingerprint
     /// The default search beam (at least k is used): ``defaultEfSearch(count:)`` of the graph's size unless set.
-    public var efSearch: Int = ApproximateIndex.defaultEfSearch
+    public var efSearch: Int
     /// The search beam a new or loaded graph of fewer than ``largeGraphCount`` vectors starts with.
     public static let defaultEfSearch = 64
     /// The beam of larger graphs. Larger graphs need a larger beam for the same recall: measured on clustered
