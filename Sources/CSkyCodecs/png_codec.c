@@ -122,6 +122,33 @@ static void csky_png_prepare(png_structp png, png_infop png_info, int keep_indic
     }
 }
 
+/* Refuses a chunk whose length runs past the end of the file. libpng allocates a text or unknown chunk's
+   whole claimed length before reading it, and Debian's libpng 1.6.39 does not cap that: a 5 KB file whose
+   tEXt chunk claims 1.9 GB made it allocate 1.9 GB (found by the png fuzz target). The file is in memory,
+   so one walk over the chunk headers bounds every chunk by the bytes actually there. For a header only
+   (`to_first_idat`), the walk stops where libpng's png_read_info stops, so a file's first bytes still do. */
+static int csky_png_check_chunks(const uint8_t *data, size_t size, int to_first_idat, char *error) {
+    size_t offset = 8;
+    while (size - offset >= 8) {
+        const uint8_t *at = data + offset;
+        uint32_t length = (uint32_t)at[0] << 24 | (uint32_t)at[1] << 16 | (uint32_t)at[2] << 8 | at[3];
+        size_t left = size - offset - 8;
+        if (to_first_idat && memcmp(at + 4, "IDAT", 4) == 0) break;
+        if ((size_t)length > left || left - length < 4) {
+            char type[5];
+            for (int i = 0; i < 4; i++) type[i] = (at[4 + i] >= 32 && at[4 + i] < 127) ? (char)at[4 + i] : '?';
+            type[4] = 0;
+            snprintf(error, CSKY_ERROR_LEN,
+                     "PNG chunk '%s' at byte %zu claims %u bytes but the file has %zu left (truncated or corrupt)",
+                     type, offset, length, left);
+            return CSKY_ERROR;
+        }
+        if (memcmp(at + 4, "IEND", 4) == 0) break;
+        offset += 12 + (size_t)length;
+    }
+    return CSKY_OK;
+}
+
 static int csky_png_run(const uint8_t *data, size_t size, int keep_indices, uint8_t *out,
                         size_t out_size, csky_image_info *info, char *error) {
     error[0] = 0;
@@ -129,6 +156,7 @@ static int csky_png_run(const uint8_t *data, size_t size, int keep_indices, uint
         snprintf(error, CSKY_ERROR_LEN, "not a PNG file (bad signature)");
         return CSKY_ERROR;
     }
+    if (csky_png_check_chunks(data, size, out == NULL, error) != CSKY_OK) return CSKY_ERROR;
     csky_png_context context = {error};
     csky_png_source source = {data, size, 0};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, csky_png_error,

@@ -97,6 +97,40 @@ import SkyTestSupport
         #expect(header.width == 100_000 && header.height == 100_000)
     }
 
+    /// A chunk after IHDR whose length field is `claimed`, holding `text`, with its CRC.
+    static func withTextChunk(_ png: [UInt8], claimed: UInt32, text: [UInt8]) -> [UInt8] {
+        let body = Array("tEXt".utf8) + text
+        let crc = CRC32.checksum(body)
+        let chunk = [UInt8(claimed >> 24), UInt8(claimed >> 16 & 255), UInt8(claimed >> 8 & 255), UInt8(claimed & 255)]
+            + body + [UInt8(crc >> 24), UInt8(crc >> 16 & 255), UInt8(crc >> 8 & 255), UInt8(crc & 255)]
+        var out = png
+        out.insert(contentsOf: chunk, at: 33)  // right after the 8-byte signature and the 25-byte IHDR chunk
+        return out
+    }
+
+    /// The png fuzz target's finding: a 5 KB file whose tEXt chunk claims 1.9 GB made libpng allocate 1.9 GB.
+    /// Such a chunk is now refused from the chunk headers, naming the chunk, on both the libpng path (16-bit
+    /// gray) and the file that the fast path declines; a real tEXt chunk still decodes.
+    @Test(arguments: ["codec/rgb.png", "codec/gray_16bit.png"])
+    func chunkLongerThanTheFileIsRefusedBeforeAllocating(name: String) throws {
+        let png = try bytes(name)
+        let text = Array("Comment\u{0}made by a test".utf8)
+        let good = Self.withTextChunk(png, claimed: UInt32(text.count), text: text)
+        let reference = try ImageDecoder().decode(png, name: name)
+        #expect(try ImageDecoder().decode(good, name: name).pixels == reference.pixels)
+        let forged = Self.withTextChunk(png, claimed: 1_912_602_637, text: text)
+        for bytes in [forged, Array(forged.prefix(60))] {
+            let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().decode(bytes, name: "forged.png") }
+            let message = error?.description ?? ""
+            #expect(message.contains("forged.png") && message.contains("'tEXt' at byte 33 claims 1912602637 bytes"),
+                    "\(message)")
+            #expect(throws: ImageError.self) { _ = try ImageDecoder().header(of: bytes, name: "forged.png") }
+        }
+        // A header read from a file's first bytes (cut inside the image data) still works.
+        let prefix = Array(good.prefix(good.count - 40))
+        #expect(try ImageDecoder().header(of: prefix, name: name).width == reference.width)
+    }
+
     @Test func pngCannotBeDecodedAtReducedScale() throws {
         #expect(throws: ImageError.self) {
             _ = try ImageDecoder().decode(try bytes("codec/rgb.png"), name: "rgb.png", jpegScale: .half)
