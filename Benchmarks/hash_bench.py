@@ -23,7 +23,7 @@ the JPEGs, SkyCorpus's decode at 1/8 DCT scale (every coefficient still Huffman-
 --skybench PATH times another skybench binary too (e.g. a copy built from an older commit), in the same run.
 Builds skybench and skycorpus in release first unless --no-build. Prints the load average at start and end.
 
-Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg] [--no-build] [--floor] [--skybench PATH]
+Usage: python3 Benchmarks/hash_bench.py [--repeats 5] [--sets real,jpeg,large] [--no-build] [--floor] [--skybench PATH]
 """
 import argparse
 import ctypes
@@ -68,6 +68,20 @@ def jpeg_files():
             with Image.open(path) as image:
                 image.convert("RGB").save(target, quality=90)
         made.append(target)
+    return sorted(made)
+
+
+def large_files(copies):
+    """The real files hard-linked `copies` times into one folder, so a whole process's start-up vanishes."""
+    folder = os.path.join(OUT, f"real-x{copies}")
+    os.makedirs(folder, exist_ok=True)
+    made = []
+    for copy in range(copies):
+        for path in real_files():
+            target = os.path.join(folder, f"{copy:03d}_" + os.path.relpath(path, REALDATA).replace("/", "_"))
+            if not os.path.exists(target):
+                os.link(path, target)
+            made.append(target)
     return sorted(made)
 
 
@@ -191,8 +205,9 @@ def main():
     print(f"{load()} at start; {cores} cores; median of {args.repeats} runs; ms per image of the set")
     scratch = tempfile.mkdtemp(prefix="skycorpus-hash-bench-")
     for name in args.sets.split(","):
-        files = real_files() if name == "real" else jpeg_files()
-        folder = REALDATA if name == "real" else os.path.join(OUT, "jpeg")
+        # large: the real files 30 times over (2,130 files), for whole processes whose start-up vanishes.
+        files = {"real": real_files, "jpeg": jpeg_files, "large": lambda: large_files(30)}[name]()
+        folder = {"real": REALDATA, "jpeg": os.path.join(OUT, "jpeg"), "large": os.path.dirname(files[0])}[name]
         count = len(files)
         per = lambda seconds: seconds * 1000 / count
         reference, reference_cpu = imagehash_seconds(files, args.repeats)
