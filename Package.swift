@@ -87,7 +87,7 @@ let package = Package(
         // Vector index: exact (BLAS) and HNSW top-k with filters, pairs above a cosine threshold. No corpus dependency.
         .target(name: "SkyIndex", dependencies: ["CSkyBLAS", "CSkyIndex", "SkyConcurrency"]),
         // The recipe file: one YAML file that names the datasets, the steps and their settings, and the exports.
-        .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkySearch", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
+        .target(name: "SkyRecipe", dependencies: ["Yams", "SkyPipeline", "SkySearch", "SkyCLIP", "SkyDatasets", "SkyStorage", "SkyHashing", "SkyGeometry", "SkyText"]),
         // `skycorpus build`: runs a recipe end to end through the pipeline's steps, resumable, sharded, merged.
         .target(name: "SkyBuild", dependencies: ["SkyRecipe", "SkyPipeline", "SkySearch", "SkyCLIP", "SkyStorage", "SkyDatasets", "SkyText", "SkyHashing", "SkyGeometry"]),
         .executableTarget(
@@ -125,7 +125,7 @@ let package = Package(
             "SkyServer", "SkySearch", "SkyStorage", "SkyPipeline", "SkyDatasets", "SkyImaging", "SkyCLIP", "SkyHashing", "SkyTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "SkyRecipeTests", dependencies: ["SkyRecipe", "SkyPipeline", "SkyDatasets", "SkyTestSupport"]),
+        .testTarget(name: "SkyRecipeTests", dependencies: ["SkyRecipe", "SkyCLIP", "SkyPipeline", "SkyDatasets", "SkyTestSupport"]),
         .testTarget(name: "SkyBuildTests", dependencies: ["SkyBuild", "SkyRecipe", "SkyPipeline", "SkyStorage", "SkyText", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,3 +13,11 @@ public enum Precision: String, Sendable, Codable, CaseIterable {
     /// The precision used when none is asked for.
     public static let defaultValue: Precision = .fp32
 }
+
+extension Precision {
+    /// Checks that this CPU runs the precision, without loading a model: bf16 needs AVX512-BF16 and a passing
+    /// self-check of the bf16 kernel. Throws the error loading a model at this precision would throw.
+    public func checkAvailable() throws(CLIPError) {
+        _ = try GEMMEngine.make(self)
+    }
+}

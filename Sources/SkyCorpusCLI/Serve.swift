@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkyCLIP
 import SkyIndex
 import SkySearch
 import SkyServer
@@ -18,6 +19,9 @@ struct Serve: ParsableCommand, FlagHints {
 
     @Option(help: ArgumentHelp("The CLIP checkpoint the corpus was embedded with (enables search).", valueName: "path"))
     var model: String?
+
+    /// How the checkpoint is read and run (`--precision`, `--activation`, ...), shared with the other model commands.
+    @OptionGroup var flags: EncoderFlags
 
     @Option(help: "The name the model was registered under by 'embed' (default: the checkpoint's file name).")
     var name: String?
@@ -48,7 +52,10 @@ struct Serve: ParsableCommand, FlagHints {
     }
 
     func run() throws {
-        let loaded = try model.map { (encoder: try CLIPEncoder(modelPath: $0), path: $0) }
+        // Every query the server encodes (texts, uploads) goes through this one model, at --precision.
+        let loaded = try model.map { path in
+            (encoder: try CLIPEncoder(model: try flags.load(path).0, reducedJPEGDecode: flags.fastJpeg), path: path)
+        }
         let service = try CorpusService.load(corpusPath: global.corpus, model: loaded, name: name,
                                              configuration: ServerConfiguration(host: host, port: port, uploadLimit: uploadLimit),
                                              efSearch: ef)

@@ -1,4 +1,5 @@
 import Foundation
+import SkyCLIP
 import SkyDatasets
 import SkyHashing
 import SkyPipeline
@@ -160,15 +161,30 @@ public struct EmbedSettings: Sendable, Equatable, Codable {
     /// What to embed: images, captions, prompts.
     public var what: [EmbeddingItemKind]
     public var batchSize: Int
+    /// The arithmetic of the weight products (`embed --precision`); the corpus records it with the model.
+    public var precision: Precision
 
-    enum CodingKeys: String, CodingKey { case model, name, what, batchSize }
+    enum CodingKeys: String, CodingKey { case model, name, what, batchSize, precision }
 
-    public init(model: String, resolvedModel: String, name: String?, what: [EmbeddingItemKind], batchSize: Int) {
+    public init(model: String, resolvedModel: String, name: String?, what: [EmbeddingItemKind], batchSize: Int,
+                precision: Precision = .defaultValue) {
         self.model = model
         self.resolvedModel = resolvedModel
         self.name = name
         self.what = what
         self.batchSize = batchSize
+        self.precision = precision
+    }
+
+    /// The default precision is left out, so a recipe without the key keeps the digest it had before the key
+    /// existed (corpora built from it are not refused as built from an edited recipe).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encode(what, forKey: .what)
+        try container.encode(batchSize, forKey: .batchSize)
+        if precision != .defaultValue { try container.encode(precision, forKey: .precision) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -178,6 +194,7 @@ public struct EmbedSettings: Sendable, Equatable, Codable {
         name = try container.decodeIfPresent(String.self, forKey: .name)
         what = try container.decode([EmbeddingItemKind].self, forKey: .what)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
+        precision = try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .defaultValue
     }
 }
 

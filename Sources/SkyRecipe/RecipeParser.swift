@@ -1,4 +1,5 @@
 import Foundation
+import SkyCLIP
 import SkyDatasets
 import SkyGeometry
 import SkyPipeline
@@ -262,7 +263,7 @@ struct RecipeParser {
     }
 
     func embed(_ node: RecipeNode) throws(RecipeError) -> EmbedSettings {
-        let keys = try node.mapping(allowed: ["model", "name", "what", "batch_size"])
+        let keys = try node.mapping(allowed: ["model", "name", "what", "batch_size", "precision"])
         guard let modelNode = keys["model"] else { throw node.error("missing key 'model' (a CLIP checkpoint)") }
         let model = try modelNode.nonEmptyString()
         let resolved = RecipePaths.resolve(model, against: folder)
@@ -282,8 +283,16 @@ struct RecipeParser {
         }
         let batch = try keys["batch_size"]?.int() ?? CorpusEmbedding.defaultBatchSize
         guard batch >= 1 else { throw keys["batch_size"]!.error("must be at least 1") }
+        var precision = Precision.defaultValue
+        if let node = keys["precision"] {
+            precision = try node.choice(Precision.self, what: "precision")
+            // Like the checkpoint's existence: a machine that cannot run it is refused before a build writes anything.
+            if checkFiles {
+                do { try precision.checkAvailable() } catch { throw node.error("\(error)") }
+            }
+        }
         return EmbedSettings(model: model, resolvedModel: resolved, name: try keys["name"]?.nonEmptyString(), what: what,
-                             batchSize: batch)
+                             batchSize: batch, precision: precision)
     }
 
     func export(_ node: RecipeNode) throws(RecipeError) -> RecipeExport {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SkyCLIP
 import SkySearch
 import SkyStorage
 
@@ -8,6 +9,8 @@ struct Health: Encodable {
     struct Search: Encodable {
         var available: Bool
         var model: String?
+        /// The arithmetic queries are encoded with (`serve --precision`).
+        var precision: String?
         var dimension: Int?
         var index: String?
         var images: Int?
@@ -86,7 +89,8 @@ struct BrowseRoutes {
         let search: Health.Search
         switch service.search {
         case .ready(let engine):
-            search = Health.Search(available: true, model: engine.modelName, dimension: engine.dimension,
+            search = Health.Search(available: true, model: engine.modelName,
+                                   precision: engine.encoder.model.precision.rawValue, dimension: engine.dimension,
                                    index: SearchRoutes.indexKind(engine), images: engine.index.imageCount,
                                    captions: engine.index.captionCount)
         case .unavailable(let reason, let hint):
