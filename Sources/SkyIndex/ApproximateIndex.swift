@@ -52,26 +52,17 @@ public struct ApproximateIndex: Sendable {
 
     /// Builds the graph over `vectors` (row-major, `ids.count` rows of `dimension` finite values) on `threads`
     /// threads (default: every core). `progress(inserted, total)` is called now and then from a build thread.
+    /// (`ApproximateIndexBuilder` builds the same graph from rows that arrive in batches.)
     public init(dimension: Int, ids: [Int64], vectors: [Float], parameters: HNSWParameters = HNSWParameters(),
                 threads: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws {
         guard dimension >= 1 else { throw IndexError.invalidDimension(dimension) }
         guard vectors.count == ids.count * dimension else {
             throw IndexError.countMismatch(ids: ids.count, vectorCount: vectors.count, dimension: dimension)
         }
-        guard parameters.m >= 2 && parameters.m <= 1000, parameters.efConstruction >= 1, parameters.seed >= 0 else {
-            throw IndexError.invalidParameter("HNSW parameters out of range: m 2...1000, efConstruction >= 1, seed >= 0 (got \(parameters))")
-        }
-        guard !ids.isEmpty else { throw IndexError.invalidParameter("an HNSW index needs at least one vector") }
-        _ = try validateRows(vectors, dimension: dimension, context: "vectors to index")
-        let threads = max(1, min(threads ?? Parallel.cores, ids.count))
-        graph = try vectors.withUnsafeBufferPointer {
-            try HNSWGraph.build(vectors: $0.baseAddress!, count: ids.count, dimension: dimension, parameters: parameters,
-                                threads: threads, progress: progress)
-        }
-        self.ids = ids
-        fingerprint = IndexFingerprint(dimension: dimension, count: ids.count, parameters: parameters,
-                                       contentHash: IndexFingerprint.contentHash(ids: ids, vectors: vectors, dimension: dimension))
-        efSearch = Self.defaultEfSearch(count: ids.count)
+        var builder = try ApproximateIndexBuilder(dimension: dimension, ids: ids, parameters: parameters,
+                                                  threads: threads, progress: progress)
+        try builder.add(vectors)
+        self = try builder.finish()
     }
 
     public var dimension: Int { fingerprint.dimension }

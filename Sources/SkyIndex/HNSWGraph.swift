@@ -33,36 +33,48 @@ final class HNSWGraph: Sendable {
         return HNSWGraph(handle: handle, dimension: dimension)
     }
 
-    /// A graph over `count` rows of `vectors`, labels = row numbers, inserted from `threads` threads (hnswlib's
-    /// `addPoint` is safe to call concurrently). `progress(done, count)` is called from the first thread every
-    /// `progressStride` rows it inserts, and once at the end.
-    static func build(vectors: UnsafePointer<Float>, count: Int, dimension: Int, parameters: HNSWParameters,
-                      threads: Int, progress: ((Int, Int) -> Void)? = nil) throws -> HNSWGraph {
-        let graph = try make({ skyidx_hnsw_create(dimension, count, parameters.m, parameters.efConstruction,
-                                                  parameters.seed, $0, $1) }, dimension: dimension, error: IndexError.hnsw)
-        guard count > 0 else { return graph }
-        try check { skyidx_hnsw_add(graph.handle, vectors, 0, $0, $1) }  // the entry point first, alone
-        let inserted = Locked(1)
+    /// An empty graph with room for `capacity` rows.
+    static func create(capacity: Int, dimension: Int, parameters: HNSWParameters) throws -> HNSWGraph {
+        try make({ skyidx_hnsw_create(dimension, capacity, parameters.m, parameters.efConstruction, parameters.seed, $0, $1) },
+                 dimension: dimension, error: IndexError.hnsw)
+    }
+
+    /// Inserts rows `rows` (labels = row numbers; `vectors` points at the first of them) from `threads` threads
+    /// (hnswlib's `addPoint` is safe to call concurrently): row 0, the entry point, first and alone, then thread `t`
+    /// takes every `threads`-th row from the `t`-th on. With one thread the rows go in in order, so the graph is
+    /// a function of the rows alone, however they are split into calls. `progress(done, total)` is called from the
+    /// first thread every `progressStride` rows it inserts, `done` counting from `before` (rows inserted earlier).
+    func insert(_ vectors: UnsafePointer<Float>, rows: Range<Int>, threads: Int, before: Int, total: Int,
+                progress: ((Int, Int) -> Void)?) throws {
+        var first = rows.lowerBound, vectors = vectors
+        if first == 0 && !rows.isEmpty {
+            try HNSWGraph.check { skyidx_hnsw_add(handle, vectors, 0, $0, $1) }
+            first = 1
+            vectors += dimension
+        }
+        let remaining = rows.upperBound - first, dimension = dimension
+        guard remaining > 0 else { return }
+        let threads = max(1, min(threads, remaining))
+        let inserted = Locked(before + first - rows.lowerBound)
         let failures = Parallel.map(parts: threads) { part -> IndexError? in
-            var row = 1 + part, pending = 0
-            while row < count {
-                do { try check { skyidx_hnsw_add(graph.handle, vectors + row * dimension, row, $0, $1) } } catch {
+            var offset = part, pending = 0
+            while offset < remaining {
+                do {
+                    try HNSWGraph.check { skyidx_hnsw_add(handle, vectors + offset * dimension, first + offset, $0, $1) }
+                } catch {
                     return error as? IndexError
                 }
-                row += threads
+                offset += threads
                 pending += 1
-                if pending == progressStride {
+                if pending == HNSWGraph.progressStride {
                     let done = inserted.withLock { $0 += pending; return $0 }
                     pending = 0
-                    if part == 0 { progress?(done, count) }
+                    if part == 0 { progress?(done, total) }
                 }
             }
-            inserted.withLock { $0 += pending }
             return nil
         }
         if let failure = failures.compactMap({ $0 }).first { throw failure }
-        progress?(count, count)
-        return graph
     }
 
     /// Rows a build thread inserts between progress reports.

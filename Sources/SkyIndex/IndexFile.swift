@@ -27,7 +27,9 @@ enum IndexFile {
         }
         do {
             defer { try? handle.close() }
-            let json = try JSONEncoder().encode(index.fingerprint)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys  // the same index gives the same bytes
+            let json = try encoder.encode(index.fingerprint)
             var state = skyidx_xxh64_state()
             skyidx_xxh64_reset(&state, 0)
             try handle.write(contentsOf: Data(count: headerSize))

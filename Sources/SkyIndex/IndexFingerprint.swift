@@ -25,13 +25,31 @@ public struct IndexFingerprint: Sendable, Hashable, Codable {
     /// The content hash of (ids, vectors) as an index records it: XXH64 over a tag, the dimension and count as
     /// 64-bit little-endian integers, the ids, then the vectors as float32.
     public static func contentHash(ids: [Int64], vectors: [Float], dimension: Int) -> String {
-        var state = skyidx_xxh64_state()
-        skyidx_xxh64_reset(&state, 0)
-        let header: [UInt64] = [0x3176_7865_646E_6973, UInt64(dimension), UInt64(ids.count)]  // "sindexv1"
-        header.withUnsafeBytes { skyidx_xxh64_update(&state, $0.baseAddress, $0.count) }
-        ids.withUnsafeBytes { skyidx_xxh64_update(&state, $0.baseAddress, $0.count) }
-        vectors.withUnsafeBytes { skyidx_xxh64_update(&state, $0.baseAddress, $0.count) }
-        return hex(skyidx_xxh64_digest(&state))
+        var hasher = ContentHasher(dimension: dimension, ids: ids)
+        vectors.withUnsafeBufferPointer { hasher.update($0) }
+        return hasher.digest()
+    }
+
+    /// `contentHash` over vectors that arrive in batches (ids first, as they are hashed before the vectors).
+    struct ContentHasher {
+        private var state = skyidx_xxh64_state()
+
+        init(dimension: Int, ids: [Int64]) {
+            skyidx_xxh64_reset(&state, 0)
+            let header: [UInt64] = [0x3176_7865_646E_6973, UInt64(dimension), UInt64(ids.count)]  // "sindexv1"
+            header.withUnsafeBytes { skyidx_xxh64_update(&state, $0.baseAddress, $0.count) }
+            ids.withUnsafeBytes { skyidx_xxh64_update(&state, $0.baseAddress, $0.count) }
+        }
+
+        /// The next rows' float32 values.
+        mutating func update(_ vectors: UnsafeBufferPointer<Float>) {
+            skyidx_xxh64_update(&state, vectors.baseAddress, vectors.count * MemoryLayout<Float>.size)
+        }
+
+        func digest() -> String {
+            var state = state
+            return IndexFingerprint.hex(skyidx_xxh64_digest(&state))
+        }
     }
 
     static func hex(_ value: UInt64) -> String {

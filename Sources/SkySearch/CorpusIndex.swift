@@ -122,19 +122,27 @@ public struct CorpusIndex: Sendable {
         return URL(fileURLWithPath: corpusPath + ".index").appendingPathComponent(safe + ".images.hnsw")
     }
 
+    /// Rows `build` reads from the corpus and inserts at a time (32 MiB of 512-d vectors).
+    public static let buildBatchRows = 16_384
+
     /// Builds the HNSW graph over the model's stored image embeddings and saves it to `file` (written beside it
-    /// and renamed into place). Returns the index's row count. `progress(inserted, total)` reports the graph's
-    /// build (called from a build thread).
+    /// and renamed into place). Returns the index's row count. The vectors are read and inserted `batchRows` at a
+    /// time, so memory holds the graph and one batch. `progress(inserted, total)` reports the graph's build (called
+    /// from a build thread); `threads` defaults to every core (one thread makes the graph deterministic).
     @discardableResult
     public static func build(corpus: Corpus, model: Int64, file: URL, parameters: HNSWParameters = HNSWParameters(),
+                             batchRows: Int = buildBatchRows, threads: Int? = nil,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Int {
-        let stored = try corpus.storedVectors(model: model, kind: .image)
-        guard !stored.ids.isEmpty else {
-            throw SearchError.invalidInput("no image embeddings for this model in \(corpus.path); "
-                                           + "run 'skycorpus embed --model CHECKPOINT' first")
-        }
-        let index = try ApproximateIndex(dimension: stored.dimension, ids: stored.ids, vectors: stored.values,
-                                         parameters: parameters, progress: progress)
+        var builder: ApproximateIndexBuilder? = nil
+        try corpus.streamStoredVectors(model: model, kind: .image, batchRows: batchRows, start: { ids, dimension in
+            guard !ids.isEmpty else {
+                throw SearchError.invalidInput("no image embeddings for this model in \(corpus.path); "
+                                               + "run 'skycorpus embed --model CHECKPOINT' first")
+            }
+            builder = try ApproximateIndexBuilder(dimension: dimension, ids: ids, parameters: parameters,
+                                                  threads: threads, progress: progress)
+        }, batch: { _, values in try builder?.add(values) })
+        guard let index = try builder?.finish() else { throw SearchError.invalidInput("no image embeddings in \(corpus.path)") }
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try index.save(to: file)
         return index.count

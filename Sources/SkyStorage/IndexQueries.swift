@@ -45,34 +45,67 @@ extension Corpus {
     /// The stored vectors of `kind` for `model`, ordered by item id. Vectors of one model have one dimension; a
     /// blob of another length is reported as a damaged corpus.
     public func storedVectors(model: Int64, kind: EmbeddingItemKind) throws -> StoredVectors {
+        var result = StoredVectors()
+        try streamStoredVectors(model: model, kind: kind, batchRows: 65_536, start: { ids, dimension in
+            result.ids = ids
+            result.dimension = dimension
+            result.values.reserveCapacity(ids.count * dimension)
+        }, batch: { _, values in result.values.append(contentsOf: values) })
+        return result
+    }
+
+    /// The stored vectors of `kind` for `model` a batch at a time, in one read transaction, so that a caller never
+    /// holds more than `batchRows` rows of them: `start(ids, dimension)` first, with every item id (ascending) and
+    /// the vector length (0 when there are none), then `batch(firstRow, values)` for consecutive rows in id order,
+    /// `values` row-major with at most `batchRows` rows. A blob of another length than the first is reported as a
+    /// damaged corpus.
+    public func streamStoredVectors(model: Int64, kind: EmbeddingItemKind, batchRows: Int,
+                                    start: ([Int64], Int) throws -> Void,
+                                    batch: (Int, [Float]) throws -> Void) throws {
+        guard batchRows >= 1 else { throw CorpusError.invalidRequest("a batch of vectors needs at least one row, got \(batchRows)") }
         try readDB { db in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embedding WHERE model_id = ? AND item_kind = ?",
-                                         arguments: [model, kind.rawValue]) ?? 0
-            var result = StoredVectors(ids: [], values: [], dimension: 0)
-            result.ids.reserveCapacity(count)
+            let arguments: StatementArguments = [model, kind.rawValue]
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT item_id FROM embedding WHERE model_id = ? AND item_kind = ? ORDER BY item_id
+                """, arguments: arguments)
+            let bytes = try Int.fetchOne(db, sql: """
+                SELECT length(vector) FROM embedding WHERE model_id = ? AND item_kind = ? ORDER BY item_id LIMIT 1
+                """, arguments: arguments) ?? 0
+            let dimension = bytes / MemoryLayout<Float>.size
+            try start(ids, dimension)
+            guard !ids.isEmpty else { return }
+            var values: [Float] = []
+            values.reserveCapacity(min(batchRows, ids.count) * dimension)
+            var row = 0, first = 0
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT item_id, vector FROM embedding WHERE model_id = ? AND item_kind = ? ORDER BY item_id
-                """, arguments: [model, kind.rawValue])
-            while let row = try rows.next() {
-                let id: Int64 = row[0]
-                let blob: Data = row[1]
-                let dimension = blob.count / MemoryLayout<Float>.size
-                if result.ids.isEmpty {
-                    result.dimension = dimension
-                    result.values.reserveCapacity(count * dimension)
-                } else if dimension != result.dimension || blob.count % MemoryLayout<Float>.size != 0 {
-                    throw CorpusError.invalidRequest("\(path): the \(kind.rawValue) embedding of item \(id) has \(blob.count) "
-                        + "bytes, the others \(result.dimension * 4): the corpus is damaged; re-run 'skycorpus embed'")
+                """, arguments: arguments)
+            while let next = try rows.next() {
+                let id: Int64 = next[0]
+                let blob: Data = next[1]
+                guard row < ids.count, ids[row] == id else {
+                    throw CorpusError.invalidRequest("\(path): the \(kind.rawValue) embeddings changed while being read")
                 }
-                result.ids.append(id)
+                guard blob.count == bytes, bytes % MemoryLayout<Float>.size == 0 else {
+                    throw CorpusError.invalidRequest("\(path): the \(kind.rawValue) embedding of item \(id) has \(blob.count) "
+                        + "bytes, the first \(bytes): the corpus is damaged; re-run 'skycorpus embed'")
+                }
                 blob.withUnsafeBytes { raw in
                     for index in 0..<dimension {
-                        result.values.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(
+                        values.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(
                             fromByteOffset: index * 4, as: UInt32.self))))
                     }
                 }
+                row += 1
+                if row - first == batchRows || row == ids.count {
+                    try batch(first, values)
+                    values.removeAll(keepingCapacity: true)
+                    first = row
+                }
             }
-            return result
+            guard row == ids.count else {
+                throw CorpusError.invalidRequest("\(path): the \(kind.rawValue) embeddings changed while being read")
+            }
         }
     }
 

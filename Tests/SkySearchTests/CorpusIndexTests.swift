@@ -211,4 +211,38 @@ import Testing
             try CorpusIndex(corpus: fixture.corpus, model: fixture.model, indexFile: file, mode: .approximate)
         }
     }
+
+    /// `index build` reads and inserts the stored vectors a batch at a time: on one thread its file equals the one
+    /// built from the whole matrix, whatever the batch size; batches of 7 over 60 rows report progress per batch.
+    @Test func streamedBuildEqualsTheInMemoryBuild() throws {
+        let fixture = try Self.fixture()
+        let stored = try fixture.corpus.storedVectors(model: fixture.model, kind: .image)
+        #expect(stored.ids == fixture.images.keys.sorted() && stored.values.count == 60 * Self.dimension)
+        var batches: [(Int, Int)] = []
+        try fixture.corpus.streamStoredVectors(model: fixture.model, kind: .image, batchRows: 7, start: { ids, dimension in
+            #expect(ids == stored.ids && dimension == Self.dimension)
+        }, batch: { first, values in
+            #expect(Array(stored.values[first * Self.dimension..<first * Self.dimension + values.count]) == values)
+            batches.append((first, values.count / Self.dimension))
+        })
+        #expect(batches.map(\.0) == Array(stride(from: 0, to: 60, by: 7)))
+        #expect(batches.map(\.1) == Array(repeating: 7, count: 8) + [4])
+
+        let parameters = HNSWParameters(m: 8, efConstruction: 50)
+        let memory = fixture.folder.url.appendingPathComponent("memory.hnsw")
+        try ApproximateIndex(dimension: stored.dimension, ids: stored.ids, vectors: stored.values, parameters: parameters,
+                             threads: 1).save(to: memory)
+        var reports: [Int] = []
+        for batchRows in [7, 60, 1000] {
+            let file = fixture.folder.url.appendingPathComponent("streamed-\(batchRows).hnsw")
+            #expect(try CorpusIndex.build(corpus: fixture.corpus, model: fixture.model, file: file, parameters: parameters,
+                                          batchRows: batchRows, threads: 1, progress: { done, _ in reports.append(done) }) == 60)
+            #expect(try Data(contentsOf: file) == Data(contentsOf: memory), "batches of \(batchRows)")
+        }
+        #expect(reports.prefix(9) == [7, 14, 21, 28, 35, 42, 49, 56, 60])
+        #expect(throws: (any Error).self) {
+            try fixture.corpus.streamStoredVectors(model: fixture.model, kind: .image, batchRows: 0, start: { _, _ in },
+                                                   batch: { _, _ in })
+        }
+    }
 }
