@@ -315,3 +315,12 @@ CREATE TABLE build_shard (
 CREATE INDEX mask_path ON mask(path);
 CREATE INDEX image_root_path ON image(root_id, path);
 DROP INDEX image_root;
+
+-- migration: v7-embedding-precision
+
+-- The arithmetic of the weight products that made a model's stored embeddings (`embed --precision`, the recipe's
+-- `steps.embed.precision`): 'fp32' or 'bf16' (SkyCLIP's `Precision` raw values). One checkpoint's embeddings at two
+-- precisions are different vectors, so a registered model holds one precision: `embed` at another one is refused
+-- while the model has embeddings (register them under another name to keep both). Corpora embedded before this
+-- column existed were embedded at fp32, the only precision there was, and read so.
+ALTER TABLE encoder_model ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';

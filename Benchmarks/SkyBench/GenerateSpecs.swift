@@ -11,6 +11,9 @@ enum GeneratedLayout: String, Sendable {
     case coco
     /// `images/SPLIT/` + `labels/SPLIT/*.txt` (`class cx cy w h`, normalised) + `classes.txt`.
     case yolo
+    /// VisDrone-DET as distributed: `VisDrone2019-DET-SPLIT/images/NAME.jpg` + `annotations/NAME.txt`, one box per
+    /// line `left,top,width,height,score,category,truncation,occlusion` (categories 1-10 named, 11 "others").
+    case visdrone
     /// `img_dir/SPLIT/` + `ann_dir/SPLIT/` index PNG masks (MMSegmentation's LoveDA, Potsdam, Vaihingen).
     case indexMasks = "index-masks"
     /// `SPLIT/images/NAME.jpg` + `NAME_instance_color_RGB.png` colour masks (iSAID through its palette).
@@ -27,6 +30,7 @@ enum GeneratedLayout: String, Sendable {
         case .voc: "voc"
         case .coco: "coco"
         case .yolo: "yolo"
+        case .visdrone: "visdrone"
         case .indexMasks, .colourMasks: "segmentation"
         case .captions: "captions"
         case .change: "change"
@@ -88,7 +92,7 @@ enum GeneratedDatasets {
               classes: ["aircraft", "oiltank", "overpass", "playground"]),
         .init(name: "sdd", layout: .yolo, paperImages: 17_351, width: 1424, height: 1088, meanObjects: 20.5,
               classes: ["Pedestrian", "Biker", "Skateboarder", "Cart", "Car", "Bus"], splits: [("train", 0.8), ("val", 0.2)]),
-        .init(name: "visdrone", layout: .coco, paperImages: 6_471, width: 1509, height: 849, meanObjects: 12.0,
+        .init(name: "visdrone", layout: .visdrone, paperImages: 6_471, width: 1509, height: 849, meanObjects: 12.0,
               classes: ["pedestrian", "people", "bicycle", "car", "van", "truck", "tricycle", "awning-tricycle", "bus",
                         "motor", "others"], splits: [("train", 0.85), ("val", 0.15)]),
         // SEG-4: masks with palettes (M2B makes their boxes).

@@ -25,6 +25,9 @@ struct GeneratedPaths {
         case .yolo:
             photo = "images/\(split)/\(file)"
             annotation = "labels/\(split)/\(stem).txt"
+        case .visdrone:
+            photo = "\(GeneratedPaths.visDroneFolder(split))/images/\(file)"
+            annotation = "\(GeneratedPaths.visDroneFolder(split))/annotations/\(stem).txt"
         case .indexMasks:
             photo = "img_dir/\(split)/\(file)"
             mask = "ann_dir/\(split)/\(stem).png"
@@ -40,6 +43,9 @@ struct GeneratedPaths {
         }
     }
 
+    /// VisDrone-DET's folder of one split, as the dataset is distributed (`VisDrone2019-DET-train`).
+    static func visDroneFolder(_ split: String) -> String { "VisDrone2019-DET-\(split)" }
+
     /// The folders a dataset's files go in, for its splits.
     static func folders(layout: GeneratedLayout, splits: [String]) -> [String] {
         switch layout {
@@ -47,6 +53,7 @@ struct GeneratedPaths {
         case .voc: ["JPEGImages", "Annotations", "ImageSets/Main"]
         case .coco: ["annotations"] + splits.map { "images/\($0)" }
         case .yolo: splits.flatMap { ["images/\($0)", "labels/\($0)"] }
+        case .visdrone: splits.flatMap { ["\(visDroneFolder($0))/images", "\(visDroneFolder($0))/annotations"] }
         case .indexMasks: splits.flatMap { ["img_dir/\($0)", "ann_dir/\($0)"] }
         case .colourMasks: splits.map { "\($0)/images" }
         case .captions: ["images"]
@@ -77,6 +84,15 @@ enum GeneratedAnnotations {
                     + "<xmax>\(box.x + box.width)</xmax><ymax>\(box.y + box.height)</ymax></bndbox></object>\n"
             }
             return text + "</annotation>\n"
+        case .visdrone:
+            // VisDrone-DET: `left,top,width,height,score,category,truncation,occlusion`; category = class index + 1
+            // (1 pedestrian ... 10 motor, 11 others), score 1 (evaluated), truncation and occlusion from the seed.
+            var text = ""
+            for (number, box) in image.shapes.enumerated() {
+                let mix = Int((image.seed >> 8) % 7) + number
+                text += "\(box.x),\(box.y),\(box.width),\(box.height),1,\(box.classIndex + 1),\(mix % 3 == 2 ? 1 : 0),\(mix % 3)\n"
+            }
+            return text
         case .yolo:
             var text = ""
             let w = Double(image.width), h = Double(image.height)

@@ -7,7 +7,7 @@ import SkyRecipe
 import SkyStorage
 
 /// `skycorpus build RECIPE [--corpus PATH] [--shard K/N --out PATH] [--after-merge]`: a recipe end to end.
-struct Build: ParsableCommand {
+struct Build: ParsableCommand, FlagHints {
     static let configuration = CommandConfiguration(
         abstract: "Build a corpus from a recipe (Schemas/recipe.md): ingest, M2B, captions, dedup, prompts, exports.",
         discussion: """
@@ -63,6 +63,13 @@ struct Build: ParsableCommand {
         let summary = try build.run()
         if global.json { return try Output.json(summary) }
         BuildReport.print(summary)
+    }
+
+    func hint(for error: Error) -> String? {
+        if case EmbeddingStoreError.precisionConflict(_, let stored, _) = error {
+            return "set steps.embed.precision to \(stored), or steps.embed.name to keep the two sets apart"
+        }
+        return CommandError.generalHint(for: error)
     }
 }
 

@@ -13,7 +13,9 @@ struct Embed: ParsableCommand, FlagHints {
         discussion: """
             The model is registered by name (default: the checkpoint's file name), architecture and SHA-256. \
             Each batch is written in one transaction, so an interrupted run keeps its finished batches and a \
-            re-run embeds only what is missing. A different checkpoint under a registered name is refused. \
+            re-run embeds only what is missing. A different checkpoint under a registered name is refused, and so \
+            is another --precision than the name's embeddings were made with (they would be a different set of \
+            vectors: register them under another --name). \
             An image that cannot be decoded is listed and marked unreadable in the corpus in its batch's \
             transaction (exports leave it out); later runs skip marked images and count them once.
             """)
@@ -65,7 +67,7 @@ struct Embed: ParsableCommand, FlagHints {
                 let rate = new > 0 && seconds > 0 ? String(format: ", %.1f/s", Double(new) / seconds) : ""
                 return "\(new) new \(key) (\(total[key] ?? 0) in all\(rate))"
             }
-            print("\(info.name) [\(info.architecture)]: " + parts.joined(separator: ", "))
+            print("\(info.name) [\(info.architecture), \(summary.precision.rawValue)]: " + parts.joined(separator: ", "))
             if let stages = summary.imageStages {
                 print(String(format: "images: decode+preprocess %.1f s (on another thread, overlapping), encode %.1f s, "
                              + "store %.1f s, waited for decoding %.1f s", stages.decode, stages.encode, stages.store,
@@ -83,6 +85,9 @@ struct Embed: ParsableCommand, FlagHints {
     /// SHA-256 of a file, read in 4 MiB chunks.
     func hint(for error: Error) -> String? {
         if case EmbeddingStoreError.modelConflict = error { return "pass another --name, or the checkpoint registered under it" }
+        if case EmbeddingStoreError.precisionConflict(_, let stored, let given) = error {
+            return "pass --precision \(stored) to add to them, or another --name to keep the \(given) embeddings as a separate set"
+        }
         return CommandError.generalHint(for: error)
     }
 }

@@ -112,6 +112,9 @@ struct Evaluate: ParsableCommand, FlagHints {
         case .counting:
             report = try CountingEvaluation.evaluate(corpus: corpus, encoder: try encoder(), model: model, set: set ?? dataset)
         }
+        // Which arithmetic made the stored embeddings, and (tasks that encode texts) the queries: saved with the run.
+        report.settings["precision"] = registered.info.precision
+        if !task.usesStoredEmbeddingsOnly { report.settings["query precision"] = flags.precision.rawValue }
         report = try CorpusEvaluation.save(report, modelID: model.id, corpus: corpus)
         if global.json { return try Output.json(report) }
         Self.printTable(report)

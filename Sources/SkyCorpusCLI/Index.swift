@@ -47,9 +47,9 @@ struct IndexBuild: ParsableCommand {
                                           progress: { reporter.update($0, $1) })
         let seconds = Date().timeIntervalSince(started)
         if global.json {
-            struct Summary: Encodable { var index: String; var images: Int; var seconds: Double }
-            return try Output.json(Summary(index: file.path, images: count, seconds: seconds))
+            struct Summary: Encodable { var index: String; var images: Int; var precision: String; var seconds: Double }
+            return try Output.json(Summary(index: file.path, images: count, precision: registered.info.precision, seconds: seconds))
         }
-        print("index: \(count) image embeddings of '\(modelName)' in \(String(format: "%.1f", seconds)) s -> \(file.path)")
+        print("index: \(count) image embeddings of '\(modelName)' (\(registered.info.precision)) in \(String(format: "%.1f", seconds)) s -> \(file.path)")
     }
 }

@@ -76,6 +76,7 @@ struct Search: ParsableCommand, FlagHints {
         let engine = try SearchEngine(corpus: corpus, encoder: CLIPEncoder(model: model, reducedJPEGDecode: modelOptions.fastJpeg),
                                       modelPath: modelOptions.model, name: name, mode: exact ? .exact : .auto,
                                       efSearch: ef)
+        if let note = engine.precisionNote, !global.quiet { Output.note("search: " + note) }
         let filter = SearchFilter(dataset: dataset, split: split, className: className, captionSource: source,
                                   includeDuplicates: includeDuplicates)
         if captions {

@@ -62,6 +62,9 @@ struct Serve: ParsableCommand, FlagHints {
         if case .unavailable(let reason, let hint) = service.search, model != nil {
             Output.note("skycorpus serve: search is unavailable: \(reason) (\(hint))")
         }
+        if case .ready(let engine) = service.search, let note = engine.precisionNote, !global.quiet {
+            Output.note("skycorpus serve: " + note)
+        }
         let (corpus, host, port, quiet) = (global.corpus, host, port, global.quiet)
         try SkyServer.serve(service: service) {
             if !quiet { Output.note("skycorpus serve: \(corpus) on http://\(host):\(port)/ (Ctrl-C stops)") }

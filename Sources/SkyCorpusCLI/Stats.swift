@@ -40,6 +40,10 @@ struct Stats: ParsableCommand {
             let top = stats.imageClasses.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topClasses)
             print("images by label: " + top.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        for set in stats.embeddings where !set.items.isEmpty {
+            let items = set.items.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)s" }.joined(separator: ", ")
+            print("embeddings of \(set.model) (\(set.precision), dimension \(set.dimension)): \(items)")
+        }
         if !stats.classes.isEmpty {
             let top = stats.classes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topClasses)
             print("objects by class: " + top.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

@@ -10,6 +10,8 @@ public enum COCOReader {
         var fileName: String
         var width: Int?
         var height: Int?
+        /// The image's path relative to the dataset root, when a shard's filter needed it while reading `images`.
+        var relative: String? = nil
         /// (height, width) when both are known and positive.
         var size: (height: Int, width: Int)? {
             guard let width, let height, width > 0, height > 0 else { return nil }
@@ -33,6 +35,8 @@ public enum COCOReader {
         var bboxCount = 0
         /// Polygon `segmentation` parts as numbers (nil for a part that is not all numbers).
         var polygonParts: [[Double]?]?
+        /// The record's image is another shard's (``ReadOptions/keep``): its box and segmentation were skipped.
+        var foreign = false
 
         subscript(key: String) -> JSONValue? {
             switch key {
@@ -48,13 +52,19 @@ public enum COCOReader {
     }
 
     /// Scans one annotation record; members other than those of ``Record`` (`area`, ...) are skipped unparsed.
-    static func scanAnnotation(_ scanner: inout JSONScanner) throws(DatasetError) -> Record {
+    /// A record whose `image_id` is in `foreign` (another shard's images) has its box and segmentation skipped
+    /// unparsed once the id is known: it is only walked over.
+    static func scanAnnotation(_ scanner: inout JSONScanner, foreign: Set<Int> = []) throws(DatasetError) -> Record {
         var record = Record()
         try scanner.forEachMember { key, scanner throws(DatasetError) in
             switch key {
             case "id": record.id = try scanner.parseValue()
-            case "image_id": record.imageID = try scanner.parseValue()
+            case "image_id":
+                record.imageID = try scanner.parseValue()
+                if !foreign.isEmpty, let id = record.imageID?.int, foreign.contains(id) { record.foreign = true }
             case "category_id": record.categoryID = try scanner.parseValue()
+            case "bbox" where record.foreign, "segmentation" where record.foreign:
+                try scanner.skipValue()
             case "bbox":
                 if scanner.peekIsArray() {
                     record.bboxValues = try scanner.parseNumbers(count: &record.bboxCount)
@@ -190,12 +200,19 @@ public enum COCOReader {
         var objects: [Int: [AnnotatedObject]] = [:]
         var early: [(imageID: Int, record: Record, place: Place)] = []
         var sawAnnotations = false
+        var sawImages = false
         let areas = collector.options.segmentationAreas
+        // A shard's filter: the ids of other shards' images, known from `images` before `annotations` (as COCO
+        // files are written), have their annotations walked over without building objects.
+        let keep = collector.options.keep
+        var foreign = Set<Int>()
+        var confined = DatasetRoot(root)
         collector.report.filesRead += 1
         try JSONScanner.scan(bytes, file: file) { scanner throws(DatasetError) in
           try scanner.forEachMember { key, scanner throws(DatasetError) in
             switch key {
             case "images":
+                sawImages = true
                 try scanner.forEachElement { index, scanner throws(DatasetError) in
                     let record = try scanner.parseValue()
                     guard let id = record["id"]?.int, let name = record["file_name"]?.string, !name.isEmpty else {
@@ -203,7 +220,14 @@ public enum COCOReader {
                                                            "expected an integer 'id' and a 'file_name'"))
                         return
                     }
-                    images[id] = ImageEntry(fileName: name, width: record["width"]?.int, height: record["height"]?.int)
+                    var entry = ImageEntry(fileName: name, width: record["width"]?.int, height: record["height"]?.int)
+                    foreign.remove(id)
+                    // A path that cannot be contained is refused below, where every shard meets it.
+                    if let keep, let relative = try? confined.contain(name, in: imageRoot, file: file, location: nil) {
+                        entry.relative = relative
+                        if !keep.keeps(relative) { foreign.insert(id) }
+                    }
+                    images[id] = entry
                 }
             case "categories":
                 try scanner.forEachElement { index, scanner throws(DatasetError) in
@@ -220,13 +244,14 @@ public enum COCOReader {
                     guard scanner.peekIsObject() else {
                         throw scanner.error("an annotation object '{'")
                     }
-                    let record = try scanAnnotation(&scanner)
+                    let record = try scanAnnotation(&scanner, foreign: foreign)
                     let place = Place(id: record["id"]?.int, index: index)
                     guard let imageID = record["image_id"]?.int else {
                         try collector.invalid(DatasetError(.malformedRecord, file: file, location: place.description,
                                                            "expected an integer 'image_id'"))
                         return
                     }
+                    if record.foreign || foreign.contains(imageID) { return }
                     // Polygons need their image's size: records seen before it (or the categories) wait.
                     guard !categories.isEmpty, let entry = images[imageID] else {
                         early.append((imageID, record, place))
@@ -244,10 +269,11 @@ public enum COCOReader {
             }
           }
         }
-        guard sawAnnotations, !images.isEmpty || !objects.isEmpty || !early.isEmpty else {
+        // A file with `images` and `annotations` is COCO even when both are empty (a split with no images).
+        guard sawAnnotations, sawImages || !objects.isEmpty || !early.isEmpty else {
             throw DatasetError(.unreadableFile, file: file, "expected a COCO object with 'images', 'annotations' and 'categories'")
         }
-        for entry in early {
+        for entry in early where !foreign.contains(entry.imageID) {
             do throws(DatasetError) {
                 objects[entry.imageID, default: []].append(try object(entry.record, categories: categories,
                                                                       size: images[entry.imageID]?.size, areas: areas,
@@ -262,21 +288,30 @@ public enum COCOReader {
         }
         var result: [AnnotatedImage] = []
         result.reserveCapacity(images.count)
-        var confined = DatasetRoot(root)
         for id in images.keys.sorted() {
             guard let entry = images[id] else { continue }
             let found = objects.removeValue(forKey: id) ?? []
             // file_name comes from the data: it must not lead out of the dataset (`../`, absolute, symlinks).
             let relative: String
-            do throws(DatasetError) {
-                relative = try confined.contain(entry.fileName, in: imageRoot, file: file, location: "image id \(id)")
-            } catch {
-                try collector.invalid(error)
-                continue
+            if let known = entry.relative {
+                relative = known
+            } else {
+                do throws(DatasetError) {
+                    relative = try confined.contain(entry.fileName, in: imageRoot, file: file, location: "image id \(id)")
+                } catch {
+                    try collector.invalid(error)
+                    continue
+                }
             }
+            // Every shard checks that each image exists, so each lists the same images (`DetectionSet.listing`).
             let imagePath = DatasetFiles.join(root, relative)
             guard DatasetFiles.isFile(imagePath) else {
                 collector.report.annotationsWithoutImage.append(relative)
+                continue
+            }
+            if foreign.contains(id) {
+                // Another shard's image: listed (`finish` leaves it out before any work on it), objects not built.
+                result.append(AnnotatedImage(relativePath: relative, split: split))
                 continue
             }
             if found.isEmpty { collector.report.imagesWithoutAnnotations.append(relative) }

@@ -72,9 +72,25 @@ public enum CaptionReader {
     struct Accumulator {
         var order: [String] = []
         var entries: [String: CaptionedImage] = [:]
+        /// A shard's filter on image names (``ReadOptions/keep`` of the path the name resolves to); nil keeps all.
+        var keeps: ((String) -> Bool)? = nil
+        /// Names of other shards' images: listed like every image, their captions neither cleaned nor kept.
+        var foreign = Set<String>()
+        private var decided: [String: Bool] = [:]
+
+        /// Whether `name` is another shard's image (decided once per name).
+        mutating func isForeign(_ name: String) -> Bool {
+            guard let keeps else { return false }
+            if let known = decided[name] { return known }
+            let outside = !keeps(name)
+            decided[name] = outside
+            if outside { foreign.insert(name) }
+            return outside
+        }
 
         mutating func add(name: String, split: String?, captions: [String], width: Int? = nil, height: Int? = nil) {
-            let cleaned = captions.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            let cleaned = isForeign(name) ? []
+                : captions.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             if entries[name] == nil {
                 order.append(name)
                 entries[name] = CaptionedImage(relativePath: name, width: width, height: height, split: split, captions: [])
@@ -121,6 +137,8 @@ public enum CaptionReader {
             case "images":
                 sawImages = true
                 try scanner.forEachElement { index, scanner throws(DatasetError) in
+                    if try skipForeignKarpathy(&scanner, fileSplit: fileSplit, file: file, root: &root,
+                                               into: &accumulator) { return }
                     let record = try scanner.parseValue()
                     if let name = record["filename"]?.string, let sentences = record["sentences"]?.array {
                         let texts = sentences.compactMap { $0["raw"]?.string }
@@ -174,6 +192,36 @@ public enum CaptionReader {
             }
             accumulator.add(name: image.name, split: fileSplit, captions: [caption.text])
         }
+    }
+
+    /// In a shard (``Accumulator/keeps``): a Karpathy record of another shard's image is walked over for its name
+    /// and split only (its sentences are not parsed) and listed without captions; true when it was (the scanner then
+    /// stands after it), false when the record is to be parsed as usual (the scanner has not moved).
+    static func skipForeignKarpathy(_ scanner: inout JSONScanner, fileSplit: String?, file: String,
+                                    root: inout DatasetRoot, into accumulator: inout Accumulator) throws(DatasetError) -> Bool {
+        guard accumulator.keeps != nil, scanner.peekIsObject() else { return false }
+        var probe = scanner
+        var name: String? = nil, folder: String? = nil, split: String? = nil, sentences = false
+        // Later duplicates of a member win, as in the parsed record.
+        try probe.forEachMember { key, probe throws(DatasetError) in
+            switch key {
+            case "filename": name = try probe.parseValue().string
+            case "filepath": folder = try probe.parseValue().string
+            case "split": split = try probe.parseValue().string
+            case "sentences":
+                sentences = probe.peekIsArray()
+                try probe.skipValue()
+            default: try probe.skipValue()
+            }
+        }
+        guard let name, sentences else { return false }
+        let prefix = folder.map { $0.isEmpty ? "" : $0 + "/" } ?? ""
+        // A name that cannot be contained is refused by the usual parse, in every shard alike.
+        guard let contained = try? root.contain(prefix + name, in: root.path, file: file, location: nil),
+              accumulator.isForeign(contained) else { return false }
+        accumulator.add(name: contained, split: split ?? fileSplit, captions: [])
+        scanner = probe
+        return true
     }
 
     /// Reads a caption-per-line file with its parallel file of image names.
@@ -240,6 +288,11 @@ public enum CaptionReader {
         var collector = IssueCollector(options: options)
         var accumulator = Accumulator()
         var confined = DatasetRoot(base)
+        let lookup = ImageLookup(root: base)
+        if let keep = options.keep {
+            // A name's shard is that of the path it resolves to (the image found below the root, else the name).
+            accumulator.keeps = { name in keep.keeps(lookup.find(name) ?? name) }
+        }
         for path in files.json {
             collector.report.filesRead += 1
             try readJSON(path, file: DatasetFiles.relative(path, to: base), root: &confined, into: &accumulator,
@@ -250,7 +303,6 @@ public enum CaptionReader {
             try readLines(captions: pair.captions, names: pair.names, root: base, confined: &confined,
                           into: &accumulator, collector: &collector)
         }
-        let lookup = ImageLookup(root: base)
         var set = CaptionSet()
         var indexByPath: [String: Int] = [:]
         for name in accumulator.order {
@@ -261,7 +313,8 @@ public enum CaptionReader {
                 // A listed file can still be a symbolic link out of the tree.
                 do throws(DatasetError) { try confined.check(relative: found) } catch { try collector.invalid(error); continue }
                 image.relativePath = found
-                if image.width == nil || image.height == nil {
+                // Another shard's image: listed (every shard lists alike), its header not read.
+                if !accumulator.foreign.contains(name), image.width == nil || image.height == nil {
                     var probe = AnnotatedImage(relativePath: found)
                     if try BoxRepair.fillSize(&probe, root: base, collector: &collector) {
                         image.width = probe.width

@@ -24,6 +24,10 @@ public struct ChangeSet: Sendable {
     /// Problems skipped, unmatched images (`annotationsWithoutImage` lists images without their twin),
     /// pairs without a label.
     public var report = ReadReport()
+    /// The images of every pair the reader listed (before, then after, in the order of `pairs`), including pairs it
+    /// then left out (unreadable, or another shard's under ``ReadOptions/keep``): the same in every shard, so a
+    /// build numbers the images by it.
+    public var listing: [String] = []
 }
 
 /// Change-detection layouts: LEVIR-CD / LEVIR-CD+ / WHU-CD `A/ B/ label/`, SYSU-CD `time1/ time2/ label/`,
@@ -71,9 +75,12 @@ public enum ChangeReader {
         }
     }
 
-    /// Reads the pairs of one folder that holds a layout.
+    /// Reads the pairs of one folder that holds a layout; `listed` receives every pair's images (before, after).
+    /// A pair is one shard's as a whole: ``ReadOptions/keep`` is asked about its after image (the pair's key), and
+    /// another shard's pair is listed without reading its images' headers.
     static func readFolder(_ folder: String, root: String, split folderSplit: String?, splits: [String: String],
-                           collector: inout IssueCollector, into set: inout ChangeSet) throws(DatasetError) {
+                           collector: inout IssueCollector, into set: inout ChangeSet,
+                           listed: inout [(String, String)]) throws(DatasetError) {
         guard let layout = layouts.first(where: {
             DatasetFiles.child(folder, named: $0.before) != nil && DatasetFiles.child(folder, named: $0.after) != nil
         }), let beforeFolder = DatasetFiles.child(folder, named: layout.before),
@@ -102,6 +109,9 @@ public enum ChangeReader {
                 try collector.invalid(error)
                 continue
             }
+            let pairPaths = (DatasetFiles.relative(first, to: root), DatasetFiles.relative(second, to: root))
+            listed.append(pairPaths)
+            if let keep = collector.options.keep, !keep.keeps(pairPaths.1) { continue }
             if labels.allSatisfy({ $0 == nil }) {
                 collector.report.pairsWithoutLabel.append(DatasetFiles.relative(first, to: root))
             }
@@ -129,9 +139,10 @@ public enum ChangeReader {
     public static func read(root: String, options: ReadOptions = ReadOptions()) throws(DatasetError) -> ChangeSet {
         var collector = IssueCollector(options: options)
         var set = ChangeSet()
+        var listed: [(String, String)] = []
         let splits = splitLists(root: root)
         if hasLayout(root) {
-            try readFolder(root, root: root, split: nil, splits: splits, collector: &collector, into: &set)
+            try readFolder(root, root: root, split: nil, splits: splits, collector: &collector, into: &set, listed: &listed)
         } else {
             var found = false
             for entry in DatasetFiles.list(root) {
@@ -140,7 +151,8 @@ public enum ChangeReader {
                 found = true
                 let split = CaptionReader.split(fromName: entry) ?? entry
                 if let wanted = options.split, wanted != split { continue }
-                try readFolder(folder, root: root, split: split, splits: [:], collector: &collector, into: &set)
+                try readFolder(folder, root: root, split: split, splits: [:], collector: &collector, into: &set,
+                               listed: &listed)
             }
             guard found else {
                 throw DatasetError(.unreadableFile, file: root,
@@ -148,6 +160,8 @@ public enum ChangeReader {
             }
         }
         set.pairs.sort { $0.before < $1.before }
+        listed.sort { $0.0 < $1.0 }
+        set.listing = listed.flatMap { [$0.0, $0.1] }
         collector.report.recordsRead = set.pairs.count
         set.report = collector.report
         return set

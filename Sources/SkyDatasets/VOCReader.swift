@@ -240,7 +240,15 @@ public enum VOCReader {
             collector.report.filesRead += 1
             let parsed: (fileName: String?, image: AnnotatedImage)
             do {
-                parsed = try parse(Data(DatasetFiles.bytes(path)), file: relative, collector: &collector)
+                let bytes = try DatasetFiles.bytes(path)
+                // Another shard's image, told from the bytes: listed, its XML not parsed.
+                if let keep = options.keep,
+                   let image = VOCQuickName.foreignImage(bytes, stem: stem, folders: imageFolders, root: root, keep: keep) {
+                    labelled.insert(image)
+                    set.images.append(AnnotatedImage(relativePath: image, split: split))
+                    continue
+                }
+                parsed = try parse(Data(bytes), file: relative, collector: &collector)
             } catch {
                 try collector.invalid(error)
                 continue

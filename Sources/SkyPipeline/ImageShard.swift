@@ -74,10 +74,11 @@ extension DatasetContents {
         }
     }
 
-    /// The paths a build numbers the images by: a detection reader's `listing` (every image it listed, those of
-    /// other shards and unreadable ones included, so each shard numbers alike), else ``imageOrder``.
+    /// The paths a build numbers the images by: a detection or change reader's `listing` (every image it listed,
+    /// those of other shards and unreadable ones included, so each shard numbers alike), else ``imageOrder``.
     public var listedOrder: [String] {
         if case .detection(let set) = self, !set.listing.isEmpty { return set.listing }
+        if case .change(let set) = self, !set.listing.isEmpty { return set.listing }
         return imageOrder
     }
 

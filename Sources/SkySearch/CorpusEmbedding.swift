@@ -20,6 +20,8 @@ public struct CorpusEmbedding {
         public var name: String
         public var architecture: String
         public var checksum: String
+        /// The arithmetic the embeddings were made with (`embed --precision`), recorded with the model.
+        public var precision: Precision
         /// Items embedded now, and in the corpus after the run, by kind ("images", "captions", "prompts").
         public var embedded: [String: Int]
         public var total: [String: Int]
@@ -78,8 +80,10 @@ public struct CorpusEmbedding {
         guard batchSize > 0 else { throw CorpusError.invalidRequest("embedding batch size \(batchSize): give at least 1") }
         let info = EncoderModelInfo(name: name ?? URL(fileURLWithPath: checkpointPath).lastPathComponent,
                                     architecture: model.architecture.description,
-                                    checksum: try FileDigest.sha256(ofFile: checkpointPath), dimension: model.embedDim)
-        let modelID = try corpus.registerEncoder(info)
+                                    checksum: try FileDigest.sha256(ofFile: checkpointPath), dimension: model.embedDim,
+                                    precision: model.precision.rawValue)
+        // A model's embeddings are of one precision: another one than it holds is refused before anything is encoded.
+        let modelID = try corpus.registerEmbeddingModel(info)
         let tokenizer = try CLIPTokenizer()
         let preprocessor = CLIPPreprocessor(imageSize: model.architecture.imageSize, reducedJPEGDecode: fastJPEG)
         var embedded: [String: Int] = [:], total: [String: Int] = [:]
@@ -112,7 +116,7 @@ public struct CorpusEmbedding {
                     let storeStart = Date()
                     split.encode += storeStart.timeIntervalSince(encodeStart)
                     try corpus.storeEmbeddings(model: modelID, kind: kind, zip(prepared.items, vectors).map { ($0.id, $1) },
-                                               unreadable: prepared.unreadable)
+                                               unreadable: prepared.unreadable, precision: info.precision)
                     split.store += Date().timeIntervalSince(storeStart)
                     done += prepared.items.count
                     seen += batches[index].count
@@ -125,7 +129,7 @@ public struct CorpusEmbedding {
                         tokenizer.tokenize($0.input, contextLength: model.architecture.contextLength)
                     })
                     try corpus.storeEmbeddings(model: modelID, kind: kind, zip(batch, vectors).map { ($0.id, $1) },
-                                               unreadable: [])
+                                               unreadable: [], precision: info.precision)
                     done += batch.count
                     seen += batch.count
                     progress(kind, seen, pending.count)
@@ -136,7 +140,7 @@ public struct CorpusEmbedding {
             seconds[kind.rawValue + "s"] = Date().timeIntervalSince(started)
         }
         return Summary(modelId: modelID, name: info.name, architecture: info.architecture, checksum: info.checksum,
-                       embedded: embedded, total: total, skippedImages: skipped, markedUnreadable: markedUnreadable,
+                       precision: model.precision, embedded: embedded, total: total, skippedImages: skipped, markedUnreadable: markedUnreadable,
                        seconds: seconds, imageStages: stages)
     }
 

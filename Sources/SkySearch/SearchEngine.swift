@@ -13,6 +13,10 @@ public struct SearchEngine: Sendable {
     public let index: CorpusIndex
     /// The name the model was registered under by `embed`.
     public let modelName: String
+    /// The precision the stored embeddings were made with (`embed --precision`; fp32 for corpora embedded before it
+    /// was recorded). Queries are encoded at the encoder's own precision, which may differ: both sides are
+    /// unit vectors of the same checkpoint, within cosine 0.999 of each other.
+    public let storedPrecision: String
 
     /// Embedding dimension.
     public var dimension: Int { index.dimension }
@@ -37,9 +41,18 @@ public struct SearchEngine: Sendable {
         }
         self.encoder = encoder
         self.modelName = modelName
+        storedPrecision = model.info.precision
         index = try CorpusIndex(corpus: corpus, model: model.id,
                                 indexFile: CorpusIndex.indexFile(corpusPath: corpus.path, modelName: modelName), mode: mode,
                                 efSearch: efSearch)
+    }
+
+    /// A line saying that queries are encoded at another precision than the stored embeddings were made with, or
+    /// nil when both are the same.
+    public var precisionNote: String? {
+        let query = encoder.model.precision.rawValue
+        guard query != storedPrecision else { return nil }
+        return "queries are encoded at \(query); the stored embeddings of '\(modelName)' were made at \(storedPrecision)"
     }
 
     /// The id and record of the model registered as `name`, which must be the checkpoint at `modelPath`.

@@ -11,6 +11,8 @@ struct Health: Encodable {
         var model: String?
         /// The arithmetic queries are encoded with (`serve --precision`).
         var precision: String?
+        /// The arithmetic the stored embeddings were made with (`embed --precision`).
+        var storedPrecision: String?
         var dimension: Int?
         var index: String?
         var images: Int?
@@ -90,7 +92,8 @@ struct BrowseRoutes {
         switch service.search {
         case .ready(let engine):
             search = Health.Search(available: true, model: engine.modelName,
-                                   precision: engine.encoder.model.precision.rawValue, dimension: engine.dimension,
+                                   precision: engine.encoder.model.precision.rawValue, storedPrecision: engine.storedPrecision,
+                                   dimension: engine.dimension,
                                    index: SearchRoutes.indexKind(engine), images: engine.index.imageCount,
                                    captions: engine.index.captionCount)
         case .unavailable(let reason, let hint):

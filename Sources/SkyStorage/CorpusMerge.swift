@@ -152,6 +152,15 @@ public enum CorpusMerge {
 
     /// The table copies of one attached shard.
     static func copyTables(_ db: Database, ids: [(old: Int64, new: Int64)]) throws {
+        // One model's embeddings are of one precision: a shard embedded at another one than the corpus is refused.
+        if let row = try Row.fetchOne(db, sql: """
+            SELECT s.name, m.precision AS stored, s.precision AS given FROM shard.encoder_model s
+            JOIN main.encoder_model m ON m.name = s.name AND m.checksum = s.checksum WHERE m.precision <> s.precision
+            AND EXISTS (SELECT 1 FROM main.embedding e WHERE e.model_id = m.id)
+            AND EXISTS (SELECT 1 FROM shard.embedding e WHERE e.model_id = s.id) LIMIT 1
+            """) {
+            throw EmbeddingStoreError.precisionConflict(name: row["name"], stored: row["stored"], given: row["given"])
+        }
         try db.execute(sql: """
             CREATE TEMP TABLE merge_image (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
             """)
@@ -196,8 +205,8 @@ public enum CorpusMerge {
                 SELECT md.new, mi.new, p.template_set, p.class, p.text FROM shard.prompt p
                 LEFT JOIN merge_dataset md ON md.old = p.dataset_id LEFT JOIN merge_image mi ON mi.old = p.image_id
                 WHERE p.image_id IS NULL OR mi.new IS NOT NULL ORDER BY p.id;
-            INSERT OR IGNORE INTO main.encoder_model (name, architecture, checksum, dimension, created_at)
-                SELECT name, architecture, checksum, dimension, created_at FROM shard.encoder_model ORDER BY id;
+            INSERT OR IGNORE INTO main.encoder_model (name, architecture, checksum, dimension, created_at, precision)
+                SELECT name, architecture, checksum, dimension, created_at, precision FROM shard.encoder_model ORDER BY id;
             INSERT OR IGNORE INTO main.embedding (model_id, item_kind, item_id, vector)
                 SELECT m.id, e.item_kind, CASE e.item_kind WHEN 'image' THEN mi.new ELSE mc.new END, e.vector
                 FROM shard.embedding e JOIN shard.encoder_model sm ON sm.id = e.model_id

@@ -20,6 +20,16 @@ public struct CorpusStats: Codable, Sendable, Equatable {
         public var labels: Int = 0
     }
 
+    /// The stored embeddings of one registered model.
+    public struct EmbeddingCounts: Codable, Sendable, Equatable {
+        public var model: String
+        /// The arithmetic that made them (`fp32`, `bf16`; `fp32` for corpora embedded before it was recorded).
+        public var precision: String
+        public var dimension: Int
+        /// Embeddings per item kind (image, caption, prompt).
+        public var items: [String: Int]
+    }
+
     public var datasets: [DatasetCounts]
     /// Captions per source (b2c, human, prompt, change).
     public var captionSources: [String: Int]
@@ -29,6 +39,8 @@ public struct CorpusStats: Codable, Sendable, Equatable {
     public var labelSources: [String: Int] = [:]
     /// Images per class of their best label (ground truth, else the zero-shot top-1 of any model).
     public var imageClasses: [String: Int] = [:]
+    /// Stored embeddings per registered model, with their precision, in registration order.
+    public var embeddings: [EmbeddingCounts] = []
     public var totalImages: Int
     public var totalObjects: Int
     public var totalCaptions: Int
@@ -93,9 +105,19 @@ public struct CorpusStats: Codable, Sendable, Equatable {
                 """) {
                 imageClasses[row["class"]] = row["n"]
             }
+            var embeddings: [EmbeddingCounts] = []
+            for row in try Row.fetchAll(db, sql: "SELECT id, name, precision, dimension FROM encoder_model ORDER BY id") {
+                var items: [String: Int] = [:]
+                for count in try Row.fetchAll(db, sql: "SELECT item_kind, COUNT(*) AS n FROM embedding WHERE model_id = ? GROUP BY 1",
+                                              arguments: [row["id"] as Int64]) {
+                    items[count["item_kind"]] = count["n"]
+                }
+                embeddings.append(EmbeddingCounts(model: row["name"], precision: row["precision"], dimension: row["dimension"],
+                                                  items: items))
+            }
             return CorpusStats(
                 datasets: datasets, captionSources: sources, classes: classes,
-                labelSources: labelSources, imageClasses: imageClasses,
+                labelSources: labelSources, imageClasses: imageClasses, embeddings: embeddings,
                 totalImages: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image") ?? 0,
                 totalObjects: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object") ?? 0,
                 totalCaptions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM caption") ?? 0)

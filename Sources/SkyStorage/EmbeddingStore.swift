@@ -16,13 +16,21 @@ public struct EncoderModelInfo: Sendable, Equatable, Codable {
     public var checksum: String
     /// Embedding width.
     public var dimension: Int
+    /// The arithmetic that made the stored embeddings: the raw value of SkyCLIP's `Precision` (`fp32`, `bf16`),
+    /// the `encoder_model.precision` column. A model holds embeddings of one precision.
+    public var precision: String
+
+    /// What corpora embedded before the column existed hold (the column's default): fp32, the only precision there was.
+    public static let legacyPrecision = "fp32"
 
     /// A model description to register.
-    public init(name: String, architecture: String, checksum: String, dimension: Int) {
+    public init(name: String, architecture: String, checksum: String, dimension: Int,
+                precision: String = EncoderModelInfo.legacyPrecision) {
         self.name = name
         self.architecture = architecture
         self.checksum = checksum
         self.dimension = dimension
+        self.precision = precision
     }
 }
 
@@ -44,6 +52,8 @@ public enum EmbeddingStoreError: Error, Sendable, Equatable, CustomStringConvert
     case badVector(kind: EmbeddingItemKind, id: Int64, reason: String)
     /// No model of that name is registered.
     case unknownModel(name: String)
+    /// The model holds embeddings of another precision: storing these would mix two sets of vectors.
+    case precisionConflict(name: String, stored: String, given: String)
 
     public var description: String {
         switch self {
@@ -53,6 +63,9 @@ public enum EmbeddingStoreError: Error, Sendable, Equatable, CustomStringConvert
             "embedding of \(kind.rawValue) \(id): \(reason); nothing was written"
         case .unknownModel(let name):
             "no encoder model '\(name)' in the corpus"
+        case .precisionConflict(let name, let stored, let given):
+            "encoder model '\(name)' holds \(stored) embeddings; \(given) ones would mix two precisions in one set "
+                + "(one checkpoint's embeddings at two precisions are different vectors); nothing was written"
         }
     }
 }
@@ -64,12 +77,24 @@ extension Corpus {
         try write { try $0.registerEncoder(info) }
     }
 
+    /// Registers a model whose embeddings are about to be stored at `info.precision`, in one transaction: as
+    /// ``registerEncoder(_:)``, and a registered model holding embeddings of another precision is refused
+    /// (``EmbeddingStoreError/precisionConflict(name:stored:given:)``); one without embeddings takes the precision.
+    public func registerEmbeddingModel(_ info: EncoderModelInfo) throws -> Int64 {
+        try write { transaction in
+            let id = try transaction.registerEncoder(info)
+            try transaction.claimPrecision(model: id, info: info)
+            return id
+        }
+    }
+
     /// The registered model of that name, with its id.
     public func encoder(named name: String) throws -> (id: Int64, info: EncoderModelInfo)? {
         try readDB { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM encoder_model WHERE name = ?", arguments: [name]) else { return nil }
             return (row["id"], EncoderModelInfo(name: row["name"], architecture: row["architecture"],
-                                                 checksum: row["checksum"], dimension: row["dimension"]))
+                                                 checksum: row["checksum"], dimension: row["dimension"],
+                                                 precision: row["precision"]))
         }
     }
 
@@ -99,9 +124,10 @@ extension Corpus {
     /// Stores L2-normalised copies of the vectors as float32 little-endian blobs, all in one transaction;
     /// storing an item again replaces its vector, so a re-run is idempotent. `unreadable` (images only) marks the
     /// images of the batch whose file could not be decoded, with the decoder's reason, in the same transaction;
-    /// an image stored with a vector decoded, so its mark is cleared.
+    /// an image stored with a vector decoded, so its mark is cleared. `precision`, when given, must be the model's
+    /// (checked in the same transaction, so a concurrent run at another precision cannot slip vectors in).
     public func storeEmbeddings(model: Int64, kind: EmbeddingItemKind, _ vectors: [(id: Int64, vector: [Float])],
-                                unreadable: [(id: Int64, reason: String)] = []) throws {
+                                unreadable: [(id: Int64, reason: String)] = [], precision: String? = nil) throws {
         let dimension: Int = try readDB { db in
             guard let width = try Int.fetchOne(db, sql: "SELECT dimension FROM encoder_model WHERE id = ?", arguments: [model]) else {
                 throw EmbeddingStoreError.unknownModel(name: "#\(model)")
@@ -123,6 +149,13 @@ extension Corpus {
             blobs.append((id, blob))
         }
         try writeDB { db in
+            if let precision, let row = try Row.fetchOne(db, sql: "SELECT name, precision FROM encoder_model WHERE id = ?",
+                                                          arguments: [model]) {
+                let stored: String = row["precision"]
+                guard stored == precision else {
+                    throw EmbeddingStoreError.precisionConflict(name: row["name"], stored: stored, given: precision)
+                }
+            }
             for (id, blob) in blobs {
                 try db.execute(sql: "INSERT OR REPLACE INTO embedding (model_id, item_kind, item_id, vector) VALUES (?, ?, ?, ?)",
                                arguments: [model, kind.rawValue, id, blob])
@@ -176,8 +209,19 @@ extension CorpusTransaction {
             }
             return row["id"]
         }
-        try db.execute(sql: "INSERT INTO encoder_model (name, architecture, checksum, dimension) VALUES (?, ?, ?, ?)",
-                       arguments: [info.name, info.architecture, info.checksum, info.dimension])
+        try db.execute(sql: "INSERT INTO encoder_model (name, architecture, checksum, dimension, precision) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [info.name, info.architecture, info.checksum, info.dimension, info.precision])
         return db.lastInsertedRowID
+    }
+
+    /// Makes `info.precision` the precision of the registered model `model` when it holds no embeddings; refuses
+    /// (``EmbeddingStoreError/precisionConflict(name:stored:given:)``) when it holds embeddings of another one.
+    public func claimPrecision(model: Int64, info: EncoderModelInfo) throws {
+        let stored = try String.fetchOne(db, sql: "SELECT precision FROM encoder_model WHERE id = ?", arguments: [model])
+        guard let stored, stored != info.precision else { return }
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM embedding WHERE model_id = ?)", arguments: [model]) == true {
+            throw EmbeddingStoreError.precisionConflict(name: info.name, stored: stored, given: info.precision)
+        }
+        try db.execute(sql: "UPDATE encoder_model SET precision = ? WHERE id = ?", arguments: [info.precision, model])
     }
 }

@@ -6,7 +6,8 @@ import SkyServer
 import SkyTestSupport
 import Testing
 
-/// `serve --precision`: the health line says which arithmetic encodes the queries, and a bf16 server's text
+/// `serve --precision`: the health line says which arithmetic encodes the queries and which made the stored
+/// embeddings, and a bf16 server's text
 /// search runs its query through the bf16 model (its scores are not the fp32 server's, its ranking nearly is).
 @Suite struct PrecisionEndpointTests {
     static let fixture = ServerFixture.shared
@@ -32,7 +33,7 @@ import Testing
 
     @Test func healthNamesThePrecisionOfTheQueries() async throws {
         let search = try await Self.health(try Self.fixture.service())
-        #expect(search["available"] == "true" && search["precision"] == "fp32")
+        #expect(search["available"] == "true" && search["precision"] == "fp32" && search["stored_precision"] == "fp32")
     }
 
     @Test func aBF16ServerEncodesItsQueriesInBF16() async throws {
@@ -41,7 +42,7 @@ import Testing
         let service = try CorpusService.load(corpusPath: Self.fixture.corpusPath,
                                              model: (try CLIPEncoder(model: model), ServerFixture.model), name: nil)
         let search = try await Self.health(service)
-        #expect(search["available"] == "true" && search["precision"] == "bf16")
+        #expect(search["available"] == "true" && search["precision"] == "bf16" && search["stored_precision"] == "fp32")
         let query = "planes parked at an airport"
         let fp32 = try Self.fixture.engine().textToImages(query, k: 5, filter: SearchFilter())
         let bf16 = try await ServerFixture.withClient(service) { client in
