@@ -74,8 +74,8 @@ public enum CaptionReader {
         var entries: [String: CaptionedImage] = [:]
         /// A shard's filter on image names (``ReadOptions/keep`` of the path the name resolves to); nil keeps all.
         var keeps: ((String) -> Bool)? = nil
-        /// Names of other shards' images: listed like every image, their captions neither cleaned nor kept.
-        var foreign = Set<String>()
+        /// Whether each name seen so far is another shard's image: listed like every image, its captions neither
+        /// cleaned nor kept.
         private var decided: [String: Bool] = [:]
 
         /// Whether `name` is another shard's image (decided once per name).
@@ -84,9 +84,11 @@ public enum CaptionReader {
             if let known = decided[name] { return known }
             let outside = !keeps(name)
             decided[name] = outside
-            if outside { foreign.insert(name) }
             return outside
         }
+
+        /// Whether `name` was found to be another shard's image (false for names not seen, or without a filter).
+        func wasForeign(_ name: String) -> Bool { decided[name] == true }
 
         mutating func add(name: String, split: String?, captions: [String], width: Int? = nil, height: Int? = nil) {
             let cleaned = isForeign(name) ? []
@@ -314,7 +316,7 @@ public enum CaptionReader {
                 do throws(DatasetError) { try confined.check(relative: found) } catch { try collector.invalid(error); continue }
                 image.relativePath = found
                 // Another shard's image: listed (every shard lists alike), its header not read.
-                if !accumulator.foreign.contains(name), image.width == nil || image.height == nil {
+                if !accumulator.wasForeign(name), image.width == nil || image.height == nil {
                     var probe = AnnotatedImage(relativePath: found)
                     if try BoxRepair.fillSize(&probe, root: base, collector: &collector) {
                         image.width = probe.width
