@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Crash-consistency harness: SIGKILLs every write step of `skycorpus` at random moments and checks the corpus.
 
-For each step (ingest of each format, m2b, caption, change sentences, dedup, embed, every export, and the recipe
-build when the binary has it) the harness:
+For each step (ingest of each format, add-images, m2b, stored prompts, caption, change sentences, dedup by p-Hash
+and by embedding, counting-set, embed, zero-shot labels, evaluate, every export, and the recipe build and merge)
+the harness:
   1. prepares the corpus state before the step once (every earlier step run uninterrupted) and runs the step
      uninterrupted on a copy: the reference "after" state, its exports and its wall time T;
   2. K times: copies the "before" corpus, starts the step, SIGKILLs it after a random delay in [0, 1.2 T], then
@@ -77,7 +78,19 @@ def replicate_examples(target, copies):
                     for name in sorted(files):
                         stem, ext = os.path.splitext(name)
                         shutil.copy(os.path.join(dirpath, name), os.path.join(out, f"{stem}_{copy}{ext}"))
-    return {"dota": dota, "seg": os.path.join(target, "seg"), "levir": os.path.join(target, "levir")}
+    # A plain folder of images (add-images, then zero-shot labels): the DOTA images once more under other names.
+    extra = os.path.join(target, "extra")
+    os.makedirs(extra)
+    for name in sorted(os.listdir(os.path.join(dota, "images"))):
+        shutil.copy(os.path.join(dota, "images", name), os.path.join(extra, "extra_" + name))
+    # A class-folder dataset (ground-truth image labels for `evaluate`): the same images split over two classes.
+    classes = os.path.join(target, "classes")
+    for index, name in enumerate(sorted(os.listdir(extra))):
+        folder = os.path.join(classes, ("airport", "harbor")[index % 2])
+        os.makedirs(folder, exist_ok=True)
+        shutil.copy(os.path.join(extra, name), os.path.join(folder, name))
+    return {"dota": dota, "seg": os.path.join(target, "seg"), "levir": os.path.join(target, "levir"), "extra": extra,
+            "classes": classes}
 
 
 def steps(data, binary, work):
@@ -87,18 +100,34 @@ def steps(data, binary, work):
         ("ingest-dota", ["ingest", data["dota"], "--format", "dota", "--dataset", "dota"], None),
         ("ingest-seg", ["ingest", data["seg"], "--dataset", "seg", "--palette", "loveda"], None),
         ("ingest-levir", ["ingest", data["levir"], "--dataset", "levir"], None),
+        ("add-images", ["add-images", data["extra"], "--dataset", "extra", "--split", "train"], None),
+        ("ingest-classes", ["ingest", data["classes"], "--format", "class-folders", "--dataset", "classes"], None),
         ("m2b", ["m2b", "--dataset", "seg", "--min-area", "20"], None),
+        ("prompts-masks", ["prompts", "--dataset", "seg", "--from-masks", "--store"], None),
         ("caption", ["caption", "--seed", "7"], None),
         ("caption-changes", ["caption", "--changes", "--seed", "7"], None),
         ("dedup", ["dedup", "--threshold", "2"], None),
+        ("counting-set", ["counting-set", "--dataset", "dota", "--out", os.path.join(out, "counting.jsonl")],
+         os.path.join(out, "counting.jsonl")),
     ]
     if os.path.exists(TINY_MODEL):
-        result.append(("embed", ["embed", "--model", TINY_MODEL, "--batch-size", "8"], None))
+        result += [
+            ("embed", ["embed", "--model", TINY_MODEL, "--batch-size", "8"], None),
+            ("zero-shot-write", ["zero-shot", "--model", TINY_MODEL, "--dataset", "extra", "--write",
+                                 "--classes", "plane,ship,harbor,storage tank", "--templates", "bare", "--captions"], None),
+            ("dedup-embedding", ["dedup", "--by", "embedding", "--min-cosine", "0.99999"], None),
+            ("evaluate", ["evaluate", "--model", TINY_MODEL, "--dataset", "classes", "--task", "zero-shot",
+                          "--templates", "bare"], None),
+        ]
     result += [
         ("export-csv", ["export", "--format", "csv", "--out", os.path.join(out, "train.csv")], os.path.join(out, "train.csv")),
         ("export-jsonl", ["export", "--format", "jsonl", "--out", os.path.join(out, "c.jsonl")], os.path.join(out, "c.jsonl")),
         ("export-webdataset", ["export", "--format", "webdataset", "--out", os.path.join(out, "shards"),
                                "--shard-size", "40"], os.path.join(out, "shards")),
+        ("export-prompts", ["export", "--format", "prompts", "--out", os.path.join(out, "prompts.jsonl")],
+         os.path.join(out, "prompts.jsonl")),
+        ("export-labels", ["export", "--format", "labels", "--out", os.path.join(out, "labels.jsonl")],
+         os.path.join(out, "labels.jsonl")),
     ]
     if subprocess.run([binary, "build", "--help"], capture_output=True).returncode == 0:
         # The recipe build on a fresh corpus: several transactions (one per stage), so a kill may leave finished

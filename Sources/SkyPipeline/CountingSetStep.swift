@@ -55,7 +55,7 @@ public enum CountingSetStep {
         guard request.template.contains("{number}") && request.template.contains("{class}") else {
             throw CorpusError.invalidRequest("the counting template '\(request.template)' needs {number} and {class}")
         }
-        try OutputFiles.check(output, isFolder: false, what: "counting set")
+        try OutputFiles.prepare(output, isFolder: false, what: "counting set")
         let captions = CountingCaptions(template: request.template)
         var summary = CountingSetSummary(name: request.name, dataset: request.dataset, images: 0, counts: [:], classes: [:],
                                          skipped: 0, file: output)
@@ -117,7 +117,6 @@ public enum CountingSetStep {
                                              captions: item.captions, answer: item.count - minimum))
             bytes.append(0x0A)
         }
-        _ = OutputFiles.removeStaleTemporaries(of: output)
         try FileBytes.write(bytes, to: output)
     }
 }

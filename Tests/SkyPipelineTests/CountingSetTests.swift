@@ -25,6 +25,7 @@ import Testing
         return corpus
     }
 
+    /// The output goes into a folder that does not exist yet (created, as every export does).
     @Test func eachImageHasOneTrueCaptionAndItsCount() throws {
         let folder = try TemporaryFolder("counting")
         let corpus = try Self.dota(folder, [
@@ -34,7 +35,7 @@ import Testing
             [("plane", 2), ("plane", 0), ("plane", 0)],                                 // plane count unknown (ignored box)
             [("harbor", 0)],                                                            // harbor 1
         ])
-        let summary = try CountingSetStep.run(CountingSetRequest(dataset: "dota"), corpus: corpus, output: folder.path("count.jsonl"))
+        let summary = try CountingSetStep.run(CountingSetRequest(dataset: "dota"), corpus: corpus, output: folder.path("sets/count.jsonl"))
         #expect(summary.images == 3 && summary.skipped == 2)
         #expect(summary.counts == ["1": 1, "2": 1, "3": 1] && summary.classes == ["harbor": 1, "plane": 1, "ship": 1])
         let set = try #require(try corpus.read { try $0.countingSet(named: "dota") })
@@ -48,10 +49,10 @@ import Testing
             #expect(item.captions.filter { $0.contains(" \(CountingCaptions.word(item.count)) ") }.count == 1)
         }
         #expect(set.items[0].captions[2] == "a photo of three planes." && set.items[2].captions[0] == "a photo of one harbor.")
-        let lines = try String(contentsOfFile: folder.path("count.jsonl"), encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: folder.path("sets/count.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3 && lines[0].contains("\"answer\":2") && lines[0].contains("\"count\":3"))
         // A re-run replaces the set: same items.
-        _ = try CountingSetStep.run(CountingSetRequest(dataset: "dota"), corpus: corpus, output: folder.path("count.jsonl"))
+        _ = try CountingSetStep.run(CountingSetRequest(dataset: "dota"), corpus: corpus, output: folder.path("sets/count.jsonl"))
         #expect(try corpus.read { try $0.countingSet(named: "dota") } == set)
     }
 
