@@ -69,6 +69,7 @@ public enum CorpusMerge {
         var summary = Summary(merged: pending.map(\.path), alreadyMerged: shards.filter { merged.contains($0.recipe?.shardIndex ?? 0) }.map(\.path),
                               images: 0, idsAsUnsharded: true, seconds: 0)
         guard !pending.isEmpty else { return summary }
+        try checkPrecisions(of: pending, against: corpus)
         // Every image of the corpus and of the pending shards, in recipe order.
         var keys = try corpus.readDB { try imageKeys(in: $0, schema: "main", source: -1) }
         let existing = keys.count
@@ -109,6 +110,26 @@ public enum CorpusMerge {
         }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// One model's embeddings are of one precision: refuses, before any shard is copied, a model (name and
+    /// checksum) whose embeddings are of one precision in the corpus or a shard and of another in a later shard.
+    static func checkPrecisions(of shards: [ShardInfo], against corpus: Corpus) throws {
+        func precisions(_ db: Database) throws -> [(key: String, name: String, precision: String)] {
+            try Row.fetchAll(db, sql: """
+                SELECT m.name, m.checksum, m.precision FROM encoder_model m
+                WHERE EXISTS (SELECT 1 FROM embedding e WHERE e.model_id = m.id) ORDER BY m.id
+                """).map { (key: ($0["name"] as String) + "\0" + ($0["checksum"] as String), name: $0["name"], precision: $0["precision"]) }
+        }
+        var seen = Dictionary(try corpus.readDB(precisions).map { ($0.key, $0.precision) }, uniquingKeysWith: { first, _ in first })
+        for shard in shards {
+            for model in try Corpus(path: shard.path, access: .readOnly).readDB(precisions) {
+                if let stored = seen[model.key], stored != model.precision {
+                    throw EmbeddingStoreError.precisionConflict(name: model.name, stored: stored, given: model.precision)
+                }
+                seen[model.key] = model.precision
+            }
+        }
     }
 
     /// Every image's ordinal and `dataset NUL root NUL path`, read in one query.
@@ -152,15 +173,6 @@ public enum CorpusMerge {
 
     /// The table copies of one attached shard.
     static func copyTables(_ db: Database, ids: [(old: Int64, new: Int64)]) throws {
-        // One model's embeddings are of one precision: a shard embedded at another one than the corpus is refused.
-        if let row = try Row.fetchOne(db, sql: """
-            SELECT s.name, m.precision AS stored, s.precision AS given FROM shard.encoder_model s
-            JOIN main.encoder_model m ON m.name = s.name AND m.checksum = s.checksum WHERE m.precision <> s.precision
-            AND EXISTS (SELECT 1 FROM main.embedding e WHERE e.model_id = m.id)
-            AND EXISTS (SELECT 1 FROM shard.embedding e WHERE e.model_id = s.id) LIMIT 1
-            """) {
-            throw EmbeddingStoreError.precisionConflict(name: row["name"], stored: row["stored"], given: row["given"])
-        }
         try db.execute(sql: """
             CREATE TEMP TABLE merge_image (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
             """)

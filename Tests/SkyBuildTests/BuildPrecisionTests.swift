@@ -88,5 +88,8 @@ import Testing
         #expect(throws: EmbeddingStoreError.precisionConflict(name: sets[0].model, stored: "bf16", given: "fp32")) {
             try ShardMerge(outPath: refused, shardPaths: shards).run()
         }
+        // Refused before any shard is copied: the first shard (bf16, acceptable alone) is not merged either.
+        let left = try Corpus(path: refused, access: .readOnly)
+        #expect(try CorpusStats.read(from: left).totalImages == 0 && (try left.read { try $0.mergedShards() }).isEmpty)
     }
 }
