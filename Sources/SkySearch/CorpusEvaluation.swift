@@ -162,7 +162,8 @@ public enum CorpusEvaluation {
                                    iterations: model.iterations)
     }
 
-    /// Saves a report in the corpus (one transaction) and returns it with its id and date.
+    /// Saves a report in the corpus (one transaction), replacing the saved result of the same evaluation (task, model,
+    /// dataset, split, settings), and returns it with its id and date.
     public static func save(_ report: EvaluationReport, modelID: Int64, corpus: Corpus) throws -> EvaluationReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -176,8 +177,8 @@ public enum CorpusEvaluation {
         let settings = String(decoding: try encoder.encode(report.settings), as: UTF8.self)
         let saved = try corpus.write { transaction in
             let dataset = try report.dataset.map { try transaction.requireDataset($0).id }
-            return try transaction.insertEvaluation(task: report.task, model: modelID, dataset: dataset ?? nil, split: report.split,
-                                                    settings: settings, metrics: metricsJSON)
+            return try transaction.saveEvaluation(task: report.task, model: modelID, dataset: dataset ?? nil, split: report.split,
+                                                  settings: settings, metrics: metricsJSON)
         }
         var result = report
         result.id = saved.id

@@ -15,13 +15,26 @@ public struct StoredEvaluation: Sendable, Equatable, Codable {
 
 /// The `evaluation` table's operations.
 extension CorpusTransaction {
-    /// Saves one evaluation run; its id and date.
-    public func insertEvaluation(task: EvaluationTask, model: Int64, dataset: Int64?, split: String?, settings: String,
-                                 metrics: String) throws -> (id: Int64, createdAt: String) {
-        try db.execute(sql: """
-            INSERT INTO evaluation (task, model_id, dataset_id, split, settings, metrics) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [task.rawValue, model, dataset, split, settings, metrics])
-        let id = db.lastInsertedRowID
+    /// Saves one evaluation run; its id and date. The result of the same evaluation (task, model, dataset, split and
+    /// settings) saved before is replaced in place, keeping its id: re-running an evaluation leaves one row.
+    public func saveEvaluation(task: EvaluationTask, model: Int64, dataset: Int64?, split: String?, settings: String,
+                               metrics: String) throws -> (id: Int64, createdAt: String) {
+        let same: StatementArguments = [task.rawValue, model, dataset, split, settings]
+        let id: Int64
+        if let existing = try Int64.fetchOne(db, sql: """
+            SELECT id FROM evaluation WHERE task = ? AND model_id = ? AND dataset_id IS ? AND split IS ? AND settings = ?
+            ORDER BY id LIMIT 1
+            """, arguments: same) {
+            try db.execute(sql: """
+                UPDATE evaluation SET metrics = ?, created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?
+                """, arguments: [metrics, existing])
+            id = existing
+        } else {
+            try db.execute(sql: """
+                INSERT INTO evaluation (task, model_id, dataset_id, split, settings, metrics) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: same + [metrics])
+            id = db.lastInsertedRowID
+        }
         let date = try String.fetchOne(db, sql: "SELECT created_at FROM evaluation WHERE id = ?", arguments: [id]) ?? ""
         return (id, date)
     }

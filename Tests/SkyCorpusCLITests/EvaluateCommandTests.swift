@@ -34,7 +34,8 @@ struct EvaluateCommandTests {
         }
         let table = try CommandRunner.run(["evaluate", "--task", "linear-probe", "--model", Self.model, "--dataset", "scenes",
                                            "--corpus", corpus])
-        #expect(table.status == 0 && table.stdout.contains("accuracy") && table.stdout.contains("saved as evaluation 5"), "\(table.stdout)")
+        // The same linear-probe evaluation as the second run above: its saved result is replaced (id 2), not added.
+        #expect(table.status == 0 && table.stdout.contains("accuracy") && table.stdout.contains("saved as evaluation 2"), "\(table.stdout)")
         let bad = try CommandRunner.run(["evaluate", "--task", "few-shot", "--shots", "0,x", "--model", Self.model, "--dataset", "scenes",
                                          "--corpus", corpus])
         #expect(bad.status == 64 && bad.stderr.contains("--shots"))

@@ -56,6 +56,11 @@ import Testing
         let stored = try corpus.read { try $0.evaluations() }
         #expect(stored.count == 1 && stored[0].task == .linearProbe && stored[0].model == "synthetic" && stored[0].dataset == "scenes")
         #expect(stored[0].metrics == "{\"accuracy\":100}" && stored[0].settings.contains("\"C\""))
+        // Saving the same evaluation again replaces it (same id, one row); another evaluation adds a row.
+        let again = try CorpusEvaluation.save(probe, modelID: model.id, corpus: corpus)
+        #expect(try again.id == saved.id && corpus.read { try $0.evaluations() }.count == 1)
+        _ = try CorpusEvaluation.save(knn, modelID: model.id, corpus: corpus)
+        #expect(try corpus.read { try $0.evaluations() }.map(\.task) == [.knn, .linearProbe])
     }
 
     @Test func aModelWithoutEmbeddingsAndADatasetWithoutLabelsAreNamed() throws {
