@@ -10,316 +10,37 @@
  */
 #include "CSkyCodecs.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tiffio.h>
 
 #include "tiff_memory.h"
+#include "tiff_plan.h"
 
-/* How the decoded samples of one pixel turn into the output pixel (Pillow's rawmodes). */
-typedef enum {
-    UNPACK_COPY = 0,     /* L, LA, RGB, RGBA: the first `channels` samples as they are */
-    UNPACK_INVERT = 1,   /* "L;I" (MinIsWhite): 255 - sample */
-    UNPACK_RGBA_PREMULTIPLIED = 2, /* "RGBa": associated alpha, un-premultiplied */
-    UNPACK_PALETTE = 3,  /* "P" converted to RGB: the colour map's entries // 256 */
-    UNPACK_HIGH16 = 4,   /* 16-bit samples (host order after libtiff): the high byte of each */
-    UNPACK_CLIP16 = 5    /* 16-bit gray to Pillow's "L" from "I;16": 255 above 255, else the value */
-} unpack_kind;
+/* Where decoded rows go: `band` gives the memory for rows y .. y + rows - 1 (consecutive rows of width *
+ * channels bytes; NULL when it cannot), `finished` (may be NULL) takes them once unpacked and returns CSKY_OK or
+ * CSKY_ERROR with the message in `error`. The whole-image decode points the band into its output; the "L"
+ * resize path (csky_tiff_luma_horizontal) reuses one band buffer and resamples each band at once. */
+typedef struct tiff_rows tiff_rows;
+struct tiff_rows {
+    uint8_t *(*band)(tiff_rows *self, uint32_t y, uint32_t rows);
+    int (*finished)(tiff_rows *self, uint32_t y, uint32_t rows, char *error);
+};
 
-/* The decode plan for one directory. */
-typedef struct {
-    uint32_t width, height;
-    int samples;   /* samples per pixel in the decoded strip/tile (after JPEG colour conversion) */
-    int sample_bytes; /* 1, or 2 for 16-bit samples */
-    int channels;  /* output bytes per pixel */
-    int layout;
-    unpack_kind unpack;
-    int tiled;
-    uint32_t tile_width, tile_height, rows_per_strip;
-    uint8_t palette[256 * 3]; /* UNPACK_PALETTE: 8-bit RGB entries */
-} tiff_plan;
-
-static void set_error(char *error, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error, CSKY_ERROR_LEN, format, args);
-    va_end(args);
-}
-
-/* Fills `info` from the first directory; returns CSKY_OK with plan->channels 0 (reason in
- * `reason`) for a valid TIFF whose layout is not decoded, CSKY_ERROR for a damaged one. */
-static int read_plan(TIFF *tif, int keep_indices, tiff_plan *plan, csky_image_info *info, char *reason) {
-    int clip16 = (keep_indices & CSKY_DECODE_GRAY16_CLIP) != 0;
-    keep_indices &= 1;
-    memset(plan, 0, sizeof *plan);
-    memset(info, 0, sizeof *info);
-    reason[0] = 0;
-    uint32_t width = 0, height = 0;
-    if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &width) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &height)) {
-        set_error(reason, "the first directory has no ImageWidth/ImageLength");
-        return CSKY_ERROR;
-    }
-    if (width > INT32_MAX || height > INT32_MAX) {
-        set_error(reason, "the size %ux%u is out of range", width, height);
-        return CSKY_ERROR;
-    }
-    uint16_t bits = 1, samples = 1, photometric = 0, planar = PLANARCONFIG_CONTIG, format = SAMPLEFORMAT_UINT;
-    uint16_t compression = COMPRESSION_NONE, fill = FILLORDER_MSB2LSB, orientation = ORIENTATION_TOPLEFT;
-    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bits);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &samples);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &format);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &compression);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill);
-    int has_photometric = TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
-    int has_orientation = TIFFGetField(tif, TIFFTAG_ORIENTATION, &orientation);
-    uint16_t extra_count = 0;
-    uint16_t *extra = NULL;
-    TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extra_count, &extra);
-
-    plan->width = width;
-    plan->height = height;
-    info->width = info->source_width = (int32_t)width;
-    info->height = info->source_height = (int32_t)height;
-    info->bit_depth = bits;
-    info->source_channels = samples;
-
-    if (bits != 8 && bits != 16) {
-        set_error(reason, "%u-bit samples are not supported (8-bit, or 16-bit gray/RGB/RGBA)", bits);
-        return CSKY_OK;
-    }
-    plan->sample_bytes = bits / 8;
-    if (format != SAMPLEFORMAT_UINT) {
-        set_error(reason, "sample format %u is not supported (unsigned integers only)", format);
-        return CSKY_OK;
-    }
-    if (planar != PLANARCONFIG_CONTIG) {
-        set_error(reason, "separate colour planes (PlanarConfiguration 2) are not supported");
-        return CSKY_OK;
-    }
-    if (fill != FILLORDER_MSB2LSB) {
-        set_error(reason, "FillOrder %u is not supported", fill);
-        return CSKY_OK;
-    }
-    if (compression == COMPRESSION_OJPEG) {
-        /* Pillow forces YCbCr for old-style JPEG whatever the tags say: not worth matching. */
-        set_error(reason, "old-style JPEG compression (6) is not supported");
-        return CSKY_OK;
-    }
-    if (has_orientation && orientation != ORIENTATION_TOPLEFT) {
-        set_error(reason, "Orientation %u (a rotated or flipped image) is not supported", orientation);
-        return CSKY_OK;
-    }
-    if (!has_photometric) {
-        set_error(reason, "the PhotometricInterpretation tag is missing");
-        return CSKY_OK;
-    }
-    if (samples < 1 || extra_count >= samples || (extra_count > 0 && extra == NULL)) {
-        set_error(reason, "%u samples with %u extra samples is not a pixel layout", samples, extra_count);
-        return CSKY_OK;
-    }
-    int colour = samples - extra_count; /* colour samples */
-    /* Pillow ignores trailing "unspecified" extra samples after the first one only. */
-    for (int index = 1; index < extra_count; index++) {
-        if (extra[index] != EXTRASAMPLE_UNSPECIFIED) {
-            set_error(reason, "more than one alpha channel is not supported");
-            return CSKY_OK;
-        }
-    }
-    int first_extra = extra_count > 0 ? extra[0] : -1; /* -1: no ExtraSamples tag */
-    plan->samples = samples;
-    plan->unpack = UNPACK_COPY;
-    if (bits == 16) {
-        /* Pillow's 16-bit modes: "I;16"/"I;16B" gray (converted to "L" by clipping), "RGB;16L/B" and
-         * "RGBA;16L/B" (the high byte); other 16-bit layouts are refused. */
-        int gray = photometric == PHOTOMETRIC_MINISBLACK && samples == 1;
-        int rgb = photometric == PHOTOMETRIC_RGB && (samples == 3 || (samples == 4 && first_extra == EXTRASAMPLE_UNASSALPHA));
-        if (!gray && !rgb) {
-            set_error(reason, "16-bit samples are supported for MinIsBlack gray, RGB and RGBA only "
-                      "(PhotometricInterpretation %u, %u samples)", photometric, samples);
-            return CSKY_OK;
-        }
-        if (compression == COMPRESSION_JPEG) {
-            set_error(reason, "16-bit JPEG-in-TIFF is not supported");
-            return CSKY_OK;
-        }
-        plan->channels = samples;
-        plan->layout = gray ? CSKY_LAYOUT_GRAY : samples == 3 ? CSKY_LAYOUT_RGB : CSKY_LAYOUT_RGBA;
-        plan->unpack = gray && clip16 ? UNPACK_CLIP16 : UNPACK_HIGH16;
-        goto layout_chosen;
-    }
-
-    if ((photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE) && colour == 1) {
-        int inverted = photometric == PHOTOMETRIC_MINISWHITE;
-        if (samples == 1) {
-            plan->channels = 1;
-            plan->layout = CSKY_LAYOUT_GRAY;
-            plan->unpack = inverted ? UNPACK_INVERT : UNPACK_COPY;
-        } else if (!inverted && first_extra == EXTRASAMPLE_UNASSALPHA) {
-            plan->channels = 2;
-            plan->layout = CSKY_LAYOUT_GRAY_ALPHA;
-        } else if (!inverted && first_extra == EXTRASAMPLE_UNSPECIFIED) {
-            plan->channels = 1; /* "LX": the extra sample is dropped */
-            plan->layout = CSKY_LAYOUT_GRAY;
-        } else {
-            set_error(reason, "%s gray with extra sample type %d is not supported",
-                      inverted ? "MinIsWhite" : "MinIsBlack", first_extra);
-            return CSKY_OK;
-        }
-    } else if ((photometric == PHOTOMETRIC_RGB && colour == 3) ||
-               (photometric == PHOTOMETRIC_YCBCR && colour == 3 && samples == 3 &&
-                compression == COMPRESSION_JPEG)) {
-        if (photometric == PHOTOMETRIC_YCBCR) {
-            /* As Pillow does: libjpeg converts YCbCr to RGB while libtiff decodes the strips. */
-            if (!TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB)) {
-                set_error(reason, "cannot convert this JPEG-in-TIFF's YCbCr to RGB");
-                return CSKY_ERROR;
-            }
-        }
-        if (samples == 3) {
-            plan->channels = 3;
-            plan->layout = CSKY_LAYOUT_RGB;
-        } else if (first_extra == EXTRASAMPLE_UNSPECIFIED) {
-            plan->channels = 3; /* "RGBX" */
-            plan->layout = CSKY_LAYOUT_RGB;
-        } else if (first_extra == EXTRASAMPLE_ASSOCALPHA) {
-            plan->channels = 4; /* "RGBa" */
-            plan->layout = CSKY_LAYOUT_RGBA;
-            plan->unpack = UNPACK_RGBA_PREMULTIPLIED;
-        } else {
-            plan->channels = 4; /* unassociated alpha (2), or 999 from Corel Draw: "RGBA" */
-            plan->layout = CSKY_LAYOUT_RGBA;
-        }
-    } else if (photometric == PHOTOMETRIC_PALETTE && colour == 1 &&
-               (samples == 1 || first_extra == EXTRASAMPLE_UNSPECIFIED)) { /* "P", "PX" */
-        uint16_t *red = NULL, *green = NULL, *blue = NULL;
-        if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &red, &green, &blue) || !red || !green || !blue) {
-            set_error(reason, "a palette image without its ColorMap");
-            return CSKY_ERROR;
-        }
-        /* Pillow keeps the high byte of each 16-bit entry (b // 256); 8-bit samples: 256 entries. */
-        for (int entry = 0; entry < 256; entry++) {
-            plan->palette[entry * 3] = (uint8_t)(red[entry] >> 8);
-            plan->palette[entry * 3 + 1] = (uint8_t)(green[entry] >> 8);
-            plan->palette[entry * 3 + 2] = (uint8_t)(blue[entry] >> 8);
-            info->palette[entry * 4] = plan->palette[entry * 3];
-            info->palette[entry * 4 + 1] = plan->palette[entry * 3 + 1];
-            info->palette[entry * 4 + 2] = plan->palette[entry * 3 + 2];
-            info->palette[entry * 4 + 3] = 255;
-        }
-        info->palette_count = 256;
-        if (keep_indices) {
-            plan->channels = 1;
-            plan->layout = CSKY_LAYOUT_INDEXED;
-        } else {
-            plan->channels = 3;
-            plan->layout = CSKY_LAYOUT_RGB;
-            plan->unpack = UNPACK_PALETTE;
-        }
-    } else {
-        const char *name = photometric == PHOTOMETRIC_PALETTE ? "palette with alpha" :
-                           photometric == PHOTOMETRIC_YCBCR ? "YCbCr (outside JPEG compression)" :
-                           photometric == PHOTOMETRIC_SEPARATED ? "CMYK" : "this";
-        set_error(reason, "%s colour (PhotometricInterpretation %u, %u samples) is not supported",
-                  name, photometric, samples);
-        plan->channels = 0;
-        return CSKY_OK;
-    }
-
-layout_chosen:
-    plan->tiled = TIFFIsTiled(tif);
-    if (plan->tiled) {
-        if (!TIFFGetField(tif, TIFFTAG_TILEWIDTH, &plan->tile_width) ||
-            !TIFFGetField(tif, TIFFTAG_TILELENGTH, &plan->tile_height) ||
-            plan->tile_width == 0 || plan->tile_height == 0) {
-            set_error(reason, "the tile size is missing or zero");
-            return CSKY_ERROR;
-        }
-    } else {
-        TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &plan->rows_per_strip);
-        if (plan->rows_per_strip == 0 || plan->rows_per_strip > height) plan->rows_per_strip = height;
-    }
-    info->channels = plan->channels;
-    info->layout = plan->layout;
-    return CSKY_OK;
-}
-
-/* Pillow's unpackRGBa: un-premultiplies with integer division, clipped at 255. */
-static uint8_t unpremultiply(uint8_t value, uint8_t alpha) {
-    unsigned result = (unsigned)value * 255u / alpha;
-    return (uint8_t)(result > 255u ? 255u : result);
-}
-
-/* One row of `count` pixels of plan->samples bytes into output pixels. */
-static void unpack_row(const tiff_plan *plan, const uint8_t *in, uint8_t *out, size_t count) {
-    size_t stride = (size_t)plan->samples;
-    int channels = plan->channels;
-    if (plan->unpack == UNPACK_HIGH16 || plan->unpack == UNPACK_CLIP16) {
-        const uint16_t *samples = (const uint16_t *)(const void *)in;
-        size_t total = count * stride;
-        for (size_t index = 0; index < total; index++) {
-            uint16_t value = samples[index];
-            out[index] = plan->unpack == UNPACK_HIGH16 ? (uint8_t)(value >> 8) : (uint8_t)(value > 255 ? 255 : value);
-        }
-        return;
-    }
-    if (plan->unpack == UNPACK_COPY && stride == (size_t)channels) {
-        memcpy(out, in, count * stride);
-        return;
-    }
-    for (size_t pixel = 0; pixel < count; pixel++, in += stride, out += channels) {
-        switch (plan->unpack) {
-        case UNPACK_INVERT:
-            out[0] = (uint8_t)(255 - in[0]);
-            break;
-        case UNPACK_PALETTE:
-            memcpy(out, plan->palette + (size_t)in[0] * 3, 3);
-            break;
-        case UNPACK_RGBA_PREMULTIPLIED: {
-            uint8_t alpha = in[3];
-            if (alpha == 0) {
-                out[0] = out[1] = out[2] = out[3] = 0;
-            } else if (alpha == 255) {
-                memcpy(out, in, 4);
-            } else {
-                out[0] = unpremultiply(in[0], alpha);
-                out[1] = unpremultiply(in[1], alpha);
-                out[2] = unpremultiply(in[2], alpha);
-                out[3] = alpha;
-            }
-            break;
-        }
-        default:
-            memcpy(out, in, (size_t)channels);
-            break;
-        }
-    }
-}
-
-/* The largest strip or tile buffer a decode allocates: twice the decoded image, at least 64 MiB (a
- * 256x256 RGBA tile of a 10x10 image is legal). A damaged directory claiming more is an error, not
- * an allocation of many gigabytes. */
-static size_t buffer_limit(const tiff_plan *plan) {
-    size_t image = (size_t)plan->width * plan->height * (size_t)plan->samples * (size_t)plan->sample_bytes;
-    size_t limit = (size_t)64 << 20;
-    return image <= limit / 2 ? limit : image * 2;
-}
-
-static int decode_strips(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *error) {
+static int decode_strips(TIFF *tif, const tiff_plan *plan, tiff_rows *sink, char *error) {
     size_t row_in = (size_t)plan->width * (size_t)plan->samples * (size_t)plan->sample_bytes;
     size_t row_out = (size_t)plan->width * (size_t)plan->channels;
     size_t strip_bytes = row_in * plan->rows_per_strip;
     if ((tmsize_t)strip_bytes < TIFFStripSize(tif)) strip_bytes = (size_t)TIFFStripSize(tif);
-    if (strip_bytes > buffer_limit(plan)) {
-        set_error(error, "a strip of %zu bytes is more than a %ux%u image needs", strip_bytes, plan->width,
+    if (strip_bytes > csky_tiff_buffer_limit(plan)) {
+        csky_tiff_error(error, "a strip of %zu bytes is more than a %ux%u image needs", strip_bytes, plan->width,
                   plan->height);
         return CSKY_ERROR;
     }
     uint8_t *buffer = malloc(strip_bytes ? strip_bytes : 1);
     if (buffer == NULL) {
-        set_error(error, "out of memory for a %zu-byte strip", strip_bytes);
+        csky_tiff_error(error, "out of memory for a %zu-byte strip", strip_bytes);
         return CSKY_ERROR;
     }
     int status = CSKY_OK;
@@ -328,54 +49,69 @@ static int decode_strips(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *e
         uint32_t strip = TIFFComputeStrip(tif, y, 0);
         tmsize_t got = TIFFReadEncodedStrip(tif, strip, buffer, (tmsize_t)(row_in * rows));
         if (got < (tmsize_t)(row_in * rows)) {
-            if (error[0] == 0) set_error(error, "strip %u is damaged or short", strip);
+            if (error[0] == 0) csky_tiff_error(error, "strip %u is damaged or short", strip);
+            status = CSKY_ERROR;
+            break;
+        }
+        uint8_t *band = sink->band(sink, y, rows);
+        if (band == NULL) {
+            csky_tiff_error(error, "out of memory for a band of %u rows", rows);
             status = CSKY_ERROR;
             break;
         }
         for (uint32_t row = 0; row < rows; row++) {
-            unpack_row(plan, buffer + row * row_in, out + (size_t)(y + row) * row_out, plan->width);
+            csky_tiff_unpack_row(plan, buffer + row * row_in, band + (size_t)row * row_out, plan->width);
         }
+        if (sink->finished) status = sink->finished(sink, y, rows, error);
     }
     free(buffer);
     return status;
 }
 
-static int decode_tiles(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *error) {
+static int decode_tiles(TIFF *tif, const tiff_plan *plan, tiff_rows *sink, char *error) {
     size_t tile_row = (size_t)plan->tile_width * (size_t)plan->samples * (size_t)plan->sample_bytes;
     size_t tile_bytes = tile_row * plan->tile_height;
-    if (plan->tile_width > (1u << 24) || plan->tile_height > (1u << 24) || tile_bytes > buffer_limit(plan)) {
-        set_error(error, "%ux%u tiles are more than a %ux%u image needs", plan->tile_width, plan->tile_height,
+    if (plan->tile_width > (1u << 24) || plan->tile_height > (1u << 24) || tile_bytes > csky_tiff_buffer_limit(plan)) {
+        csky_tiff_error(error, "%ux%u tiles are more than a %ux%u image needs", plan->tile_width, plan->tile_height,
                   plan->width, plan->height);
         return CSKY_ERROR;
     }
     if (TIFFTileSize(tif) <= 0 || (size_t)TIFFTileSize(tif) != tile_bytes) {
-        set_error(error, "the tile size %lld does not match %ux%u tiles", (long long)TIFFTileSize(tif),
+        csky_tiff_error(error, "the tile size %lld does not match %ux%u tiles", (long long)TIFFTileSize(tif),
                   plan->tile_width, plan->tile_height);
         return CSKY_ERROR;
     }
     uint8_t *buffer = malloc(tile_bytes);
     if (buffer == NULL) {
-        set_error(error, "out of memory for a %zu-byte tile", tile_bytes);
+        csky_tiff_error(error, "out of memory for a %zu-byte tile", tile_bytes);
         return CSKY_ERROR;
     }
     size_t row_out = (size_t)plan->width * (size_t)plan->channels;
     int status = CSKY_OK;
     for (uint32_t y = 0; y < plan->height && status == CSKY_OK; y += plan->tile_height) {
+        uint32_t band_rows = plan->height - y < plan->tile_height ? plan->height - y : plan->tile_height;
+        uint8_t *band = sink->band(sink, y, band_rows);
+        if (band == NULL) {
+            csky_tiff_error(error, "out of memory for a band of %u rows", band_rows);
+            status = CSKY_ERROR;
+            break;
+        }
         for (uint32_t x = 0; x < plan->width; x += plan->tile_width) {
             uint32_t tile = TIFFComputeTile(tif, x, y, 0, 0);
             if (TIFFReadEncodedTile(tif, tile, buffer, (tmsize_t)tile_bytes) < (tmsize_t)tile_bytes) {
-                if (error[0] == 0) set_error(error, "tile %u is damaged or short", tile);
+                if (error[0] == 0) csky_tiff_error(error, "tile %u is damaged or short", tile);
                 status = CSKY_ERROR;
                 break;
             }
             uint32_t columns = plan->width - x < plan->tile_width ? plan->width - x : plan->tile_width;
             uint32_t rows = plan->height - y < plan->tile_height ? plan->height - y : plan->tile_height;
             for (uint32_t row = 0; row < rows; row++) {
-                unpack_row(plan, buffer + row * tile_row,
-                           out + (size_t)(y + row) * row_out + (size_t)x * plan->channels, columns);
+                csky_tiff_unpack_row(plan, buffer + row * tile_row, band + (size_t)row * row_out + (size_t)x * plan->channels,
+                           columns);
             }
             if (plan->tile_width > UINT32_MAX - x) break;
         }
+        if (status == CSKY_OK && sink->finished) status = sink->finished(sink, y, band_rows, error);
         if (plan->tile_height > UINT32_MAX - y) break;
     }
     free(buffer);
@@ -387,12 +123,25 @@ static int decode_tiles(TIFF *tif, const tiff_plan *plan, uint8_t *out, char *er
 static TIFF *open_tiff(const uint8_t *data, size_t size, tiff_memory *memory, tiff_messages *messages, char *error) {
     error[0] = 0;
     if (data == NULL || size < 8) {
-        set_error(error, "the file is too short for a TIFF header");
+        csky_tiff_error(error, "the file is too short for a TIFF header");
         return NULL;
     }
     *memory = (tiff_memory){data, size, 0};
     *messages = (tiff_messages){error, 0};
     return csky_tiff_open_memory(memory, messages);
+}
+
+/* The whole-image decode's sink: rows are unpacked straight into the output. */
+typedef struct {
+    tiff_rows rows;
+    uint8_t *out;
+    size_t row_bytes;
+} whole_image;
+
+static uint8_t *whole_image_band(tiff_rows *self, uint32_t y, uint32_t rows) {
+    (void)rows;
+    whole_image *sink = (whole_image *)self;
+    return sink->out + (size_t)y * sink->row_bytes;
 }
 
 int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error) {
@@ -402,7 +151,7 @@ int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_imag
     TIFF *tif = open_tiff(data, size, &memory, &messages, error);
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
-    int status = read_plan(tif, keep_indices, &plan, info, reason);
+    int status = csky_tiff_read_plan(tif, keep_indices, &plan, info, reason);
     if (status != CSKY_OK && !messages.has_error) snprintf(error, CSKY_ERROR_LEN, "%s", reason);
     TIFFClose(tif);
     return status;
@@ -416,17 +165,105 @@ int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
     char reason[CSKY_ERROR_LEN];
-    int status = read_plan(tif, keep_indices, &plan, info, reason);
+    int status = csky_tiff_read_plan(tif, keep_indices, &plan, info, reason);
     if (status == CSKY_OK && plan.channels == 0) {
         snprintf(error, CSKY_ERROR_LEN, "%.200s; convert it to PNG", reason);
         status = CSKY_ERROR;
     } else if (status != CSKY_OK) {
         if (!messages.has_error) snprintf(error, CSKY_ERROR_LEN, "%s", reason);
     } else if (out == NULL || out_size < (size_t)plan.width * plan.height * (size_t)plan.channels) {
-        set_error(error, "the output buffer is too small");
+        csky_tiff_error(error, "the output buffer is too small");
         status = CSKY_ERROR;
     } else {
-        status = plan.tiled ? decode_tiles(tif, &plan, out, error) : decode_strips(tif, &plan, out, error);
+        whole_image sink = {{whole_image_band, NULL}, out, (size_t)plan.width * (size_t)plan.channels};
+        status = plan.tiled ? decode_tiles(tif, &plan, &sink.rows, error) : decode_strips(tif, &plan, &sink.rows, error);
+    }
+    TIFFClose(tif);
+    return status;
+}
+
+/* The "L" resize path's sink: one reused band buffer, converted to "L" and resampled horizontally per band. */
+typedef struct {
+    tiff_rows rows;
+    const tiff_plan *plan;
+    const csky_resample_axis *axis;
+    csky_resample_level level;
+    uint8_t *band, *scratch, *out;
+    size_t band_rows;
+} luma_bands;
+
+static uint8_t *luma_band(tiff_rows *self, uint32_t y, uint32_t rows) {
+    (void)y;
+    luma_bands *sink = (luma_bands *)self;
+    return rows <= sink->band_rows ? sink->band : NULL;
+}
+
+static int luma_finished(tiff_rows *self, uint32_t y, uint32_t rows, char *error) {
+    luma_bands *sink = (luma_bands *)self;
+    size_t width = sink->plan->width, channels = (size_t)sink->plan->channels, outputs = sink->axis->outputs;
+    uint8_t *out = sink->out + (size_t)y * outputs;
+    int failed = 0;
+    if (channels == 1) {
+        failed = csky_resample_horizontal_gray(sink->band, width, rows, out, sink->axis, sink->level);
+    } else if (channels == 2) { /* "LA" to "L": the gray sample */
+        for (uint32_t row = 0; row < rows && !failed; row++) {
+            const uint8_t *pixels = sink->band + (size_t)row * width * 2;
+            for (size_t x = 0; x < width; x++) sink->scratch[x] = pixels[2 * x];
+            failed = csky_resample_horizontal_gray(sink->scratch, width, 1, out + (size_t)row * outputs, sink->axis,
+                                                   sink->level);
+        }
+    } else {
+        failed = csky_resample_horizontal_luma(sink->band, channels, width, rows, out, sink->scratch, sink->axis,
+                                               sink->level);
+    }
+    if (failed) {
+        csky_tiff_error(error, "resample kernel table does not fit a %zu-pixel row", width);
+        return CSKY_ERROR;
+    }
+    return CSKY_OK;
+}
+
+int csky_tiff_luma_horizontal(const uint8_t *data, size_t size, const csky_resample_axis *axis,
+                              csky_resample_level level, uint8_t *out, size_t out_size, csky_image_info *info,
+                              char *error) {
+    if (!out || !axis || axis->outputs == 0) {
+        snprintf(error, CSKY_ERROR_LEN, "no output buffer");
+        return CSKY_ERROR;
+    }
+    tiff_memory memory;
+    tiff_messages messages;
+    TIFF *tif = open_tiff(data, size, &memory, &messages, error);
+    if (tif == NULL) return CSKY_ERROR;
+    tiff_plan plan;
+    char reason[CSKY_ERROR_LEN];
+    int status = csky_tiff_read_plan(tif, CSKY_DECODE_GRAY16_CLIP, &plan, info, reason);
+    if (status == CSKY_OK && plan.channels == 0) {
+        snprintf(error, CSKY_ERROR_LEN, "%.200s; convert it to PNG", reason);
+        status = CSKY_ERROR;
+    } else if (status != CSKY_OK) {
+        if (!messages.has_error) snprintf(error, CSKY_ERROR_LEN, "%s", reason);
+    } else if ((size_t)plan.height > out_size / axis->outputs) {
+        csky_tiff_error(error, "the output buffer is too small");
+        status = CSKY_ERROR;
+    } else {
+        size_t band_rows = plan.tiled ? plan.tile_height : plan.rows_per_strip;
+        size_t band_bytes = band_rows * plan.width * (size_t)plan.channels;
+        if (band_bytes > csky_tiff_buffer_limit(&plan)) {
+            csky_tiff_error(error, "a band of %zu rows is more than a %ux%u image needs", band_rows, plan.width, plan.height);
+            status = CSKY_ERROR;
+        } else {
+            luma_bands sink = {{luma_band, luma_finished}, &plan, axis, level, malloc(band_bytes ? band_bytes : 1),
+                               malloc(plan.width ? plan.width : 1), out, band_rows};
+            if (sink.band == NULL || sink.scratch == NULL) {
+                csky_tiff_error(error, "out of memory for a band of %zu rows", band_rows);
+                status = CSKY_ERROR;
+            } else {
+                status = plan.tiled ? decode_tiles(tif, &plan, &sink.rows, error)
+                                    : decode_strips(tif, &plan, &sink.rows, error);
+            }
+            free(sink.band);
+            free(sink.scratch);
+        }
     }
     TIFFClose(tif);
     return status;

@@ -119,6 +119,15 @@ public struct PerceptualHasher: Sendable {
                 return bits(of: small)
             }
         }
+        // TIFFs (large GeoTIFF scenes): a strip or a row of tiles at a time into the "L" conversion and the
+        // horizontal pass, never the whole image.
+        if format == .tiff && kind != .phashImagededup {
+            let size = smallSize
+            if let small = try decoder.resizedTIFFLuminance(bytes, name: name, width: size.width, height: size.height,
+                                                            filter: .lanczos) {
+                return bits(of: small)
+            }
+        }
         if (format == .png || format == .tiff) && kind != .phashImagededup {
             return hash(try decoder.decodeLuminance(bytes, name: name))
         }

@@ -101,3 +101,32 @@ extension ImageDecoder {
         }
     }
 }
+
+extension ImageDecoder {
+    /// `PillowResample.resizeLuminance(decodeLuminance(bytes, name: name), width:height:filter:)` byte for byte for
+    /// a TIFF, decoded a strip (or a row of tiles) at a time straight into the "L" conversion and the horizontal
+    /// pass, so the full-size image is never held: memory is one strip or tile row besides the file's own bytes.
+    ///
+    /// Nil where the path does not apply and the caller decodes whole: not a TIFF, a layout the decoder refuses, a
+    /// nearest-neighbour filter, an unchanged width, a resize whose vertical pass Pillow runs first, or any decoding
+    /// error (the whole decode then reports it). An image over the pixel budget is refused as `decode` refuses it.
+    public func resizedTIFFLuminance(_ bytes: [UInt8], name: String, width: Int, height: Int, filter: PillowFilter)
+        throws(ImageError) -> RasterImage?
+    {
+        guard ImageFormat.sniff(bytes) == .tiff, filter != .nearest, width > 0, height > 0 else { return nil }
+        var info = csky_image_info()
+        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        let known = bytes.withUnsafeBufferPointer { input in
+            csky_tiff_info(input.baseAddress, input.count, 0, &info, &message)
+        }
+        guard known == CSKY_OK, info.channels > 0 else { return nil }
+        try checkBudget(info, format: .tiff, name: name)
+        return Self.streamed(inputWidth: Int(info.width), inputHeight: Int(info.height), width: width, height: height,
+                             filter: filter) { axis, output, count in
+            bytes.withUnsafeBufferPointer { input in
+                csky_tiff_luma_horizontal(input.baseAddress, input.count, axis, CSKY_RESAMPLE_BEST, output, count,
+                                          &info, &message)
+            }
+        }
+    }
+}

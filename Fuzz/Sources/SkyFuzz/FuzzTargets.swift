@@ -64,6 +64,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         _ = try? decoder.decodeIndexed(bytes, name: "fuzz")
         _ = try? decoder.decodeLuminance(bytes, name: "fuzz")
         if bytes.starts(with: [0xFF, 0xD8]) { _ = try? decoder.decode(bytes, name: "fuzz", jpegScale: .eighth) }
+        // The band paths that hash large images without decoding them whole (each nil for other formats).
+        _ = try? decoder.resizedLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos, minimumPixels: 0)
+        _ = try? decoder.resizedJPEGLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos)
+        _ = try? decoder.resizedTIFFLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos)
     }
 
     /// The whole COCO reader on one JSON file (images looked up beside it, none present).

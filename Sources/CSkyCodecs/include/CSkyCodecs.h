@@ -129,6 +129,13 @@ int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_imag
  * go to `error`, never to stderr. */
 int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out, size_t out_size,
                      csky_image_info *info, char *error);
+/* TIFF straight to the horizontal pass of a resize of its "L" image (Pillow's "L" of what csky_tiff_decode gives
+ * with CSKY_DECODE_GRAY16_CLIP), a strip or a row of tiles at a time, so the full image is never held: `out`
+ * receives height rows of axis->outputs bytes, the same bytes as decoding whole, converting and
+ * csky_resample_horizontal_gray. CSKY_ERROR for every layout and error csky_tiff_decode refuses. */
+int csky_tiff_luma_horizontal(const uint8_t *data, size_t size, const csky_resample_axis *axis,
+                              csky_resample_level level, uint8_t *out, size_t out_size, csky_image_info *info,
+                              char *error);
 
 /* PNG encode of 8-bit pixels (channels 1-4); *out is malloc'd: release it with csky_free. */
 int csky_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,

@@ -1,0 +1,48 @@
+import Foundation
+import SkyImaging
+import SkyTestSupport
+import Testing
+
+/// The banded TIFF path (`resizedTIFFLuminance`) gives the bytes of decoding whole, converting to "L" and resizing,
+/// on every decoded layout, compression, strip and tile arrangement of the fixtures; it declines (nil) elsewhere.
+@Suite struct StreamingTIFFLuminanceTests {
+    static let files: [String] = (try? FileManager.default.contentsOfDirectory(atPath: TestPaths.fixture("tiff").path))?
+        .filter { $0.hasSuffix(".tif") }.sorted() ?? []
+
+    @Test func everyDecodedFixtureGivesTheWholeImageBytes() throws {
+        #expect(Self.files.count >= 30)
+        var streamedCount = 0
+        for file in Self.files where !file.hasPrefix("unsupported_") {
+            let bytes = try FileBytes.read(TestPaths.fixture("tiff/" + file).path)
+            let whole = try ImageDecoder().decodeLuminance(bytes, name: file)
+            for (width, height) in [(32, 32), (9, 8), (8, 8), (max(1, whole.width - 1), whole.height)] {
+                guard let streamed = try ImageDecoder().resizedTIFFLuminance(bytes, name: file, width: width, height: height,
+                                                                             filter: .lanczos) else { continue }
+                streamedCount += 1
+                #expect(streamed == PillowResample.resizeLuminance(whole, width: width, height: height, filter: .lanczos),
+                        "\(file) to \(width)x\(height)")
+            }
+        }
+        // Most fixtures take the path (a few are too small or too tall for a horizontal-first resize).
+        #expect(streamedCount >= 60, "only \(streamedCount) streamed resizes")
+    }
+
+    @Test func itDeclinesWhereItDoesNotApply() throws {
+        let decoder = ImageDecoder()
+        for file in Self.files where file.hasPrefix("unsupported_") {
+            let bytes = try FileBytes.read(TestPaths.fixture("tiff/" + file).path)
+            #expect(try decoder.resizedTIFFLuminance(bytes, name: file, width: 32, height: 32, filter: .lanczos) == nil, "\(file)")
+        }
+        let rgb = try FileBytes.read(TestPaths.fixture("tiff/rgb_tiff_lzw.tif").path)
+        #expect(try decoder.resizedTIFFLuminance(rgb, name: "n.tif", width: 32, height: 32, filter: .nearest) == nil)
+        #expect(try decoder.resizedTIFFLuminance(Array(rgb.prefix(rgb.count / 2)), name: "cut.tif", width: 32, height: 32,
+                                                 filter: .lanczos) == nil)
+        let png = try FileBytes.read(TestPaths.fixture("codec/rgb.png").path)
+        #expect(try decoder.resizedTIFFLuminance(png, name: "x.png", width: 32, height: 32, filter: .lanczos) == nil)
+        // Over the pixel budget: refused as decode refuses it, before any band is read.
+        let small = ImageDecoder(pixelLimit: 10)
+        #expect(throws: ImageError.self) {
+            _ = try small.resizedTIFFLuminance(rgb, name: "big.tif", width: 32, height: 32, filter: .lanczos)
+        }
+    }
+}
