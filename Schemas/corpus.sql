@@ -330,8 +330,8 @@ ALTER TABLE encoder_model ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
 -- A change counter per (model, kind) of stored embeddings, kept by triggers, so that `serve` can tell in one row read
 -- that the embeddings a saved index was built from are unchanged (`index build` records the counter in the index's
 -- header; any insert, update or delete since moves it). `token` is random per counter row, so a corpus rebuilt from
--- scratch never repeats an old (token, changes) pair. Corpora migrated with embeddings already stored start without
--- a row: their indexes are checked by content until the next write creates one.
+-- scratch never repeats an old (token, changes) pair. Embeddings stored before this migration get a row at 0 here
+-- (one scan of the table); indexes built before it carry no stamp and are checked by content.
 CREATE TABLE embedding_changes (
     model_id   INTEGER NOT NULL,
     item_kind  TEXT NOT NULL,
@@ -339,6 +339,8 @@ CREATE TABLE embedding_changes (
     changes    INTEGER NOT NULL,
     PRIMARY KEY (model_id, item_kind)
 ) WITHOUT ROWID;
+INSERT INTO embedding_changes
+    SELECT model_id, item_kind, lower(hex(randomblob(8))), 0 FROM embedding GROUP BY model_id, item_kind;
 CREATE TRIGGER embedding_changes_insert AFTER INSERT ON embedding BEGIN
     INSERT INTO embedding_changes VALUES (NEW.model_id, NEW.item_kind, lower(hex(randomblob(8))), 1)
         ON CONFLICT (model_id, item_kind) DO UPDATE SET changes = changes + 1;

@@ -111,8 +111,7 @@ extension Corpus {
 
     /// A stamp of the stored `kind` embeddings of `model` that changes with every insert, update or delete of one
     /// ("TOKEN:CHANGES", from the counter the `embedding_changes` triggers keep): one row read, where checking the
-    /// vectors themselves reads them all. Nil when no write has been counted (a corpus migrated with embeddings
-    /// already stored, until its next write).
+    /// vectors themselves reads them all. Nil when the model has never had embeddings of `kind`.
     public func embeddingChangeStamp(model: Int64, kind: EmbeddingItemKind) throws -> String? {
         try readDB { db in
             try Row.fetchOne(db, sql: "SELECT token, changes FROM embedding_changes WHERE model_id = ? AND item_kind = ?",
