@@ -144,6 +144,8 @@ def pairs_only(args, vectors):
     if run.returncode != 0:
         raise SystemExit(f"skybench index-pairs failed ({run.returncode}): {run.stderr.strip()}")
     ours = json.loads(run.stdout)
+    with open(os.path.join(OUT, f"index_pairs_{ours['count']}_skycorpus.json"), "w") as handle:
+        json.dump(ours, handle, indent=1)  # kept even if the faiss side is interrupted
     middle_load = os.getloadavg()
     faiss.omp_set_num_threads(2)
     x = np.load(vectors, mmap_mode="r")
