@@ -153,41 +153,44 @@ extension Kernels {
     /// Products below this many multiply-adds run on the calling thread: splitting them costs more than it saves.
     static let parallelGEMMThreshold = 1 << 21
 
-    /// The own kernel on `threads` workers: columns split in multiples of 16 when there are enough of them,
-    /// else rows in multiples of the kernel's tile rows. Each worker computes a disjoint block of C, so the values do not depend on
-    /// the split.
+    /// The own kernel on `threads` workers (`forEachBlock`).
     static func ownGEMM(_ kernel: sky_gemm_kernel, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
                         c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        let runOne = { (m: Int, n: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) in
-            let done = sky_sgemm_thread_workspace(kernel, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k),
+        forEachBlock(m: m, n: n, k: k, tile: Int(sky_gemm_kernel_rows(kernel)), threads: threads) { i0, rows, j0, cols in
+            let a = transA ? a + i0 : a + i0 * lda, b = transB ? b + j0 * ldb : b + j0, c = c + i0 * ldc + j0
+            let done = sky_sgemm_thread_workspace(kernel, transA ? 1 : 0, transB ? 1 : 0, Int32(rows), Int32(cols), Int32(k),
                                                   alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
             if done == 0 {  // out of memory for the scratch panels: OpenBLAS needs none of ours
                 cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+                            Int32(rows), Int32(cols), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
             }
         }
+    }
+
+    /// Splits a product C[m×n] of depth k over `threads` workers and calls `body(i0, rows, j0, cols)` once per
+    /// disjoint block of C, concurrently: columns in multiples of 16 when there are enough of them, else rows in
+    /// multiples of the kernel's `tile` rows; products below `parallelGEMMThreshold` in one block on the calling
+    /// thread. Each block is computed whole, so the values do not depend on the split.
+    static func forEachBlock(m: Int, n: Int, k: Int, tile: Int, threads: Int, _ body: (Int, Int, Int, Int) -> Void) {
         let workers = m * n * k < parallelGEMMThreshold ? 1 : threads
-        let tile = Int(sky_gemm_kernel_rows(kernel))
         // The workers write disjoint blocks of C and `concurrentPerform` returns when all are done, so sharing
-        // the pointers and the non-Sendable closure across them is race-free.
-        nonisolated(unsafe) let (a, b, c, single) = (a, b, c, runOne)
+        // the non-Sendable closure across them is race-free.
+        nonisolated(unsafe) let single = body
         if workers > 1, n >= 64 * workers {
             let panels = (n + 15) / 16
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let j0 = panels * worker / workers * 16, j1 = min(n, panels * (worker + 1) / workers * 16)
-                guard j1 > j0 else { return }
-                single(m, j1 - j0, a, transB ? b + j0 * ldb : b + j0, c + j0)
+                if j1 > j0 { single(0, m, j0, j1 - j0) }
             }
         } else if workers > 1, m >= 2 * tile * workers {
             let panels = (m + tile - 1) / tile
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let i0 = panels * worker / workers * tile, i1 = min(m, panels * (worker + 1) / workers * tile)
-                guard i1 > i0 else { return }
-                single(i1 - i0, n, transA ? a + i0 : a + i0 * lda, b, c + i0 * ldc)
+                if i1 > i0 { single(i0, i1 - i0, 0, n) }
             }
         } else {
-            single(m, n, a, b, c)
+            body(0, m, 0, n)
         }
     }
 }
