@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "SkyTextTests", dependencies: ["SkyText", "SkyGeometry", "SkyImaging", "SkyTestSupport", "SkyStorage", "SkyPipeline", "SkyCLIP", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyHashingTests", dependencies: ["SkyHashing", "SkyImaging", "SkyTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCLIPTests", dependencies: ["SkyCLIP", "CSkyKernels", "SkyImaging", "SkyHashing", "SkyStorage", "SkyPipeline", "SkyTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyCorpusCLITests", dependencies: ["SkyImaging", "SkyStorage", "SkyTestSupport"]),
+        .testTarget(name: "SkyCorpusCLITests", dependencies: ["SkyImaging", "SkyStorage", "SkyCLIP", "SkyTestSupport"]),
         .testTarget(name: "SkyStorageTests", dependencies: ["SkyStorage", "SkySchemas", "SkyConcurrency", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkyPipelineTests", dependencies: ["SkyPipeline", "SkyStorage", "SkyImaging", "SkyGeometry", "SkyHashing", "SkyText", "SkyConcurrency", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SkySearchTests", dependencies: ["SkySearch", "SkyCLIP", "SkyText", "SkyImaging", "SkyStorage", "SkyPipeline", "SkyIndex", "SkyTestSupport", .product(name: "GRDB", package: "GRDB.swift")], resources: [.copy("Fixtures")]),

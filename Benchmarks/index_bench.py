@@ -9,6 +9,9 @@ graph, and on a sample exactly (SkyIndex blocked sgemm vs faiss range_search) wi
 Both sides use 2 threads; SkyCorpus runs first, then faiss, never at the same time.
 
 Usage: python3 Benchmarks/index_bench.py [--small | --count 100000] [--queries 500] [--pairs 0.95] [--no-build]
+       python3 Benchmarks/index_bench.py --count 1000000 --pairs-only --graph G [--pairs 0.95] [--pairs-sample 10000]
+         (pairs only, at any size: all rows through a saved graph, exact and faiss range_search on a sample of rows
+         against all rows, recall of the graph's pairs on that sample; wall, CPU and peak resident memory)
        pip install numpy faiss-cpu
 """
 import argparse
@@ -124,6 +127,66 @@ def faiss_side(vectors_path, queries_path, k, m, ef_construction, pairs, pairs_s
     return report
 
 
+def pairs_only(args, vectors):
+    """Pairs above `args.pairs` through a saved graph (`skybench index-pairs`), then faiss: IndexFlatIP over all rows
+    (added in slices from the mapped file) and range_search of the first `args.pairs_sample` rows; the pairs touching
+    those rows compared with SkyIndex's exact ones."""
+    import faiss
+    import resource
+    if not args.graph:
+        raise SystemExit("--pairs-only needs --graph (a graph `skycorpus index build` saved over the same vectors)")
+    start_load = os.getloadavg()
+    command = [SKYBENCH, "index-pairs", "--vectors", vectors, "--graph", args.graph, "--pairs", str(args.pairs),
+               "--pairs-sample", str(args.pairs_sample), "--pairs-ef", str(args.pairs_ef)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"skybench index-pairs failed ({run.returncode}): {run.stderr.strip()}")
+    ours = json.loads(run.stdout)
+    with open(os.path.join(OUT, f"index_pairs_{ours['count']}_skycorpus.json"), "w") as handle:
+        json.dump(ours, handle, indent=1)  # kept even if the faiss side is interrupted
+    middle_load = os.getloadavg()
+    faiss.omp_set_num_threads(2)
+    x = np.load(vectors, mmap_mode="r")
+    sample = ours["pairs_sample"]["rows"]
+    start, cpu = time.perf_counter(), time.process_time()
+    flat = faiss.IndexFlatIP(x.shape[1])
+    for row in range(0, len(x), 100_000):
+        flat.add(np.ascontiguousarray(x[row:row + 100_000]))
+    load_s = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    lims, _, found = flat.range_search(np.ascontiguousarray(x[:sample]), args.pairs)
+    seconds, cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    theirs = set()
+    for i in range(sample):
+        for j in found[lims[i]:lims[i + 1]].tolist():
+            if j != i:
+                theirs.add((min(i, j), max(i, j)))
+    exact = {tuple(pair) for pair in ours["pairs_sample"].pop("exact_pair_rows")}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    end_load = os.getloadavg()
+    a, s = ours["pairs_all"], ours["pairs_sample"]
+    g = ours["graph"]
+    print(f"load average (1, 5, 15 min): start {start_load}, after skycorpus {middle_load}, end {end_load}")
+    print(f"{ours['count']:,} x {ours['dimension']}, graph M {g['m']} efConstruction {g['ef_construction']} "
+          f"(loaded in {g['load_s']:.1f} s), threshold {ours['threshold']}, ef {ours['ef']}, {ours['threads']} threads")
+    print(f"all rows through the graph: {a['seconds']:.1f} s wall, {a['cpu_s']:.1f} s CPU, {a['pairs']:,} pairs; "
+          f"peak resident {a['peak_resident_bytes'] / 2**20:,.0f} MiB")
+    print(f"first {sample:,} rows against all rows: skycorpus exact {s['exact_s']:.1f} s wall, {s['exact_cpu_s']:.1f} s "
+          f"CPU, {s['exact_pairs']:,} pairs (peak resident {s['peak_resident_bytes'] / 2**20:,.0f} MiB) | faiss "
+          f"range_search {seconds:.1f} s wall, {cpu_s:.1f} s CPU, {len(theirs):,} pairs, same set: {theirs == exact} "
+          f"(peak resident {peak / 2**20:,.0f} MiB) | x{seconds / s['exact_s']:.2f}")
+    print(f"graph pairs touching the sample: {s['graph_pairs']:,}, recall {s['recall']:.4f} against exact, "
+          f"{s['graph_pairs_not_exact']} not in the exact set")
+    ours["faiss"] = {"version": faiss.__version__, "flat_load_s": load_s, "range_search_s": seconds,
+                     "range_search_cpu_s": cpu_s, "pairs": len(theirs), "same_as_exact": theirs == exact,
+                     "peak_resident_bytes": peak}
+    ours["load_average"] = {"start": start_load, "middle": middle_load, "end": end_load}
+    with open(os.path.join(OUT, f"index_pairs_{ours['count']}.json"), "w") as handle:
+        json.dump(ours, handle, indent=1)
+
+
 def prebuild_faiss_hnsw(vectors_path, m, ef_construction, hnsw_file):
     """Builds faiss's HNSW index alone and saves it where --keep-faiss-hnsw finds it (with its build times), so that
     a long build can run ahead of the timed comparison."""
@@ -159,6 +222,9 @@ def main():
     parser.add_argument("--ef-construction", type=int, default=200)
     parser.add_argument("--pairs", type=float, default=0.95)
     parser.add_argument("--pairs-sample", type=int, default=20_000)
+    parser.add_argument("--pairs-only", action="store_true", help="only the pairs benchmark, through --graph")
+    parser.add_argument("--pairs-ef", type=int, default=32, help="search beam of the pairs through the graph")
+    parser.add_argument("--threads", type=int, help="SkyIndex threads of the pairs (default: every core)")
     parser.add_argument("--target-recall", type=float, default=0.95)
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--efs", type=lambda text: [int(v) for v in text.split(",")], default=EFS,
@@ -187,6 +253,8 @@ def main():
     hnsw_file = os.path.join(OUT, f"faiss_hnsw_{args.count}_m{args.m}_efc{args.ef_construction}.index")
     if args.prebuild_faiss_hnsw:
         return prebuild_faiss_hnsw(vectors, args.m, args.ef_construction, hnsw_file)
+    if args.pairs_only:
+        return pairs_only(args, vectors)
     start_load = os.getloadavg()
     pairs = ["--pairs", str(args.pairs), "--pairs-sample", str(args.pairs_sample)] if args.pairs > 0 else []
     if args.graph:

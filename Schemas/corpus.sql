@@ -324,3 +324,34 @@ DROP INDEX image_root;
 -- while the model has embeddings (register them under another name to keep both). Corpora embedded before this
 -- column existed were embedded at fp32, the only precision there was, and read so.
 ALTER TABLE encoder_model ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
+
+-- migration: v8-embedding-changes
+
+-- A change counter per (model, kind) of stored embeddings, kept by triggers, so that `serve` can tell in one row read
+-- that the embeddings a saved index was built from are unchanged (`index build` records the counter in the index's
+-- header; any insert, update or delete since moves it). `token` is random per counter row, so a corpus rebuilt from
+-- scratch never repeats an old (token, changes) pair. Embeddings stored before this migration get a row at 0 here
+-- (one scan of the table); indexes built before it carry no stamp and are checked by content.
+CREATE TABLE embedding_changes (
+    model_id   INTEGER NOT NULL,
+    item_kind  TEXT NOT NULL,
+    token      TEXT NOT NULL,
+    changes    INTEGER NOT NULL,
+    PRIMARY KEY (model_id, item_kind)
+) WITHOUT ROWID;
+INSERT INTO embedding_changes
+    SELECT model_id, item_kind, lower(hex(randomblob(8))), 0 FROM embedding GROUP BY model_id, item_kind;
+CREATE TRIGGER embedding_changes_insert AFTER INSERT ON embedding BEGIN
+    INSERT INTO embedding_changes VALUES (NEW.model_id, NEW.item_kind, lower(hex(randomblob(8))), 1)
+        ON CONFLICT (model_id, item_kind) DO UPDATE SET changes = changes + 1;
+END;
+CREATE TRIGGER embedding_changes_update AFTER UPDATE ON embedding BEGIN
+    INSERT INTO embedding_changes VALUES (NEW.model_id, NEW.item_kind, lower(hex(randomblob(8))), 1)
+        ON CONFLICT (model_id, item_kind) DO UPDATE SET changes = changes + 1;
+    INSERT INTO embedding_changes VALUES (OLD.model_id, OLD.item_kind, lower(hex(randomblob(8))), 1)
+        ON CONFLICT (model_id, item_kind) DO UPDATE SET changes = changes + 1;
+END;
+CREATE TRIGGER embedding_changes_delete AFTER DELETE ON embedding BEGIN
+    INSERT INTO embedding_changes VALUES (OLD.model_id, OLD.item_kind, lower(hex(randomblob(8))), 1)
+        ON CONFLICT (model_id, item_kind) DO UPDATE SET changes = changes + 1;
+END;

@@ -162,27 +162,44 @@ enum IndexBench {
 
     /// A 2-d little-endian float32 C-order `.npy` file: (values, rows, columns).
     static func readNPY(_ path: String) throws -> ([Float], Int, Int) {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        guard data.count > 10, data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else { throw BenchError("\(path): not a .npy file") }
-        let major = data[6]
-        let headerLength = major == 1 ? Int(data[8]) | Int(data[9]) << 8
-            : Int(data[8]) | Int(data[9]) << 8 | Int(data[10]) << 16 | Int(data[11]) << 24
-        let headerStart = major == 1 ? 10 : 12
-        let header = String(decoding: data[headerStart..<headerStart + headerLength], as: UTF8.self)
-        guard header.contains("'descr': '<f4'"), header.contains("'fortran_order': False"),
-              let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
-            throw BenchError("\(path): need a C-order <f4 matrix, header \(header)")
-        }
-        let shape = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard shape.count == 2 else { throw BenchError("\(path): need a 2-d matrix, shape \(shape)") }
-        let offset = headerStart + headerLength, count = shape[0] * shape[1]
-        guard data.count == offset + count * 4 else { throw BenchError("\(path): \(data.count) bytes, expected \(offset + count * 4)") }
-        let values = data.withUnsafeBytes { raw in
-            [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                memcpy(buffer.baseAddress!, raw.baseAddress! + offset, count * 4)
-                initialized = count
+        let file = try MappedNPY(path)
+        return (file.rows(0..<file.rows), file.rows, file.columns)
+    }
+
+    /// A 2-d little-endian float32 C-order `.npy` file mapped, not read: rows are copied out on demand.
+    struct MappedNPY {
+        let data: Data, offset: Int, rows: Int, columns: Int
+
+        init(_ path: String) throws {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            guard data.count > 10, data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else { throw BenchError("\(path): not a .npy file") }
+            let major = data[6]
+            let headerLength = major == 1 ? Int(data[8]) | Int(data[9]) << 8
+                : Int(data[8]) | Int(data[9]) << 8 | Int(data[10]) << 16 | Int(data[11]) << 24
+            let headerStart = major == 1 ? 10 : 12
+            let header = String(decoding: data[headerStart..<headerStart + headerLength], as: UTF8.self)
+            guard header.contains("'descr': '<f4'"), header.contains("'fortran_order': False"),
+                  let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+                throw BenchError("\(path): need a C-order <f4 matrix, header \(header)")
+            }
+            let shape = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard shape.count == 2 else { throw BenchError("\(path): need a 2-d matrix, shape \(shape)") }
+            offset = headerStart + headerLength
+            (rows, columns) = (shape[0], shape[1])
+            guard data.count == offset + rows * columns * 4 else {
+                throw BenchError("\(path): \(data.count) bytes, expected \(offset + rows * columns * 4)")
             }
         }
-        return (values, shape[0], shape[1])
+
+        /// The values of `range`'s rows, row-major.
+        func rows(_ range: Range<Int>) -> [Float] {
+            let count = range.count * columns, start = offset + range.lowerBound * columns * 4
+            return data.withUnsafeBytes { raw in
+                [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    memcpy(buffer.baseAddress!, raw.baseAddress! + start, count * 4)
+                    initialized = count
+                }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "clip": CLIPEncodeBench.run,
     "limits": LimitsBench.run,
     "ingest-dota": IngestBench.runDOTA, "ingest-coco": IngestBench.runCOCO,
-    "index": IndexBench.run, "serve-corpus": ServeCorpusBench.run,
+    "index": IndexBench.run, "index-pairs": IndexPairsBench.run, "serve-corpus": ServeCorpusBench.run,
     "generate": GenerateCommand.run,
     "probe": EvalBench.probe, "zero-shot-label": EvalBench.zeroShot,
 ]

@@ -184,11 +184,20 @@ int sky_gemm_kernel_rows(sky_gemm_kernel kernel) { return plan_for(kernel).mr; }
 /// 32-bit slots that `k` values of depth occupy in a packed panel.
 static inline int slots(const plan *p, int k) { return p->pairs ? (k + 1) / 2 : k; }
 
-/// The block loops over packed A (packed here) and B (packed here, or `packed_b` already packed when not NULL:
-/// the K blocks of the whole packed matrix, `stride` columns each, starting at column `j0`).
+/// A operand packed once (`sky_pack_a`): the K blocks of the whole packed matrix, `stride` rows each (a multiple
+/// of the tile rows), used from row `i0` (a multiple of the tile rows).
+typedef struct {
+    const uint32_t *panels;
+    size_t stride;
+    int i0;
+} prepacked_a;
+
+/// The block loops over packed A (packed here, or `pre_a` already packed when its panels are not NULL) and B
+/// (packed here, or `prepacked` already packed when not NULL: the K blocks of the whole packed matrix, `stride`
+/// columns each, starting at column `j0`).
 static void run_blocks(const plan *p, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
                        int lda, const float *b, int ldb, float beta, float *c, int ldc, uint32_t *packed_a,
-                       uint32_t *packed_b, const uint32_t *prepacked, size_t stride, int j0) {
+                       uint32_t *packed_b, const uint32_t *prepacked, size_t stride, int j0, prepacked_a pre_a) {
     for (int jc = 0; jc < n; jc += NC) {
         int nc = min_int(NC, n - jc);
         for (int pc = 0; pc < k; pc += p->kc) {
@@ -203,12 +212,17 @@ static void run_blocks(const plan *p, int trans_a, int trans_b, int m, int n, in
             }
             for (int ic = 0; ic < m; ic += p->mc) {
                 int mc = min_int(p->mc, m - ic);
-                p->pack_a(trans_a, a, lda, ic, mc, pc, kc, p->mr, packed_a);
+                const uint32_t *ap = packed_a;
+                if (pre_a.panels) {
+                    ap = pre_a.panels + (size_t)slots(p, pc) * pre_a.stride + (size_t)(pre_a.i0 + ic) * kd;
+                } else {
+                    p->pack_a(trans_a, a, lda, ic, mc, pc, kc, p->mr, packed_a);
+                }
                 for (int jr = 0; jr < nc; jr += NR) {
                     const uint32_t *bp = panels + (size_t)jr * kd;
                     int cols = min_int(NR, nc - jr);
                     for (int ir = 0; ir < mc; ir += p->mr) {
-                        p->micro(kd, packed_a + (size_t)ir * kd, bp, c + (size_t)(ic + ir) * ldc + jc + jr, ldc,
+                        p->micro(kd, ap + (size_t)ir * kd, bp, c + (size_t)(ic + ir) * ldc + jc + jr, ldc,
                                  min_int(p->mr, mc - ir), cols, alpha, block_beta);
                     }
                 }
@@ -242,7 +256,7 @@ void sky_sgemm(sky_gemm_kernel kernel, int trans_a, int trans_b, int m, int n, i
     plan p = plan_for(kernel);
     uint32_t *base = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     run_blocks(&p, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, base, base + packed_a_slots(m, k),
-               NULL, 0, 0);
+               NULL, 0, 0, (prepacked_a){0});
 }
 
 /// This thread's scratch of at least `needed` bytes (grown on demand, kept), or NULL when it cannot grow.
@@ -298,6 +312,44 @@ int sky_sgemm_packed(sky_gemm_kernel kernel, int trans_a, int m, int n, int k, f
     uint32_t *packed_a = (uint32_t *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
     plan p = plan_for(kernel);
     run_blocks(&p, trans_a, 0, m, n, k, alpha, a, lda, NULL, 0, beta, c, ldc, packed_a, NULL,
-               (const uint32_t *)packed, (size_t)round_up(n_total, NR), j0);
+               (const uint32_t *)packed, (size_t)round_up(n_total, NR), j0, (prepacked_a){0});
+    return 1;
+}
+
+size_t sky_packed_a_bytes(sky_gemm_kernel kernel, int m, int k) {
+    if (m <= 0 || k <= 0) return 64;
+    plan p = plan_for(kernel);
+    return (size_t)round_up(m, p.mr) * (size_t)slots(&p, k) * sizeof(float) + 64;
+}
+
+// Layout: K block after K block (the plan's kc deep, the last shorter); inside a block, mr-row panels slot-major
+// (as the driver packs a row block), so block pc starts at slots(pc) * round_up(m, mr) slots and row i0 of it
+// (a multiple of mr) at i0 * slots(kc) further.
+float *sky_pack_a(sky_gemm_kernel kernel, int trans_a, int m, int k, const float *a, int lda, void *packed) {
+    float *base = (float *)(((uintptr_t)packed + 63) & ~(uintptr_t)63);
+    if (m <= 0 || k <= 0) return base;
+    plan p = plan_for(kernel);
+    size_t stride = (size_t)round_up(m, p.mr);
+    for (int pc = 0; pc < k; pc += p.kc) {
+        p.pack_a(trans_a, a, lda, 0, m, pc, min_int(p.kc, k - pc), p.mr, base + (size_t)slots(&p, pc) * stride);
+    }
+    return base;
+}
+
+int sky_sgemm_packed_a(sky_gemm_kernel kernel, int m, int n, int k, float alpha, const float *packed, int m_total,
+                       int i0, int trans_b, const float *b, int ldb, float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return 1;
+    plan p = plan_for(kernel);
+    if ((i0 % p.mr) != 0 || i0 < 0 || i0 + m > m_total) return 0;
+    if (k <= 0 || alpha == 0) {
+        scale_c(m, n, beta, c, ldc);
+        return 1;
+    }
+    size_t b_slots = (size_t)round_up(min_int(n, NC), NR) * min_int(k, KC);
+    void *buffer = thread_scratch(b_slots * sizeof(float) + 64);
+    if (!buffer) return 0;
+    uint32_t *packed_b = (uint32_t *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
+    prepacked_a pre = {(const uint32_t *)packed, (size_t)round_up(m_total, p.mr), i0};
+    run_blocks(&p, 0, trans_b, m, n, k, alpha, NULL, 0, b, ldb, beta, c, ldc, NULL, packed_b, NULL, 0, 0, pre);
     return 1;
 }

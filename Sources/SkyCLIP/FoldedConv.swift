@@ -8,15 +8,13 @@ struct FoldedConv: Sendable {
     /// How the product is computed; each keeps only the weights it needs.
     enum Product: Sendable {
         /// `[out][in][ky][kx]`, the GEMM's A (1×1 directly, others after im2col).
-        case gemm(Weights)
+        case gemm(Filters)
         case winograd(WinogradConvolution)
     }
 
     let product: Product
     let bias: [Float]
     let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
-    /// The GEMM kernel of the products (the engine's weight kernel: the weights are the products' A).
-    let gemmKernel: sky_gemm_kernel?
 
     init(_ checkpoint: Checkpoint, conv: String, norm: String, in inChannels: Int, out outChannels: Int, kernel: Int,
          stride: Int = 1, padding: Int = 0, engine: GEMMEngine = .standard) throws(CLIPError) {
@@ -44,10 +42,10 @@ struct FoldedConv: Sendable {
         if winograd && kernel == 3 && stride == 1 && padding == 1 {
             product = .winograd(WinogradConvolution(weight: weight, in: inChannels, out: outChannels, kernel: engine.weightKernel))
         } else {
-            product = .gemm(Weights(weight))
+            product = .gemm(Filters(Weights(weight), rows: outChannels, depth: inChannels * kernel * kernel,
+                                    kernel: engine.weightKernel))
         }
         self.bias = bias
-        gemmKernel = engine.weightKernel
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernel = kernel
@@ -72,9 +70,9 @@ struct FoldedConv: Sendable {
             // Bias, accumulation and ReLU are part of its output transform.
             winograd.apply(input, into: output, accumulate: accumulate, bias: bias, relu: relu, workspace: workspace)
             return result
-        case .gemm(let weight) where kernel == 1 && stride == 1 && padding == 0:
-            Kernels.gemm(gemmKernel, m: outChannels, n: input.spatial, k: inChannels, a: weight.pointer, lda: inChannels,
-                         b: input.base, ldb: input.spatial, beta: accumulate ? 1 : 0, c: output, ldc: result.spatial)
+        case .gemm(let filters) where kernel == 1 && stride == 1 && padding == 0:
+            filters.multiply(n: input.spatial, b: input.base, ldb: input.spatial, beta: accumulate ? 1 : 0, c: output,
+                             ldc: result.spatial)
         case .gemm(let weight):
             im2colProduct(input, weight: weight, into: result, accumulate: accumulate, workspace: workspace)
         }
@@ -83,7 +81,7 @@ struct FoldedConv: Sendable {
     }
 
     /// Runs the product over chunks of output rows whose im2col columns fit the scratch buffer, one GEMM each.
-    private func im2colProduct(_ input: FeatureMap, weight: Weights, into result: FeatureMap, accumulate: Bool, workspace: ResNetWorkspace) {
+    private func im2colProduct(_ input: FeatureMap, weight: Filters, into result: FeatureMap, accumulate: Bool, workspace: ResNetWorkspace) {
         let depth = inChannels * kernel * kernel
         let outW = result.width, rows = result.batch * result.height
         let rowsPerChunk = max(1, min(rows, workspace.scratchCapacity / (depth * outW)))
@@ -92,8 +90,8 @@ struct FoldedConv: Sendable {
             let chunk = first ..< min(first + rowsPerChunk, rows)
             let columns = chunk.count * outW
             im2col(input, rows: chunk, outHeight: result.height, outWidth: outW, into: workspace.scratch)
-            Kernels.gemm(gemmKernel, m: outChannels, n: columns, k: depth, a: weight.pointer, lda: depth, b: workspace.scratch,
-                         ldb: columns, beta: accumulate ? 1 : 0, c: result.base + first * outW, ldc: result.spatial)
+            weight.multiply(n: columns, b: workspace.scratch, ldb: columns, beta: accumulate ? 1 : 0, c: result.base + first * outW,
+                            ldc: result.spatial)
         }
     }
 

@@ -12,7 +12,8 @@ import SkyConcurrency
 /// AVX-512 kernel is not used (no AVX-512F, or a failed self-check) exactly one line on stderr says which path
 /// runs instead and why, so a wrong kernel can never give wrong embeddings. `SKYCLIP_GEMM` forces a path for
 /// tests and benchmarks: `avx512`, `avx2`, `scalar` (the portable C kernel) or `openblas` (a forced own kernel
-/// that the CPU lacks or that fails its self-check still falls back, with the line).
+/// that the CPU lacks or that fails its self-check still falls back, with the line). `SKYCLIP_CPU_MASK`
+/// (`CPUFeatures`) hides CPU features or breaks a kernel's self-check, to run these fallbacks on any CPU.
 public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// SkyCLIP's own kernel, with the self-check's worst relative error.
     case own(kernel: String, selfCheckError: Double)
@@ -46,11 +47,14 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
         return (error <= tolerance, error)
     }
 
-    /// Whether `kernel` runs on this CPU and passes its self-check (each kernel checked once per process).
-    static func usable(_ kernel: sky_gemm_kernel) -> (passed: Bool, error: Double) {
-        checked.withLock { results in
+    /// Whether `kernel` may run with `features` and passes its self-check (each real kernel checked once per
+    /// process; a kernel the features mark broken runs the broken kernel's check instead, a genuine failure).
+    static func usable(_ kernel: sky_gemm_kernel, features: CPUFeatures = .current) -> (passed: Bool, error: Double) {
+        guard features.runs(kernel) else { return (false, .infinity) }
+        if features.breaks(kernel) { return selfCheck(deliberatelyWrong: true) }
+        return checked.withLock { results in
             if let known = results[kernel.rawValue] { return known }
-            let result = sky_gemm_kernel_available(kernel) != 0 ? selfCheck(kernel) : (false, .infinity)
+            let result = selfCheck(kernel)
             results[kernel.rawValue] = result
             return result
         }
@@ -63,34 +67,43 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
         let kernel: sky_gemm_kernel?
     }
 
+    /// The process's selection, made once with `CPUFeatures.current` and `SKYCLIP_GEMM`; its line, if any, on stderr.
     static let selection: Selection = {
-        let core = BLASKernel.coreName
         let forced = ProcessInfo.processInfo.environment["SKYCLIP_GEMM"]?.lowercased()
+        let (selection, line) = select(features: .current, forced: forced)
+        if let line { report(line) }
+        return selection
+    }()
+
+    /// The float32 path for `features`: a `forced` own kernel (a `SKYCLIP_GEMM` spelling) first, then AVX-512,
+    /// then AVX2, each only where it may run and passes its self-check, else OpenBLAS; with the one line to
+    /// print when the path is not the AVX-512 kernel and was not forced (nil otherwise).
+    static func select(features: CPUFeatures, forced: String? = nil) -> (selection: Selection, line: String?) {
+        let core = BLASKernel.coreName
         if forced == "openblas" {
-            return Selection(backend: .openBLAS(core: core, reason: "SKYCLIP_GEMM=openblas"), kernel: nil)
+            return (Selection(backend: .openBLAS(core: core, reason: "SKYCLIP_GEMM=openblas"), kernel: nil), nil)
         }
         // A forced kernel is tried first, then the usual order (AVX-512, AVX2); the portable kernel only when forced.
-        let candidates = ownKernels.filter { $0.spelling == forced } + ownKernels.filter { $0.kernel != SKY_GEMM_SCALAR }
+        let candidates = ownKernels.filter { $0.spelling == forced }
+            + ownKernels.filter { $0.kernel != SKY_GEMM_SCALAR && $0.spelling != forced }
         var skipped: [String] = []
         for candidate in candidates {
-            guard sky_gemm_kernel_available(candidate.kernel) != 0 else {
-                skipped.append("\(candidate.name): not supported by this CPU")
+            guard features.runs(candidate.kernel) else {
+                skipped.append("\(candidate.name): \(features.whyNot(candidate.kernel))")
                 continue
             }
-            let check = usable(candidate.kernel)
+            let check = usable(candidate.kernel, features: features)
             guard check.passed else {
                 skipped.append("\(candidate.name): failed its self-check (error \(check.error))")
                 continue
             }
-            if candidate.kernel != SKY_GEMM_AVX512 && forced != candidate.spelling {
-                report("SkyCLIP: using own \(candidate.name) GEMM (\(skipped.joined(separator: "; ")))")
-            }
-            return Selection(backend: .own(kernel: candidate.name, selfCheckError: check.error), kernel: candidate.kernel)
+            let line = candidate.kernel != SKY_GEMM_AVX512 && forced != candidate.spelling
+                ? "SkyCLIP: using own \(candidate.name) GEMM (\(skipped.joined(separator: "; ")))" : nil
+            return (Selection(backend: .own(kernel: candidate.name, selfCheckError: check.error), kernel: candidate.kernel), line)
         }
         let reason = skipped.joined(separator: "; ")
-        report("SkyCLIP: using OpenBLAS \(core) (\(reason))")
-        return Selection(backend: .openBLAS(core: core, reason: reason), kernel: nil)
-    }()
+        return (Selection(backend: .openBLAS(core: core, reason: reason), kernel: nil), "SkyCLIP: using OpenBLAS \(core) (\(reason))")
+    }
 
     /// One line on stderr.
     private static func report(_ line: String) {
@@ -115,18 +128,21 @@ struct GEMMEngine: Sendable {
         try make(precision, kernel: GEMMBackend.selection.kernel)
     }
 
-    /// The engine with float32 products on `kernel` (tests run the towers on each available kernel).
-    static func make(_ precision: Precision, kernel: sky_gemm_kernel?) throws(CLIPError) -> GEMMEngine {
+    /// The engine with float32 products on `kernel` (tests run the towers on each available kernel); bf16 is
+    /// checked against `features` (tests pass masked ones).
+    static func make(_ precision: Precision, kernel: sky_gemm_kernel?, features: CPUFeatures = .current) throws(CLIPError) -> GEMMEngine {
         switch precision {
         case .fp32:
             return GEMMEngine(kernel: kernel, weightKernel: kernel, precision: .fp32)
         case .bf16:
-            guard sky_gemm_kernel_available(SKY_GEMM_AVX512_BF16) != 0 else {
-                throw .unsupportedPrecision(.bf16, reason: "this CPU lacks AVX512-BF16 (vdpbf16ps); use fp32")
+            guard features.runs(SKY_GEMM_AVX512_BF16) else {
+                let why = features.hidden.contains(.avx512bf16) ? "AVX512-BF16 is hidden by \(CPUFeatures.maskVariable)"
+                                                                : "this CPU lacks AVX512-BF16 (vdpbf16ps)"
+                throw .unsupportedPrecision(.bf16, reason: why)
             }
-            let check = GEMMBackend.usable(SKY_GEMM_AVX512_BF16)
+            let check = GEMMBackend.usable(SKY_GEMM_AVX512_BF16, features: features)
             guard check.passed else {
-                throw .unsupportedPrecision(.bf16, reason: "the bf16 kernel failed its self-check (error \(check.error)); use fp32")
+                throw .unsupportedPrecision(.bf16, reason: "the bf16 kernel failed its self-check (error \(check.error))")
             }
             return GEMMEngine(kernel: kernel, weightKernel: SKY_GEMM_AVX512_BF16, precision: .bf16)
         }
@@ -137,41 +153,44 @@ extension Kernels {
     /// Products below this many multiply-adds run on the calling thread: splitting them costs more than it saves.
     static let parallelGEMMThreshold = 1 << 21
 
-    /// The own kernel on `threads` workers: columns split in multiples of 16 when there are enough of them,
-    /// else rows in multiples of the kernel's tile rows. Each worker computes a disjoint block of C, so the values do not depend on
-    /// the split.
+    /// The own kernel on `threads` workers (`forEachBlock`).
     static func ownGEMM(_ kernel: sky_gemm_kernel, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
                         c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        let runOne = { (m: Int, n: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) in
-            let done = sky_sgemm_thread_workspace(kernel, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k),
+        forEachBlock(m: m, n: n, k: k, tile: Int(sky_gemm_kernel_rows(kernel)), threads: threads) { i0, rows, j0, cols in
+            let a = transA ? a + i0 : a + i0 * lda, b = transB ? b + j0 * ldb : b + j0, c = c + i0 * ldc + j0
+            let done = sky_sgemm_thread_workspace(kernel, transA ? 1 : 0, transB ? 1 : 0, Int32(rows), Int32(cols), Int32(k),
                                                   alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
             if done == 0 {  // out of memory for the scratch panels: OpenBLAS needs none of ours
                 cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+                            Int32(rows), Int32(cols), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
             }
         }
+    }
+
+    /// Splits a product C[m×n] of depth k over `threads` workers and calls `body(i0, rows, j0, cols)` once per
+    /// disjoint block of C, concurrently: columns in multiples of 16 when there are enough of them, else rows in
+    /// multiples of the kernel's `tile` rows; products below `parallelGEMMThreshold` in one block on the calling
+    /// thread. Each block is computed whole, so the values do not depend on the split.
+    static func forEachBlock(m: Int, n: Int, k: Int, tile: Int, threads: Int, _ body: (Int, Int, Int, Int) -> Void) {
         let workers = m * n * k < parallelGEMMThreshold ? 1 : threads
-        let tile = Int(sky_gemm_kernel_rows(kernel))
         // The workers write disjoint blocks of C and `concurrentPerform` returns when all are done, so sharing
-        // the pointers and the non-Sendable closure across them is race-free.
-        nonisolated(unsafe) let (a, b, c, single) = (a, b, c, runOne)
+        // the non-Sendable closure across them is race-free.
+        nonisolated(unsafe) let single = body
         if workers > 1, n >= 64 * workers {
             let panels = (n + 15) / 16
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let j0 = panels * worker / workers * 16, j1 = min(n, panels * (worker + 1) / workers * 16)
-                guard j1 > j0 else { return }
-                single(m, j1 - j0, a, transB ? b + j0 * ldb : b + j0, c + j0)
+                if j1 > j0 { single(0, m, j0, j1 - j0) }
             }
         } else if workers > 1, m >= 2 * tile * workers {
             let panels = (m + tile - 1) / tile
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let i0 = panels * worker / workers * tile, i1 = min(m, panels * (worker + 1) / workers * tile)
-                guard i1 > i0 else { return }
-                single(i1 - i0, n, transA ? a + i0 : a + i0 * lda, b, c + i0 * ldc)
+                if i1 > i0 { single(i0, i1 - i0, 0, n) }
             }
         } else {
-            single(m, n, a, b, c)
+            body(0, m, 0, n)
         }
     }
 }
@@ -184,7 +203,7 @@ extension GEMMBackend {
     public static func multiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposedB: Bool,
                                 into c: inout [Float], viaOpenBLAS: Bool = false, precision: Precision = .fp32) {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "buffers too small for \(m)x\(n)x\(k)")
-        precondition(precision == .fp32 || sky_gemm_kernel_available(SKY_GEMM_AVX512_BF16) != 0, "bf16 needs AVX512-BF16")
+        precondition(precision == .fp32 || CPUFeatures.current.runs(SKY_GEMM_AVX512_BF16), "bf16 needs AVX512-BF16")
         guard m > 0, n > 0 else { return }
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in

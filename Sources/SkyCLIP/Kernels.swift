@@ -104,7 +104,7 @@ struct Linear: Sendable {
     /// The kernel of this layer's products (the engine's weight kernel).
     let kernel: sky_gemm_kernel?
     /// The weight in that kernel's panel order (float32 or bf16 pairs), when an own kernel runs (see `PackedWeights`).
-    let packed: LazyPackedWeights?
+    let packed: LazyPacked<PackedWeights>?
 
     init(_ checkpoint: Checkpoint, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true,
          engine: GEMMEngine) throws(CLIPError) {

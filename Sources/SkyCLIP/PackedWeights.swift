@@ -36,33 +36,26 @@ final class PackedWeights: @unchecked Sendable {
     static let enabled: Bool = ProcessInfo.processInfo.environment["SKYCLIP_PREPACK"] != "0"
 
     /// A lazy packed form of a `[columns, depth]` weight for an own `kernel` when packing is on.
-    static func make(_ weight: Weights, columns: Int, depth: Int, kernel: sky_gemm_kernel?) -> LazyPackedWeights? {
+    static func make(_ weight: Weights, columns: Int, depth: Int, kernel: sky_gemm_kernel?) -> LazyPacked<PackedWeights>? {
         guard enabled, let kernel, columns > 0, depth > 0, weight.count >= columns * depth else { return nil }
-        return LazyPackedWeights(weight, columns: columns, depth: depth, kernel: kernel)
+        return LazyPacked { PackedWeights(transposed: weight.pointer, columns: columns, depth: depth, kernel: kernel) }
     }
 }
 
-/// Packs a layer's weight on its first product; concurrent first callers wait for the one packing.
-final class LazyPackedWeights: Sendable {
-    private let packed = Locked<PackedWeights?>(nil)
-    private let weight: Weights
-    private let columns: Int, depth: Int
-    private let kernel: sky_gemm_kernel
+/// A packed form of a layer's weights made on its first product; concurrent first callers wait for the one packing.
+final class LazyPacked<Value: Sendable>: Sendable {
+    private let made = Locked<Value?>(nil)
+    private let make: @Sendable () -> Value
 
-    init(_ weight: Weights, columns: Int, depth: Int, kernel: sky_gemm_kernel) {
-        self.weight = weight
-        self.columns = columns
-        self.depth = depth
-        self.kernel = kernel
-    }
+    init(_ make: @escaping @Sendable () -> Value) { self.make = make }
 
-    /// The packed weight, made now if this is the first use.
-    var value: PackedWeights {
-        packed.withLock { packed in
-            if let packed { return packed }
-            let made = PackedWeights(transposed: weight.pointer, columns: columns, depth: depth, kernel: kernel)
-            packed = made
-            return made
+    /// The packed form, made now if this is the first use.
+    var value: Value {
+        made.withLock { made in
+            if let made { return made }
+            let value = make()
+            made = value
+            return value
         }
     }
 }
@@ -74,32 +67,13 @@ extension Kernels {
     static func packedGEMM(m: Int, a: UnsafePointer<Float>, lda: Int, packed: PackedWeights,
                            unpacked: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         let n = packed.columns, k = packed.depth, kernel = packed.kernel
-        let tile = Int(sky_gemm_kernel_rows(kernel))
-        let runOne = { (i0: Int, rows: Int, j0: Int, cols: Int) in
+        forEachBlock(m: m, n: n, k: k, tile: Int(sky_gemm_kernel_rows(kernel)), threads: threads) { i0, rows, j0, cols in
             let done = sky_sgemm_packed(kernel, 0, Int32(rows), Int32(cols), Int32(k), 1, a + i0 * lda, Int32(lda),
                                         packed.start, Int32(n), Int32(j0), beta, c + i0 * ldc + j0, Int32(ldc))
             if done == 0 {
                 gemm(kernel, transB: true, m: rows, n: cols, k: k, a: a + i0 * lda, lda: lda, b: unpacked + j0 * k, ldb: k,
                      beta: beta, c: c + i0 * ldc + j0, ldc: ldc)
             }
-        }
-        let workers = m * n * k < parallelGEMMThreshold ? 1 : threads
-        // Disjoint blocks of C; `concurrentPerform` returns when all are done, so the sharing is race-free.
-        nonisolated(unsafe) let single = runOne
-        if workers > 1, n >= 64 * workers {
-            let panels = (n + 15) / 16
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let j0 = panels * worker / workers * 16, j1 = min(n, panels * (worker + 1) / workers * 16)
-                if j1 > j0 { single(0, m, j0, j1 - j0) }
-            }
-        } else if workers > 1, m >= 2 * tile * workers {
-            let panels = (m + tile - 1) / tile
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let i0 = panels * worker / workers * tile, i1 = min(m, panels * (worker + 1) / workers * tile)
-                if i1 > i0 { single(i0, i1 - i0, 0, n) }
-            }
-        } else {
-            single(0, m, 0, n)
         }
     }
 }

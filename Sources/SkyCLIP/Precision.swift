@@ -5,7 +5,8 @@
 /// a layer is first used; activations per product) and accumulates in float32 with `vdpbf16ps`, twice the
 /// float32 FMA rate; attention scores and their weighted sums, LayerNorm, activations and everything outside
 /// the products stay float32. Without AVX512-BF16, asking for `bf16` is an error (`CLIPError.unsupportedPrecision`),
-/// never a silent fp32 run. The raw value is the CLI spelling (`--precision`).
+/// never a silent fp32 run (`SKYCLIP_CPU_MASK=avx512bf16` shows that refusal on any CPU; see `CPUFeatures`).
+/// The raw value is the CLI spelling (`--precision`).
 public enum Precision: String, Sendable, Codable, CaseIterable {
     case fp32
     case bf16

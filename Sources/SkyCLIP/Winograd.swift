@@ -9,15 +9,13 @@ import CSkyKernels
 /// In this anti-aliased ResNet every 3×3 convolution after the first stem convolution has stride 1 (downsampling
 /// is an average pool), so they all run here.
 struct WinogradConvolution: Sendable {
-    /// `U = G g Gᵀ` of every filter, laid out `[ξ][out][in]`: one GEMM A operand per tile position.
-    let transformed: Weights
+    /// `U = G g Gᵀ` of every filter, laid out `[ξ][out][in]`: one GEMM A operand per tile position, each a view of
+    /// one allocation (packed once per position on an own kernel).
+    let transformed: [Filters]
     let inChannels: Int, outChannels: Int
-    /// The GEMM kernel of the 16 products.
-    let kernel: sky_gemm_kernel?
 
     /// Transforms folded weights `[out][in][3][3]` (in Double, rounded once).
     init(weight: [Float], in inChannels: Int, out outChannels: Int, kernel: sky_gemm_kernel?) {
-        self.kernel = kernel
         precondition(weight.count == outChannels * inChannels * 9)
         var u = [Float](repeating: 0, count: 16 * outChannels * inChannels)
         let plane = outChannels * inChannels
@@ -34,7 +32,11 @@ struct WinogradConvolution: Sendable {
                 }
             }
         }
-        transformed = Weights(u)
+        let all = Weights(u)
+        transformed = (0..<16).map { xi in
+            Filters(Weights(pointer: all.pointer + xi * plane, count: plane, owner: all.owner), rows: outChannels, depth: inChannels,
+                    kernel: kernel)
+        }
         self.inChannels = inChannels
         self.outChannels = outChannels
     }
@@ -60,9 +62,8 @@ struct WinogradConvolution: Sendable {
             let m = v + 16 * inChannels * tiles.count
             transformInput(input, tiles: tiles, layout: layout, into: v)
             for xi in 0..<16 {
-                Kernels.gemm(kernel, m: outChannels, n: tiles.count, k: inChannels, a: transformed.pointer + xi * outChannels * inChannels,
-                             lda: inChannels, b: v + xi * inChannels * tiles.count, ldb: tiles.count,
-                             c: m + xi * outChannels * tiles.count, ldc: tiles.count)
+                transformed[xi].multiply(n: tiles.count, b: v + xi * inChannels * tiles.count, ldb: tiles.count,
+                                         c: m + xi * outChannels * tiles.count, ldc: tiles.count)
             }
             transformOutput(m, tiles: tiles, layout: layout, into: output, accumulate: accumulate, bias: bias, relu: relu)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkyCLIP
 import SkyImaging
 import SkyPipeline
 import SkyStorage
@@ -73,6 +74,7 @@ struct CommandError: Error, CustomStringConvertible {
         switch error {
         case CorpusError.missingCorpus: "pass --corpus PATH to use another corpus"
         case CorpusError.unopenable: "pass --corpus with a SkyCorpus corpus"
+        case CLIPError.unsupportedPrecision: "pass --precision fp32, the default, or leave --precision out"
         default: nil
         }
     }

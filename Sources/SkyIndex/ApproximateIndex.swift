@@ -66,6 +66,15 @@ public struct ApproximateIndex: Sendable {
     }
 
     public var dimension: Int { fingerprint.dimension }
+
+    /// This index with `source` recorded as its fingerprint's `sourceStamp` (saved with it).
+    public func stamped(source: String?) -> ApproximateIndex {
+        var fingerprint = fingerprint
+        fingerprint.sourceStamp = source
+        var index = ApproximateIndex(graph: graph, ids: ids, fingerprint: fingerprint)
+        index.efSearch = efSearch
+        return index
+    }
     public var count: Int { ids.count }
     /// Bytes the graph holds (vectors, links, labels, locks, label table) plus the ids.
     public var memoryBytes: Int { graph.memoryBytes + ids.count * MemoryLayout<Int64>.size }

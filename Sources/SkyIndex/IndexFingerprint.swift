@@ -14,6 +14,10 @@ public struct IndexFingerprint: Sendable, Hashable, Codable {
     public var parameters: HNSWParameters
     /// XXH64 (16 hex digits) of the dimension, count, ids and vectors (little-endian), `contentHash(ids:...)`.
     public var contentHash: String
+    /// What the source of the vectors said about itself at build time (a corpus's embedding change stamp), if
+    /// anything: a caller that reads an equal stamp from the same source may trust the index without hashing the
+    /// vectors again. Absent in files written before it existed.
+    public var sourceStamp: String?
 
     public init(dimension: Int, count: Int, parameters: HNSWParameters, contentHash: String) {
         self.dimension = dimension

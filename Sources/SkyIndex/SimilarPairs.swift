@@ -23,32 +23,53 @@ extension ExactIndex {
     /// `blockRows` rows are multiplied against each other (`sgemm`), so memory stays at a few blocks per thread,
     /// never the n x n matrix; the work is n^2/2 dot products, which suits up to about 10^5 rows.
     public func pairs(minScore: Float, blockRows: Int = 1024) throws -> [SimilarPair] {
+        try pairs(involving: 0..<count, minScore: minScore, blockRows: blockRows)
+    }
+
+    /// Every pair with inner product >= `minScore` that has at least one row in `rows`, exactly, sorted by (first,
+    /// second): blocks of `rows` multiplied against blocks of all rows (`rows.count` x n dot products, for checking
+    /// an approximate all-pairs result on a sample of rows of a large index).
+    public func pairs(involving rows: Range<Int>, minScore: Float, blockRows: Int = 1024) throws -> [SimilarPair] {
         guard minScore.isFinite else { throw IndexError.invalidParameter("minScore must be finite, got \(minScore)") }
         guard blockRows >= 1 else { throw IndexError.invalidParameter("blockRows must be at least 1, got \(blockRows)") }
-        let blocks = (count + blockRows - 1) / blockRows
-        var tasks: [(Int, Int)] = []
-        for i in 0..<blocks { for j in i..<blocks { tasks.append((i, j)) } }
-        let threads = Parallel.threads(forWork: count * count / 2 * dimension, limit: tasks.count)
+        guard rows.lowerBound >= 0 && rows.upperBound <= count else {
+            throw IndexError.invalidParameter("rows \(rows) outside 0..<\(count)")
+        }
+        func block(_ range: Range<Int>, _ index: Int) -> Range<Int> {
+            range.lowerBound + index * blockRows..<min(range.upperBound, range.lowerBound + (index + 1) * blockRows)
+        }
+        // (a, b) is kept when b is outside `rows` or b > a, so a pair inside `rows` is found once; pairs of blocks
+        // where no b > a can be kept are skipped (all of j < i when `rows` is every row).
+        var tasks: [(Range<Int>, Range<Int>)] = []
+        for i in 0..<(rows.count + blockRows - 1) / blockRows {
+            let a = block(rows, i)
+            for j in 0..<(count + blockRows - 1) / blockRows {
+                let b = block(0..<count, j)
+                if b.lowerBound >= rows.lowerBound && b.upperBound <= rows.upperBound && b.upperBound <= a.lowerBound + 1 { continue }
+                tasks.append((a, b))
+            }
+        }
+        let threads = Parallel.threads(forWork: rows.count * count / 2 * dimension, limit: tasks.count)
         let d = dimension
         let parts = Parallel.map(parts: threads) { part -> [SimilarPair] in
             var found: [SimilarPair] = []
             var scratchA: [Float] = [], scratchB: [Float] = []
             var scores = [Float](repeating: 0, count: blockRows * blockRows)
             for task in stride(from: part, to: tasks.count, by: threads) {
-                let (bi, bj) = tasks[task]
-                let rowsA = bi * blockRows..<min(count, (bi + 1) * blockRows)
-                let rowsB = bj * blockRows..<min(count, (bj + 1) * blockRows)
-                rows.withFloat32Rows(rowsA, gather: nil, scratch: &scratchA) { a in
-                    rows.withFloat32Rows(rowsB, gather: nil, scratch: &scratchB) { b in
+                let (rowsA, rowsB) = tasks[task]
+                self.rows.withFloat32Rows(rowsA, gather: nil, scratch: &scratchA) { a in
+                    self.rows.withFloat32Rows(rowsB, gather: nil, scratch: &scratchB) { b in
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rowsA.count), Int32(rowsB.count), Int32(d),
                                     1, a, Int32(d), b, Int32(d), 0, &scores, Int32(rowsB.count))
                     }
                 }
                 for i in 0..<rowsA.count {
                     let first = rowsA.lowerBound + i
-                    for j in (bi == bj ? i + 1 : 0)..<rowsB.count where scores[i * rowsB.count + j] >= minScore {
+                    for j in 0..<rowsB.count where scores[i * rowsB.count + j] >= minScore {
                         let second = rowsB.lowerBound + j
-                        found.append(SimilarPair(first: first, second: second, firstID: ids[first], secondID: ids[second],
+                        guard second > first || (second != first && !rows.contains(second)) else { continue }
+                        let (low, high) = first < second ? (first, second) : (second, first)
+                        found.append(SimilarPair(first: low, second: high, firstID: ids[low], secondID: ids[high],
                                                  score: scores[i * rowsB.count + j]))
                     }
                 }
@@ -63,12 +84,14 @@ extension ApproximateIndex {
     /// Pairs of rows with inner product >= `minScore` through the graph, sorted by (first, second): each row asks
     /// for its `initialK` nearest neighbours, doubling k while the k-th is still above the threshold, so dense
     /// clusters of near-duplicates are followed to their end. Approximate: compare with `ExactIndex.pairs` on a
-    /// sample (`SimilarPair.recall`).
-    public func pairs(minScore: Float, ef: Int? = nil, initialK: Int = 16) throws -> [SimilarPair] {
+    /// sample (`SimilarPair.recall`). The rows are split over `threads` threads (default: every core); each row's
+    /// search depends only on the graph, so the result is the same for any thread count.
+    public func pairs(minScore: Float, ef: Int? = nil, initialK: Int = 16, threads: Int? = nil) throws -> [SimilarPair] {
         guard minScore.isFinite else { throw IndexError.invalidParameter("minScore must be finite, got \(minScore)") }
         guard initialK >= 1 else { throw IndexError.invalidParameter("initialK must be at least 1, got \(initialK)") }
+        if let threads, threads < 1 { throw IndexError.invalidParameter("threads must be at least 1, got \(threads)") }
         let ef = ef ?? efSearch
-        let threads = min(Parallel.cores, count)
+        let threads = max(1, min(threads ?? Parallel.cores, count))
         let parts = Parallel.map(parts: threads) { part -> Result<[SimilarPair], Error> in
             Result {
                 var found: [SimilarPair] = []

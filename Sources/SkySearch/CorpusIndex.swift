@@ -12,6 +12,14 @@ public enum IndexMode: String, Sendable, Codable, CaseIterable {
     case approximate
 }
 
+/// How a saved index was checked against the stored embeddings when it was loaded.
+public enum IndexCheck: String, Sendable, Codable {
+    /// The corpus's embedding change stamp equals the one recorded at `index build`: nothing else read.
+    case changeStamp = "change-stamp"
+    /// The stored vectors were read and their content hash compared (an index without a stamp, or a write since).
+    case content
+}
+
 /// One model's stored image (and caption) embeddings of a corpus, held in memory once, answering top-k queries
 /// with filters. The CLI's `search` and the server use this one type, so they answer identically.
 public struct CorpusIndex: Sendable {
@@ -35,6 +43,9 @@ public struct CorpusIndex: Sendable {
     public var imageCount: Int { imageIds.count }
     /// Indexed caption count.
     public var captionCount: Int { captions?.count ?? 0 }
+    /// How a saved index was found to match the stored embeddings (nil for exact search): by the corpus's change
+    /// stamp recorded at build (one row read) or by reading and hashing every vector.
+    public let indexCheck: IndexCheck?
     /// Whether image queries go through the saved HNSW graph.
     public var isApproximate: Bool { if case .approximate = images { true } else { false } }
     /// The indexed image ids, ascending (row order).
@@ -63,13 +74,6 @@ public struct CorpusIndex: Sendable {
         }
         self.corpus = corpus
         self.model = model
-        let stored = try corpus.storedVectors(model: model, kind: .image)
-        guard !stored.ids.isEmpty else {
-            throw SearchError.invalidInput("no image embeddings for this model in \(corpus.path); "
-                                           + "run 'skycorpus embed --model CHECKPOINT' first")
-        }
-        dimension = stored.dimension
-        facets = try corpus.imageFacets(stored.ids)
         let saved = indexFile.map { FileManager.default.fileExists(atPath: $0.path) } ?? false
         let useSaved: Bool
         switch mode {
@@ -82,27 +86,46 @@ public struct CorpusIndex: Sendable {
             useSaved = true
         }
         if useSaved, let file = indexFile {
-            do {
-                var graph = try ApproximateIndex(contentsOf: file, checkingAgainst: stored.ids, vectors: stored.values,
-                                                 dimension: stored.dimension)
-                if let efSearch { graph.efSearch = efSearch }
-                images = .approximate(graph)
-            } catch IndexError.stale(_, let reason) {
-                throw SearchError.invalidInput("the index \(file.path) was built from other embeddings (\(reason)); "
-                                               + "rebuild it with 'skycorpus index build', or search exactly with --exact")
+            // The corpus's change stamp equal to the one `index build` recorded: the embeddings are the ones the
+            // graph was built from, and the graph holds them, so they are not read again. Otherwise (an older
+            // index, or a write since) the stored vectors are read and compared by content.
+            let stamp = try corpus.embeddingChangeStamp(model: model, kind: .image)
+            var graph = try ApproximateIndex(contentsOf: file)
+            if stamp == nil || graph.fingerprint.sourceStamp != stamp {
+                let stored = try Self.storedImageVectors(corpus: corpus, model: model)
+                do {
+                    try graph.fingerprint.check(ids: stored.ids, vectors: stored.values, dimension: stored.dimension, path: file.path)
+                } catch IndexError.stale(_, let reason) {
+                    throw SearchError.invalidInput("the index \(file.path) was built from other embeddings (\(reason)); "
+                                                   + "rebuild it with 'skycorpus index build', or search exactly with --exact")
+                }
+                indexCheck = .content
+            } else {
+                indexCheck = .changeStamp
             }
+            if let efSearch { graph.efSearch = efSearch }
+            dimension = graph.dimension
+            images = .approximate(graph)
         } else {
+            let stored = try Self.storedImageVectors(corpus: corpus, model: model)
+            dimension = stored.dimension
             images = .exact(try ExactIndex(dimension: stored.dimension, ids: stored.ids, vectors: stored.values))
+            indexCheck = nil
         }
+        let ids: [Int64] = switch images {
+        case .exact(let index): index.ids
+        case .approximate(let index): index.ids
+        }
+        facets = try corpus.imageFacets(ids)
         if loadCaptions {
             let captionVectors = try corpus.storedVectors(model: model, kind: .caption)
             if captionVectors.ids.isEmpty {
                 captions = nil
                 captionFacets = ([], [])
             } else {
-                guard captionVectors.dimension == stored.dimension else {
+                guard captionVectors.dimension == dimension else {
                     throw SearchError.shapeMismatch("caption embeddings have dimension \(captionVectors.dimension), "
-                                                    + "image embeddings \(stored.dimension)")
+                                                    + "image embeddings \(dimension)")
                 }
                 captions = try ExactIndex(dimension: captionVectors.dimension, ids: captionVectors.ids,
                                           vectors: captionVectors.values)
@@ -113,6 +136,16 @@ public struct CorpusIndex: Sendable {
             captions = nil
             captionFacets = ([], [])
         }
+    }
+
+    /// The model's stored image vectors; an error naming the command to run when there are none.
+    private static func storedImageVectors(corpus: Corpus, model: Int64) throws -> StoredVectors {
+        let stored = try corpus.storedVectors(model: model, kind: .image)
+        guard !stored.ids.isEmpty else {
+            throw SearchError.invalidInput("no image embeddings for this model in \(corpus.path); "
+                                           + "run 'skycorpus embed --model CHECKPOINT' first")
+        }
+        return stored
     }
 
     /// Where `index build` saves the HNSW graph of a model's image embeddings: beside the corpus, in
@@ -134,6 +167,7 @@ public struct CorpusIndex: Sendable {
                              batchRows: Int = buildBatchRows, threads: Int? = nil,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Int {
         var builder: ApproximateIndexBuilder? = nil
+        let stampBefore = try corpus.embeddingChangeStamp(model: model, kind: .image)
         try corpus.streamStoredVectors(model: model, kind: .image, batchRows: batchRows, start: { ids, dimension in
             guard !ids.isEmpty else {
                 throw SearchError.invalidInput("no image embeddings for this model in \(corpus.path); "
@@ -142,7 +176,10 @@ public struct CorpusIndex: Sendable {
             builder = try ApproximateIndexBuilder(dimension: dimension, ids: ids, parameters: parameters,
                                                   threads: threads, progress: progress)
         }, batch: { _, values in try builder?.add(values) })
-        guard let index = try builder?.finish() else { throw SearchError.invalidInput("no image embeddings in \(corpus.path)") }
+        guard var index = try builder?.finish() else { throw SearchError.invalidInput("no image embeddings in \(corpus.path)") }
+        // The stamp is recorded only when no write came between reading it and reading the vectors' last batch.
+        let stampAfter = try corpus.embeddingChangeStamp(model: model, kind: .image)
+        index = index.stamped(source: stampBefore == stampAfter ? stampAfter : nil)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try index.save(to: file)
         return index.count

@@ -76,9 +76,13 @@ public final class CorpusService: Sendable {
                 search = .ready(try SearchEngine(corpus: corpus, encoder: model.encoder, modelPath: model.path, name: name,
                                                  efSearch: efSearch))
             } catch let error as SearchError {
-                search = .unavailable(reason: error.description,
-                                      hint: "embed the corpus with this checkpoint ('skycorpus embed --model \(model.path)'), "
-                                        + "or serve with the checkpoint it was embedded with")
+                // A saved index built from other embeddings than the stored ones (CorpusIndex's error names the
+                // command that rebuilds it, as `search`'s hint reads it).
+                let staleIndex = error.description.contains("index build")
+                search = .unavailable(reason: error.description, hint: staleIndex
+                    ? "rebuild the index ('skycorpus index build --model \(model.path)') and restart the server"
+                    : "embed the corpus with this checkpoint ('skycorpus embed --model \(model.path)'), "
+                        + "or serve with the checkpoint it was embedded with")
             }
         } else {
             search = .unavailable(reason: "the server was started without a model",

@@ -109,6 +109,19 @@ extension Corpus {
         }
     }
 
+    /// A stamp of the stored `kind` embeddings of `model` that changes with every insert, update or delete of one
+    /// ("TOKEN:CHANGES", from the counter the `embedding_changes` triggers keep): one row read, where checking the
+    /// vectors themselves reads them all. Nil when the model has never had embeddings of `kind`.
+    public func embeddingChangeStamp(model: Int64, kind: EmbeddingItemKind) throws -> String? {
+        try readDB { db in
+            try Row.fetchOne(db, sql: "SELECT token, changes FROM embedding_changes WHERE model_id = ? AND item_kind = ?",
+                             arguments: [model, kind.rawValue]).map { row -> String in
+                let token: String = row[0], changes: Int64 = row[1]
+                return "\(token):\(changes)"
+            }
+        }
+    }
+
     /// Dataset, split and duplicate mark of each image in `ids` (which must exist), in the order of `ids`.
     public func imageFacets(_ ids: [Int64]) throws -> ImageFacets {
         try readDB { db in

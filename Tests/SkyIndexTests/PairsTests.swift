@@ -50,4 +50,31 @@ import Testing
         let exactKeys = Set(exact.map { [$0.first, $0.second] })
         #expect(approximate.allSatisfy { exactKeys.contains([$0.first, $0.second]) || abs($0.score - 0.92) < 1e-5 })
     }
+
+    @Test func exactPairsInvolvingRowsAreTheFullPairsTouchingThem() throws {
+        let d = 16, n = 900
+        let vectors = TestData.clustered(count: n, dimension: d, clusters: 40, spread: 0.1, seed: 32)
+        let index = try ExactIndex(dimension: d, ids: (0..<n).map { Int64($0) + 1000 }, vectors: vectors)
+        let all = try index.pairs(minScore: 0.8, blockRows: 64)
+        for rows in [0..<100, 250..<700, 899..<900, 0..<n, 5..<5] {
+            let sample = try index.pairs(involving: rows, minScore: 0.8, blockRows: 64)
+            #expect(sample == all.filter { rows.contains($0.first) || rows.contains($0.second) }, "rows \(rows)")
+        }
+        #expect(all.count > 1000)
+        #expect(throws: IndexError.self) { try index.pairs(involving: 800..<901, minScore: 0.8) }
+    }
+
+    @Test func approximatePairsDoNotDependOnTheThreadCount() throws {
+        let d = 32, n = 2000
+        let vectors = TestData.clustered(count: n, dimension: d, clusters: 50, spread: 0.06, seed: 33)
+        let graph = try ApproximateIndex(dimension: d, ids: (0..<n).map { Int64($0) }, vectors: vectors,
+                                         parameters: HNSWParameters(efConstruction: 64))
+        let one = try graph.pairs(minScore: 0.92, ef: 32, threads: 1)
+        #expect(one.count > 1000)
+        for threads in [2, 3, 7] {
+            let other = try graph.pairs(minScore: 0.92, ef: 32, threads: threads)
+            #expect(other == one, "\(threads) threads")
+        }
+        #expect(throws: IndexError.self) { try graph.pairs(minScore: 0.92, threads: 0) }
+    }
 }

@@ -188,6 +188,8 @@ import Testing
         let approximate = try CorpusIndex(corpus: fixture.corpus, model: fixture.model, indexFile: file)
         let exact = try CorpusIndex(corpus: fixture.corpus, model: fixture.model, indexFile: file, mode: .exact)
         #expect(approximate.isApproximate && !exact.isApproximate)
+        // Loaded by the change stamp `index build` recorded: the vectors are not read again.
+        #expect(approximate.indexCheck == .changeStamp && exact.indexCheck == nil)
         var random = SplitMix64(seed: 11)
         for filter in Self.filters {
             let query = Self.unit(&random)
@@ -195,15 +197,25 @@ import Testing
             #expect(try approximate.images(near: query, top: 5, filter: filter).map(\.imageId)
                     == exact.images(near: query, top: 5, filter: filter).map(\.imageId))
         }
-        // One embedding changes: the saved index no longer matches and is refused with the command to rebuild.
+        // One embedding changes: the stamp moves, the content check runs, and the saved index is refused with the
+        // command to rebuild.
         let changed = fixture.images.keys.sorted()[3]
+        let original = try fixture.corpus.storedVectors(model: fixture.model, kind: .image)
+        let row = try #require(original.ids.firstIndex(of: changed))
+        let stampBefore = try fixture.corpus.embeddingChangeStamp(model: fixture.model, kind: .image)
         try fixture.corpus.storeEmbeddings(model: fixture.model, kind: .image, [(changed, Self.unit(&random))])
+        #expect(try fixture.corpus.embeddingChangeStamp(model: fixture.model, kind: .image) != stampBefore)
         do {
             _ = try CorpusIndex(corpus: fixture.corpus, model: fixture.model, indexFile: file)
             Issue.record("a stale index was used")
         } catch {
             #expect("\(error)".contains("skycorpus index build"))
         }
+        // Written back as it was: the stamp still differs, but the content check finds the same vectors.
+        let vector = Array(original.values[row * Self.dimension..<(row + 1) * Self.dimension])
+        try fixture.corpus.storeEmbeddings(model: fixture.model, kind: .image, [(changed, vector)])
+        #expect(try CorpusIndex(corpus: fixture.corpus, model: fixture.model, indexFile: file).indexCheck == .content)
+        try fixture.corpus.storeEmbeddings(model: fixture.model, kind: .image, [(changed, Self.unit(&random))])
         #expect(try CorpusIndex(corpus: fixture.corpus, model: fixture.model, indexFile: file, mode: .exact).imageCount == 60)
         // Asking for the saved index when there is none is an error naming the command.
         try FileManager.default.removeItem(at: file)
@@ -230,8 +242,10 @@ import Testing
 
         let parameters = HNSWParameters(m: 8, efConstruction: 50)
         let memory = fixture.folder.url.appendingPathComponent("memory.hnsw")
+        let stamp = try fixture.corpus.embeddingChangeStamp(model: fixture.model, kind: .image)
+        #expect(stamp != nil)
         try ApproximateIndex(dimension: stored.dimension, ids: stored.ids, vectors: stored.values, parameters: parameters,
-                             threads: 1).save(to: memory)
+                             threads: 1).stamped(source: stamp).save(to: memory)
         var reports: [Int] = []
         for batchRows in [7, 60, 1000] {
             let file = fixture.folder.url.appendingPathComponent("streamed-\(batchRows).hnsw")

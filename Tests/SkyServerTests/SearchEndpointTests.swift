@@ -150,4 +150,40 @@ import Testing
             #expect(try await client.execute(uri: "/api/images", method: .get).status == .ok)
         }
     }
+
+    /// A saved index whose embeddings changed since `index build` is not used: search is unavailable with the
+    /// command that rebuilds it (not the hint to embed), browsing still works, and a rebuilt index serves again.
+    @Test func anIndexBuiltFromOtherEmbeddingsSaysToRebuildIt() async throws {
+        let folder = try TemporaryFolder("server-stale")
+        let path = folder.path("c.sqlite")
+        let corpus = try Corpus(path: path, access: .create)
+        let images = folder.url.appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        for index in 0..<3 {
+            try ImageEncoder.write(RasterImage(width: 8, height: 8, layout: .gray, filledWith: UInt8(index * 40)),
+                                   to: images.appendingPathComponent("\(index).png").path)
+        }
+        _ = try ImageRegistration(dataset: "d", folder: images.path).run(in: corpus)
+        try ServerFixture.embed(corpus: corpus, encoder: Self.fixture.encoder, modelPath: ServerFixture.model)
+        let model = try #require(try corpus.encoder(named: URL(fileURLWithPath: ServerFixture.model).lastPathComponent)).id
+        let file = CorpusIndex.indexFile(corpusPath: path, modelName: URL(fileURLWithPath: ServerFixture.model).lastPathComponent)
+        try CorpusIndex.build(corpus: corpus, model: model, file: file)
+        let stored = try corpus.storedVectors(model: model, kind: .image)
+        try corpus.storeEmbeddings(model: model, kind: .image, [(stored.ids[0], Array(stored.values[stored.dimension...].prefix(stored.dimension)))])
+        let stale = try CorpusService.load(corpusPath: path, model: (Self.fixture.encoder, ServerFixture.model), name: nil)
+        try await ServerFixture.withClient(stale) { client in
+            let health = try HTTP.json(try await client.execute(uri: "/api/health", method: .get))
+            let search = try #require(health["search"] as? [String: Any])
+            #expect(search["available"] as? Bool == false)
+            #expect((search["reason"] as? String ?? "").contains("built from other embeddings"))
+            #expect((search["hint"] as? String ?? "").contains("skycorpus index build"))
+            #expect(try await client.execute(uri: "/api/images", method: .get).status == .ok)
+        }
+        try CorpusIndex.build(corpus: corpus, model: model, file: file)
+        let rebuilt = try CorpusService.load(corpusPath: path, model: (Self.fixture.encoder, ServerFixture.model), name: nil)
+        try await ServerFixture.withClient(rebuilt) { client in
+            let response = try await client.execute(uri: "/api/search/text?q=ships", method: .get)
+            #expect(response.status == .ok)
+        }
+    }
 }

@@ -87,6 +87,10 @@ import Testing
         #expect(try corpus.appliedMigrations() == sections.map(\.name))
         #expect(try corpus.encoder(named: "old")?.info.precision == "fp32")
         #expect(try corpus.embedding(model: 1, kind: .image, id: 1) == [1, 0])
+        // Embeddings stored before the change counter existed get one (v8-embedding-changes), so a saved index can
+        // record it.
+        #expect(try corpus.embeddingChangeStamp(model: 1, kind: .image)?.hasSuffix(":0") == true)
+        #expect(try corpus.embeddingChangeStamp(model: 1, kind: .caption) == nil)
         let stats = try CorpusStats.read(from: corpus).embeddings
         #expect(stats.map(\.model) == ["old"] && stats.map(\.precision) == ["fp32"] && stats.map(\.items) == [["image": 1]])
         // Adding fp32 embeddings to it is a re-run; bf16 ones are refused.

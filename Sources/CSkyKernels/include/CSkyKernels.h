@@ -87,9 +87,24 @@ float *sky_pack_b(sky_gemm_kernel kernel, int trans_b, int n, int k, const float
 int sky_sgemm_packed(sky_gemm_kernel kernel, int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
                      const float *packed, int n_total, int j0, float beta, float *c, int ldc);
 
+/// Bytes of op(A) (m x k) packed once into `kernel`'s row panels (float32, or bfloat16 pairs for the bf16 kernel,
+/// plus 64 for alignment).
+size_t sky_packed_a_bytes(sky_gemm_kernel kernel, int m, int k);
+
+/// Packs op(A) (m x k; A stored k x m when trans_a) into `packed`, which holds sky_packed_a_bytes(kernel, m, k)
+/// bytes; returns the 64-byte aligned start to pass to sky_sgemm_packed_a with the same kernel. For weights that
+/// are a product's left operand (the convolutions' filters), so no call repacks or re-rounds them.
+float *sky_pack_a(sky_gemm_kernel kernel, int trans_a, int m, int k, const float *a, int lda, void *packed);
+
+/// C[m x n] = alpha * P[i0 ..< i0 + m, :] * op(B) + beta * C, where P is the m_total x k matrix packed by
+/// sky_pack_a and i0 is a multiple of sky_gemm_kernel_rows(kernel). B is packed into the calling thread's
+/// scratch buffer. Returns 0 when that buffer could not be allocated or i0 is not a tile edge (nothing written).
+int sky_sgemm_packed_a(sky_gemm_kernel kernel, int m, int n, int k, float alpha, const float *packed, int m_total,
+                       int i0, int trans_b, const float *b, int ldb, float beta, float *c, int ldc);
+
 /// Runs `kernel` on fixed odd shapes (edges, both transposes, alpha/beta, beta = 0 over NaN) against a
 /// float64 reference (for the bf16 kernel: the float64 product of the bf16-rounded operands), once through
-/// sky_sgemm and once through sky_pack_b + sky_sgemm_packed. Returns the worst error relative to the reference's
+/// sky_sgemm, once through sky_pack_b + sky_sgemm_packed and once through sky_pack_a + sky_sgemm_packed_a. Returns the worst error relative to the reference's
 /// norm (a NaN or infinity for a kernel that produced one); a correct kernel stays below 1e-5.
 double sky_gemm_self_check(sky_gemm_kernel kernel);
 
