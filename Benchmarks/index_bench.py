@@ -10,7 +10,8 @@ Both sides use 2 threads; SkyCorpus runs first, then faiss, never at the same ti
 
 Usage: python3 Benchmarks/index_bench.py [--small | --count 100000] [--queries 500] [--pairs 0.95] [--no-build]
        python3 Benchmarks/index_bench.py --count 1000000 --pairs-only --graph G [--pairs 0.95] [--pairs-sample 10000]
-         (pairs only, at any size: all rows through a saved graph, exact and faiss range_search on a sample of rows
+         (pairs only, at any size: all rows through a saved graph (built from the vectors and saved at G first when
+         G does not exist), exact and faiss range_search on a sample of rows
          against all rows, recall of the graph's pairs on that sample; wall, CPU and peak resident memory)
        pip install numpy faiss-cpu
 """
@@ -169,6 +170,10 @@ def pairs_only(args, vectors):
     a, s = ours["pairs_all"], ours["pairs_sample"]
     g = ours["graph"]
     print(f"load average (1, 5, 15 min): start {start_load}, after skycorpus {middle_load}, end {end_load}")
+    if "build" in ours:
+        b = ours["build"]
+        print(f"graph built here (no saved graph at {args.graph}): M {b['m']} efConstruction {b['ef_construction']}, "
+              f"{b['seconds']:.1f} s wall, {b['cpu_s']:.1f} s CPU, peak resident {b['peak_resident_bytes'] / 2**20:,.0f} MiB")
     print(f"{ours['count']:,} x {ours['dimension']}, graph M {g['m']} efConstruction {g['ef_construction']} "
           f"(loaded in {g['load_s']:.1f} s), threshold {ours['threshold']}, ef {ours['ef']}, {ours['threads']} threads")
     print(f"all rows through the graph: {a['seconds']:.1f} s wall, {a['cpu_s']:.1f} s CPU, {a['pairs']:,} pairs; "

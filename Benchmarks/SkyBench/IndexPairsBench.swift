@@ -2,8 +2,9 @@ import Foundation
 import SkyIndex
 
 /// `skybench index-pairs --vectors V.npy --graph SAVED [--pairs 0.95] [--pairs-ef 32] [--pairs-sample 10000]
-/// [--threads N]`: pairs above a cosine threshold over every row of a saved graph (`skycorpus index build` over the
-/// same vectors), then, with the graph released, the exact pairs touching the first `--pairs-sample` rows (blocked
+/// [--threads N] [--m 16] [--ef-construction 200]`: pairs above a cosine threshold over every row of a saved graph
+/// (`skycorpus index build` over the same vectors; when SAVED does not exist, the graph is built here from the
+/// vectors with the library's builder, as `index build` builds it, timed, and saved to SAVED for the next run), then, with the graph released, the exact pairs touching the first `--pairs-sample` rows (blocked
 /// sgemm of those rows against all rows) and the recall of the graph's pairs on them. Wall and CPU seconds of each
 /// phase, peak resident memory after each. Prints one JSON object (the sample's exact pairs included, for the
 /// runner to compare with faiss's range_search).
@@ -24,6 +25,10 @@ enum IndexPairsBench {
                                      "threads": threads ?? ProcessInfo.processInfo.activeProcessorCount]
 
         var start = BenchClock.now()
+        if !FileManager.default.fileExists(atPath: graphPath) {
+            report["build"] = try build(file, saveTo: graphPath, threads: threads, options: options)
+            start = BenchClock.now()
+        }
         var graph: ApproximateIndex? = try ApproximateIndex(contentsOf: URL(fileURLWithPath: graphPath))
         guard graph!.count == n, graph!.dimension == d else {
             throw IndexBench.BenchError("\(graphPath): \(graph!.count) x \(graph!.dimension), the vectors are \(n) x \(d)")
@@ -64,6 +69,26 @@ enum IndexPairsBench {
                                   "peak_resident_bytes": peakResidentBytes()] as [String: Any]
         let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))
+    }
+
+    /// Builds the graph of every row of `file` in batches of 65,536 rows (the way `skycorpus index build` streams a
+    /// corpus's vectors into ``ApproximateIndexBuilder``) and saves it; the build's wall and CPU seconds.
+    static func build(_ file: IndexBench.MappedNPY, saveTo path: String, threads: Int?, options: [String: String])
+        throws -> [String: Any]
+    {
+        let parameters = HNSWParameters(m: Int(options["--m"] ?? "") ?? HNSWParameters().m,
+                                        efConstruction: Int(options["--ef-construction"] ?? "") ?? HNSWParameters().efConstruction)
+        let start = BenchClock.now(), cpu = IndexBench.cpuSeconds()
+        var builder = try ApproximateIndexBuilder(dimension: file.columns, ids: (0..<file.rows).map { Int64($0) },
+                                                  parameters: parameters, threads: threads)
+        for first in stride(from: 0, to: file.rows, by: 65_536) {
+            try builder.add(file.rows(first..<min(file.rows, first + 65_536)))
+        }
+        let index = try builder.finish()
+        let seconds = BenchClock.now() - start, cpuSeconds = IndexBench.cpuSeconds() - cpu
+        try index.save(to: URL(fileURLWithPath: path))
+        return ["seconds": seconds, "cpu_s": cpuSeconds, "m": parameters.m, "ef_construction": parameters.efConstruction,
+                "peak_resident_bytes": peakResidentBytes()]
     }
 
     /// The process's peak resident bytes so far (`getrusage`'s maxrss).
