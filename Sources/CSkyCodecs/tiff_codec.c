@@ -131,6 +131,24 @@ static TIFF *open_tiff(const uint8_t *data, size_t size, tiff_memory *memory, ti
     return csky_tiff_open_memory(memory, messages);
 }
 
+/* Opens the TIFF and reads its decode plan; NULL with `error` set for a damaged file or a layout that is not decoded
+ * (the caller then has nothing to close), else the open handle. */
+static TIFF *open_decodable(const uint8_t *data, size_t size, int keep_indices, tiff_memory *memory,
+                            tiff_messages *messages, tiff_plan *plan, csky_image_info *info, char *error) {
+    TIFF *tif = open_tiff(data, size, memory, messages, error);
+    if (tif == NULL) return NULL;
+    char reason[CSKY_ERROR_LEN];
+    int status = csky_tiff_read_plan(tif, keep_indices, plan, info, reason);
+    if (status == CSKY_OK && plan->channels > 0) return tif;
+    if (status == CSKY_OK) {
+        snprintf(error, CSKY_ERROR_LEN, "%.200s; convert it to PNG", reason);
+    } else if (!messages->has_error) {
+        snprintf(error, CSKY_ERROR_LEN, "%s", reason);
+    }
+    TIFFClose(tif);
+    return NULL;
+}
+
 /* The whole-image decode's sink: rows are unpacked straight into the output. */
 typedef struct {
     tiff_rows rows;
@@ -161,17 +179,11 @@ int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t
                      csky_image_info *info, char *error) {
     tiff_memory memory;
     tiff_messages messages;
-    TIFF *tif = open_tiff(data, size, &memory, &messages, error);
-    if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
-    char reason[CSKY_ERROR_LEN];
-    int status = csky_tiff_read_plan(tif, keep_indices, &plan, info, reason);
-    if (status == CSKY_OK && plan.channels == 0) {
-        snprintf(error, CSKY_ERROR_LEN, "%.200s; convert it to PNG", reason);
-        status = CSKY_ERROR;
-    } else if (status != CSKY_OK) {
-        if (!messages.has_error) snprintf(error, CSKY_ERROR_LEN, "%s", reason);
-    } else if (out == NULL || out_size < (size_t)plan.width * plan.height * (size_t)plan.channels) {
+    TIFF *tif = open_decodable(data, size, keep_indices, &memory, &messages, &plan, info, error);
+    if (tif == NULL) return CSKY_ERROR;
+    int status = CSKY_OK;
+    if (out == NULL || out_size < (size_t)plan.width * plan.height * (size_t)plan.channels) {
         csky_tiff_error(error, "the output buffer is too small");
         status = CSKY_ERROR;
     } else {
@@ -232,17 +244,11 @@ int csky_tiff_luma_horizontal(const uint8_t *data, size_t size, const csky_resam
     }
     tiff_memory memory;
     tiff_messages messages;
-    TIFF *tif = open_tiff(data, size, &memory, &messages, error);
-    if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
-    char reason[CSKY_ERROR_LEN];
-    int status = csky_tiff_read_plan(tif, CSKY_DECODE_GRAY16_CLIP, &plan, info, reason);
-    if (status == CSKY_OK && plan.channels == 0) {
-        snprintf(error, CSKY_ERROR_LEN, "%.200s; convert it to PNG", reason);
-        status = CSKY_ERROR;
-    } else if (status != CSKY_OK) {
-        if (!messages.has_error) snprintf(error, CSKY_ERROR_LEN, "%s", reason);
-    } else if ((size_t)plan.height > out_size / axis->outputs) {
+    TIFF *tif = open_decodable(data, size, CSKY_DECODE_GRAY16_CLIP, &memory, &messages, &plan, info, error);
+    if (tif == NULL) return CSKY_ERROR;
+    int status = CSKY_OK;
+    if ((size_t)plan.height > out_size / axis->outputs) {
         csky_tiff_error(error, "the output buffer is too small");
         status = CSKY_ERROR;
     } else {
