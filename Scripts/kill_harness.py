@@ -12,7 +12,8 @@ the harness:
      unchanged), that an export's output is absent or byte-identical to the reference (never partial), and that a
      re-run of the step ends exactly in the "after" state with byte-identical exports.
 A corpus state is every table's rows (sorted), without the `created_at` clock columns and the build's run history
-(which runs there were, stage timings); exports compare by bytes.
+(which runs there were, stage timings) and the embedding change stamp's token and write count (the stamp's
+(model, kind) rows are compared); exports compare by bytes.
 
   python3 Scripts/kill_harness.py --kills 5             # CI: 5 kills per step (about 2 minutes)
   python3 Scripts/kill_harness.py --kills 100 --copies 60 --report Benchmarks/kill_results.md   # long mode
@@ -36,7 +37,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Build bookkeeping: which runs there were (a killed run is one more) and how long stages took are history, not
 # corpus content; the finished stages themselves must match.
-BOOKKEEPING = {"build_run": [], "build_stage": ["name"]}
+BOOKKEEPING = {"build_run": [], "build_stage": ["name"],
+               # the embedding change stamp (v8): which model and kind have one is content; its token (random per
+               # corpus) and its count of writes (a killed and re-run embed writes more often) are history
+               "embedding_changes": ["model_id", "item_kind"]}
 CLOCK_COLUMNS = {"created_at", "finished_at", "started_at", "evaluated_at", "updated_at", "merged_at"}
 BUILD_OUTPUTS = ("train.csv", "shards", "corpus.jsonl", "changes.csv", "duplicates.csv")  # demo.yaml's exports
 RESUMABLE = {"build", "merge"}  # steps of several transactions: intermediate states allowed, the re-run must finish them
@@ -239,11 +243,11 @@ def remove_output(path):
         os.remove(path)
 
 
-def subset_state(partial, before, after, table):
-    """Every table equals `before` except `table`, whose rows lie between before's and after's."""
+def subset_state(partial, before, after, tables):
+    """Every table equals `before` or `after` except `tables`, whose rows lie between before's and after's."""
     for name in set(partial) | set(after):
         rows = partial.get(name, [])
-        if name == table:
+        if name in tables:
             if not (set(before.get(name, [])) <= set(rows) <= set(after.get(name, []))):
                 return False
         elif rows != before.get(name, []) and rows != after.get(name, []):
@@ -277,7 +281,7 @@ def trial(binary, name, arguments, output, before_corpus, before, after, after_o
     if name in RESUMABLE:
         consistent = True
     elif name == "embed":
-        consistent = subset_state(now, before, after, "embedding")
+        consistent = subset_state(now, before, after, {"embedding", "embedding_changes"})
     else:
         consistent = now == before or now == after
     if not consistent:

@@ -97,7 +97,7 @@ public struct CorpusIndex: Sendable {
                     try graph.fingerprint.check(ids: stored.ids, vectors: stored.values, dimension: stored.dimension, path: file.path)
                 } catch IndexError.stale(_, let reason) {
                     throw SearchError.invalidInput("the index \(file.path) was built from other embeddings (\(reason)); "
-                                                   + "rebuild it with 'skycorpus index build', or search exactly with --exact")
+                                                   + "rebuild it with 'skycorpus index build'")
                 }
                 indexCheck = .content
             } else {

@@ -176,6 +176,7 @@ import Testing
             let search = try #require(health["search"] as? [String: Any])
             #expect(search["available"] as? Bool == false)
             #expect((search["reason"] as? String ?? "").contains("built from other embeddings"))
+            #expect(!(search["reason"] as? String ?? "").contains("--exact"), "serve has no --exact flag")
             #expect((search["hint"] as? String ?? "").contains("skycorpus index build"))
             #expect(try await client.execute(uri: "/api/images", method: .get).status == .ok)
         }
