@@ -15,7 +15,7 @@ A corpus state is every table's rows (sorted), without the `created_at` clock co
 (which runs there were, stage timings) and the embedding change stamp's token and write count (the stamp's
 (model, kind) rows are compared); exports compare by bytes.
 
-  python3 Scripts/kill_harness.py --kills 5             # CI: 5 kills per step (about 2 minutes)
+  python3 Scripts/kill_harness.py --kills 3 --copies 6  # CI (.ci/run): 3 kills per step (about 25 s)
   python3 Scripts/kill_harness.py --kills 100 --copies 60 --report Benchmarks/kill_results.md   # long mode
 
 Needs only the Python standard library and a built binary (default: the release build, else the debug build).
