@@ -69,7 +69,9 @@ for target in "${targets[@]}"; do
     maxlen=()
     case "$target" in png | jpeg | tiff | bmp | zip | checkpoint) maxlen=(-max_len=32768) ;; esac
     [[ -z $max_len ]] || maxlen=(-max_len="$max_len")
-    before=$(ls Fuzz/artifacts | grep -c "^$target-" || true)
+    # Findings only: libFuzzer also writes slow-unit-* files (a unit over 10 s of wall time), which are not findings.
+    findings="^$target-(crash|leak|timeout|oom)-"
+    before=$(ls Fuzz/artifacts | grep -cE "$findings" || true)
     start=$(date +%s.%N)
     cpu_before=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat 2>/dev/null || echo 0)
     set +e
@@ -88,7 +90,7 @@ for target in "${targets[@]}"; do
     [[ -n $executions ]] || executions=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
     cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | awk '{print $2}')
     ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | awk '{print $2}')
-    after=$(ls Fuzz/artifacts | grep -c "^$target-" || true)
+    after=$(ls Fuzz/artifacts | grep -cE "$findings" || true)
     crashes=$((after - before))
     if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
     ((crashes == 0)) || failed=1
