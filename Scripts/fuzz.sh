@@ -3,11 +3,13 @@
 # the executions, crashes and coverage (libFuzzer's cov = edges, ft = features), and exits non-zero when any
 # target crashed (or leaked, timed out, ran out of memory). Findings go to Fuzz/artifacts/, logs to Fuzz/logs/.
 #
-#   Scripts/fuzz.sh [--time SECONDS] [--runs N] [--ci] [--no-build] [--summary FILE] [TARGET...]
+#   Scripts/fuzz.sh [--time SECONDS] [--runs N] [--ci] [--timeout S] [--no-build] [--summary FILE] [TARGET...]
 #
 #   --time S     run each target for S seconds (default 60)
 #   --runs N     run each target for N executions instead (long mode: --runs 10000000)
 #   --ci         the CI brief: 15 s per target, all 17 targets (about 5 minutes with the build)
+#   --timeout S  a unit running longer than S seconds of wall time is a finding (default 10); libFuzzer counts wall
+#                time, so a long run at low priority on a busy machine may need more (re-run a timeout file alone to tell)
 #   --max-len N  longest input libFuzzer makes (default 4096; 32768 for images and checkpoints); deep-nesting
 #                bugs need long inputs, e.g. --max-len 1000000
 #   --no-build   use the binary already built
@@ -17,16 +19,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-time=60 runs="" build=1 summary="" max_len="" targets=() seed=()
+time=60 timeout=10 runs="" build=1 summary="" max_len="" targets=() seed=()
 while (($#)); do
     case "$1" in
         --time) time="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
+        --timeout) timeout="$2"; shift 2 ;;
         --ci) time=15; seed=(-seed=1); shift ;;  # a fixed seed: a CI run replays the same search
         --no-build) build=0; shift ;;
         --max-len) max_len="$2"; shift 2 ;;
         --summary) summary="$2"; shift 2 ;;
-        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -78,7 +81,7 @@ for target in "${targets[@]}"; do
     # shellcheck disable=SC2046
     SKYFUZZ_TARGET="$target" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}" \
         "$binary" "Fuzz/corpus/$target" $(seeds "$target") "${limit[@]}" "${maxlen[@]}" "${seed[@]}" \
-        -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" >"$log" 2>&1
+        -print_final_stats=1 -timeout="$timeout" -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" >"$log" 2>&1
     rc=$?
     set -e
     # CPU time of the finished child (utime + stime of reaped children, in clock ticks): load on a shared
