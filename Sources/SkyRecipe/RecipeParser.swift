@@ -26,6 +26,7 @@ extension Recipe {
     /// `checkFiles` false skips the checks that dataset paths and the model exist (the fuzz target).
     public static func parse(_ text: String, file: String, folder: String, checkFiles: Bool = true)
         throws(RecipeError) -> Recipe {
+        try checkNesting(text, file: file)
         let document: Node?
         do {
             document = try Yams.compose(yaml: text)
@@ -39,6 +40,36 @@ extension Recipe {
         }
         var parser = RecipeParser(file: file, folder: folder, checkFiles: checkFiles)
         return try parser.recipe(RecipeNode(node: document, file: file, key: ""))
+    }
+
+    /// Deepest nesting a recipe may have (a real one needs under ten levels). Yams composes nested collections
+    /// recursively, so thousands of levels (`{{{{...`, `- - - ...`) would overflow the stack (found by fuzzing).
+    public static let maximumNesting = 128
+
+    /// Refuses text nested deeper than ``maximumNesting`` before Yams sees it. The estimate is conservative: open
+    /// flow brackets (`{`, `[`) carried across lines, plus a line's indentation and its leading `- ` entries.
+    static func checkNesting(_ text: String, file: String) throws(RecipeError) {
+        var flow = 0
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let bytes = Array(line.utf8)
+            var position = 0
+            while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
+            var block = position
+            while position + 1 < bytes.count, bytes[position] == UInt8(ascii: "-"), bytes[position + 1] == UInt8(ascii: " ") {
+                block += 1
+                position += 2
+                while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
+            }
+            var deepest = flow
+            for byte in bytes {
+                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { flow += 1; deepest = max(deepest, flow) }
+                if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { flow = max(0, flow - 1) }
+            }
+            if block + deepest > maximumNesting {
+                throw RecipeError(file: file, line: index + 1, key: "",
+                                  problem: "nested deeper than \(maximumNesting) levels; a recipe needs only a few")
+            }
+        }
     }
 
     static func line(of error: YamlError) -> Int {

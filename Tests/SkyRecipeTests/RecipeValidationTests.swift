@@ -17,6 +17,21 @@ import Testing
         }
     }
 
+    /// The fuzzer's stack overflow in Yams (`{{{{...` about 1,800 deep): deep nesting is refused, naming the line,
+    /// before Yams recurses; flow brackets carried over lines and chains of `- ` entries count alike.
+    @Test func deepNestingIsRefusedBeforeYamsRecurses() {
+        let deep = Recipe.maximumNesting + 1
+        expectFailure("datasets:\n  - {name: a, path: " + String(repeating: "{", count: 2_000) + "\n",
+                      line: 2, key: "", mentions: "nested deeper than \(Recipe.maximumNesting) levels")
+        expectFailure("datasets:\n" + String(repeating: "[\n", count: deep), line: deep + 1, key: "",
+                      mentions: "nested deeper")
+        expectFailure("datasets:\n" + String(repeating: "- ", count: 5_000) + "x\n", line: 2, key: "",
+                      mentions: "nested deeper")
+        // Twenty levels are still YAML for Yams: the error is about the recipe's content, not its depth.
+        let shallow = failure("datasets:\n  - " + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "\n")
+        #expect(shallow != nil && !(shallow!.description.contains("nested deeper")), "\(String(describing: shallow))")
+    }
+
     func expectFailure(_ text: String, line: Int, key: String, mentions: String,
                        sourceLocation: SourceLocation = #_sourceLocation) {
         guard let error = failure(text) else {
