@@ -69,8 +69,13 @@ struct RecipeNode {
         return value
     }
 
+    /// A decimal integer (sign and `_` digit separators allowed). Read here, not by Yams: its YAML 1.1 forms
+    /// (sexagesimal `1:30`, octal, hex) are not recipe values, and its sexagesimal conversion traps on overflow
+    /// (`2777777777777777777:77777:7777` crashed the recipe fuzz target).
     func int() throws(RecipeError) -> Int {
-        guard case .scalar = node, let value = node.int else { throw error("expected an integer, found \(kind)") }
+        guard case .scalar(let scalar) = node, let value = Int(Self.digits(scalar.string)) else {
+            throw error("expected an integer, found \(kind)")
+        }
         return value
     }
 
@@ -81,11 +86,25 @@ struct RecipeNode {
         return value
     }
 
+    /// A finite decimal number (`0.5`, `1e-3`, `12`, `_` separators allowed), read here for the reason `int()` is.
     func double() throws(RecipeError) -> Double {
-        guard case .scalar = node, let value = node.float ?? node.int.map(Double.init), value.isFinite else {
+        guard case .scalar(let scalar) = node, Self.isDecimal(scalar.string),
+              let value = Double(Self.digits(scalar.string)), value.isFinite
+        else {
             throw error("expected a number, found \(kind)")
         }
         return value
+    }
+
+    /// The text without `_` digit separators, `1_000` as `1000`; other text is left for the conversion to refuse.
+    private static func digits(_ text: String) -> String {
+        text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text
+    }
+
+    /// Whether the text is spelled as a decimal number (digits, sign, point, exponent, `_`): Swift's `Double(_:)` also
+    /// reads hex floats and `nan`/`inf`, which no recipe means.
+    private static func isDecimal(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE_".contains($0)) }
     }
 
     func bool() throws(RecipeError) -> Bool {

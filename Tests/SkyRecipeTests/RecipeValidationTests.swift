@@ -32,6 +32,33 @@ import Testing
         #expect(shallow != nil && !(shallow!.description.contains("nested deeper")), "\(String(describing: shallow))")
     }
 
+    /// The fuzzer's trap in Yams' YAML 1.1 sexagesimal conversion (`priority: 2777777777777777777:77777:7777`):
+    /// integers and numbers are read as decimals by the recipe itself, so such values are errors naming the key.
+    @Test func numbersAreDecimalAndNeverTrap() throws {
+        // The crashing input as the fuzzer wrote it (non-UTF-8 bytes decoded as the fuzz target decodes them).
+        let artifact = try #require(Data(base64Encoded: "ZGF0YXNldHM6CiAgLSB7bmFtZTogZCwgcGF0aDogZGF0YSwgZm9ybWF0OiBkb3RhLCBwcm90ZWN0OiBbdGVzdF0sIHByaW9yaXR5OiAyNzc3Nzc3Nzc3Nzc3Nzc3Nzc3Ojc3Nzc3Ojc3Nze3N8U3Nzc3Nzd9CnN0ZXBzOgogIG09YjoKICBjYXB0aW9uOiB7c2VlZGUgc3BsaXRzOiBbdHJhaW5dfQo="))
+        #expect {
+            _ = try Recipe.parse(String(decoding: artifact, as: UTF8.self), file: "fuzz.yaml", folder: "/", checkFiles: false)
+        } throws: { error in
+            (error as? RecipeError)?.key == "datasets[0].priority"
+        }
+        expectFailure(dataset + "    priority: 2777777777777777777:77777:7777\n", line: 4, key: "datasets[0].priority",
+                      mentions: "expected an integer")
+        for value in ["1:30", "0x10", "0o17", "99999999999999999999", "1.5", ".inf"] {
+            expectFailure(dataset + "    priority: \(value)\n", line: 4, key: "datasets[0].priority", mentions: "expected an integer")
+        }
+        for value in ["1:30", "190:20:30.15", "0x1p3", "nan", "inf", ".inf", "1e999", "-"] {
+            expectFailure(dataset + "steps:\n  m2b: {min_area: \(value)}\n", line: 5, key: "steps.m2b.min_area",
+                          mentions: "expected a number")
+        }
+        // Decimal spellings still read, `_` separators included.
+        let recipe = try Recipe.parse(dataset + "    priority: -1_000\nsteps:\n  m2b: {min_area: 2.5e1}\n  caption: {per_image: +5}\n",
+                                      file: "good.yaml", folder: "/")
+        #expect(recipe.datasets[0].priority == -1_000)
+        #expect(recipe.m2b?.minArea == 25)
+        #expect(recipe.caption?.perImage == 5)
+    }
+
     func expectFailure(_ text: String, line: Int, key: String, mentions: String,
                        sourceLocation: SourceLocation = #_sourceLocation) {
         guard let error = failure(text) else {
