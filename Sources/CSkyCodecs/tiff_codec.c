@@ -10,9 +10,11 @@
  */
 #include "CSkyCodecs.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <tiffio.h>
 
 #include "tiff_memory.h"
@@ -118,24 +120,45 @@ static int decode_tiles(TIFF *tif, const tiff_plan *plan, tiff_rows *sink, char 
     return status;
 }
 
-/* Opens a TIFF held in memory, its messages going to `error`; NULL (with `error` set) when it cannot. The caller
- * keeps `memory` and `messages` alive until it closes the handle. */
-static TIFF *open_tiff(const uint8_t *data, size_t size, tiff_memory *memory, tiff_messages *messages, char *error) {
+/* Points `source` at bytes in memory; CSKY_ERROR (with `error` set) when they cannot hold a TIFF header. */
+static int memory_source(const uint8_t *data, size_t size, tiff_memory *source, char *error) {
     error[0] = 0;
     if (data == NULL || size < 8) {
         csky_tiff_error(error, "the file is too short for a TIFF header");
-        return NULL;
+        return CSKY_ERROR;
     }
-    *memory = (tiff_memory){data, size, 0};
+    *source = (tiff_memory){data, size, 0, -1};
+    return CSKY_OK;
+}
+
+/* Points `source` at an open file, read as libtiff asks (the caller keeps `fd` open and closes it). */
+static int file_source(int fd, tiff_memory *source, char *error) {
+    error[0] = 0;
+    struct stat status;
+    if (fd < 0 || fstat(fd, &status) != 0) {
+        csky_tiff_error(error, "cannot read the file: %s", strerror(errno));
+        return CSKY_ERROR;
+    }
+    if (!S_ISREG(status.st_mode) || status.st_size < 8) {
+        csky_tiff_error(error, S_ISREG(status.st_mode) ? "the file is too short for a TIFF header" : "not a regular file");
+        return CSKY_ERROR;
+    }
+    *source = (tiff_memory){NULL, (size_t)status.st_size, 0, fd};
+    return CSKY_OK;
+}
+
+/* Opens the TIFF `source` points at, its messages going to `error`; NULL (with `error` set) when it cannot. The
+ * caller keeps `source` and `messages` alive until it closes the handle. */
+static TIFF *open_tiff(tiff_memory *source, tiff_messages *messages, char *error) {
     *messages = (tiff_messages){error, 0};
-    return csky_tiff_open_memory(memory, messages);
+    return csky_tiff_open_memory(source, messages);
 }
 
 /* Opens the TIFF and reads its decode plan; NULL with `error` set for a damaged file or a layout that is not decoded
  * (the caller then has nothing to close), else the open handle. */
-static TIFF *open_decodable(const uint8_t *data, size_t size, int keep_indices, tiff_memory *memory,
-                            tiff_messages *messages, tiff_plan *plan, csky_image_info *info, char *error) {
-    TIFF *tif = open_tiff(data, size, memory, messages, error);
+static TIFF *open_decodable(tiff_memory *source, int keep_indices, tiff_messages *messages, tiff_plan *plan,
+                            csky_image_info *info, char *error) {
+    TIFF *tif = open_tiff(source, messages, error);
     if (tif == NULL) return NULL;
     char reason[CSKY_ERROR_LEN];
     int status = csky_tiff_read_plan(tif, keep_indices, plan, info, reason);
@@ -162,11 +185,11 @@ static uint8_t *whole_image_band(tiff_rows *self, uint32_t y, uint32_t rows) {
     return sink->out + (size_t)y * sink->row_bytes;
 }
 
-int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error) {
+/* The header of the TIFF `source` points at (csky_tiff_info and csky_tiff_info_file). */
+static int info_of(tiff_memory *source, int keep_indices, csky_image_info *info, char *error) {
     char reason[CSKY_ERROR_LEN];
-    tiff_memory memory;
     tiff_messages messages;
-    TIFF *tif = open_tiff(data, size, &memory, &messages, error);
+    TIFF *tif = open_tiff(source, &messages, error);
     if (tif == NULL) return CSKY_ERROR;
     tiff_plan plan;
     int status = csky_tiff_read_plan(tif, keep_indices, &plan, info, reason);
@@ -175,12 +198,25 @@ int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_imag
     return status;
 }
 
+int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error) {
+    tiff_memory source;
+    if (memory_source(data, size, &source, error) != CSKY_OK) return CSKY_ERROR;
+    return info_of(&source, keep_indices, info, error);
+}
+
+int csky_tiff_info_file(int fd, int keep_indices, csky_image_info *info, char *error) {
+    tiff_memory source;
+    if (file_source(fd, &source, error) != CSKY_OK) return CSKY_ERROR;
+    return info_of(&source, keep_indices, info, error);
+}
+
 int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t *out, size_t out_size,
                      csky_image_info *info, char *error) {
-    tiff_memory memory;
+    tiff_memory source;
+    if (memory_source(data, size, &source, error) != CSKY_OK) return CSKY_ERROR;
     tiff_messages messages;
     tiff_plan plan;
-    TIFF *tif = open_decodable(data, size, keep_indices, &memory, &messages, &plan, info, error);
+    TIFF *tif = open_decodable(&source, keep_indices, &messages, &plan, info, error);
     if (tif == NULL) return CSKY_ERROR;
     int status = CSKY_OK;
     if (out == NULL || out_size < (size_t)plan.width * plan.height * (size_t)plan.channels) {
@@ -235,17 +271,16 @@ static int luma_finished(tiff_rows *self, uint32_t y, uint32_t rows, char *error
     return CSKY_OK;
 }
 
-int csky_tiff_luma_horizontal(const uint8_t *data, size_t size, const csky_resample_axis *axis,
-                              csky_resample_level level, uint8_t *out, size_t out_size, csky_image_info *info,
-                              char *error) {
+/* csky_tiff_luma_horizontal over the TIFF `source` points at (bytes or a file). */
+static int luma_horizontal(tiff_memory *source, const csky_resample_axis *axis, csky_resample_level level,
+                           uint8_t *out, size_t out_size, csky_image_info *info, char *error) {
     if (!out || !axis || axis->outputs == 0) {
         snprintf(error, CSKY_ERROR_LEN, "no output buffer");
         return CSKY_ERROR;
     }
-    tiff_memory memory;
     tiff_messages messages;
     tiff_plan plan;
-    TIFF *tif = open_decodable(data, size, CSKY_DECODE_GRAY16_CLIP, &memory, &messages, &plan, info, error);
+    TIFF *tif = open_decodable(source, CSKY_DECODE_GRAY16_CLIP, &messages, &plan, info, error);
     if (tif == NULL) return CSKY_ERROR;
     int status = CSKY_OK;
     if ((size_t)plan.height > out_size / axis->outputs) {
@@ -273,4 +308,19 @@ int csky_tiff_luma_horizontal(const uint8_t *data, size_t size, const csky_resam
     }
     TIFFClose(tif);
     return status;
+}
+
+int csky_tiff_luma_horizontal(const uint8_t *data, size_t size, const csky_resample_axis *axis,
+                              csky_resample_level level, uint8_t *out, size_t out_size, csky_image_info *info,
+                              char *error) {
+    tiff_memory source;
+    if (memory_source(data, size, &source, error) != CSKY_OK) return CSKY_ERROR;
+    return luma_horizontal(&source, axis, level, out, out_size, info, error);
+}
+
+int csky_tiff_luma_horizontal_file(int fd, const csky_resample_axis *axis, csky_resample_level level, uint8_t *out,
+                                   size_t out_size, csky_image_info *info, char *error) {
+    tiff_memory source;
+    if (file_source(fd, &source, error) != CSKY_OK) return CSKY_ERROR;
+    return luma_horizontal(&source, axis, level, out, out_size, info, error);
 }

@@ -1,19 +1,32 @@
-/* libtiff over bytes in memory: see tiff_memory.h. */
+/* libtiff over bytes in memory or an open file: see tiff_memory.h. */
 #include "tiff_memory.h"
 #include "CSkyCodecs.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static tsize_t memory_read(thandle_t handle, tdata_t buffer, tsize_t count) {
     tiff_memory *memory = (tiff_memory *)handle;
     if (count <= 0 || memory->position >= memory->size) return 0;
     size_t available = memory->size - memory->position;
     size_t wanted = (size_t)count < available ? (size_t)count : available;
-    memcpy(buffer, memory->data + memory->position, wanted);
-    memory->position += wanted;
-    return (tsize_t)wanted;
+    if (memory->fd < 0) {
+        memcpy(buffer, memory->data + memory->position, wanted);
+        memory->position += wanted;
+        return (tsize_t)wanted;
+    }
+    size_t done = 0;
+    while (done < wanted) {
+        ssize_t got = pread(memory->fd, (uint8_t *)buffer + done, wanted - done, (off_t)(memory->position + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break; /* an error, or the file shrank: a short read, which libtiff reports */
+        done += (size_t)got;
+    }
+    memory->position += done;
+    return (tsize_t)done;
 }
 
 static tsize_t memory_write(thandle_t handle, tdata_t buffer, tsize_t count) {

@@ -87,7 +87,16 @@ public struct PerceptualHasher: Sendable {
 
     /// The hash of an image file; a file that cannot be read or decoded throws an error naming it.
     public func hash(file path: String) throws(ImageError) -> Hash64 {
-        try hash(bytes: FileBytes.read(path), name: path)
+        // A TIFF (a GeoTIFF scene can be gigabytes, uncompressed) is read from the file a strip at a time, so neither
+        // its pixels nor its bytes are held whole; where that path does not apply, the bytes path below decides.
+        if kind != .phashImagededup, ImageFormat.sniff(try FileBytes.read(path, limit: 8)) == .tiff {
+            let size = smallSize
+            if let small = try decoder.resizedTIFFLuminance(file: path, width: size.width, height: size.height,
+                                                            filter: .lanczos) {
+                return bits(of: small)
+            }
+        }
+        return try hash(bytes: FileBytes.read(path), name: path)
     }
 
     /// The hash of encoded PNG, JPEG, TIFF or BMP bytes; `name` labels errors.

@@ -1,4 +1,9 @@
 import CSkyCodecs
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension ImageDecoder {
     /// PNGs of at least this many pixels are resized to "L" in bounded memory by
@@ -113,20 +118,49 @@ extension ImageDecoder {
     public func resizedTIFFLuminance(_ bytes: [UInt8], name: String, width: Int, height: Int, filter: PillowFilter)
         throws(ImageError) -> RasterImage?
     {
-        guard ImageFormat.sniff(bytes) == .tiff, filter != .nearest, width > 0, height > 0 else { return nil }
-        var info = csky_image_info()
-        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
-        let known = bytes.withUnsafeBufferPointer { input in
-            csky_tiff_info(input.baseAddress, input.count, 0, &info, &message)
-        }
-        guard known == CSKY_OK, info.channels > 0 else { return nil }
-        try checkBudget(info, format: .tiff, name: name)
-        return Self.streamed(inputWidth: Int(info.width), inputHeight: Int(info.height), width: width, height: height,
-                             filter: filter) { axis, output, count in
+        guard ImageFormat.sniff(bytes) == .tiff else { return nil }
+        return try resizedTIFF(name: name, width: width, height: height, filter: filter) { info, message in
+            bytes.withUnsafeBufferPointer { csky_tiff_info($0.baseAddress, $0.count, 0, &info, &message) }
+        } horizontal: { axis, output, count, info, message in
             bytes.withUnsafeBufferPointer { input in
                 csky_tiff_luma_horizontal(input.baseAddress, input.count, axis, CSKY_RESAMPLE_BEST, output, count,
                                           &info, &message)
             }
+        }
+    }
+
+    /// ``resizedTIFFLuminance(_:name:width:height:filter:)`` of a TIFF file read from disk a strip (or a row of tiles)
+    /// at a time as libtiff asks for it, so neither the pixels nor the file's bytes are held whole: an uncompressed
+    /// GeoTIFF scene of gigabytes costs one strip of memory. Nil where the path does not apply (not a TIFF, or any of
+    /// the cases above); a file that cannot be opened throws, naming it.
+    public func resizedTIFFLuminance(file path: String, width: Int, height: Int, filter: PillowFilter)
+        throws(ImageError) -> RasterImage?
+    {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        return try resizedTIFF(name: path, width: width, height: height, filter: filter) { info, message in
+            csky_tiff_info_file(descriptor, 0, &info, &message)
+        } horizontal: { axis, output, count, info, message in
+            csky_tiff_luma_horizontal_file(descriptor, axis, CSKY_RESAMPLE_BEST, output, count, &info, &message)
+        }
+    }
+
+    /// What both TIFF sources share: the header (`info`), the pixel budget, then the streamed horizontal pass.
+    private func resizedTIFF(
+        name: String, width: Int, height: Int, filter: PillowFilter,
+        info readInfo: (inout csky_image_info, inout [CChar]) -> Int32,
+        horizontal: (UnsafePointer<csky_resample_axis>, UnsafeMutablePointer<UInt8>?, Int, inout csky_image_info,
+                     inout [CChar]) -> Int32
+    ) throws(ImageError) -> RasterImage? {
+        guard filter != .nearest, width > 0, height > 0 else { return nil }
+        var info = csky_image_info()
+        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
+        guard readInfo(&info, &message) == CSKY_OK, info.channels > 0 else { return nil }
+        try checkBudget(info, format: .tiff, name: name)
+        return Self.streamed(inputWidth: Int(info.width), inputHeight: Int(info.height), width: width, height: height,
+                             filter: filter) { axis, output, count in
+            horizontal(axis, output, count, &info, &message)
         }
     }
 }

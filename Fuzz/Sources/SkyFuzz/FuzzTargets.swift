@@ -68,6 +68,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         _ = try? decoder.resizedLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos, minimumPixels: 0)
         _ = try? decoder.resizedJPEGLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos)
         _ = try? decoder.resizedTIFFLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos)
+        // Hashing reads a TIFF from its file a strip at a time: the same decode over libtiff reading the file.
+        if ImageFormat.sniff(bytes) == .tiff, let path = FuzzFiles.write(bytes, as: "fuzz.tif") {
+            _ = try? decoder.resizedTIFFLuminance(file: path, width: 32, height: 32, filter: .lanczos)
+        }
     }
 
     /// The whole COCO reader on one JSON file (images looked up beside it, none present).

@@ -122,6 +122,8 @@ int csky_jpeg_luma_horizontal(const uint8_t *data, size_t size, int scale_denom,
  * layout is not decoded (not 8-bit, planar, CMYK, ...) still gives its size, with channels 0.
  * keep_indices: report palette TIFFs as indices, as for PNG. */
 int csky_tiff_info(const uint8_t *data, size_t size, int keep_indices, csky_image_info *info, char *error);
+/* csky_tiff_info of an open file, read as libtiff asks (the caller owns `fd`). */
+int csky_tiff_info_file(int fd, int keep_indices, csky_image_info *info, char *error);
 /* TIFF: decode 8-bit contiguous gray, gray+alpha, RGB, RGBA or palette (to RGB, or indices with
  * keep_indices) in any compression libtiff reads, strips or tiles, JPEG-in-TIFF YCbCr as RGB, into
  * `out` (width * height * channels bytes as csky_tiff_info said), pixel for pixel as Pillow 13
@@ -136,6 +138,10 @@ int csky_tiff_decode(const uint8_t *data, size_t size, int keep_indices, uint8_t
 int csky_tiff_luma_horizontal(const uint8_t *data, size_t size, const csky_resample_axis *axis,
                               csky_resample_level level, uint8_t *out, size_t out_size, csky_image_info *info,
                               char *error);
+/* csky_tiff_luma_horizontal of an open file, read a strip or tile at a time as libtiff asks, so neither the pixels
+ * nor the file's bytes are ever held whole (the caller owns `fd`). */
+int csky_tiff_luma_horizontal_file(int fd, const csky_resample_axis *axis, csky_resample_level level, uint8_t *out,
+                                   size_t out_size, csky_image_info *info, char *error);
 
 /* PNG encode of 8-bit pixels (channels 1-4); *out is malloc'd: release it with csky_free. */
 int csky_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
