@@ -118,12 +118,16 @@ for target in "${targets[@]}"; do
     done
     after=$(ls Fuzz/artifacts | grep -cE "$findings" || true)
     crashes=$((after - before))
+    # libFuzzer exits 72 when interrupted (SIGINT, a run stopped by hand): the row then counts what ran, not a crash.
+    interrupted=0
+    if ((rc == 72)) && ((crashes == 0)) && grep -q 'libFuzzer: run interrupted' "${logs[@]}"; then interrupted=1; rc=0; fi
     if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
     ((crashes == 0)) || failed=1
     rate=$(awk -v n="${executions:-0}" -v s="$seconds" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
     cpu_rate=$(awk -v n="${executions:-0}" -v s="$cpu" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
     printf '%-12s %12s %9s %9s %8s %6s %7s %8s %8s\n' "$target" "${executions:-?}" "$rate" "$cpu_rate" "$crashes" "${cov:-?}" "${ft:-?}" "$seconds" "$cpu"
     rows+=("| $target | ${executions:-?} | $rate | $cpu_rate | $crashes | ${cov:-?} | ${ft:-?} | $seconds | $cpu |")
+    ((interrupted == 0)) || echo "  $target: interrupted after ${executions} executions (no finding)" >&2
     if ((crashes)); then
         echo "  $target: see ${logs[*]} and Fuzz/artifacts/$target-*" >&2
         grep -h -m3 -E 'ERROR: |==[0-9]+==|Fatal error|SUMMARY' "${logs[@]}" | sed 's/^/    /' >&2 || true
