@@ -119,8 +119,14 @@ for target in "${targets[@]}"; do
     after=$(ls Fuzz/artifacts | grep -cE "$findings" || true)
     crashes=$((after - before))
     # libFuzzer exits 72 when interrupted (SIGINT, a run stopped by hand): the row then counts what ran, not a crash.
+    # With --jobs the parent's status is not 72 (it is interrupted in its wait), so there: every job's log says it was
+    # interrupted, and none reports an error.
     interrupted=0
-    if ((rc == 72)) && ((crashes == 0)) && grep -q 'libFuzzer: run interrupted' "${logs[@]}"; then interrupted=1; rc=0; fi
+    if ((rc == 72 || (jobs > 1 && rc != 0))) && ((crashes == 0)) && ! grep -qE '==[0-9]+==ERROR|Fatal error|deadly signal' "${logs[@]}" /dev/null; then
+        stopped=0
+        for one in "${logs[@]}"; do grep -q 'libFuzzer: run interrupted' "$one" && stopped=$((stopped + 1)); done
+        if ((stopped == ${#logs[@]})); then interrupted=1; rc=0; fi
+    fi
     if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
     ((crashes == 0)) || failed=1
     rate=$(awk -v n="${executions:-0}" -v s="$seconds" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
