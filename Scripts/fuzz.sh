@@ -66,6 +66,8 @@ seeds() {
 mkdir -p Fuzz/corpus Fuzz/artifacts Fuzz/logs
 limit=(-max_total_time="$time")
 [[ -n $runs ]] && limit=(-runs="$(((runs + jobs - 1) / jobs))")
+# What a log holds when its process crashed (sanitizer report, Swift trap, signal).
+errors='==[0-9]+==ERROR|Fatal error|deadly signal'
 header=$(printf '| target | executions | exec/s | exec per CPU s | crashes | cov | ft | seconds | CPU s |')
 rows=()
 failed=0
@@ -99,7 +101,7 @@ for target in "${targets[@]}"; do
             [[ -f fuzz-$j.log ]] && mv "fuzz-$j.log" "$log.$j" && logs+=("$log.$j")
         done
         # A job that crashed ends with a non-zero status in its own log, not in the parent's.
-        if ((rc == 0)) && grep -qE '==[0-9]+==ERROR|Fatal error|deadly signal' "${logs[@]}" /dev/null; then rc=1; fi
+        if ((rc == 0)) && grep -qE "$errors" "${logs[@]}" /dev/null; then rc=1; fi
     fi
     # CPU time of the finished child (utime + stime of reaped children, in clock ticks): load on a shared
     # machine slows the wall clock, not the work per CPU second.
@@ -122,11 +124,8 @@ for target in "${targets[@]}"; do
     # With --jobs the parent's status is not 72 (it is interrupted in its wait), so there: every job's log says it was
     # interrupted, and none reports an error.
     interrupted=0
-    if ((rc == 72 || (jobs > 1 && rc != 0))) && ((crashes == 0)) && ! grep -qE '==[0-9]+==ERROR|Fatal error|deadly signal' "${logs[@]}" /dev/null; then
-        stopped=0
-        for one in "${logs[@]}"; do grep -q 'libFuzzer: run interrupted' "$one" && stopped=$((stopped + 1)); done
-        if ((stopped == ${#logs[@]})); then interrupted=1; rc=0; fi
-    fi
+    if ((rc == 72 || (jobs > 1 && rc != 0))) && ((crashes == 0)) && ! grep -qE "$errors" "${logs[@]}" /dev/null &&
+        [[ -z $(grep -L 'libFuzzer: run interrupted' "${logs[@]}") ]]; then interrupted=1; rc=0; fi
     if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
     ((crashes == 0)) || failed=1
     rate=$(awk -v n="${executions:-0}" -v s="$seconds" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
