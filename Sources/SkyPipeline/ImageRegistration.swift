@@ -123,15 +123,7 @@ public struct ImageRegistration: Sendable {
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
             let path = paths[index]
             do {
-                let bytes = try FileBytes.read(path)
-                let header = try decoder.header(of: bytes, name: path)
-                if header.width * header.height > decoder.pixelLimit {
-                    throw ImageError.tooLarge(path: path, width: header.width, height: header.height, limit: decoder.pixelLimit)
-                }
-                // A file whose header is intact but whose pixels are cut short (a truncated download) must not
-                // become a corpus image that exports ship: decode it once, to luminance (the cheapest full decode).
-                _ = try decoder.decodeLuminance(bytes, name: path)
-                results.set(index, .success(FileFacts(width: header.width, height: header.height, sha256: SHA256.hex(of: bytes))))
+                results.set(index, .success(try facts(ofFile: path, decoder: decoder)))
             } catch let error as ImageError {
                 results.set(index, .failure(error))
             } catch {
@@ -139,6 +131,26 @@ public struct ImageRegistration: Sendable {
             }
         }
         return results.values()
+    }
+
+    /// One file's header and SHA-256, its pixels decoded once: a file whose header is intact but whose pixels are cut
+    /// short (a truncated download) must not become a corpus image that exports ship. Large PNGs, JPEGs and TIFFs are
+    /// decoded a band at a time (`ImageDecoder.verify`), and a large TIFF is read from the file as libtiff asks for it
+    /// and hashed in chunks, so memory per core stays at a band, whatever the image's size.
+    static func facts(ofFile path: String, decoder: ImageDecoder) throws(ImageError) -> FileFacts {
+        if ImageFormat.sniff(try FileBytes.read(path, limit: 8)) == .tiff,
+           let header = try decoder.verifyTIFF(file: path) {
+            let digest: String
+            do {
+                digest = try FileDigest.hashFile(path)
+            } catch {
+                throw .unreadable(path: path, reason: error.reason)
+            }
+            return FileFacts(width: header.width, height: header.height, sha256: digest)
+        }
+        let bytes = try FileBytes.read(path)
+        let header = try decoder.verify(bytes, name: path)
+        return FileFacts(width: header.width, height: header.height, sha256: SHA256.hex(of: bytes))
     }
 
     /// The path of `folder` below `root`, with a trailing '/', "" for the root itself, nil when outside it.

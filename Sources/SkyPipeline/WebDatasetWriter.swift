@@ -114,7 +114,7 @@ public struct WebDatasetWriter: Sendable {
             // shipping it would fail a training run midway.
             if !item.decoded {
                 do {
-                    _ = try ImageDecoder().decodeLuminance(bytes, name: item.absolutePath)
+                    _ = try ImageDecoder().verify(bytes, name: item.absolutePath)
                 } catch {
                     written.unreadable.append(item.absolutePath)
                     continue

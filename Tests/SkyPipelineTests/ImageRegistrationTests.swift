@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import SkyHashing
+import SkyImaging
 import SkyPipeline
 import SkyStorage
 import SkyTestSupport
@@ -27,20 +29,7 @@ import Testing
 
     @Test func registersTIFFs() throws {
         // UCM-captions' layout: 8-bit RGB, uncompressed, one strip (here 6x4, little-endian).
-        let width: UInt32 = 6, height: UInt32 = 4
-        var bytes: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0]
-        func u16(_ value: UInt16) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8)] }
-        func u32(_ value: UInt32) { for shift in [0, 8, 16, 24] { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
-        let tags: [(UInt16, UInt16, UInt32)] = [(256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 2),
-                                                (273, 4, 8 + 2 + 10 * 12 + 4), (277, 3, 3), (278, 4, height),
-                                                (279, 4, width * height * 3), (284, 3, 1)]
-        u16(UInt16(tags.count))
-        for (tag, type, value) in tags {
-            u16(tag); u16(type); u32(1)
-            if type == 3 { u16(UInt16(value)); u16(0) } else { u32(value) }
-        }
-        u32(0)
-        bytes += (0..<Int(width * height * 3)).map { UInt8($0 % 251) }
+        let bytes = TestTIFF.uncompressed(width: 6, height: 4, channels: 3, pixels: (0..<72).map { UInt8($0 % 251) })
         let folder = try TemporaryFolder("tiff")
         try FileManager.default.createDirectory(atPath: folder.path("ucm"), withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: folder.path("ucm/agricultural00.tif")))
@@ -105,6 +94,39 @@ import Testing
         let skipping = try ImageRegistration(dataset: "m", folder: folder.path("mixed"), skipInvalid: true).run(in: corpus)
         #expect(skipping.added == 4)
         #expect(skipping.skipped.map(\.path) == ["img002b.png"])
+    }
+
+    @Test func largeImagesAreVerifiedABandAtATimeAndCutOnesRefused() throws {
+        // 4096 x 4096 gray: past ImageDecoder.streamingMinimumPixels, so the band path runs (the TIFF read from its
+        // file as libtiff asks, the PNG inflated a band at a time); the facts equal the whole file's.
+        let side = 4096
+        #expect(side * side >= ImageDecoder.streamingMinimumPixels)
+        var image = RasterImage(width: side, height: side, layout: .gray)
+        for index in image.pixels.indices { image.pixels[index] = UInt8(truncatingIfNeeded: index / side * 3 + index % side) }
+        let tiff = TestTIFF.uncompressed(width: side, height: side, pixels: image.pixels)
+        let png = try ImageEncoder.png(image, compressionLevel: 1)
+        let folder = try TemporaryFolder("large")
+        try folder.write(Data(tiff), to: "whole/large.tif")
+        try folder.write(Data(png), to: "whole/large.png")
+        let corpus = try folder.newCorpus()
+        let summary = try ImageRegistration(dataset: "large", folder: folder.path("whole")).run(in: corpus)
+        #expect(summary.added == 2 && summary.skipped.isEmpty)
+        let images = try corpus.pool.read { db in try ImageRecord.order(Column("path")).fetchAll(db) }
+        #expect(images.map(\.path) == ["large.png", "large.tif"])
+        #expect(images.allSatisfy { $0.width == side && $0.height == side })
+        #expect(images.map(\.contentHash) == [SHA256.hex(of: png), SHA256.hex(of: tiff)])
+        // Cut short with the header intact (the pixels' last rows lost): refused naming the file, or skipped.
+        for (name, bytes) in [("cut.tif", Array(tiff.prefix(tiff.count - side * 10))), ("cut.png", Array(png.prefix(png.count / 2)))] {
+            let path = try folder.write(Data(bytes), to: "cut-\(name)/\(name)")
+            let error = #expect(throws: PipelineError.self) {
+                _ = try ImageRegistration(dataset: "cut", folder: folder.path("cut-\(name)")).run(in: corpus)
+            }
+            #expect(error?.description.contains(path) == true, "\(String(describing: error))")
+            let skipping = try ImageRegistration(dataset: "cut", folder: folder.path("cut-\(name)"), skipInvalid: true)
+                .run(in: corpus)
+            #expect(skipping.added == 0 && skipping.skipped.map(\.path) == [name])
+        }
+        #expect(try CorpusStats.read(from: corpus).totalImages == 2)
     }
 
     @Test func statsCountPerDatasetAndSplit() throws {
