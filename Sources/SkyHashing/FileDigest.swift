@@ -1,4 +1,5 @@
 import Foundation
+import SkyImaging
 
 /// Why a file could not be digested.
 public struct FileDigestError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -74,18 +75,19 @@ public enum FileDigest {
 
     /// Reads and hashes the whole file.
     public static func hashFile(_ path: String) throws(FileDigestError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FileDigestError(path: path, reason: "cannot open the file")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
         do {
-            while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
-                hasher.update([UInt8](chunk))
-            }
+            return try hashFile(OpenFile(path))
+        } catch .unreadable(_, let reason) {
+            throw FileDigestError(path: path, reason: reason)
         } catch {
-            throw FileDigestError(path: path, reason: "read failed (\(error.localizedDescription))")
+            throw FileDigestError(path: path, reason: "\(error)")
         }
+    }
+
+    /// Hashes a file already open, 4 MB at a time, so a file of gigabytes costs a chunk of memory.
+    public static func hashFile(_ file: borrowing OpenFile) throws(ImageError) -> String {
+        var hasher = SHA256()
+        try file.forEachChunk { hasher.update($0) }
         return hasher.finalizeHex()
     }
 

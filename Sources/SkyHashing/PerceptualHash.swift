@@ -89,14 +89,16 @@ public struct PerceptualHasher: Sendable {
     public func hash(file path: String) throws(ImageError) -> Hash64 {
         // A TIFF (a GeoTIFF scene can be gigabytes, uncompressed) is read from the file a strip at a time, so neither
         // its pixels nor its bytes are held whole; where that path does not apply, the bytes path below decides.
-        if kind != .phashImagededup, ImageFormat.sniff(try FileBytes.read(path, limit: 8)) == .tiff {
+        // The file is opened once: its kind, then its strips or its bytes, are read through the same value.
+        let file = try OpenFile(path)
+        if kind != .phashImagededup, ImageFormat.sniff(try file.read(limit: 8)) == .tiff {
             let size = smallSize
-            if let small = try decoder.resizedTIFFLuminance(file: path, width: size.width, height: size.height,
+            if let small = try decoder.resizedTIFFLuminance(file, width: size.width, height: size.height,
                                                             filter: .lanczos) {
                 return bits(of: small)
             }
         }
-        return try hash(bytes: FileBytes.read(path), name: path)
+        return try hash(bytes: file.read(), name: path)
     }
 
     /// The hash of encoded PNG, JPEG, TIFF or BMP bytes; `name` labels errors.

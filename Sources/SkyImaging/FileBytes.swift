@@ -13,39 +13,7 @@ public enum FileBytes {
 
     /// At most `limit` bytes from the start of the file (the whole file when nil).
     public static func read(_ path: String, limit: Int?) throws(ImageError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        if (status.st_mode & S_IFMT) == S_IFDIR {
-            throw .unreadable(path: path, reason: "it is a directory")
-        }
-        let size = Int(status.st_size)
-        let wanted = min(size, limit ?? size)
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, count in
-            var filled = 0
-            while filled < wanted {
-                let got = Glibc_read(descriptor, buffer.baseAddress! + filled, wanted - filled)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if got == 0 { break }
-                filled += got
-            }
-            count = filled
-        }
-        if failure != 0 {
-            throw .unreadable(path: path, reason: String(cString: strerror(failure)))
-        }
-        return bytes
+        try OpenFile(path).read(limit: limit)
     }
 
     /// Writes bytes to a file through a temporary sibling and a rename, so readers never see half a file.
@@ -86,13 +54,72 @@ public enum FileBytes {
     }
 }
 
-@inline(__always)
-private func Glibc_read(_ descriptor: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.read(descriptor, buffer, count)
-    #else
-    return Darwin.read(descriptor, buffer, count)
-    #endif
+/// A file opened once for reading: its first bytes (to sniff the format), any run of its bytes, and its descriptor for
+/// a codec that reads the file as it asks (libtiff); closed when the value goes away. Reading a file's kind, then its
+/// strips or its whole bytes, through one value opens it once.
+public struct OpenFile: ~Copyable {
+    /// The path it was opened from; errors name it.
+    public let path: String
+    /// The open descriptor, owned by this value.
+    public let descriptor: Int32
+    /// The size in bytes when it was opened.
+    public let size: Int
+
+    /// Opens a regular file; a missing file, a folder or an unreadable one throws, naming it.
+    public init(_ path: String) throws(ImageError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .unreadable(path: path, reason: reason)
+        }
+        guard (status.st_mode & S_IFMT) != S_IFDIR else {
+            close(descriptor)
+            throw .unreadable(path: path, reason: "it is a directory")
+        }
+        self.path = path
+        self.descriptor = descriptor
+        self.size = Int(status.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    /// At most `limit` bytes from `offset` (to the end when nil); fewer where the file ends first.
+    public func read(from offset: Int = 0, limit: Int? = nil) throws(ImageError) -> [UInt8] {
+        let wanted = max(0, min(size - offset, limit ?? size))
+        var failure: Int32 = 0
+        let descriptor = descriptor
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, count in
+            var filled = 0
+            while filled < wanted {
+                let got = pread(descriptor, buffer.baseAddress! + filled, wanted - filled, off_t(offset + filled))
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if got == 0 { break }
+                filled += got
+            }
+            count = filled
+        }
+        if failure != 0 { throw .unreadable(path: path, reason: String(cString: strerror(failure))) }
+        return bytes
+    }
+
+    /// Calls `body` with the file's bytes in order, `chunk` bytes at a time (the last one shorter), so a file of
+    /// gigabytes is read in bounded memory.
+    public func forEachChunk(of chunk: Int = 4 << 20, _ body: ([UInt8]) -> Void) throws(ImageError) {
+        var offset = 0
+        while offset < size {
+            let bytes = try read(from: offset, limit: chunk)
+            if bytes.isEmpty { break }
+            body(bytes)
+            offset += bytes.count
+        }
+    }
 }
 
 @inline(__always)

@@ -1,9 +1,4 @@
 import CSkyCodecs
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension ImageDecoder {
     /// Decodes every pixel of an image once to prove the file whole (a truncated download keeps an intact header,
@@ -45,9 +40,14 @@ extension ImageDecoder {
     public func verifyTIFF(file path: String, minimumPixels: Int = ImageDecoder.streamingMinimumPixels)
         throws(ImageError) -> ImageHeader?
     {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
+        try verifyTIFF(OpenFile(path), minimumPixels: minimumPixels)
+    }
+
+    /// The same for a file already open (its kind read through the same value, so it is opened once).
+    public func verifyTIFF(_ file: borrowing OpenFile, minimumPixels: Int = ImageDecoder.streamingMinimumPixels)
+        throws(ImageError) -> ImageHeader?
+    {
+        let (descriptor, path) = (file.descriptor, file.path)
         var info = csky_image_info()
         var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
         guard csky_tiff_info_file(descriptor, 0, &info, &message) == CSKY_OK, info.channels > 0 else { return nil }

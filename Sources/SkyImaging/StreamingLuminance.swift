@@ -1,9 +1,4 @@
 import CSkyCodecs
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension ImageDecoder {
     /// PNGs of at least this many pixels are resized to "L" in bounded memory by
@@ -136,10 +131,15 @@ extension ImageDecoder {
     public func resizedTIFFLuminance(file path: String, width: Int, height: Int, filter: PillowFilter)
         throws(ImageError) -> RasterImage?
     {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        return try resizedTIFF(name: path, width: width, height: height, filter: filter) { info, message in
+        try resizedTIFFLuminance(OpenFile(path), width: width, height: height, filter: filter)
+    }
+
+    /// The same for a file already open (its kind read through the same value, so it is opened once).
+    public func resizedTIFFLuminance(_ file: borrowing OpenFile, width: Int, height: Int, filter: PillowFilter)
+        throws(ImageError) -> RasterImage?
+    {
+        let descriptor = file.descriptor
+        return try resizedTIFF(name: file.path, width: width, height: height, filter: filter) { info, message in
             csky_tiff_info_file(descriptor, 0, &info, &message)
         } horizontal: { axis, output, count, info, message in
             csky_tiff_luma_horizontal_file(descriptor, axis, CSKY_RESAMPLE_BEST, output, count, &info, &message)

@@ -138,17 +138,12 @@ public struct ImageRegistration: Sendable {
     /// decoded a band at a time (`ImageDecoder.verify`), and a large TIFF is read from the file as libtiff asks for it
     /// and hashed in chunks, so memory per core stays at a band, whatever the image's size.
     static func facts(ofFile path: String, decoder: ImageDecoder) throws(ImageError) -> FileFacts {
-        if ImageFormat.sniff(try FileBytes.read(path, limit: 8)) == .tiff,
-           let header = try decoder.verifyTIFF(file: path) {
-            let digest: String
-            do {
-                digest = try FileDigest.hashFile(path)
-            } catch {
-                throw .unreadable(path: path, reason: error.reason)
-            }
-            return FileFacts(width: header.width, height: header.height, sha256: digest)
+        // Opened once: the kind, then the strips or the bytes, are read through the same value.
+        let file = try OpenFile(path)
+        if ImageFormat.sniff(try file.read(limit: 8)) == .tiff, let header = try decoder.verifyTIFF(file) {
+            return FileFacts(width: header.width, height: header.height, sha256: try FileDigest.hashFile(file))
         }
-        let bytes = try FileBytes.read(path)
+        let bytes = try file.read()
         let header = try decoder.verify(bytes, name: path)
         return FileFacts(width: header.width, height: header.height, sha256: SHA256.hex(of: bytes))
     }

@@ -59,19 +59,19 @@ import Testing
         let decoder = ImageDecoder()
         let folder = try TemporaryFolder("tiff-file")
         let rgb = try FileBytes.read(TestPaths.fixture("tiff/rgb_tiff_lzw.tif").path)
-        // Cut short, 7 bytes, empty, a folder: nil, and the whole decode then reports the damage.
+        // Cut short, 7 bytes, empty: nil, and the whole decode then reports the damage.
         for (name, bytes) in [("cut.tif", Array(rgb.prefix(rgb.count / 2))), ("seven.tif", Array(rgb.prefix(7))), ("empty.tif", [])] {
             let path = try folder.write(Data(bytes), to: name)
             #expect(try decoder.resizedTIFFLuminance(file: path, width: 32, height: 32, filter: .lanczos) == nil, "\(name)")
         }
-        #expect(try decoder.resizedTIFFLuminance(file: folder.url.path, width: 32, height: 32, filter: .lanczos) == nil)
-        // A missing file throws, naming it.
-        let missing = folder.path("missing.tif")
-        #expect {
-            _ = try decoder.resizedTIFFLuminance(file: missing, width: 32, height: 32, filter: .lanczos)
-        } throws: { error in
-            guard case ImageError.unreadable(let path, _) = error else { return false }
-            return path == missing
+        // A missing file, or a folder, throws, naming it.
+        for path in [folder.path("missing.tif"), folder.url.path] {
+            #expect {
+                _ = try decoder.resizedTIFFLuminance(file: path, width: 32, height: 32, filter: .lanczos)
+            } throws: { error in
+                guard case ImageError.unreadable(let named, _) = error else { return false }
+                return named == path
+            }
         }
         // Over the pixel budget: refused, naming the file, before any strip is read.
         let whole = try folder.write(Data(rgb), to: "whole.tif")
