@@ -15,6 +15,15 @@ public struct ImageHeader: Sendable, Equatable {
     public var bitDepth: Int
     /// Whether the file is a palette PNG or TIFF, or a BMP that Pillow opens as "P" or "1".
     public var isPalette: Bool
+
+    /// Width times height; nil where a hostile header's product does not fit an `Int` (over any pixel budget).
+    public var pixels: Int? { Self.pixelCount(width: width, height: height) }
+
+    /// `width * height`, nil on overflow: sizes come from files, and a header may claim anything.
+    public static func pixelCount(width: Int, height: Int) -> Int? {
+        let (product, overflow) = width.multipliedReportingOverflow(by: height)
+        return overflow ? nil : product
+    }
 }
 
 /// The DCT scaling libjpeg-turbo applies while decoding a JPEG: output is ceil(size / denominator).
@@ -183,7 +192,7 @@ public struct ImageDecoder: Sendable {
 
     func checkBudget(_ info: csky_image_info, format: ImageFormat = .png, name: String) throws(ImageError) {
         let width = Int(info.source_width), height = Int(info.source_height)
-        if width * height > pixelLimit {
+        if (ImageHeader.pixelCount(width: width, height: height) ?? .max) > pixelLimit {
             throw .tooLarge(path: name, width: width, height: height, limit: pixelLimit)
         }
         if width == 0 || height == 0 {

@@ -13,10 +13,10 @@ extension ImageDecoder {
                        minimumPixels: Int = ImageDecoder.streamingMinimumPixels) throws(ImageError) -> ImageHeader
     {
         let header = try header(of: bytes, name: name)
-        guard header.width * header.height <= pixelLimit else {
+        guard let pixels = header.pixels, pixels <= pixelLimit else {
             throw .tooLarge(path: name, width: header.width, height: header.height, limit: pixelLimit)
         }
-        if header.width * header.height >= minimumPixels {
+        if pixels >= minimumPixels {
             let (width, height, filter) = Self.verificationResize(header)
             let banded: RasterImage? = switch header.format {
             case .png: try resizedLuminance(bytes, name: name, width: width, height: height, filter: filter,
@@ -55,7 +55,7 @@ extension ImageDecoder {
         let header = ImageHeader(format: .tiff, width: Int(info.source_width), height: Int(info.source_height),
                                  sourceChannels: Int(info.source_channels), bitDepth: Int(info.bit_depth),
                                  isPalette: info.palette_count > 0)
-        guard header.width * header.height >= minimumPixels else { return nil }
+        guard let pixels = header.pixels, pixels >= minimumPixels else { return nil }
         let (width, height, filter) = Self.verificationResize(header)
         let banded = Self.streamed(inputWidth: header.width, inputHeight: header.height, width: width, height: height,
                                    filter: filter) { axis, output, count in

@@ -79,6 +79,27 @@ import Testing
         #expect(refused >= 200, "only \(refused) damaged copies were refused")
     }
 
+    @Test func aSizeWhoseProductOverflowsIsRefusedNotATrap() throws {
+        // The bmp fuzz target's find (2026-12-07, seconds after verify joined it): a BMP header claiming
+        // 4278190100 x 2466381784 pixels, whose product overflows Int. verify, and add-images before it, trapped on
+        // width * height; so did the text of the tooLarge error that decode throws for it.
+        func le(_ value: Int, _ count: Int) -> [UInt8] { (0..<count).map { UInt8((value >> (8 * $0)) & 0xFF) } }
+        let bytes: [UInt8] = Array("BM".utf8) + le(70, 4) + le(0, 4) + le(54, 4) + le(40, 4) + le(0xFF00_0014, 4)
+            + le(0x9301_FFD8, 4) + le(1, 2) + le(24, 2) + [UInt8](repeating: 0, count: 24) + [UInt8](repeating: 7, count: 16)
+        let header = try ImageDecoder().header(of: bytes, name: "huge.bmp")
+        #expect(header.width == 4_278_190_100 && header.height == 2_466_381_784 && header.pixels == nil)
+        let expected = "huge.bmp: 4278190100x2466381784 is too many pixels, over the limit of \(ImageDecoder().pixelLimit); "
+            + "raise the limit with SKYCORPUS_PIXEL_LIMIT if the image is genuine"
+        for minimum in [0, ImageDecoder.streamingMinimumPixels] {
+            let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().verify(bytes, name: "huge.bmp", minimumPixels: minimum) }
+            #expect(error?.description == expected)
+        }
+        let error = #expect(throws: ImageError.self) { _ = try ImageDecoder().decode(bytes, name: "huge.bmp") }
+        #expect(error?.description == expected)
+        #expect(ImageHeader.pixelCount(width: 20_000, height: 20_000) == 400_000_000)
+        #expect(ImageHeader.pixelCount(width: Int.max / 2, height: 3) == nil)
+    }
+
     @Test func overTheBudgetOrMissingIsRefusedNamingTheFile() throws {
         let path = TestPaths.fixture("tiff/rgb_tiff_lzw.tif").path
         let small = ImageDecoder(pixelLimit: 10)

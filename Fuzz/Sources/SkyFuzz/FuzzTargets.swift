@@ -60,17 +60,25 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     static func decode(_ bytes: [UInt8]) {
         let decoder = ImageDecoder(pixelLimit: 1 << 22)
         _ = try? decoder.header(of: bytes, name: "fuzz")
+        // add-images proves a file whole a band at a time; its verdict must be the whole decode's, damaged input
+        // included (a disagreement stops the run as a finding), from bytes and, for a TIFF, from the file.
+        let verified = (try? decoder.verify(bytes, name: "fuzz", minimumPixels: 0)) != nil
+        let decodes = (try? decoder.decodeLuminance(bytes, name: "fuzz")) != nil
+        precondition(verified == decodes, "verify says \(verified), the whole decode \(decodes)")
+        let tiffFile = ImageFormat.sniff(bytes) == .tiff ? FuzzFiles.write(bytes, as: "fuzz.tif") : nil
+        if let tiffFile, (try? decoder.verifyTIFF(file: tiffFile, minimumPixels: 0)) != nil {
+            precondition(decodes, "verifyTIFF(file:) passed a file the whole decode refuses")
+        }
         guard (try? decoder.decode(bytes, name: "fuzz")) != nil else { return }
         _ = try? decoder.decodeIndexed(bytes, name: "fuzz")
-        _ = try? decoder.decodeLuminance(bytes, name: "fuzz")
         if bytes.starts(with: [0xFF, 0xD8]) { _ = try? decoder.decode(bytes, name: "fuzz", jpegScale: .eighth) }
         // The band paths that hash large images without decoding them whole (each nil for other formats).
         _ = try? decoder.resizedLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos, minimumPixels: 0)
         _ = try? decoder.resizedJPEGLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos)
         _ = try? decoder.resizedTIFFLuminance(bytes, name: "fuzz", width: 32, height: 32, filter: .lanczos)
         // Hashing reads a TIFF from its file a strip at a time: the same decode over libtiff reading the file.
-        if ImageFormat.sniff(bytes) == .tiff, let path = FuzzFiles.write(bytes, as: "fuzz.tif") {
-            _ = try? decoder.resizedTIFFLuminance(file: path, width: 32, height: 32, filter: .lanczos)
+        if let tiffFile {
+            _ = try? decoder.resizedTIFFLuminance(file: tiffFile, width: 32, height: 32, filter: .lanczos)
         }
     }
 
