@@ -19,7 +19,7 @@ import Testing
             do {
                 let corpus = try Corpus(path: path)
                 for index in 0..<perWriter {
-                    try corpus.write { transaction in
+                    _ = try corpus.write { transaction in
                         try transaction.insertDataset(DatasetRecord(name: "writer\(writer)-\(index)", priority: index))
                     }
                 }
@@ -40,7 +40,7 @@ import Testing
         let folder = try TemporaryFolder("reader-writer")
         let path = folder.path("corpus.sqlite")
         let writer = try Corpus(path: path, create: true)
-        try writer.write { try $0.insertDataset(DatasetRecord(name: "before")) }
+        _ = try writer.write { try $0.insertDataset(DatasetRecord(name: "before")) }
         let reader = try Corpus(path: path, access: .readOnly)
         var seenInside: [String] = []
         try writer.write { transaction in
@@ -72,7 +72,7 @@ import Testing
         try holder.write { transaction in
             try transaction.insertDataset(DatasetRecord(name: "holder"))
             do {
-                try waiter.write { try $0.insertDataset(DatasetRecord(name: "waiter")) }
+                _ = try waiter.write { try $0.insertDataset(DatasetRecord(name: "waiter")) }
             } catch let error as CorpusError {
                 caught = error
             }
@@ -83,7 +83,7 @@ import Testing
             + "(waited 0.3 s); run this step again when it has finished")
         #expect(waited >= 0.25 && waited < 5, "waited \(waited) s")
         #expect(try waiter.read { try $0.allDatasets().map(\.name) } == ["holder"])
-        try waiter.write { try $0.insertDataset(DatasetRecord(name: "waiter")) }
+        _ = try waiter.write { try $0.insertDataset(DatasetRecord(name: "waiter")) }
         #expect(try holder.read { try $0.allDatasets().map(\.name) } == ["holder", "waiter"])
     }
 
