@@ -54,14 +54,14 @@ public enum FileBytes {
     }
 }
 
-/// A file opened once for reading: its first bytes (to sniff the format), any run of its bytes, and its descriptor for
-/// a codec that reads the file as it asks (libtiff); closed when the value goes away. Reading a file's kind, then its
+/// A file opened once for reading: its first bytes (to sniff the format), any run of its bytes, and, inside SkyImaging,
+/// its descriptor for a codec that reads the file as it asks (libtiff); closed when the value goes away. Reading a file's kind, then its
 /// strips or its whole bytes, through one value opens it once.
 public struct OpenFile: ~Copyable {
     /// The path it was opened from; errors name it.
     public let path: String
-    /// The open descriptor, owned by this value.
-    public let descriptor: Int32
+    /// The open descriptor, owned by this value (for this module's codecs; it never leaves SkyImaging).
+    let descriptor: Int32
     /// The size in bytes when it was opened.
     public let size: Int
 
