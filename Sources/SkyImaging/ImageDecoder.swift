@@ -26,6 +26,15 @@ public struct ImageHeader: Sendable, Equatable {
     }
 }
 
+extension ImageHeader {
+    /// The header a codec's `csky_image_info` describes (the size as stored, before any JPEG scaling).
+    init(_ info: csky_image_info, format: ImageFormat) {
+        self.init(format: format, width: Int(info.source_width), height: Int(info.source_height),
+                  sourceChannels: Int(info.source_channels), bitDepth: Int(info.bit_depth),
+                  isPalette: info.palette_count > 0)
+    }
+}
+
 /// The DCT scaling libjpeg-turbo applies while decoding a JPEG: output is ceil(size / denominator).
 public enum JPEGScale: Int, Sendable, CaseIterable {
     case full = 1
@@ -104,10 +113,8 @@ public struct ImageDecoder: Sendable {
     public func header(of bytes: [UInt8], name: String) throws(ImageError) -> ImageHeader {
         let format = try Self.format(of: bytes, name: name)
         if format == .bmp { return try bmpHeader(bytes, name: name) }
-        let info = try Self.info(bytes, format: format, keepIndices: false, scale: .full, name: name)
-        return ImageHeader(format: format, width: Int(info.source_width), height: Int(info.source_height),
-                           sourceChannels: Int(info.source_channels), bitDepth: Int(info.bit_depth),
-                           isPalette: info.palette_count > 0)
+        return ImageHeader(try Self.info(bytes, format: format, keepIndices: false, scale: .full, name: name),
+                           format: format)
     }
 
     // MARK: Pixels
@@ -191,7 +198,11 @@ public struct ImageDecoder: Sendable {
     // MARK: Internals
 
     func checkBudget(_ info: csky_image_info, format: ImageFormat = .png, name: String) throws(ImageError) {
-        let width = Int(info.source_width), height = Int(info.source_height)
+        try checkBudget(width: Int(info.source_width), height: Int(info.source_height), format: format, name: name)
+    }
+
+    /// The pixel budget on a size from a header: over it (or past `Int`) is `tooLarge`, no pixels is an error.
+    func checkBudget(width: Int, height: Int, format: ImageFormat, name: String) throws(ImageError) {
         if (ImageHeader.pixelCount(width: width, height: height) ?? .max) > pixelLimit {
             throw .tooLarge(path: name, width: width, height: height, limit: pixelLimit)
         }

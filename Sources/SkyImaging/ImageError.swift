@@ -36,8 +36,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .decodeFailed(let path, let format, let message):
             "\(path): cannot decode \(format): \(message)"
         case .tooLarge(let path, let width, let height, let limit):
-            "\(path): \(width)x\(height) is \(ImageHeader.pixelCount(width: width, height: height).map { "\($0)" } ?? "too many")"
-                + " pixels, over the limit of \(limit); "
+            "\(path): \(width)x\(height) is \(ImageHeader.pixelCount(width: width, height: height).map(String.init) ?? "too many") "
+                + "pixels, over the limit of \(limit); "
                 + "raise the limit with SKYCORPUS_PIXEL_LIMIT if the image is genuine"
         case .encodeFailed(let path, let format, let message):
             "\(path): cannot encode \(format): \(message)"

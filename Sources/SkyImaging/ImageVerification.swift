@@ -1,5 +1,3 @@
-import CSkyCodecs
-
 extension ImageDecoder {
     /// Decodes every pixel of an image once to prove the file whole (a truncated download keeps an intact header,
     /// and shipping it would fail a training run midway), without keeping the pixels. Returns the file's header.
@@ -13,10 +11,8 @@ extension ImageDecoder {
                        minimumPixels: Int = ImageDecoder.streamingMinimumPixels) throws(ImageError) -> ImageHeader
     {
         let header = try header(of: bytes, name: name)
-        guard let pixels = header.pixels, pixels <= pixelLimit else {
-            throw .tooLarge(path: name, width: header.width, height: header.height, limit: pixelLimit)
-        }
-        if pixels >= minimumPixels {
+        try checkBudget(width: header.width, height: header.height, format: header.format, name: name)
+        if header.width * header.height >= minimumPixels {
             let (width, height, filter) = Self.verificationResize(header)
             let banded: RasterImage? = switch header.format {
             case .png: try resizedLuminance(bytes, name: name, width: width, height: height, filter: filter,
@@ -47,26 +43,12 @@ extension ImageDecoder {
     public func verifyTIFF(_ file: borrowing OpenFile, minimumPixels: Int = ImageDecoder.streamingMinimumPixels)
         throws(ImageError) -> ImageHeader?
     {
-        let (descriptor, path) = (file.descriptor, file.path)
-        var info = csky_image_info()
-        var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
-        guard csky_tiff_info_file(descriptor, 0, &info, &message) == CSKY_OK, info.channels > 0 else { return nil }
-        try checkBudget(info, format: .tiff, name: path)
-        let header = ImageHeader(format: .tiff, width: Int(info.source_width), height: Int(info.source_height),
-                                 sourceChannels: Int(info.source_channels), bitDepth: Int(info.bit_depth),
-                                 isPalette: info.palette_count > 0)
-        guard let pixels = header.pixels, pixels >= minimumPixels else { return nil }
-        let (width, height, filter) = Self.verificationResize(header)
-        let banded = Self.streamed(inputWidth: header.width, inputHeight: header.height, width: width, height: height,
-                                   filter: filter) { axis, output, count in
-            csky_tiff_luma_horizontal_file(descriptor, axis, CSKY_RESAMPLE_BEST, output, count, &info, &message)
-        }
-        return banded == nil ? nil : header
+        try streamedTIFF(file, target: .verification(minimumPixels: minimumPixels))?.header
     }
 
     /// The cheapest resize that still decodes every pixel: each row box-filtered to one column (two for a one-pixel
     /// wide image, whose width must change), the height kept, so there is no vertical pass.
-    private static func verificationResize(_ header: ImageHeader) -> (width: Int, height: Int, filter: PillowFilter) {
+    static func verificationResize(_ header: ImageHeader) -> (width: Int, height: Int, filter: PillowFilter) {
         (header.width == 1 ? 2 : 1, header.height, .box)
     }
 }

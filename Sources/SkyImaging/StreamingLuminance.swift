@@ -114,14 +114,7 @@ extension ImageDecoder {
         throws(ImageError) -> RasterImage?
     {
         guard ImageFormat.sniff(bytes) == .tiff else { return nil }
-        return try resizedTIFF(name: name, width: width, height: height, filter: filter) { info, message in
-            bytes.withUnsafeBufferPointer { csky_tiff_info($0.baseAddress, $0.count, 0, &info, &message) }
-        } horizontal: { axis, output, count, info, message in
-            bytes.withUnsafeBufferPointer { input in
-                csky_tiff_luma_horizontal(input.baseAddress, input.count, axis, CSKY_RESAMPLE_BEST, output, count,
-                                          &info, &message)
-            }
-        }
+        return try streamedTIFF(bytes, name: name, target: .fixed(width: width, height: height, filter: filter))?.image
     }
 
     /// ``resizedTIFFLuminance(_:name:width:height:filter:)`` of a TIFF file read from disk a strip (or a row of tiles)
@@ -138,29 +131,69 @@ extension ImageDecoder {
     public func resizedTIFFLuminance(_ file: borrowing OpenFile, width: Int, height: Int, filter: PillowFilter)
         throws(ImageError) -> RasterImage?
     {
+        try streamedTIFF(file, target: .fixed(width: width, height: height, filter: filter))?.image
+    }
+
+    /// The size a streamed TIFF pass resizes to: one the caller fixed, or add-images' verification resize for images of
+    /// at least `minimumPixels` (nil below it).
+    enum TIFFTarget {
+        case fixed(width: Int, height: Int, filter: PillowFilter)
+        case verification(minimumPixels: Int)
+    }
+
+    /// A TIFF in memory through the shared pass below.
+    func streamedTIFF(_ bytes: [UInt8], name: String, target: TIFFTarget)
+        throws(ImageError) -> (header: ImageHeader, image: RasterImage)?
+    {
+        try streamedTIFF(name: name, target: target) { info, message in
+            bytes.withUnsafeBufferPointer { csky_tiff_info($0.baseAddress, $0.count, 0, &info, &message) }
+        } horizontal: { axis, output, count, info, message in
+            bytes.withUnsafeBufferPointer { input in
+                csky_tiff_luma_horizontal(input.baseAddress, input.count, axis, CSKY_RESAMPLE_BEST, output, count,
+                                          &info, &message)
+            }
+        }
+    }
+
+    /// A TIFF file read as libtiff asks, through the shared pass below.
+    func streamedTIFF(_ file: borrowing OpenFile, target: TIFFTarget)
+        throws(ImageError) -> (header: ImageHeader, image: RasterImage)?
+    {
         let descriptor = file.descriptor
-        return try resizedTIFF(name: file.path, width: width, height: height, filter: filter) { info, message in
+        return try streamedTIFF(name: file.path, target: target) { info, message in
             csky_tiff_info_file(descriptor, 0, &info, &message)
         } horizontal: { axis, output, count, info, message in
             csky_tiff_luma_horizontal_file(descriptor, axis, CSKY_RESAMPLE_BEST, output, count, &info, &message)
         }
     }
 
-    /// What both TIFF sources share: the header (`info`), the pixel budget, then the streamed horizontal pass.
-    private func resizedTIFF(
-        name: String, width: Int, height: Int, filter: PillowFilter,
+    /// What every TIFF source shares: the header (`info`), the pixel budget, the target size, then the streamed
+    /// horizontal pass. Nil where the pass does not apply or the decode fails.
+    private func streamedTIFF(
+        name: String, target: TIFFTarget,
         info readInfo: (inout csky_image_info, inout [CChar]) -> Int32,
         horizontal: (UnsafePointer<csky_resample_axis>, UnsafeMutablePointer<UInt8>?, Int, inout csky_image_info,
                      inout [CChar]) -> Int32
-    ) throws(ImageError) -> RasterImage? {
-        guard filter != .nearest, width > 0, height > 0 else { return nil }
+    ) throws(ImageError) -> (header: ImageHeader, image: RasterImage)? {
+        if case .fixed(let width, let height, let filter) = target, filter == .nearest || width <= 0 || height <= 0 {
+            return nil
+        }
         var info = csky_image_info()
         var message = [CChar](repeating: 0, count: Int(CSKY_ERROR_LEN))
         guard readInfo(&info, &message) == CSKY_OK, info.channels > 0 else { return nil }
         try checkBudget(info, format: .tiff, name: name)
-        return Self.streamed(inputWidth: Int(info.width), inputHeight: Int(info.height), width: width, height: height,
-                             filter: filter) { axis, output, count in
-            horizontal(axis, output, count, &info, &message)
+        let header = ImageHeader(info, format: .tiff)
+        let size: (width: Int, height: Int, filter: PillowFilter)
+        switch target {
+        case .fixed(let width, let height, let filter): size = (width, height, filter)
+        case .verification(let minimumPixels):
+            guard let pixels = header.pixels, pixels >= minimumPixels else { return nil }
+            size = Self.verificationResize(header)
         }
+        guard let image = Self.streamed(inputWidth: Int(info.width), inputHeight: Int(info.height), width: size.width,
+                                        height: size.height, filter: size.filter, decode: { axis, output, count in
+            horizontal(axis, output, count, &info, &message)
+        }) else { return nil }
+        return (header, image)
     }
 }
